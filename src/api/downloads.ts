@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import { jobsSql, type BlobStore, type Db, type UrlSigner } from '../store/index.js';
+import { ApiError } from './api-error.js';
+import { googleError } from './google-errors.js';
+
+export interface DownloadDeps {
+  db: Db;
+  blobs: BlobStore;
+  signer: UrlSigner;
+  now: () => number;
+}
+
+/**
+ * Serves the local blob store's signed URLs: `/downloads/<key>?name=&expires=&signature=`. Range requests
+ * make downloads resumable; the ETag lets a client check that the object has not changed between ranges.
+ */
+export async function downloadRoutes(app: FastifyInstance, deps: DownloadDeps): Promise<void> {
+  app.get<{ Params: { '*': string }; Querystring: Record<string, string | undefined> }>('/downloads/*', async (request, reply) => {
+    const key = request.params['*'];
+    const { name, expires, signature } = request.query;
+    const expiresAt = Number(expires);
+    if (!name || !signature || !Number.isInteger(expiresAt) || !deps.signer.verify({ key, expires: expiresAt, downloadName: name }, signature)) {
+      throw new ApiError('PERMISSION_DENIED', 'Invalid signature for this URL.');
+    }
+    if (expiresAt * 1000 <= deps.now()) throw new ApiError('PERMISSION_DENIED', 'This URL has expired; poll the archive state for a fresh one.');
+    const stat = await deps.blobs.stat(key);
+    if (!stat) throw new ApiError('NOT_FOUND', 'The archive is no longer available.');
+
+    reply.header('accept-ranges', 'bytes');
+    reply.header('etag', stat.etag);
+    reply.header('last-modified', stat.modifiedAt.toUTCString());
+    reply.header('content-type', 'application/zip');
+    reply.header('content-disposition', `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`);
+    reply.header('cache-control', 'private, no-store');
+
+    if (request.headers['if-none-match'] === stat.etag) return reply.code(304).send();
+    const range = parseRange(request.headers.range, request.headers['if-range'] as string | undefined, stat);
+    if (range === 'unsatisfiable') {
+      reply.header('content-range', `bytes */${stat.sizeBytes}`);
+      // 416 is HTTP's own answer here; the body keeps Google's shape.
+      return reply.code(416).type('application/json; charset=UTF-8').send(googleError('OUT_OF_RANGE', 'Requested range not satisfiable.').body);
+    }
+    if (!range || range.start === 0) {
+      // Counts as downloaded once someone fetches it from the beginning.
+      await jobsSql.markPartDownloaded(deps.db, key, deps.now());
+    }
+    if (range) {
+      reply.code(206);
+      reply.header('content-range', `bytes ${range.start}-${range.end}/${stat.sizeBytes}`);
+      reply.header('content-length', range.end - range.start + 1);
+      return reply.send(await deps.blobs.read(key, range));
+    }
+    reply.header('content-length', stat.sizeBytes);
+    return reply.send(await deps.blobs.read(key));
+  });
+}
+
+/** A single `bytes=` range (what download managers send); multiple ranges are served whole. */
+export function parseRange(
+  header: string | undefined,
+  ifRange: string | undefined,
+  stat: { sizeBytes: number; etag: string },
+): { start: number; end: number } | 'unsatisfiable' | undefined {
+  if (!header) return undefined;
+  if (ifRange !== undefined && ifRange !== stat.etag) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  const size = stat.sizeBytes;
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
+}

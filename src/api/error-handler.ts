@@ -1,0 +1,54 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AuthError } from '../auth/index.js';
+import { JobError } from '../jobs/index.js';
+import { ApiError } from './api-error.js';
+import { googleError, JOB_ERROR_MAPPING, type GoogleErrorBody } from './google-errors.js';
+
+/** Turns any error into Google's error body. Errors we did not expect become a generic 500 and are logged. */
+export function toGoogleError(error: unknown, request: FastifyRequest): { httpStatus: number; body: GoogleErrorBody; headers?: Record<string, string> } {
+  if (error instanceof JobError) {
+    const mapping = JOB_ERROR_MAPPING[error.code];
+    const reason = 'reason' in mapping ? mapping.reason : undefined;
+    const reasonText = typeof reason === 'function' ? reason(error.metadata as Record<string, string>, request.caller?.accessType) : reason;
+    return googleError(mapping.status, error.message, reasonText ? { reason: reasonText, metadata: { ...error.metadata } } : undefined);
+  }
+  if (error instanceof ApiError) {
+    return { ...googleError(error.status, error.message, error.info), ...(error.headers ? { headers: error.headers } : {}) };
+  }
+  if (error instanceof AuthError) {
+    // RFC 6750: a missing token gets the bare challenge, a bad one names invalid_token.
+    const challenge = error.code === 'MISSING_CREDENTIALS' ? 'Bearer realm="dataport"' : 'Bearer realm="dataport", error="invalid_token"';
+    return {
+      ...googleError('UNAUTHENTICATED', error.message, {
+        reason: error.code === 'MISSING_CREDENTIALS' ? 'CREDENTIALS_MISSING' : 'ACCESS_TOKEN_TYPE_UNSUPPORTED',
+      }),
+      headers: { 'www-authenticate': challenge },
+    };
+  }
+  const fe = error as FastifyError;
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return googleError('INVALID_ARGUMENT', `Unsupported content type: ${request.headers['content-type']}`);
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return googleError('INVALID_ARGUMENT', 'Request payload too large.');
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return googleError(fe.statusCode === 404 ? 'NOT_FOUND' : 'INVALID_ARGUMENT', fe.message);
+  }
+  request.log.error({ err: error }, 'unexpected error');
+  return googleError('INTERNAL', 'Internal error encountered.');
+}
+
+export function sendGoogleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const { httpStatus, body, headers } = toGoogleError(error, request);
+  if (headers) reply.headers(headers);
+  const pretty = request.systemParams?.prettyPrint ?? true;
+  return reply
+    .code(httpStatus)
+    .type('application/json; charset=UTF-8')
+    .serializer((p: unknown) => JSON.stringify(p, null, pretty ? 2 : undefined))
+    .send(body);
+}
+
+export function registerErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => sendGoogleError(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    sendGoogleError(new ApiError('NOT_FOUND', `The requested URL ${request.url.split('?')[0]} was not found on this server.`), request, reply),
+  );
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller, JobService } from '../jobs/index.js';
+import type { TokenService } from '../auth/index.js';
+import { ApiError } from './api-error.js';
+import { applyFields } from './fields-mask.js';
+import { parseEmptyBody, parseInitiateBody } from './request-body.js';
+import { readSystemParams } from './system-params.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+export interface V1Deps {
+  jobs: JobService;
+  tokens: Pick<TokenService, 'authenticate'>;
+}
+
+/** Reads the bearer token from the Authorization header, or from `access_token`/`oauth_token`. */
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return m ? m[1] : undefined;
+  }
+  return request.systemParams.accessToken;
+}
+
+/** Sends a method's result with the caller's `fields` mask and `prettyPrint` choice applied. */
+function send(request: FastifyRequest, reply: FastifyReply, result: object) {
+  const { fields, prettyPrint } = request.systemParams;
+  const body = fields ? applyFields(result, fields) : result;
+  return reply.serializer((p: unknown) => JSON.stringify(p, null, prettyPrint ? 2 : undefined)).send(body);
+}
+
+/** The six methods of the Data Portability API v1, at Google's paths. */
+export async function v1Routes(app: FastifyInstance, deps: V1Deps): Promise<void> {
+  const { jobs, tokens } = deps;
+
+  app.addHook('onRequest', async (request, reply) => {
+    readSystemParams(request, reply);
+  });
+  app.addHook('preHandler', async (request) => {
+    request.caller = await tokens.authenticate(bearerToken(request));
+  });
+
+  app.post('/v1/portabilityArchive::initiate', async (request, reply) => {
+    const body = parseInitiateBody(request.body);
+    return send(request, reply, await jobs.initiateArchive(request.caller!, body));
+  });
+
+  app.get<{ Params: { job: string } }>('/v1/archiveJobs/:job/portabilityArchiveState', async (request, reply) => {
+    return send(request, reply, await jobs.getArchiveState(request.caller!, request.params.job));
+  });
+
+  // `{job}:retry` and `{job}:cancel` share one path segment; the router cannot split on ':' itself.
+  app.post<{ Params: { jobAction: string } }>('/v1/archiveJobs/:jobAction', async (request, reply) => {
+    const m = /^(.+):(retry|cancel)$/.exec(request.params.jobAction);
+    if (!m) throw new ApiError('NOT_FOUND', `The requested URL ${request.url.split('?')[0]} was not found on this server.`);
+    parseEmptyBody(request.body);
+    const [, jobId, action] = m;
+    const result = action === 'retry' ? await jobs.retryJob(request.caller!, jobId!) : await jobs.cancelJob(request.caller!, jobId!);
+    return send(request, reply, result);
+  });
+
+  app.post('/v1/authorization::reset', async (request, reply) => {
+    parseEmptyBody(request.body);
+    return send(request, reply, await jobs.resetAuthorization(request.caller!));
+  });
+
+  app.post('/v1/accessType::check', async (request, reply) => {
+    parseEmptyBody(request.body);
+    return send(request, reply, jobs.checkAccessType(request.caller!));
+  });
+}

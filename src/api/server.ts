@@ -1,0 +1,53 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Catalog } from '../catalog/index.js';
+import type { JobService } from '../jobs/index.js';
+import type { TokenService } from '../auth/index.js';
+import type { BlobStore, Db, UrlSigner } from '../store/index.js';
+import { registerErrorHandlers } from './error-handler.js';
+import { v1Routes } from './routes-v1.js';
+import { downloadRoutes } from './downloads.js';
+import { discoveryRoutes } from './discovery-routes.js';
+
+export interface ApiServerDeps {
+  db: Db;
+  catalog: Catalog;
+  jobs: JobService;
+  tokens: TokenService;
+  blobs: BlobStore;
+  /** Present when archives are served by this server (the local blob store). */
+  signer: UrlSigner | undefined;
+  now: () => number;
+  logger: Logger;
+  /** Base URL clients reach this server at. */
+  publicUrl: () => string;
+}
+
+export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    disableRequestLogging: true,
+    // Job ids and group names are short; a request body larger than this is a mistake or an attack.
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+  }) as unknown as FastifyInstance;
+
+  // Google's client sends POSTs without a body and without a content type; an empty JSON body is `{}` too.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(Object.assign(new Error(`Invalid JSON payload received. ${(error as Error).message}`), { statusCode: 400 }), undefined);
+    }
+  });
+
+  registerErrorHandlers(app);
+  await app.register(v1Routes, { jobs: deps.jobs, tokens: deps.tokens });
+  await app.register(discoveryRoutes, { catalog: deps.catalog, publicUrl: deps.publicUrl });
+  if (deps.signer) await app.register(downloadRoutes, { db: deps.db, blobs: deps.blobs, signer: deps.signer, now: deps.now });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  return app;
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { googleCatalog, type Catalog } from './catalog/index.js';
+import { createTokenService, type TokenService } from './auth/index.js';
+import { createJobService, type JobService } from './jobs/index.js';
+import { createEmbeddedQueue, type JobQueue } from './queue/index.js';
+import { collectExpiredArchives, createExportRunner, redispatchOrphanedJobs } from './export/index.js';
+import type { Source } from './sources/index.js';
+import { createDemoSource, parseDemoFaults } from './sources/demo/index.js';
+import { createApiServer } from './api/index.js';
+import {
+  createFsBlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase,
+  pendingMigrations, type BlobStore, type Db, type OpenDatabase,
+} from './store/index.js';
+
+export interface DataportOptions {
+  /** Serve the HTTP API. */
+  api: boolean;
+  /** Run export workers in this process. */
+  worker: boolean;
+  /** Injected clock (tests, the emulator's clock offset); defaults to the system clock. */
+  now?: () => number;
+  logger?: Logger;
+}
+
+export interface Dataport {
+  readonly config: Config;
+  readonly db: Db;
+  readonly catalog: Catalog;
+  readonly tokens: TokenService;
+  readonly jobs: JobService;
+  readonly blobs: BlobStore;
+  readonly server: FastifyInstance | undefined;
+  /** Listens (API) and starts workers; resolves with the URL the API is reachable at. */
+  start(): Promise<{ url: string | undefined }>;
+  /** Stops taking work, lets running exports finish or hands them back, and closes everything. */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+/** How often archives past retention are deleted and undelivered jobs redispatched. */
+const MAINTENANCE_INTERVAL_MS = 60_000;
+
+/** The composition root: builds every part from configuration. The embedded/scaled choice is made here only. */
+export async function createDataport(config: Config, options: DataportOptions): Promise<Dataport> {
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database: OpenDatabase = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const { db } = database;
+  try {
+    if (database.dialect === 'sqlite') {
+      await migrateToLatest(db);
+    } else {
+      const pending = await pendingMigrations(db);
+      if (pending.length > 0) {
+        throw new Error(`the database schema is behind (pending: ${pending.join(', ')}); run \`dataport migrate\` first`);
+      }
+    }
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+
+  const catalog = googleCatalog();
+  let listeningUrl: string | undefined;
+  const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://localhost:${config.port}`;
+  const signer = createUrlSigner(loadOrCreateSigningKey(config.dataDir));
+  const blobs = createFsBlobStore({ root: path.join(config.dataDir, 'blobs'), publicBaseUrl: publicUrl, signer, now });
+  if (!config.publicUrl && options.api) {
+    logger.warn('DATAPORT_PUBLIC_URL is not set: download links point at this server\'s local address');
+  }
+
+  const demoFaults = parseDemoFaults(config.demoFaults, catalog.groups.map((g) => g.name));
+  const sources = new Map<string, Source>([
+    ['demo', createDemoSource({ recordsPerGroup: config.demoRecords, faults: demoFaults, ledger: createSqlFaultLedger(db, now), now: () => new Date(now()) })],
+  ]);
+  for (const group of catalog.groups) {
+    if (!sources.has(group.source)) throw new Error(`catalog: resource group ${group.name} names source "${group.source}", which is not configured`);
+  }
+
+  const tokens = createTokenService({ db, catalog, now, tokenLifetimeMs: config.tokenLifetimeMs });
+  const queue: JobQueue = createEmbeddedQueue({ db, now, lockMs: config.jobLeaseMs, onError: (err) => logger.error({ err }, 'queue error') });
+  const runner = createExportRunner({
+    db, blobs, catalog, sources, now,
+    workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    leaseMs: config.jobLeaseMs,
+    attempts: config.jobAttempts,
+    retryBackoffMs: config.retryBackoffMs,
+    partSizeBytes: config.partSizeBytes,
+    compressionLevel: config.deflateLevel,
+    archiveRetentionMs: config.archiveRetentionMs,
+    log: logger,
+  });
+  const jobs = createJobService({
+    db, catalog, blobs, now,
+    dispatcher: queue,
+    newJobId: () => randomBytes(16).toString('hex'),
+    urlLifetimeSeconds: config.urlLifetimeSeconds,
+    revokeAuthorization: tokens.revokeAuthorization,
+    onCancelled: (jobId) => runner.cancelLocal(jobId),
+  });
+  const server = options.api
+    ? await createApiServer({ db, catalog, jobs, tokens, blobs, signer, now, logger, publicUrl })
+    : undefined;
+
+  let maintenance: NodeJS.Timeout | undefined;
+  async function maintain() {
+    try {
+      const collected = await collectExpiredArchives({ db, blobs, now });
+      if (collected > 0) logger.info({ collected }, 'expired archives deleted');
+      const redispatched = await redispatchOrphanedJobs({ db, queue, now }, config.jobLeaseMs);
+      if (redispatched > 0) logger.warn({ redispatched }, 'undelivered jobs dispatched again');
+    } catch (err) {
+      logger.error({ err }, 'maintenance failed');
+    }
+  }
+
+  return {
+    config, db, catalog, tokens, jobs, blobs, server,
+    async start() {
+      if (server) {
+        const address = await server.listen({ port: config.port, host: config.host });
+        listeningUrl = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
+        logger.info({ url: publicUrl() }, 'Dataport API listening');
+      }
+      if (options.worker) {
+        await queue.start((delivery) => runner.handle(delivery), { concurrency: config.workerConcurrency });
+        logger.info({ concurrency: config.workerConcurrency }, 'export workers started');
+        await maintain();
+        maintenance = setInterval(maintain, Math.min(MAINTENANCE_INTERVAL_MS, config.jobLeaseMs * 2));
+        maintenance.unref();
+      }
+      return { url: server ? publicUrl() : undefined };
+    },
+    async close(deadlineMs = 10_000) {
+      clearInterval(maintenance);
+      await server?.close();
+      await queue.stop(deadlineMs);
+      for (const source of sources.values()) await source.close?.();
+      await database.close();
+    },
+  };
+}

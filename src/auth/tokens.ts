@@ -1,0 +1,103 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Catalog } from '../catalog/index.js';
+import type { Caller } from '../jobs/index.js';
+import { accessTokens, grants, type AccessMode, type Db } from '../store/index.js';
+
+const DAY_MS = 86_400_000;
+
+/** How long each access mode's grant lasts: one-time grants end with their use, not with time. */
+export const GRANT_LIFETIME_MS: Record<AccessMode, number | null> = { once: null, '30d': 30 * DAY_MS, '180d': 180 * DAY_MS };
+
+export const ACCESS_MODES = Object.freeze(['once', '30d', '180d'] as const);
+
+/** Tokens carry 256 random bits; the prefix makes a leaked one easy to recognise in logs and scanners. */
+const TOKEN_PREFIX = 'dpa_';
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export interface NewGrant {
+  userId: string;
+  clientId: string;
+  resources: readonly string[];
+  access: AccessMode;
+}
+
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  constructor(readonly code: 'MISSING_CREDENTIALS' | 'INVALID_CREDENTIALS', message: string) {
+    super(message);
+  }
+}
+
+export function createTokenService(deps: { db: Db; catalog: Catalog; now: () => number; tokenLifetimeMs: number }) {
+  const { db, now } = deps;
+
+  /** Records a grant (a user's consent) and issues an access token for it. */
+  async function grantAndIssueToken(grant: NewGrant): Promise<{ accessToken: string; grantId: string; expiresAt: number }> {
+    const unknown = grant.resources.filter((r) => !deps.catalog.get(r));
+    if (unknown.length > 0) throw new Error(`unknown resource group: ${unknown.join(', ')}`);
+    if (grant.resources.length === 0) throw new Error('a grant needs at least one resource group');
+    const at = now();
+    const lifetime = GRANT_LIFETIME_MS[grant.access];
+    const grantId = randomUUID();
+    await grants.insertGrant(db, {
+      id: grantId,
+      user_id: grant.userId,
+      client_id: grant.clientId,
+      resources: JSON.stringify([...new Set(grant.resources)].sort()),
+      access: grant.access,
+      created_at: at,
+      expires_at: lifetime === null ? null : at + lifetime,
+      revoked_at: null,
+    });
+    const issued = await issueToken(grantId, lifetime === null ? null : at + lifetime);
+    return { ...issued, grantId };
+  }
+
+  async function issueToken(grantId: string, grantExpiresAt: number | null) {
+    const at = now();
+    const accessToken = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    const expiresAt = Math.min(at + deps.tokenLifetimeMs, grantExpiresAt ?? Infinity);
+    await accessTokens.insertAccessToken(db, { token_hash: hashToken(accessToken), grant_id: grantId, created_at: at, expires_at: expiresAt, revoked_at: null });
+    return { accessToken, expiresAt };
+  }
+
+  /** The caller a bearer token stands for; AuthError when it is missing, unknown, expired or revoked. */
+  async function authenticate(token: string | undefined): Promise<Caller> {
+    if (!token) {
+      throw new AuthError('MISSING_CREDENTIALS', 'Request is missing required authentication credential. Expected OAuth 2 access token.');
+    }
+    const found = await accessTokens.findTokenWithGrant(db, hashToken(token));
+    const at = now();
+    if (
+      !found ||
+      found.token.revoked_at !== null ||
+      found.token.expires_at <= at ||
+      found.grant.revoked_at !== null ||
+      (found.grant.expires_at !== null && found.grant.expires_at <= at)
+    ) {
+      throw new AuthError('INVALID_CREDENTIALS', 'Request had invalid authentication credentials. Expected OAuth 2 access token.');
+    }
+    const g = found.grant;
+    return {
+      userId: g.user_id,
+      clientId: g.client_id,
+      grantId: g.id,
+      resources: JSON.parse(g.resources) as string[],
+      accessType: g.access === 'once' ? 'ACCESS_TYPE_ONE_TIME' : 'ACCESS_TYPE_TIME_BASED',
+    };
+  }
+
+  /** Ends every grant of the user for the client, and every token issued under them. */
+  async function revokeAuthorization(userId: string, clientId: string): Promise<void> {
+    const at = now();
+    const revoked = await grants.revokeGrantsOf(db, userId, clientId, at);
+    await accessTokens.revokeTokensOfGrants(db, revoked, at);
+  }
+
+  return { grantAndIssueToken, issueToken, authenticate, revokeAuthorization };
+}
+
+export type TokenService = ReturnType<typeof createTokenService>;

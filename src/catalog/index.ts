@@ -1,0 +1,3 @@
+export type { Catalog, ResourceGroup } from './types.js';
+export { createCatalog } from './catalog.js';
+export { googleCatalog } from './google.js';

@@ -1,0 +1,137 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place that reads `process.env`. Every setting is validated here; a bad value stops start-up
+ * with a message naming each offending variable.
+ */
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i;
+const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib|tb|tib)?$/i;
+const SIZE_UNITS: Record<string, number> = {
+  b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3, tb: 1e12, tib: 1024 ** 4,
+};
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `6h`, `14d`, `250ms`; a bare number is seconds. Result in milliseconds. */
+const duration = (min = 0) =>
+  z.string().trim().transform((v, ctx) => {
+    const m = DURATION.exec(v);
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as 30s, 6h or 14d, got "${v}"` });
+      return z.NEVER;
+    }
+    const ms = Number(m[1]) * DURATION_UNITS[(m[2] ?? 's').toLowerCase()]!;
+    if (ms < min) {
+      ctx.addIssue({ code: 'custom', message: `must be at least ${min} ms, got "${v}"` });
+      return z.NEVER;
+    }
+    return Math.round(ms);
+  });
+
+/** `2GiB`, `512MiB`, `1000000`; a bare number is bytes. */
+const byteSize = (min: number) =>
+  z.string().trim().transform((v, ctx) => {
+    const m = SIZE.exec(v);
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: `expected a size such as 512MiB or 2GiB, got "${v}"` });
+      return z.NEVER;
+    }
+    const bytes = Math.floor(Number(m[1]) * SIZE_UNITS[(m[2] ?? 'b').toLowerCase()]!);
+    if (bytes < min) {
+      ctx.addIssue({ code: 'custom', message: `must be at least ${min} bytes, got "${v}"` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+const int = (min: number, max: number) =>
+  z.string().trim().regex(/^\d+$/, 'expected a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
+
+const url = z.string().trim().url('expected a URL such as http://localhost:8080');
+
+const envSchema = z.object({
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DATAPORT_DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATAPORT_PUBLIC_URL: url.optional(),
+  DATAPORT_DATABASE_URL: z.string().trim().regex(/^postgres(ql)?:\/\//, 'expected postgres://user@host:port/database').optional(),
+  DATAPORT_STORAGE_URL: z.string().trim().regex(/^(s3|file):\/\//, 'expected s3://bucket?endpoint=... or file:///path').optional(),
+  // Two workers keep both cores of a small machine busy: each export is one deflate stream plus serialization.
+  DATAPORT_WORKER_CONCURRENCY: int(0, 256).default(2),
+  DATAPORT_PART_SIZE: byteSize(64 * 1024).default(2 * 1024 ** 3),
+  DATAPORT_DEFLATE_LEVEL: int(0, 9).default(6),
+  // Google signs archive URLs for 6 hours and keeps archives 14 days; we default to the same.
+  DATAPORT_URL_LIFETIME: duration(1000).default(6 * 3_600_000),
+  DATAPORT_ARCHIVE_RETENTION: duration(1000).default(14 * 86_400_000),
+  DATAPORT_TOKEN_LIFETIME: duration(1000).default(3_600_000),
+  // A worker renews its lease every third of this; after a crash the job is picked up once it lapses.
+  DATAPORT_JOB_LEASE: duration(1000).default(30_000),
+  // Transient source errors absorbed per job (with exponential backoff) before it ends FAILED.
+  DATAPORT_JOB_ATTEMPTS: int(1, 100).default(5),
+  DATAPORT_RETRY_BACKOFF: duration(0).default(1000),
+  DATAPORT_DEMO_RECORDS: int(0, 1_000_000_000).default(200),
+  DATAPORT_DEMO_FAULTS: z.string().trim().default(''),
+  DATAPORT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** Base of the links this server hands out (signed download URLs, discovery rootUrl). */
+  readonly publicUrl: string | undefined;
+  readonly databaseUrl: string | undefined;
+  readonly storageUrl: string | undefined;
+  readonly workerConcurrency: number;
+  readonly partSizeBytes: number;
+  readonly deflateLevel: number;
+  readonly urlLifetimeSeconds: number;
+  readonly archiveRetentionMs: number;
+  readonly tokenLifetimeMs: number;
+  readonly jobLeaseMs: number;
+  readonly jobAttempts: number;
+  readonly retryBackoffMs: number;
+  readonly demoRecords: number;
+  readonly demoFaults: string;
+  readonly logLevel: Env['DATAPORT_LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const picked = Object.fromEntries(
+    Object.keys(envSchema.shape).flatMap((k) => (env[k] !== undefined && env[k] !== '' ? [[k, env[k]]] : [])),
+  );
+  const parsed = envSchema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATAPORT_DATA_DIR),
+    publicUrl: e.DATAPORT_PUBLIC_URL?.replace(/\/+$/, ''),
+    databaseUrl: e.DATAPORT_DATABASE_URL,
+    storageUrl: e.DATAPORT_STORAGE_URL,
+    workerConcurrency: e.DATAPORT_WORKER_CONCURRENCY,
+    partSizeBytes: e.DATAPORT_PART_SIZE,
+    deflateLevel: e.DATAPORT_DEFLATE_LEVEL,
+    urlLifetimeSeconds: Math.round(e.DATAPORT_URL_LIFETIME / 1000),
+    archiveRetentionMs: e.DATAPORT_ARCHIVE_RETENTION,
+    tokenLifetimeMs: e.DATAPORT_TOKEN_LIFETIME,
+    jobLeaseMs: e.DATAPORT_JOB_LEASE,
+    jobAttempts: e.DATAPORT_JOB_ATTEMPTS,
+    retryBackoffMs: e.DATAPORT_RETRY_BACKOFF,
+    demoRecords: e.DATAPORT_DEMO_RECORDS,
+    demoFaults: e.DATAPORT_DEMO_FAULTS,
+    logLevel: e.DATAPORT_LOG_LEVEL,
+    ...overrides,
+  });
+}

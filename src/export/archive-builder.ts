@@ -1,0 +1,217 @@
+import { once } from 'node:events';
+import type { PassThrough } from 'node:stream';
+import type { BlobStore } from '../store/index.js';
+import type { ArchiveFile } from '../sources/index.js';
+import { ZipWriter } from './zip-writer.js';
+import { continuationPath, serializerFor } from './serialize.js';
+import type { ArchiveIndex, IndexedFile } from './archive-index.js';
+
+export const ARCHIVE_ROOT = 'Portability';
+export const INDEX_FILE = `${ARCHIVE_ROOT}/archive_browser.json`;
+
+/** Text is gathered into chunks of about this size before it is handed to deflate: fewer, larger writes. */
+const CHUNK_CHARS = 64 * 1024;
+
+export interface BuiltPart {
+  partIndex: number;
+  blobKey: string;
+  sizeBytes: number;
+  sha256: string;
+}
+
+export interface ArchiveGroup {
+  name: string;
+  files: AsyncIterable<ArchiveFile>;
+}
+
+export interface BuildArchiveOptions {
+  groups: Iterable<ArchiveGroup>;
+  blobs: BlobStore;
+  /** Object key of part `index` (0-based). */
+  partKey: (partIndex: number) => string;
+  /** A part is closed, and a new one begun, once its compressed size reaches this. */
+  partSizeBytes: number;
+  compressionLevel: number;
+  /** Modification time stamped on every entry. */
+  mtime: Date;
+  signal: AbortSignal;
+  /** Facts about the job, written at the top of `archive_browser.json`. */
+  describe: Omit<ArchiveIndex, 'services' | 'parts' | 'totals'>;
+}
+
+/**
+ * Streams every group's files into one or more ZIP parts in bounded memory: records are pulled from the
+ * source one at a time, serialized into chunks, deflated and uploaded as they come. `archive_browser.json`
+ * goes last, into the last part, once every count is known. On any error the parts written so far are the
+ * caller's to delete (they live under the run's own key prefix).
+ */
+export async function buildArchive(options: BuildArchiveOptions): Promise<{ parts: BuiltPart[]; index: ArchiveIndex }> {
+  const sink = new PartSink(options);
+  const files: (IndexedFile & { group: string })[] = [];
+  try {
+    sink.open();
+    for (const group of options.groups) {
+      for await (const file of group.files) {
+        options.signal.throwIfAborted();
+        if (sink.full) await sink.rollOver();
+        const written = file.kind === 'records' ? await sink.writeRecords(file) : [await sink.writeBytes(file)];
+        for (const w of written) files.push({ ...w, group: group.name });
+      }
+    }
+    options.signal.throwIfAborted();
+    const index = buildIndex(options.describe, files, sink.partKeys());
+    sink.addIndex(Buffer.from(JSON.stringify(index, null, 2)));
+    await sink.close();
+    return { parts: sink.parts, index };
+  } catch (error) {
+    sink.abort(error as Error);
+    throw error;
+  }
+}
+
+function buildIndex(describe: BuildArchiveOptions['describe'], files: (IndexedFile & { group: string })[], partCount: number): ArchiveIndex {
+  const byGroup = new Map<string, IndexedFile[]>();
+  for (const { group, ...f } of files) {
+    const list = byGroup.get(group) ?? [];
+    list.push(f);
+    byGroup.set(group, list);
+  }
+  const services = [...byGroup].map(([resourceGroup, groupFiles]) => ({
+    resourceGroup,
+    name: groupFiles[0]!.path.split('/')[1] ?? resourceGroup,
+    files: groupFiles,
+    records: groupFiles.reduce((n, f) => n + (f.records ?? 0), 0),
+    sizeBytes: groupFiles.reduce((n, f) => n + f.sizeBytes, 0),
+  }));
+  return {
+    ...describe,
+    parts: partCount,
+    services,
+    totals: {
+      files: files.length,
+      records: services.reduce((n, s) => n + s.records, 0),
+      sizeBytes: services.reduce((n, s) => n + s.sizeBytes, 0),
+    },
+  };
+}
+
+/** The part being written, and the ones already uploaded. */
+class PartSink {
+  readonly parts: BuiltPart[] = [];
+  private zip!: ZipWriter;
+  private upload!: Promise<{ sizeBytes: number }>;
+  private failure: Error | undefined;
+
+  constructor(private readonly options: BuildArchiveOptions) {}
+
+  get full(): boolean {
+    return this.zip.bytesWritten >= this.options.partSizeBytes;
+  }
+
+  partKeys(): number {
+    return this.parts.length + 1;
+  }
+
+  open(): void {
+    const partIndex = this.parts.length;
+    this.zip = new ZipWriter(this.options.compressionLevel);
+    const upload = this.options.blobs.put(this.options.partKey(partIndex), this.zip.output);
+    // A failed upload (disk full, S3 down) must stop the writers rather than leave them waiting on a drain.
+    upload.catch((error: Error) => {
+      this.failure ??= error;
+    });
+    this.upload = upload;
+  }
+
+  async close(): Promise<void> {
+    const partIndex = this.parts.length;
+    this.zip.end();
+    const { sizeBytes } = await this.upload;
+    this.parts.push({ partIndex, blobKey: this.options.partKey(partIndex), sizeBytes, sha256: this.zip.sha256() });
+  }
+
+  async rollOver(): Promise<void> {
+    await this.close();
+    this.open();
+  }
+
+  abort(error: Error): void {
+    this.zip?.abort(error);
+  }
+
+  addIndex(content: Buffer): void {
+    this.zip.addBuffer(INDEX_FILE, content, this.options.mtime);
+  }
+
+  async writeRecords(file: Extract<ArchiveFile, { kind: 'records' }>): Promise<IndexedFile[]> {
+    const serializer = serializerFor(file.format);
+    const written: IndexedFile[] = [];
+    let piece = 1;
+    let path = file.path;
+    let entry = this.openEntry(path);
+    let text = serializer.header;
+    let bytes = 0;
+    let records = 0;
+    let first = true;
+    const flush = async () => {
+      if (text.length === 0) return;
+      const chunk = Buffer.from(text, 'utf8');
+      text = '';
+      bytes += chunk.length;
+      await this.write(entry, chunk);
+    };
+    const finishFile = async () => {
+      text += serializer.footer;
+      await flush();
+      entry.end();
+      written.push({ path: `${ARCHIVE_ROOT}/${path}`, part: this.parts.length + 1, sizeBytes: bytes, records });
+    };
+
+    for await (const value of file.records) {
+      text += serializer.record(value, first);
+      first = false;
+      records++;
+      if (text.length >= CHUNK_CHARS) {
+        await flush();
+        this.options.signal.throwIfAborted();
+        if (serializer.splittable && this.full) {
+          // The part is full mid-file: close this file cleanly and continue it in the next part.
+          await finishFile();
+          await this.rollOver();
+          path = continuationPath(file.path, ++piece);
+          entry = this.openEntry(path);
+          text = serializer.header;
+          bytes = 0;
+          records = 0;
+          first = true;
+        }
+      }
+    }
+    await finishFile();
+    return written;
+  }
+
+  async writeBytes(file: Extract<ArchiveFile, { kind: 'bytes' }>): Promise<IndexedFile> {
+    const entry = this.openEntry(file.path);
+    let bytes = 0;
+    for await (const chunk of file.content) {
+      bytes += chunk.length;
+      await this.write(entry, chunk);
+      this.options.signal.throwIfAborted();
+    }
+    entry.end();
+    return { path: `${ARCHIVE_ROOT}/${file.path}`, part: this.parts.length + 1, sizeBytes: bytes };
+  }
+
+  private openEntry(path: string): PassThrough {
+    return this.zip.openEntry(`${ARCHIVE_ROOT}/${path}`, this.options.mtime);
+  }
+
+  private async write(entry: PassThrough, chunk: Uint8Array): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (!entry.write(chunk)) {
+      await Promise.race([once(entry, 'drain', { signal: this.options.signal }), this.upload]);
+      if (this.failure) throw this.failure;
+    }
+  }
+}

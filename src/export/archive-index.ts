@@ -1,0 +1,28 @@
+/** The shape of `Portability/archive_browser.json`: what is in the archive, where, and how much. */
+export interface ArchiveIndex {
+  archiveJobId: string;
+  exportTime: string;
+  startTime?: string;
+  endTime?: string;
+  generator: string;
+  /** How many ZIP parts the archive has; `part` in each file is 1-based. */
+  parts: number;
+  services: {
+    resourceGroup: string;
+    /** The product folder, e.g. "My Activity". */
+    name: string;
+    files: IndexedFile[];
+    records: number;
+    sizeBytes: number;
+  }[];
+  totals: { files: number; records: number; sizeBytes: number };
+}
+
+export interface IndexedFile {
+  path: string;
+  part: number;
+  /** Uncompressed size. */
+  sizeBytes: number;
+  /** Records written, for record files (CSV header rows excluded); absent for files copied as bytes. */
+  records?: number;
+}

@@ -1,0 +1,161 @@
+import type { Catalog } from '../catalog/index.js';
+import { archiveFileName } from '../jobs/index.js';
+import type { Delivery, DeliveryOutcome } from '../queue/index.js';
+import { TransientSourceError, type ArchiveFile, type Source } from '../sources/index.js';
+import { jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
+import { buildArchive, type ArchiveGroup } from './archive-builder.js';
+
+export interface ExportRunnerDeps {
+  db: Db;
+  blobs: BlobStore;
+  catalog: Catalog;
+  sources: ReadonlyMap<string, Source>;
+  now: () => number;
+  /** Identifies this worker in job leases. */
+  workerId: string;
+  leaseMs: number;
+  /** Transient failures a job absorbs before it ends FAILED. */
+  attempts: number;
+  retryBackoffMs: number;
+  partSizeBytes: number;
+  compressionLevel: number;
+  archiveRetentionMs: number;
+  log: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
+}
+
+/** Why a run stopped early: the job was cancelled (or taken over), or this worker is shutting down. */
+class RunStopped extends Error {
+  constructor(readonly why: 'cancelled' | 'shutdown') {
+    super(`run stopped: ${why}`);
+  }
+}
+
+/**
+ * Runs one delivered archive job: claims it (fencing by attempt), streams the archive into blobs under a
+ * key of its own attempt, and publishes it with one transactional state change. Output of a run that does
+ * not publish is deleted, so a half-written archive is never visible and nothing is published twice.
+ */
+export function createExportRunner(deps: ExportRunnerDeps) {
+  const { db, now } = deps;
+  const runs = new Map<string, AbortController>();
+
+  async function handle(delivery: Delivery): Promise<DeliveryOutcome> {
+    const job = await jobsSql.claimJob(db, delivery.jobId, deps.workerId, now(), deps.leaseMs);
+    if (!job) {
+      const current = await jobsSql.findJob(db, delivery.jobId);
+      if (!current || current.state !== 'IN_PROGRESS') return { kind: 'done' };
+      // Another worker holds a live lease (a duplicate delivery): look again once it could have lapsed.
+      return { kind: 'retry', afterMs: Math.max(1000, (current.lease_expires_at ?? now()) - now() + 100) };
+    }
+    const prefix = `archives/${job.id}/`;
+    const attemptPrefix = `${prefix}${job.attempt}/`;
+    // Leftovers of earlier runs that died before cleaning up: they can never be published (fenced by attempt).
+    await deps.blobs.deletePrefix(prefix).catch((e: unknown) => deps.log.warn({ err: e, jobId: job.id }, 'could not delete old attempts'));
+
+    const controller = new AbortController();
+    runs.set(job.id, controller);
+    const onShutdown = () => controller.abort(new RunStopped('shutdown'));
+    delivery.signal.addEventListener('abort', onShutdown);
+    const heartbeat = setInterval(() => {
+      jobsSql.renewLease(db, job.id, job.attempt, now(), deps.leaseMs).then(
+        (held) => held || controller.abort(new RunStopped('cancelled')),
+        (e: unknown) => deps.log.warn({ err: e, jobId: job.id }, 'lease renewal failed'),
+      );
+    }, Math.max(100, Math.floor(deps.leaseMs / 3)));
+
+    try {
+      const started = now();
+      const { parts, index } = await buildArchive({
+        groups: groupsOf(job, controller.signal),
+        blobs: deps.blobs,
+        partKey: (i) => `${attemptPrefix}${archiveFileName(job, i, 2)}`,
+        partSizeBytes: deps.partSizeBytes,
+        compressionLevel: deps.compressionLevel,
+        mtime: new Date(job.export_time),
+        signal: controller.signal,
+        describe: {
+          archiveJobId: job.id,
+          exportTime: new Date(job.export_time).toISOString(),
+          ...(job.start_time !== null ? { startTime: new Date(job.start_time).toISOString() } : {}),
+          ...(job.end_time !== null ? { endTime: new Date(job.end_time).toISOString() } : {}),
+          generator: 'Dataport',
+        },
+      });
+      const published = await jobsSql.completeJob(
+        db, job.id, job.attempt,
+        parts.map((p) => ({ part_index: p.partIndex, blob_key: p.blobKey, size_bytes: p.sizeBytes, sha256: p.sha256 })),
+        now(), now() + deps.archiveRetentionMs,
+      );
+      if (!published) {
+        await deps.blobs.deletePrefix(attemptPrefix);
+        deps.log.info({ jobId: job.id, attempt: job.attempt }, 'job changed while exporting (cancelled or taken over); output discarded');
+        return { kind: 'done' };
+      }
+      deps.log.info(
+        { jobId: job.id, attempt: job.attempt, parts: parts.length, bytes: parts.reduce((n, p) => n + p.sizeBytes, 0), records: index.totals.records, ms: now() - started },
+        'archive published',
+      );
+      return { kind: 'done' };
+    } catch (error) {
+      await deps.blobs.deletePrefix(attemptPrefix).catch((e: unknown) => deps.log.warn({ err: e, jobId: job.id }, 'could not delete partial output'));
+      return settleFailure(job, controller.signal.reason ?? error, error);
+    } finally {
+      clearInterval(heartbeat);
+      delivery.signal.removeEventListener('abort', onShutdown);
+      runs.delete(job.id);
+    }
+  }
+
+  async function settleFailure(job: JobRow, reason: unknown, error: unknown): Promise<DeliveryOutcome> {
+    if (reason instanceof RunStopped && reason.why === 'cancelled') {
+      deps.log.info({ jobId: job.id }, 'job cancelled; partial output deleted');
+      return { kind: 'done' };
+    }
+    if (reason instanceof RunStopped && reason.why === 'shutdown') {
+      // Hand the job back at once: the next worker need not wait for the lease to lapse.
+      await jobsSql.releaseAfterTransientFailure(db, job.id, job.attempt, 'worker shut down', now());
+      return { kind: 'retry', afterMs: 0 };
+    }
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (error instanceof TransientSourceError && job.transient_failures + 1 < deps.attempts) {
+      const afterMs = deps.retryBackoffMs * 2 ** job.transient_failures;
+      await jobsSql.releaseAfterTransientFailure(db, job.id, job.attempt, message, now());
+      deps.log.warn({ jobId: job.id, attempt: job.attempt, afterMs, err: message }, 'transient failure; job will run again');
+      return { kind: 'retry', afterMs };
+    }
+    await jobsSql.failJob(db, job.id, job.attempt, message, now());
+    deps.log.warn({ jobId: job.id, attempt: job.attempt, err: message }, 'job FAILED');
+    return { kind: 'done' };
+  }
+
+  function* groupsOf(job: JobRow, signal: AbortSignal): Iterable<ArchiveGroup> {
+    for (const name of JSON.parse(job.resources) as string[]) {
+      const group = deps.catalog.get(name);
+      const source = group && deps.sources.get(group.source);
+      if (!group || !source) throw new Error(`no source serves resource group ${name}`);
+      const files: AsyncIterable<ArchiveFile> = source.exportGroup({
+        userId: job.user_id,
+        group: name,
+        jobId: job.id,
+        signal,
+        ...(group.supportsTimeFilter
+          ? {
+              ...(job.start_time !== null ? { startTime: new Date(job.start_time) } : {}),
+              endTime: new Date(job.end_time ?? job.export_time),
+            }
+          : {}),
+      });
+      yield { name, files };
+    }
+  }
+
+  return {
+    handle,
+    /** Stops a run in this process at once (the jobs service calls this on cancel). */
+    cancelLocal(jobId: string): void {
+      runs.get(jobId)?.abort(new RunStopped('cancelled'));
+    },
+  };
+}
+
+export type ExportRunner = ReturnType<typeof createExportRunner>;

@@ -1,0 +1,167 @@
+import type { Catalog } from '../catalog/index.js';
+import { jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
+import { JobError } from './errors.js';
+import { checkExportLimits, type PriorJob } from './limits.js';
+import { MAX_RETRIES_PER_JOB, TIME_BASED_INTERVAL_MS, type AccessType } from './states.js';
+import type { AccessTypeResult, ArchiveState, Caller, InitiateRequest, InitiateResult, JobDispatcher } from './types.js';
+
+export interface JobServiceDeps {
+  db: Db;
+  catalog: Catalog;
+  dispatcher: JobDispatcher;
+  blobs: BlobStore;
+  now: () => number;
+  newJobId: () => string;
+  urlLifetimeSeconds: number;
+  /** Revokes every grant and token of the user for the client (the auth module's part of a reset). */
+  revokeAuthorization: (userId: string, clientId: string) => Promise<void>;
+  /** Told when a job is cancelled, so a run in this process can stop at once instead of at its next heartbeat. */
+  onCancelled?: (jobId: string) => void;
+}
+
+/** The archive-job domain: the six protocol methods, as functions of a caller and a request. */
+export function createJobService(deps: JobServiceDeps) {
+  const { db, catalog, now } = deps;
+
+  async function initiateArchive(caller: Caller, request: InitiateRequest): Promise<InitiateResult> {
+    const resources = validateResources(caller, request.resources);
+    const { startTime, endTime } = validateWindow(resources, request.startTime, request.endTime);
+    const resourcesJson = JSON.stringify(resources);
+    const at = now();
+    const job = await db.transaction().execute(async (trx) => {
+      await jobsSql.lockOwner(trx, caller.userId, caller.clientId);
+      const running = await jobsSql.findInProgressJob(trx, {
+        userId: caller.userId, clientId: caller.clientId, resources: resourcesJson,
+        startTime: startTime ?? null, endTime: endTime ?? null,
+      });
+      if (running) throw new JobError('ALREADY_EXISTS', [running.id], { job_id: running.id });
+      const since = caller.accessType === 'ACCESS_TYPE_ONE_TIME' ? 0 : at - TIME_BASED_INTERVAL_MS;
+      const prior = await jobsSql.listLimitingJobs(trx, caller.userId, caller.clientId, since);
+      checkExportLimits(caller.accessType, resources, prior.map(toPriorJob), at);
+      const row = newJobRow(caller, resourcesJson, caller.accessType, startTime ?? null, endTime ?? null, endTime ?? at, at, null);
+      await jobsSql.insertJob(trx, row);
+      return row;
+    });
+    await deps.dispatcher.dispatch(job.id);
+    return { archiveJobId: job.id, accessType: job.access_type };
+  }
+
+  async function getArchiveState(caller: Caller, jobId: string): Promise<ArchiveState> {
+    const job = await findOwned(caller, jobId);
+    const state: ArchiveState = {
+      name: `archiveJobs/${job.id}/portabilityArchiveState`,
+      state: job.state,
+      exportTime: new Date(job.export_time).toISOString(),
+    };
+    if (job.start_time !== null) state.startTime = new Date(job.start_time).toISOString();
+    if (job.state === 'COMPLETE') {
+      const parts = job.archive_deleted_at === null ? await jobsSql.listParts(db, job.id) : [];
+      // Signed afresh on every poll, so each answer carries URLs valid for the full lifetime.
+      state.urls = await Promise.all(
+        parts.map((p) =>
+          deps.blobs.signedUrl(p.blob_key, {
+            expiresInSeconds: deps.urlLifetimeSeconds,
+            downloadName: archiveFileName(job, p.part_index, parts.length),
+          }),
+        ),
+      );
+    }
+    return state;
+  }
+
+  async function retryJob(caller: Caller, jobId: string): Promise<{ archiveJobId: string }> {
+    const failed = await findOwned(caller, jobId);
+    if (failed.state !== 'FAILED') throw new JobError('NOT_RETRYABLE', [failed.state]);
+    const resources = JSON.parse(failed.resources) as string[];
+    validateResources(caller, resources);
+    const originalId = failed.retry_of ?? failed.id;
+    const at = now();
+    const job = await db.transaction().execute(async (trx) => {
+      await jobsSql.lockOwner(trx, caller.userId, caller.clientId);
+      if ((await jobsSql.countRetries(trx, originalId)) >= MAX_RETRIES_PER_JOB) {
+        throw new JobError('RETRY_LIMIT_REACHED', [String(MAX_RETRIES_PER_JOB)]);
+      }
+      // Same resources and the same window: an open-ended window ends where the failed job's did.
+      const row = newJobRow(caller, failed.resources, failed.access_type, failed.start_time, failed.end_time, failed.export_time, at, originalId);
+      await jobsSql.insertJob(trx, row);
+      return row;
+    });
+    await deps.dispatcher.dispatch(job.id);
+    return { archiveJobId: job.id };
+  }
+
+  async function cancelJob(caller: Caller, jobId: string): Promise<Record<string, never>> {
+    const job = await findOwned(caller, jobId);
+    if (!(await jobsSql.cancelJob(db, job.id, now()))) {
+      const current = await jobsSql.findJob(db, job.id);
+      throw new JobError('NOT_CANCELLABLE', [current?.state ?? job.state]);
+    }
+    deps.onCancelled?.(job.id);
+    return {};
+  }
+
+  async function resetAuthorization(caller: Caller): Promise<Record<string, never>> {
+    await deps.revokeAuthorization(caller.userId, caller.clientId);
+    await jobsSql.clearLimitsAndExpireArchives(db, caller.userId, caller.clientId, now());
+    return {};
+  }
+
+  function checkAccessType(caller: Caller): AccessTypeResult {
+    const all = [...caller.resources].sort();
+    return caller.accessType === 'ACCESS_TYPE_ONE_TIME'
+      ? { oneTimeResources: all, timeBasedResources: [] }
+      : { oneTimeResources: [], timeBasedResources: all };
+  }
+
+  async function findOwned(caller: Caller, jobId: string): Promise<JobRow> {
+    const job = await jobsSql.findOwnedJob(db, jobId, caller.userId, caller.clientId);
+    // Another user's or client's job gets the same answer as a missing one: its existence is not revealed.
+    if (!job) throw new JobError('JOB_NOT_FOUND');
+    return job;
+  }
+
+  function validateResources(caller: Caller, requested: readonly string[]): string[] {
+    if (requested.length === 0) throw new JobError('INVALID_REQUEST', ['resources must name at least one resource group']);
+    const unique = [...new Set(requested)].sort();
+    const unknown = unique.filter((r) => !catalog.get(r));
+    if (unknown.length > 0) throw new JobError('UNKNOWN_RESOURCE', [unknown.join(', ')]);
+    const granted = new Set(caller.resources);
+    if (unique.some((r) => !granted.has(r))) throw new JobError('RESOURCES_NOT_AUTHORIZED');
+    return unique;
+  }
+
+  function validateWindow(resources: readonly string[], start?: Date, end?: Date) {
+    if (start === undefined && end === undefined) return {};
+    const unsupported = resources.filter((r) => !catalog.get(r)!.supportsTimeFilter);
+    if (unsupported.length > 0) throw new JobError('TIME_FILTER_NOT_SUPPORTED', [unsupported.join(', ')]);
+    if (start && end && start.getTime() > end.getTime()) throw new JobError('INVALID_TIME_RANGE');
+    return { startTime: start?.getTime(), endTime: end?.getTime() };
+  }
+
+  function newJobRow(
+    caller: Caller, resources: string, accessType: AccessType, startTime: number | null, endTime: number | null,
+    exportTime: number, at: number, retryOf: string | null,
+  ): JobRow {
+    return {
+      id: deps.newJobId(), user_id: caller.userId, client_id: caller.clientId, grant_id: caller.grantId,
+      resources, access_type: accessType, start_time: startTime, end_time: endTime, export_time: exportTime,
+      state: 'IN_PROGRESS', created_at: at, updated_at: at, retry_of: retryOf, limits_cleared: 0, attempt: 0,
+      lease_owner: null, lease_expires_at: null, transient_failures: 0, failure_reason: null, finished_at: null,
+      archive_expires_at: null, archive_deleted_at: null,
+    };
+  }
+
+  return { initiateArchive, getArchiveState, retryJob, cancelJob, resetAuthorization, checkAccessType };
+}
+
+export type JobService = ReturnType<typeof createJobService>;
+
+function toPriorJob(row: JobRow): PriorJob {
+  return { id: row.id, resources: JSON.parse(row.resources) as string[], accessType: row.access_type, createdAt: row.created_at };
+}
+
+/** `dataport-<job>-001.zip`: what the user's browser saves each part as. */
+export function archiveFileName(job: Pick<JobRow, 'id'>, partIndex: number, partCount: number): string {
+  const suffix = partCount > 1 ? `-${String(partIndex + 1).padStart(3, '0')}` : '';
+  return `dataport-${job.id.slice(0, 12)}${suffix}.zip`;
+}

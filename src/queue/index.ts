@@ -1,0 +1,2 @@
+export type { JobQueue, Delivery, DeliveryHandler, DeliveryOutcome } from './types.js';
+export { createEmbeddedQueue, type EmbeddedQueueOptions } from './embedded.js';

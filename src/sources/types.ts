@@ -1,0 +1,74 @@
+/**
+ * The source plugin API: where an archive's data comes from. A source knows nothing of ZIP, HTTP or OAuth;
+ * it yields the files one resource group contributes for one user, each either a stream of records that the
+ * exporter serializes, or raw bytes copied as they are.
+ *
+ * @example
+ * const notes: Source = {
+ *   name: 'notes',
+ *   async *exportGroup({ userId }) {
+ *     yield {
+ *       kind: 'records', path: 'Notes/Notes.json', format: { type: 'json-array' },
+ *       records: db.streamNotes(userId),
+ *     };
+ *   },
+ * };
+ */
+export interface Source {
+  readonly name: string;
+  exportGroup(request: ExportRequest): AsyncIterable<ArchiveFile>;
+  /** Release connections; called once at shutdown. */
+  close?(): Promise<void>;
+}
+
+export interface ExportRequest {
+  readonly userId: string;
+  /** Resource group name, e.g. `myactivity.search`. */
+  readonly group: string;
+  /** Archive job id; stable across attempts of the same job. */
+  readonly jobId: string;
+  /** Inclusive lower bound; only set for groups that support time filters. */
+  readonly startTime?: Date;
+  /** Inclusive upper bound; always set for groups that support time filters (the request's endTime or now). */
+  readonly endTime?: Date;
+  /** Aborted when the job is cancelled or its lease is lost: stop promptly. */
+  readonly signal: AbortSignal;
+}
+
+/** How a stream of records is written into one archive file. */
+export type RecordFormat =
+  /** `[r1, r2]`, or `{...fields, "<key>": [r1, r2]}` when `wrapper` is given (GeoJSON, Chrome history). */
+  | { type: 'json-array'; wrapper?: { key: string; fields?: Record<string, unknown> } }
+  /** One JSON value per line. */
+  | { type: 'ndjson' }
+  /** RFC 4180 CSV with a header row; each record is an object keyed by column or an array in column order. */
+  | { type: 'csv'; columns: readonly string[] }
+  /** A single JSON object (settings, profiles): the one record is written as the whole file. */
+  | { type: 'json-object' };
+
+export type ArchiveFile =
+  | {
+      kind: 'records';
+      /** Path below `Portability/`, e.g. `My Activity/Search/MyActivity.json`. */
+      path: string;
+      format: RecordFormat;
+      records: AsyncIterable<unknown> | Iterable<unknown>;
+    }
+  | {
+      kind: 'bytes';
+      path: string;
+      content: AsyncIterable<Uint8Array>;
+    };
+
+/**
+ * Thrown by a source for a failure that may pass (a timeout, a 503, a dropped connection). The exporter
+ * retries the job with backoff; any other error fails the job.
+ */
+export class TransientSourceError extends Error {
+  override readonly name = 'TransientSourceError';
+}
+
+/** Thrown by a source for a failure that retrying will not fix. The message is kept for the operator. */
+export class PermanentSourceError extends Error {
+  override readonly name = 'PermanentSourceError';
+}

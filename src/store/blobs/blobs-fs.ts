@@ -1,0 +1,103 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type { BlobStat, BlobStore, SignedUrlOptions } from './types.js';
+import type { UrlSigner } from './url-signer.js';
+
+export interface FsBlobStoreOptions {
+  /** Folder holding the objects. */
+  root: string;
+  /** Public base URL of this server (read when signing: it may be known only after listen). */
+  publicBaseUrl: () => string;
+  signer: UrlSigner;
+  now?: () => number;
+}
+
+/** Objects as files below `root`; downloads are served by this server's `/downloads/` route. */
+export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
+  const now = options.now ?? Date.now;
+  const fileOf = (key: string) => {
+    const full = path.resolve(options.root, key);
+    if (!full.startsWith(path.resolve(options.root) + path.sep)) throw new Error(`blob key escapes the store: ${key}`);
+    return full;
+  };
+
+  return {
+    kind: 'fs',
+    async put(key, body: Readable) {
+      const file = fileOf(key);
+      await mkdir(path.dirname(file), { recursive: true });
+      // Write beside the target and rename: readers never see a half-written object.
+      const tmp = `${file}.${randomUUID()}.partial`;
+      let sizeBytes = 0;
+      body.on('data', (chunk: Buffer) => {
+        sizeBytes += chunk.length;
+      });
+      try {
+        await pipeline(body, createWriteStream(tmp));
+        await rename(tmp, file);
+      } catch (error) {
+        await rm(tmp, { force: true });
+        throw error;
+      }
+      return { sizeBytes };
+    },
+    async stat(key): Promise<BlobStat | undefined> {
+      try {
+        const s = await stat(fileOf(key));
+        if (!s.isFile()) return undefined;
+        return { sizeBytes: s.size, etag: `"${s.size.toString(16)}-${Math.floor(s.mtimeMs).toString(16)}"`, modifiedAt: s.mtime };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
+    async read(key, range) {
+      return createReadStream(fileOf(key), range ? { start: range.start, end: range.end } : {});
+    },
+    async delete(key) {
+      await unlink(fileOf(key)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+    },
+    async deletePrefix(prefix) {
+      // Keys are paths; a prefix ending in `/` is a folder.
+      const dir = prefix.endsWith('/') ? fileOf(prefix.slice(0, -1)) : path.dirname(fileOf(prefix));
+      const base = prefix.endsWith('/') ? '' : path.basename(prefix);
+      let entries: string[];
+      try {
+        entries = await readdir(dir, { recursive: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+        throw error;
+      }
+      let n = 0;
+      for (const entry of entries.filter((e) => e.startsWith(base))) {
+        const full = path.join(dir, entry);
+        const s = await stat(full).catch(() => undefined);
+        if (s?.isFile()) {
+          await rm(full, { force: true });
+          n++;
+        }
+      }
+      if (prefix.endsWith('/')) await rm(dir, { recursive: true, force: true });
+      return n;
+    },
+    async signedUrl(key, { expiresInSeconds, downloadName }: SignedUrlOptions) {
+      const expires = Math.floor(now() / 1000) + expiresInSeconds;
+      const signature = options.signer.sign({ key, expires, downloadName });
+      const url = new URL(`downloads/${key.split('/').map(encodeURIComponent).join('/')}`, withSlash(options.publicBaseUrl()));
+      url.searchParams.set('name', downloadName);
+      url.searchParams.set('expires', String(expires));
+      url.searchParams.set('signature', signature);
+      return url.toString();
+    },
+  };
+}
+
+function withSlash(base: string): string {
+  return base.endsWith('/') ? base : `${base}/`;
+}

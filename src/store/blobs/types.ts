@@ -1,0 +1,32 @@
+import type { Readable } from 'node:stream';
+
+export interface BlobStat {
+  sizeBytes: number;
+  /** Strong validator, quoted as HTTP wants it. */
+  etag: string;
+  modifiedAt: Date;
+}
+
+export interface SignedUrlOptions {
+  expiresInSeconds: number;
+  /** File name the browser should save the download as (Content-Disposition). */
+  downloadName: string;
+}
+
+/** Where archive files live: a local folder embedded, S3-compatible storage at scale. */
+export interface BlobStore {
+  readonly kind: 'fs' | 's3';
+  /** Streams `body` into the object `key`; the object becomes visible only once fully written. */
+  put(key: string, body: Readable): Promise<{ sizeBytes: number }>;
+  stat(key: string): Promise<BlobStat | undefined>;
+  /** Reads the object, or the inclusive byte range `[start, end]` of it. */
+  read(key: string, range?: { start: number; end: number }): Promise<Readable>;
+  delete(key: string): Promise<void>;
+  /** Deletes every object whose key starts with `prefix`; returns how many. */
+  deletePrefix(prefix: string): Promise<number>;
+  /** A URL that fetches this one object until it expires, and nothing else. */
+  signedUrl(key: string, options: SignedUrlOptions): Promise<string>;
+  close?(): Promise<void>;
+}
+
+export type BlobWriter = BlobStore['put'];

@@ -1,0 +1,13 @@
+export { openDatabase, migrateToLatest, pendingMigrations, type Db, type OpenDatabase, type DatabaseOptions } from './database.js';
+export type { AccessMode, JobStateValue } from './schema.js';
+export type { Dialect } from './dialect.js';
+export * as grants from './sql/grants.js';
+export * as accessTokens from './sql/access-tokens.js';
+export * as jobsSql from './sql/jobs.js';
+export * as queueItems from './sql/queue-items.js';
+export { createSqlFaultLedger } from './sql/demo-faults.js';
+export type { JobRow, ArchivePartRow } from './sql/jobs.js';
+export type { GrantRow } from './sql/grants.js';
+export type { BlobStore, BlobWriter, BlobStat, SignedUrlOptions } from './blobs/types.js';
+export { createFsBlobStore } from './blobs/blobs-fs.js';
+export { createUrlSigner, loadOrCreateSigningKey, type UrlSigner } from './blobs/url-signer.js';

@@ -1,0 +1,103 @@
+/**
+ * Row types of the one schema shared by SQLite and PostgreSQL. Times are integers: milliseconds since the
+ * Unix epoch (BIGINT), so both engines compare and sort them the same way; PostgreSQL returns BIGINT as a
+ * string, which the query modules convert back with `Number()`.
+ */
+import type { Generated } from 'kysely';
+
+export type AccessMode = 'once' | '30d' | '180d';
+export type JobStateValue = 'IN_PROGRESS' | 'COMPLETE' | 'FAILED' | 'CANCELLED';
+
+export interface GrantsTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  /** JSON array of resource group names. */
+  resources: string;
+  access: AccessMode;
+  created_at: number;
+  /** null for one-time grants, which do not expire on their own. */
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface AccessTokensTable {
+  /** sha256 of the token, hex; the token itself is never stored. */
+  token_hash: string;
+  grant_id: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface JobsTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  grant_id: string;
+  /** JSON array of resource group names, sorted. */
+  resources: string;
+  access_type: 'ACCESS_TYPE_ONE_TIME' | 'ACCESS_TYPE_TIME_BASED';
+  start_time: number | null;
+  end_time: number | null;
+  /** The request's endTime, else the time it was requested. */
+  export_time: number;
+  state: JobStateValue;
+  created_at: number;
+  updated_at: number;
+  /** The original job this one retries (chains point at the first failed job). */
+  retry_of: string | null;
+  /** Set by authorization.reset: the job no longer counts towards one-time or 24-hour limits. */
+  limits_cleared: number;
+  /** Incremented each time a worker claims the job; output keys and publishing are fenced by it. */
+  attempt: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  /** How many transient failures the current run has absorbed. */
+  transient_failures: number;
+  /** For the operator only; clients see FAILED. */
+  failure_reason: string | null;
+  finished_at: number | null;
+  /** When the archive may be deleted (retention, or reset). */
+  archive_expires_at: number | null;
+  archive_deleted_at: number | null;
+}
+
+export interface ArchivePartsTable {
+  job_id: string;
+  part_index: number;
+  blob_key: string;
+  size_bytes: number;
+  sha256: string;
+  downloaded_at: number | null;
+}
+
+export interface QueueItemsTable {
+  id: Generated<number>;
+  job_id: string;
+  run_at: number;
+  locked_until: number | null;
+  lock_owner: string | null;
+  deliveries: number;
+}
+
+export interface DemoFaultClaimsTable {
+  fault_key: string;
+  job_id: string;
+  claimed_at: number;
+}
+
+export interface DemoFaultCountersTable {
+  fault_key: string;
+  used: number;
+}
+
+export interface Database {
+  grants: GrantsTable;
+  access_tokens: AccessTokensTable;
+  jobs: JobsTable;
+  archive_parts: ArchivePartsTable;
+  queue_items: QueueItemsTable;
+  demo_fault_claims: DemoFaultClaimsTable;
+  demo_fault_counters: DemoFaultCountersTable;
+}

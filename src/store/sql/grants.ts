@@ -1,0 +1,34 @@
+import type { Db } from '../database.js';
+import type { GrantsTable } from '../schema.js';
+
+export type GrantRow = GrantsTable;
+
+export async function insertGrant(db: Db, grant: GrantRow): Promise<void> {
+  await db.insertInto('grants').values(grant).execute();
+}
+
+export async function findGrant(db: Db, id: string): Promise<GrantRow | undefined> {
+  return db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listGrantsForUser(db: Db, userId: string): Promise<GrantRow[]> {
+  return db.selectFrom('grants').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
+}
+
+/** Revokes every live grant of the user for the client; returns their ids. */
+export async function revokeGrantsOf(db: Db, userId: string, clientId: string, now: number): Promise<string[]> {
+  const rows = await db
+    .updateTable('grants')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('client_id', '=', clientId)
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export async function revokeGrant(db: Db, id: string, now: number): Promise<boolean> {
+  const r = await db.updateTable('grants').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}

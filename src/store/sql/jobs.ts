@@ -1,0 +1,240 @@
+import { sql } from 'kysely';
+import { dialectOf } from '../dialect.js';
+import type { Db } from '../database.js';
+import type { ArchivePartsTable, JobsTable } from '../schema.js';
+
+export type JobRow = JobsTable;
+export type ArchivePartRow = ArchivePartsTable;
+
+export async function insertJob(db: Db, job: JobRow): Promise<void> {
+  await db.insertInto('jobs').values(job).execute();
+}
+
+export async function findJob(db: Db, id: string): Promise<JobRow | undefined> {
+  return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A job as its owner sees it: undefined for a missing job and for another user's or client's alike. */
+export async function findOwnedJob(db: Db, id: string, userId: string, clientId: string): Promise<JobRow | undefined> {
+  return db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+}
+
+/** Jobs of the user+client that still count towards export limits (originals only, not retries). */
+export async function listLimitingJobs(db: Db, userId: string, clientId: string, createdSince: number): Promise<JobRow[]> {
+  return db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('client_id', '=', clientId)
+    .where('limits_cleared', '=', 0)
+    .where('retry_of', 'is', null)
+    .where('created_at', '>=', createdSince)
+    .orderBy('created_at', 'asc')
+    .execute();
+}
+
+export async function findInProgressJob(
+  db: Db,
+  match: { userId: string; clientId: string; resources: string; startTime: number | null; endTime: number | null },
+): Promise<JobRow | undefined> {
+  let q = db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('user_id', '=', match.userId)
+    .where('client_id', '=', match.clientId)
+    .where('state', '=', 'IN_PROGRESS')
+    .where('resources', '=', match.resources);
+  q = match.startTime === null ? q.where('start_time', 'is', null) : q.where('start_time', '=', match.startTime);
+  q = match.endTime === null ? q.where('end_time', 'is', null) : q.where('end_time', '=', match.endTime);
+  return q.executeTakeFirst();
+}
+
+export async function countRetries(db: Db, originalJobId: string): Promise<number> {
+  const r = await db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('retry_of', '=', originalJobId)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/**
+ * Takes the job for one run: bumps `attempt` (which fences everything the run writes) and sets the lease.
+ * Succeeds only for an IN_PROGRESS job whose lease is free or lapsed.
+ */
+export async function claimJob(db: Db, id: string, owner: string, now: number, leaseMs: number): Promise<JobRow | undefined> {
+  return db
+    .updateTable('jobs')
+    .set((eb) => ({ attempt: eb('attempt', '+', 1), lease_owner: owner, lease_expires_at: now + leaseMs, updated_at: now }))
+    .where('id', '=', id)
+    .where('state', '=', 'IN_PROGRESS')
+    .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Extends the lease of the run `attempt`; false if the job was cancelled or another run took it. */
+export async function renewLease(db: Db, id: string, attempt: number, now: number, leaseMs: number): Promise<boolean> {
+  const r = await db
+    .updateTable('jobs')
+    .set({ lease_expires_at: now + leaseMs })
+    .where('id', '=', id)
+    .where('attempt', '=', attempt)
+    .where('state', '=', 'IN_PROGRESS')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Gives the job back after a transient failure so a later delivery can run it again. */
+export async function releaseAfterTransientFailure(db: Db, id: string, attempt: number, reason: string, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('jobs')
+    .set((eb) => ({
+      lease_owner: null,
+      lease_expires_at: null,
+      transient_failures: eb('transient_failures', '+', 1),
+      failure_reason: reason,
+      updated_at: now,
+    }))
+    .where('id', '=', id)
+    .where('attempt', '=', attempt)
+    .where('state', '=', 'IN_PROGRESS')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/**
+ * Publishes the run's archive in one transaction: the state change and the part rows land together or
+ * not at all, and only for the run that still holds the job (same attempt, still IN_PROGRESS).
+ */
+export async function completeJob(
+  db: Db,
+  id: string,
+  attempt: number,
+  parts: readonly Omit<ArchivePartRow, 'job_id' | 'downloaded_at'>[],
+  now: number,
+  archiveExpiresAt: number,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const r = await trx
+      .updateTable('jobs')
+      .set({
+        state: 'COMPLETE',
+        finished_at: now,
+        updated_at: now,
+        lease_owner: null,
+        lease_expires_at: null,
+        failure_reason: null,
+        archive_expires_at: archiveExpiresAt,
+      })
+      .where('id', '=', id)
+      .where('attempt', '=', attempt)
+      .where('state', '=', 'IN_PROGRESS')
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return false;
+    if (parts.length > 0) {
+      await trx.insertInto('archive_parts').values(parts.map((p) => ({ ...p, job_id: id, downloaded_at: null }))).execute();
+    }
+    return true;
+  });
+}
+
+export async function failJob(db: Db, id: string, attempt: number | null, reason: string, now: number): Promise<boolean> {
+  let q = db
+    .updateTable('jobs')
+    .set({ state: 'FAILED', failure_reason: reason, finished_at: now, updated_at: now, lease_owner: null, lease_expires_at: null })
+    .where('id', '=', id)
+    .where('state', '=', 'IN_PROGRESS');
+  if (attempt !== null) q = q.where('attempt', '=', attempt);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export async function cancelJob(db: Db, id: string, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('jobs')
+    .set({ state: 'CANCELLED', finished_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('state', '=', 'IN_PROGRESS')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** authorization.reset: the user+client's jobs stop counting towards limits and their archives expire now. */
+export async function clearLimitsAndExpireArchives(db: Db, userId: string, clientId: string, now: number): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set({ limits_cleared: 1, updated_at: now })
+    .where('user_id', '=', userId)
+    .where('client_id', '=', clientId)
+    .where('limits_cleared', '=', 0)
+    .execute();
+  await db
+    .updateTable('jobs')
+    .set({ archive_expires_at: now })
+    .where('user_id', '=', userId)
+    .where('client_id', '=', clientId)
+    .where('archive_deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('archive_expires_at', 'is', null), eb('archive_expires_at', '>', now)]))
+    .execute();
+}
+
+export async function listParts(db: Db, jobId: string): Promise<ArchivePartRow[]> {
+  return db.selectFrom('archive_parts').selectAll().where('job_id', '=', jobId).orderBy('part_index').execute();
+}
+
+export async function findPartByKey(db: Db, blobKey: string): Promise<ArchivePartRow | undefined> {
+  return db.selectFrom('archive_parts').selectAll().where('blob_key', '=', blobKey).executeTakeFirst();
+}
+
+export async function markPartDownloaded(db: Db, blobKey: string, now: number): Promise<void> {
+  await db.updateTable('archive_parts').set({ downloaded_at: now }).where('blob_key', '=', blobKey).where('downloaded_at', 'is', null).execute();
+}
+
+/** Finished jobs whose archive is past its expiry and not yet deleted. */
+export async function listExpiredArchives(db: Db, now: number, limit: number): Promise<JobRow[]> {
+  return db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('archive_deleted_at', 'is', null)
+    .where('archive_expires_at', '<=', now)
+    .where('state', '!=', 'IN_PROGRESS')
+    .orderBy('archive_expires_at')
+    .limit(limit)
+    .execute();
+}
+
+export async function markArchiveDeleted(db: Db, jobId: string, now: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('archive_parts').where('job_id', '=', jobId).execute();
+    await trx.updateTable('jobs').set({ archive_deleted_at: now, updated_at: now }).where('id', '=', jobId).execute();
+  });
+}
+
+/** IN_PROGRESS jobs nobody holds (never claimed, or lease lapsed): for re-dispatch after a crash. */
+export async function listOrphanedJobs(db: Db, now: number, limit: number): Promise<JobRow[]> {
+  return db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('state', '=', 'IN_PROGRESS')
+    .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]))
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Serializes the limit checks of one user+client inside a transaction, so two concurrent initiates cannot
+ * both pass them. SQLite needs nothing: its single connection runs one transaction at a time.
+ */
+export async function lockOwner(trx: Db, userId: string, clientId: string): Promise<void> {
+  if (dialectOf(trx) === 'postgres') {
+    await sql`select pg_advisory_xact_lock(hashtext(${`${userId}\u0000${clientId}`}))`.execute(trx);
+  }
+}
