@@ -10,7 +10,11 @@ export function toGoogleError(error: unknown, request: FastifyRequest): { httpSt
     const mapping = JOB_ERROR_MAPPING[error.code];
     const reason = 'reason' in mapping ? mapping.reason : undefined;
     const reasonText = typeof reason === 'function' ? reason(error.metadata as Record<string, string>, request.caller?.accessType) : reason;
-    return googleError(mapping.status, error.message, reasonText ? { reason: reasonText, metadata: { ...error.metadata } } : undefined);
+    const shaped = googleError(mapping.status, error.message, reasonText ? { reason: reasonText, metadata: { ...error.metadata } } : undefined);
+    // RFC 6750 §3.1: a token that lacks the scope for the request is answered with insufficient_scope.
+    return error.code === 'RESOURCES_NOT_AUTHORIZED'
+      ? { ...shaped, headers: { 'www-authenticate': 'Bearer realm="dataport", error="insufficient_scope"' } }
+      : shaped;
   }
   if (error instanceof ApiError) {
     return { ...googleError(error.status, error.message, error.info), ...(error.headers ? { headers: error.headers } : {}) };

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/index.js';
 import type { JobService } from '../jobs/index.js';
@@ -26,7 +26,8 @@ export interface ApiServerDeps {
 export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    // Per-request access logs would dominate the output under polling load; errors are logged where handled.
+    logController: new LogController({ disableRequestLogging: true }),
     // Job ids and group names are short; a request body larger than this is a mistake or an attack.
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },

@@ -164,7 +164,7 @@ class PartSink {
       text += serializer.footer;
       await flush();
       entry.end();
-      written.push({ path: `${ARCHIVE_ROOT}/${path}`, part: this.parts.length + 1, sizeBytes: bytes, records });
+      written.push({ path: `${ARCHIVE_ROOT}/${path}`, part: this.parts.length + 1, format: file.format.type, sizeBytes: bytes, records });
     };
 
     for await (const value of file.records) {
@@ -200,7 +200,7 @@ class PartSink {
       this.options.signal.throwIfAborted();
     }
     entry.end();
-    return { path: `${ARCHIVE_ROOT}/${file.path}`, part: this.parts.length + 1, sizeBytes: bytes };
+    return { path: `${ARCHIVE_ROOT}/${file.path}`, part: this.parts.length + 1, format: 'bytes', sizeBytes: bytes };
   }
 
   private openEntry(path: string): PassThrough {

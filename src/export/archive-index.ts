@@ -21,6 +21,8 @@ export interface ArchiveIndex {
 export interface IndexedFile {
   path: string;
   part: number;
+  /** How the file is written: a record format, or `bytes` for files copied as they are. */
+  format: 'json-array' | 'ndjson' | 'csv' | 'json-object' | 'bytes';
   /** Uncompressed size. */
   sizeBytes: number;
   /** Records written, for record files (CSV header rows excluded); absent for files copied as bytes. */

@@ -23,6 +23,9 @@ export class ZipWriter {
       },
     });
     this.zip.outputStream.on('error', (e: Error) => tap.destroy(e));
+    // The consumer (a blob store's upload) may attach its own handlers only after an await; until then an
+    // abort must not surface as an unhandled 'error' event. The consumer still sees the stream destroyed.
+    tap.on('error', () => {});
     this.output = this.zip.outputStream.pipe(tap);
   }
 

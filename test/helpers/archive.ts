@@ -1,0 +1,37 @@
+import yauzl from 'yauzl';
+
+export interface ZipEntryContent {
+  name: string;
+  content: Buffer;
+}
+
+/** Unzips a whole archive in memory, checking every entry's CRC-32 (yauzl verifies it while reading). */
+export async function readZip(buffer: Buffer): Promise<ZipEntryContent[]> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.fromBuffer(buffer, { lazyEntries: true, validateEntrySizes: true }, (err, z) => (err ? reject(err) : resolve(z!))),
+  );
+  const entries: ZipEntryContent[] = [];
+  await new Promise<void>((resolve, reject) => {
+    zip.on('error', reject);
+    zip.on('end', () => resolve());
+    zip.on('entry', (entry: yauzl.Entry) => {
+      zip.openReadStream(entry, (err, stream) => {
+        if (err) return reject(err);
+        const chunks: Buffer[] = [];
+        stream!.on('data', (c: Buffer) => chunks.push(c));
+        stream!.on('error', reject);
+        stream!.on('end', () => {
+          entries.push({ name: entry.fileName, content: Buffer.concat(chunks) });
+          zip.readEntry();
+        });
+      });
+    });
+    zip.readEntry();
+  });
+  return entries;
+}
+
+export async function download(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: Buffer }> {
+  const res = await fetch(url, { headers });
+  return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
+}

@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/dataport.js', import.meta.url));
+
+/** Runs `dataport <args>` to completion; rejects on a non-zero exit. */
+export async function runCli(args: string[], env: Record<string, string>): Promise<{ stdout: string; stderr: string; lastLine: string; code: number }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const code: number = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  const lastLine = stdout.trim().split('\n').at(-1) ?? '';
+  return { stdout, stderr, lastLine, code };
+}
+
+/** Starts `dataport start` as a child process and waits until it answers on its port. */
+export async function startServerProcess(env: Record<string, string>, command = 'start'): Promise<{ child: ChildProcess; url: string; logs: () => string }> {
+  const child = spawn(process.execPath, [BIN, command], {
+    env: { ...process.env, PORT: '0', DATAPORT_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let logs = '';
+  child.stdout!.on('data', (d) => (logs += d));
+  child.stderr!.on('data', (d) => (logs += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs}`)), 30_000);
+    const check = () => {
+      const m = /Dataport is running at (\S+)/.exec(logs);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${logs}`)));
+  });
+  return { child, url, logs: () => logs };
+}
