@@ -1,0 +1,319 @@
+/**
+ * Google Maps groups. Places and contributions are GeoJSON FeatureCollections as Takeout writes them
+ * (`Maps (your places)/Saved Places.json`, `Reviews.json`): each Feature a Point `[lng, lat]` with the
+ * place under `properties.location`. Keys are in Takeout's (alphabetical) order.
+ */
+import {
+  GEOJSON,
+  JSON_ARRAY,
+  bytesFile,
+  listFile,
+  objectFile,
+  settingsChangedMs,
+  type DemoFile,
+  type GroupContext,
+  type GroupSpec,
+} from './group-spec.js';
+import { homeAndWork, makePlace, placePool, userProfile, type Place } from './entities.js';
+import { sceneJpeg } from './jpeg.js';
+import { Rng, TimelineWindow, mix32, rfc3339, rfc3339Seconds } from './timeline.js';
+import { CITIES, FIRST_NAMES, REVIEW_PHRASES } from './vocab.js';
+
+function point(place: Place): { coordinates: [number, number]; type: 'Point' } {
+  return { coordinates: [place.lng, place.lat], type: 'Point' };
+}
+
+function location(place: Place): { address: string; country_code: string; name: string } {
+  return { address: place.address, country_code: place.city.countryCode, name: place.name };
+}
+
+/** A Feature for `place` with Takeout's common properties plus `extra`. */
+function feature(place: Place, ms: number, url: string, extra: Record<string, unknown> = {}): object {
+  return {
+    geometry: point(place),
+    properties: { date: rfc3339(ms), google_maps_url: url, location: location(place), ...extra },
+    type: 'Feature',
+  };
+}
+
+function places(ctx: GroupContext): readonly Place[] {
+  return placePool(ctx.seed, userProfile(ctx.userSeed));
+}
+
+const starredPlaces: GroupSpec = {
+  spanDays: 4 * 365,
+  shape: 'list',
+  files(ctx) {
+    const pool = places(ctx);
+    return [
+      listFile(ctx, 'Maps (your places)/Saved Places.json', GEOJSON, (_k, ms, rng) => {
+        const place = pool[rng.int(pool.length)]!;
+        return feature(place, ms, place.cidUrl, rng.chance(0.15) ? { Comment: rng.pick(['Try the brunch', 'Closed on Mondays', 'Recommended by Eva', 'For the next trip']) } : {});
+      }),
+    ];
+  },
+};
+
+const reviews: GroupSpec = {
+  spanDays: 5 * 365,
+  shape: 'list',
+  files(ctx) {
+    const pool = places(ctx);
+    return [
+      listFile(ctx, 'Maps (your places)/Reviews.json', GEOJSON, (_k, ms, rng) => {
+        const place = pool[rng.int(pool.length)]!;
+        const rating = rng.pick([5, 5, 5, 4, 4, 4, 3, 2, 1]);
+        const text = rng.chance(0.75) ? `${rng.pick(REVIEW_PHRASES)} ${rng.chance(0.5) ? rng.pick(REVIEW_PHRASES) : ''}`.trim() : undefined;
+        return feature(place, ms, place.placeUrl, {
+          five_star_rating_published: rating,
+          ...(text === undefined ? {} : { review_text_published: text }),
+        });
+      }),
+    ];
+  },
+};
+
+const LABELS = ['Gym', 'School', 'Parents', 'Climbing hall', 'Doctor', 'Dentist', 'Bike repair', 'Allotment', 'Old office', 'Choir', 'Pool', 'Daycare'];
+
+const aliasedPlaces: GroupSpec = {
+  spanDays: 6 * 365,
+  shape: 'list',
+  files(ctx) {
+    const profile = userProfile(ctx.userSeed);
+    const { window } = ctx;
+    const labeled = (name: string, place: Place): object => ({
+      geometry: point(place),
+      properties: { address: place.address, name },
+      type: 'Feature',
+    });
+    // Everyone's list starts with Home and Work (in the cities the other groups use for this user); the
+    // rest are the newest labels of the timeline. The file has no dates, so the two need no timestamps.
+    const { home, work } = homeAndWork(ctx.userSeed);
+    const fixed = [labeled('Home', home), labeled('Work', work)];
+    const rest = new TimelineWindow(window.timeline, window.newestK, Math.max(0, window.count - fixed.length));
+    const records: Iterable<object> = {
+      *[Symbol.iterator]() {
+        yield* fixed.slice(0, window.count);
+        yield* rest.map((_k, _ms, rng) => {
+          const name = rng.chance(0.3) ? `${rng.pick(FIRST_NAMES)}'s place` : rng.pick(LABELS);
+          return labeled(name, makePlace(rng, rng.chance(0.8) ? profile.homeCity : rng.pick(CITIES)));
+        });
+      },
+    };
+    return [{ kind: 'records', path: 'Maps/My labeled places/Labeled places.json', format: GEOJSON, records, count: window.count }];
+  },
+};
+
+const TRAVEL_MODES = ['TRANSIT', 'DRIVING', 'BICYCLING', 'WALKING', 'TWO_WHEELER'] as const;
+
+function waypoint(place: Place): object {
+  return { name: place.name, address: place.address, latitude: place.lat, longitude: place.lng };
+}
+
+const commuteRoutes: GroupSpec = {
+  spanDays: 3 * 365,
+  shape: 'list',
+  files(ctx) {
+    const pool = places(ctx);
+    return [
+      listFile(ctx, 'Maps/Commute routes/Commute routes.json', JSON_ARRAY, (_k, ms, rng) => {
+        const from = pool[rng.int(pool.length)]!;
+        const to = pool[rng.int(pool.length)]!;
+        return {
+          name: `${from.name} to ${to.name}`,
+          origin: waypoint(from),
+          destination: waypoint(to),
+          travelMode: rng.pick(TRAVEL_MODES),
+          pinned: true,
+          createTime: rfc3339(ms),
+        };
+      }),
+    ];
+  },
+};
+
+function settingsRng(ctx: GroupContext): Rng {
+  return new Rng(mix32(ctx.seed, 0x73657474));
+}
+
+const commuteSettings: GroupSpec = {
+  spanDays: 365,
+  shape: 'single',
+  files(ctx) {
+    const rng = settingsRng(ctx);
+    const { home, work } = homeAndWork(ctx.userSeed);
+    const hhmm = (h: number, m: number): string => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+    return [
+      objectFile('Maps/Commute settings/Commute settings.json', {
+        home: { address: home.address, latitude: home.lat, longitude: home.lng },
+        work: { address: work.address, latitude: work.lat, longitude: work.lng },
+        travelMode: rng.pick(TRAVEL_MODES),
+        workDays: ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'].slice(0, rng.between(3, 5)),
+        leaveHomeTime: hhmm(rng.between(7, 9), rng.pick([0, 15, 30, 45])),
+        leaveWorkTime: hhmm(rng.between(16, 18), rng.pick([0, 15, 30, 45])),
+        commuteNotifications: rng.chance(0.6),
+        updateTime: rfc3339(settingsChangedMs(ctx)),
+      }),
+    ];
+  },
+};
+
+const EVS = [
+  { make: 'Volkswagen', model: 'ID.3', plugs: ['CCS_COMBO_2', 'TYPE_2'], kWh: 58 },
+  { make: 'Tesla', model: 'Model 3', plugs: ['CCS_COMBO_2', 'TYPE_2'], kWh: 60 },
+  { make: 'Renault', model: 'Zoe', plugs: ['CCS_COMBO_2', 'TYPE_2'], kWh: 52 },
+  { make: 'Kia', model: 'EV6', plugs: ['CCS_COMBO_2', 'TYPE_2'], kWh: 77 },
+  { make: 'Nissan', model: 'Leaf', plugs: ['CHADEMO', 'TYPE_2'], kWh: 40 },
+] as const;
+
+const evProfile: GroupSpec = {
+  spanDays: 365,
+  shape: 'single',
+  files(ctx) {
+    const rng = settingsRng(ctx);
+    const ev = rng.pick(EVS);
+    return [
+      objectFile('Maps/Electric vehicle settings/Electric vehicle settings.json', {
+        vehicles: [
+          {
+            make: ev.make,
+            model: ev.model,
+            batteryCapacityKwh: ev.kWh,
+            plugTypes: ev.plugs,
+            isDefault: true,
+          },
+        ],
+        preferredChargingNetworks: rng.chance(0.5) ? ['Ionity', 'Fastned'] : ['Allego'],
+        onlyShowCompatibleChargers: rng.chance(0.8),
+        updateTime: rfc3339(settingsChangedMs(ctx)),
+      }),
+    ];
+  },
+};
+
+const EDITABLE_FIELDS = [
+  ['Opening hours', () => 'Mo-Fr 08:00-18:00; Sa 09:00-16:00'],
+  ['Phone number', () => '+31 20 555 0134'],
+  ['Website', () => 'https://example.com/'],
+  ['Name', () => 'new name'],
+  ['Category', () => 'Coffee shop'],
+  ['Permanently closed', () => 'true'],
+] as const;
+const EDIT_STATUSES = ['ACCEPTED', 'ACCEPTED', 'ACCEPTED', 'PENDING', 'NOT_APPLIED'] as const;
+
+const factualContributions: GroupSpec = {
+  spanDays: 3 * 365,
+  shape: 'list',
+  files(ctx) {
+    const pool = places(ctx);
+    return [
+      listFile(ctx, 'Maps/Your contributions/Edits.json', GEOJSON, (_k, ms, rng) => {
+        const place = pool[rng.int(pool.length)]!;
+        const [field, value] = rng.pick(EDITABLE_FIELDS);
+        return feature(place, ms, place.placeUrl, { edit: { field, proposed_value: value(), status: rng.pick(EDIT_STATUSES) } });
+      }),
+    ];
+  },
+};
+
+const OFFERINGS = [
+  'Wheelchair-accessible entrance', 'Outdoor seating', 'Vegetarian options', 'Free Wi-Fi', 'Accepts credit cards',
+  'Good for kids', 'Dogs allowed', 'Takeaway', 'Gender-neutral toilets', 'Live music',
+];
+
+const offeringContributions: GroupSpec = {
+  spanDays: 3 * 365,
+  shape: 'list',
+  files(ctx) {
+    const pool = places(ctx);
+    return [
+      listFile(ctx, 'Maps/Your contributions/Place updates.json', GEOJSON, (_k, ms, rng) => {
+        const place = pool[rng.int(pool.length)]!;
+        return feature(place, ms, place.placeUrl, {
+          attribute: rng.pick(OFFERINGS),
+          value: rng.pick(['Yes', 'Yes', 'No']),
+        });
+      }),
+    ];
+  },
+};
+
+const QUESTIONS = ['Is there parking nearby?', 'Do they take reservations?', 'Is it open on Sundays?', 'Do they have gluten-free options?', 'Is it suitable for a group of 10?'];
+const ANSWERS = ['Yes, around the corner.', 'Only for groups.', 'Yes, from 10 am.', 'A few, ask the staff.', 'Better call ahead.'];
+
+const questionsAnswers: GroupSpec = {
+  spanDays: 4 * 365,
+  shape: 'list',
+  files(ctx) {
+    const pool = places(ctx);
+    return [
+      listFile(ctx, 'Maps/Your contributions/Questions and answers.json', GEOJSON, (_k, ms, rng) => {
+        const place = pool[rng.int(pool.length)]!;
+        const i = rng.int(QUESTIONS.length);
+        return rng.chance(0.3)
+          ? feature(place, ms, place.placeUrl, { type: 'QUESTION', question: QUESTIONS[i] })
+          : feature(place, ms, place.placeUrl, { type: 'ANSWER', question: QUESTIONS[i], answer: ANSWERS[i] });
+      }),
+    ];
+  },
+};
+
+/** How many of the newest photos come with image bytes: a few, so archives stay small. */
+export const PHOTOS_WITH_BYTES = 3;
+
+/** `IMG_20240301_123456.jpg` from a timestamp, as phone cameras name files. */
+export function cameraFileName(prefix: string, ms: number, extension: string): string {
+  const iso = rfc3339Seconds(ms);
+  return `${prefix}_${iso.slice(0, 10).replace(/-/g, '')}_${iso.slice(11, 19).replace(/:/g, '')}.${extension}`;
+}
+
+/**
+ * A media group: a GeoJSON metadata file (one Feature per photo or video) beside image bytes for the newest few
+ * photos. `describe` must depend only on its arguments so both passes agree.
+ */
+export function mediaFiles(
+  ctx: GroupContext,
+  folder: string,
+  metadataPath: string,
+  describe: (k: number, ms: number, rng: Rng) => { fileName: string; isPhoto: boolean; record: object },
+): DemoFile[] {
+  const metadata = listFile(ctx, metadataPath, GEOJSON, (k, ms, rng) => describe(k, ms, rng).record);
+  const newest = new TimelineWindow(ctx.window.timeline, ctx.window.newestK, Math.min(PHOTOS_WITH_BYTES, ctx.window.count));
+  const images: DemoFile[] = [];
+  for (const { k, fileName, isPhoto } of newest.map((k, ms, rng) => ({ k, ...describe(k, ms, rng) }))) {
+    if (isPhoto) images.push(bytesFile(`${folder}/${fileName}`, sceneJpeg(new Rng(mix32(ctx.seed ^ 0x6a706567, k)))));
+  }
+  return [metadata, ...images];
+}
+
+const photosVideos: GroupSpec = {
+  spanDays: 4 * 365,
+  shape: 'list',
+  files(ctx) {
+    const pool = places(ctx);
+    return mediaFiles(ctx, 'Maps/Photos and videos', 'Maps/Photos and videos/Photos and videos.json', (_k, ms, rng) => {
+      const place = pool[rng.int(pool.length)]!;
+      const isPhoto = rng.chance(0.9);
+      const fileName = cameraFileName(isPhoto ? 'IMG' : 'VID', ms, isPhoto ? 'jpg' : 'mp4');
+      const views = rng.int(5000);
+      return {
+        fileName,
+        isPhoto,
+        record: feature(place, ms, place.placeUrl, { file_name: fileName, media_type: isPhoto ? 'PHOTO' : 'VIDEO', views }),
+      };
+    });
+  },
+};
+
+export const mapsGroups: Readonly<Record<string, GroupSpec>> = {
+  'maps.aliased_places': aliasedPlaces,
+  'maps.commute_routes': commuteRoutes,
+  'maps.commute_settings': commuteSettings,
+  'maps.ev_profile': evProfile,
+  'maps.factual_contributions': factualContributions,
+  'maps.offering_contributions': offeringContributions,
+  'maps.photos_videos': photosVideos,
+  'maps.questions_answers': questionsAnswers,
+  'maps.reviews': reviews,
+  'maps.starred_places': starredPlaces,
+};

@@ -1,0 +1,210 @@
+/** The remaining groups: business messages, My Maps, food orders and reservations, Shopping, Street View. */
+import {
+  JSON_ARRAY,
+  bytesFile,
+  listFile,
+  type DemoFile,
+  type GroupSpec,
+} from './group-spec.js';
+import { euros, makePlace, placePool, round7, userProfile, type Place } from './entities.js';
+import { escapeHtml } from './netscape-bookmarks.js';
+import { cameraFileName, mediaFiles } from './maps.js';
+import { ALPHANUMERIC, CITIES, FIRST_NAMES, LAST_NAMES, MERCHANTS, PRODUCTS, REVIEW_PHRASES } from './vocab.js';
+import { Rng, TimelineWindow, mix32, rfc3339 } from './timeline.js';
+
+/** Consecutive messages belong to one conversation of about this many messages. */
+const MESSAGES_PER_CONVERSATION = 8;
+
+const businessMessaging: GroupSpec = {
+  spanDays: 2 * 365,
+  shape: 'list',
+  files(ctx) {
+    const places = placePool(ctx.seed, userProfile(ctx.userSeed), 64);
+    const userLines = ['Hi, are you open on Sunday?', 'Can I book a table for 4 at 19:30?', 'Do you deliver to my area?', 'Thanks!', 'Is the item in stock?', 'Great, see you then.'];
+    const businessLines = ['Hello! Yes, from 10:00 to 16:00.', 'Booked, see you tonight.', 'We deliver within 5 km.', 'You are welcome!', 'Yes, we have 3 left.', 'Thank you for your message, we reply within an hour.'];
+    return [
+      listFile(ctx, 'Business Messages/Conversations.json', JSON_ARRAY, (k, ms, rng) => {
+        const conversation = Math.floor(k / MESSAGES_PER_CONVERSATION);
+        const business = places[mix32(ctx.seed, conversation) % places.length]!;
+        const fromUser = k % 2 === 0;
+        return {
+          conversationId: `conversations/${new Rng(mix32(ctx.seed ^ 0x636f6e76, conversation)).chars(ALPHANUMERIC, 20)}`,
+          businessName: business.name,
+          sender: fromUser ? 'USER' : 'BUSINESS',
+          text: fromUser ? rng.pick(userLines) : rng.pick(businessLines),
+          createTime: rfc3339(ms),
+        };
+      }),
+    ];
+  },
+};
+
+const MAP_TITLES = ['Summer road trip', 'Best coffee in town', 'Wedding venues', 'Cycling routes', 'Family visit', 'Conference week', 'Hiking weekend'];
+/** KML files only for the newest few maps; the list itself has them all. */
+const MAPS_WITH_KML = 2;
+
+function kml(title: string, places: readonly Place[]): string {
+  const placemarks = places
+    .map((p) => `      <Placemark>\n        <name>${escapeHtml(p.name)}</name>\n        <description>${escapeHtml(p.address)}</description>\n        <Point><coordinates>${p.lng},${p.lat},0</coordinates></Point>\n      </Placemark>\n`)
+    .join('');
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">\n  <Document>\n' +
+    `    <name>${escapeHtml(title)}</name>\n    <Folder>\n      <name>Places</name>\n${placemarks}    </Folder>\n  </Document>\n</kml>\n`
+  );
+}
+
+const myMaps: GroupSpec = {
+  spanDays: 6 * 365,
+  shape: 'list',
+  files(ctx) {
+    const profile = userProfile(ctx.userSeed);
+    // k * 3 modulo 7 titles: consecutive maps never share a title, so their KML files never share a path.
+    const titleOf = (k: number): string => MAP_TITLES[(k * 3) % MAP_TITLES.length]!;
+    const idOf = (k: number): string => new Rng(mix32(ctx.seed ^ 0x6d617073, k)).chars(ALPHANUMERIC, 28);
+    const list = listFile(ctx, 'My Maps/My Maps.json', JSON_ARRAY, (k, ms, rng) => ({
+      title: titleOf(k),
+      description: rng.chance(0.5) ? `Made with ${rng.pick(FIRST_NAMES)}` : '',
+      url: `https://www.google.com/maps/d/edit?mid=${idOf(k)}`,
+      layers: rng.between(1, 4),
+      places: rng.between(2, 25),
+      createTime: rfc3339(ms),
+      updateTime: rfc3339(Math.min(ctx.nowMs, ms + rng.int(90) * 86_400_000)),
+    }));
+    const files: DemoFile[] = [list];
+    const newest = new TimelineWindow(ctx.window.timeline, ctx.window.newestK, Math.min(MAPS_WITH_KML, ctx.window.count));
+    for (const k of newest.map((k) => k)) {
+      const rng = new Rng(mix32(ctx.seed ^ 0x6b6d6c00, k));
+      const city = rng.chance(0.5) ? profile.homeCity : rng.pick(CITIES);
+      const places = Array.from({ length: rng.between(2, 8) }, () => makePlace(rng, city));
+      files.push(bytesFile(`My Maps/${titleOf(k)}.kml`, new TextEncoder().encode(kml(titleOf(k), places))));
+    }
+    return files;
+  },
+};
+
+const DISHES = [
+  ['Margherita pizza', 1150], ['Pad thai', 1390], ['Falafel wrap', 850], ['Ramen tonkotsu', 1450], ['Caesar salad', 1050],
+  ['Burrito bowl', 1250], ['Sushi set (12 pcs)', 1890], ['Lemonade', 350],
+] as const;
+
+const ordersReservations: GroupSpec = {
+  spanDays: 3 * 365,
+  shape: 'list',
+  files(ctx) {
+    const places = placePool(ctx.seed, userProfile(ctx.userSeed), 64);
+    return [
+      listFile(ctx, 'Purchases & Reservations/Orders and reservations.json', JSON_ARRAY, (_k, ms, rng) => {
+        const merchant = places[rng.int(places.length)]!;
+        const orderId = `${rng.between(100, 999)}-${rng.between(1000000, 9999999)}-${rng.between(1000000, 9999999)}`;
+        if (rng.chance(0.3)) {
+          return {
+            orderId,
+            type: 'RESERVATION',
+            merchant: { name: merchant.name, address: merchant.address },
+            status: rng.pick(['CONFIRMED', 'CONFIRMED', 'CANCELLED']),
+            reservation: { partySize: rng.between(2, 8), reservationTime: rfc3339(ms + rng.between(1, 14) * 86_400_000) },
+            creationTime: rfc3339(ms),
+          };
+        }
+        let totalCents = 0;
+        const items = Array.from({ length: rng.between(1, 4) }, () => {
+          const [name, cents] = rng.pick(DISHES);
+          const quantity = rng.between(1, 2);
+          totalCents += quantity * cents;
+          return { name, quantity, price: euros(cents) };
+        });
+        return {
+          orderId,
+          type: 'FOOD_ORDER',
+          merchant: { name: merchant.name, address: merchant.address },
+          status: rng.pick(['DELIVERED', 'DELIVERED', 'DELIVERED', 'PICKED_UP', 'CANCELLED']),
+          items,
+          totalPrice: euros(totalCents),
+          creationTime: rfc3339(ms),
+        };
+      }),
+    ];
+  },
+};
+
+const shoppingAddresses: GroupSpec = {
+  spanDays: 8 * 365,
+  shape: 'list',
+  files(ctx) {
+    const profile = userProfile(ctx.userSeed);
+    return [
+      listFile(ctx, 'Google Shopping/Addresses.json', JSON_ARRAY, (_k, ms, rng) => {
+        const city = rng.chance(0.6) ? profile.homeCity : rng.pick(CITIES);
+        const self = rng.chance(0.6);
+        return {
+          recipientName: self ? profile.fullName : `${rng.pick(FIRST_NAMES)} ${rng.pick(LAST_NAMES)}`,
+          addressLines: [`${rng.pick(city.streets)} ${rng.between(1, 240)}`],
+          locality: city.name,
+          postalCode: city.postcode,
+          regionCode: city.countryCode,
+          phoneNumber: self ? profile.phone : `${city.phonePrefix} ${rng.between(100, 999)} ${rng.between(1000, 9999)}`,
+          lastUsedTime: rfc3339(ms),
+        };
+      }),
+    ];
+  },
+};
+
+const shoppingReviews: GroupSpec = {
+  spanDays: 4 * 365,
+  shape: 'list',
+  files(ctx) {
+    return [
+      listFile(ctx, 'Google Shopping/Reviews.json', JSON_ARRAY, (_k, ms, rng) => {
+        const product = rng.chance(0.7);
+        const rating = rng.pick([5, 5, 4, 4, 3, 2, 1]);
+        return {
+          reviewType: product ? 'PRODUCT' : 'MERCHANT',
+          ...(product ? { productTitle: rng.pick(PRODUCTS) } : {}),
+          merchantName: rng.pick(MERCHANTS),
+          rating,
+          title: rating >= 4 ? rng.pick(['Very happy', 'Does the job', 'Great value']) : rng.pick(['Disappointed', 'Arrived late', 'Not as described']),
+          text: rng.pick(REVIEW_PHRASES),
+          createTime: rfc3339(ms),
+        };
+      }),
+    ];
+  },
+};
+
+const streetView: GroupSpec = {
+  spanDays: 5 * 365,
+  shape: 'list',
+  files(ctx) {
+    const places = placePool(ctx.seed, userProfile(ctx.userSeed), 64);
+    return mediaFiles(ctx, 'Street View', 'Street View/Street View.json', (_k, ms, rng) => {
+      const place = places[rng.int(places.length)]!;
+      const fileName = cameraFileName('PANO', ms, 'jpg');
+      return {
+        fileName,
+        isPhoto: true,
+        record: {
+          geometry: { coordinates: [round7(place.lng + (rng.float() - 0.5) * 1e-3), round7(place.lat + (rng.float() - 0.5) * 1e-3)], type: 'Point' },
+          properties: {
+            capture_time: rfc3339(ms),
+            file_name: fileName,
+            heading: rng.int(360),
+            publish_status: rng.pick(['PUBLISHED', 'PUBLISHED', 'PUBLISHED', 'PROCESSING', 'REJECTED']),
+            views: rng.int(20000),
+            google_maps_url: place.placeUrl,
+          },
+          type: 'Feature',
+        },
+      };
+    });
+  },
+};
+
+export const miscGroups: Readonly<Record<string, GroupSpec>> = {
+  'businessmessaging.conversations': businessMessaging,
+  'mymaps.maps': myMaps,
+  'order_reserve.purchases_reservations': ordersReservations,
+  'shopping.addresses': shoppingAddresses,
+  'shopping.reviews': shoppingReviews,
+  'streetview.imagery': streetView,
+};

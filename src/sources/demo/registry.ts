@@ -1,0 +1,30 @@
+/**
+ * Which generator serves each of Google's 66 resource groups. A test checks this table against the catalog
+ * (`src/catalog/google-resource-groups.json`) both ways, so a group can't go missing or be invented.
+ */
+import { chromeGroups } from './chrome.js';
+import type { GroupSpec } from './group-spec.js';
+import { mapsGroups } from './maps.js';
+import { miscGroups } from './misc.js';
+import { myActivityGroups } from './my-activity.js';
+import { playGroups } from './play.js';
+import { searchGroups } from './search.js';
+import { youtubeGroups } from './youtube.js';
+
+export const demoGroups: Readonly<Record<string, GroupSpec | undefined>> = Object.freeze({
+  ...myActivityGroups,
+  ...chromeGroups,
+  ...mapsGroups,
+  ...youtubeGroups,
+  ...playGroups,
+  ...searchGroups,
+  ...miscGroups,
+});
+
+/** Every resource group the demo source serves, sorted. */
+export const demoGroupNames: readonly string[] = Object.freeze(Object.keys(demoGroups).sort());
+
+/** Google documents `startTime`/`endTime` only for My Activity and Chrome history. */
+export function supportsTimeFilter(group: string): boolean {
+  return group.startsWith('myactivity.') || group === 'chrome.history';
+}

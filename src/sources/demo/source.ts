@@ -1,0 +1,149 @@
+import {
+  PermanentSourceError,
+  TransientSourceError,
+  type ArchiveFile,
+  type ExportRequest,
+  type Source,
+} from '../types.js';
+import { faultKey, sleep, type DemoFault, type FaultLedger } from './faults.js';
+import type { DemoFile, GroupContext, GroupSpec } from './group-spec.js';
+import { demoGroups, supportsTimeFilter } from './registry.js';
+import { Timeline, seedOf, stepFor, type WindowBounds } from './timeline.js';
+
+export interface DemoSourceOptions {
+  /** Records in a group's main file when the window is wide (`DATAPORT_DEMO_RECORDS`, default 200). */
+  recordsPerGroup: number;
+  /** Parsed `DATAPORT_DEMO_FAULTS`. */
+  faults: readonly DemoFault[];
+  /** Durable fault counters (the store's in a server; `createMemoryFaultLedger()` in tests). */
+  ledger: FaultLedger;
+  /** Injected clock: records newer than `now()` do not exist yet. */
+  now: () => Date;
+}
+
+/** How often (in records) a file checks `request.signal`: prompt enough, and free next to serialization. */
+const ABORT_CHECK_INTERVAL = 1024;
+
+/**
+ * The `demo` source: deterministic, Takeout-shaped data for all of Google's resource groups, with faults
+ * (`fail`, `flaky`, `slow`) that client developers can switch on to test their error paths.
+ *
+ * @example
+ * const demo = createDemoSource({ recordsPerGroup: 200, faults: [], ledger: createMemoryFaultLedger(), now: () => new Date() });
+ * for await (const file of demo.exportGroup({ userId: 'u1', group: 'chrome.history', jobId: 'j1', signal })) …
+ */
+export function createDemoSource(options: DemoSourceOptions): Source {
+  const { recordsPerGroup, ledger, now } = options;
+  if (!Number.isSafeInteger(recordsPerGroup) || recordsPerGroup < 1) {
+    throw new Error(`demo source: recordsPerGroup must be a positive integer, got ${recordsPerGroup}`);
+  }
+  const faultsByGroup = new Map<string, DemoFault[]>();
+  for (const fault of options.faults) {
+    const list = faultsByGroup.get(fault.group) ?? [];
+    list.push(fault);
+    faultsByGroup.set(fault.group, list);
+  }
+
+  return {
+    name: 'demo',
+    async *exportGroup(request: ExportRequest): AsyncGenerator<ArchiveFile, void, undefined> {
+      const { signal } = request;
+      const spec = demoGroups[request.group];
+      if (!spec) throw new PermanentSourceError(`demo source has no resource group "${request.group}"`);
+      signal.throwIfAborted();
+
+      const faults = faultsByGroup.get(request.group) ?? [];
+      const slowMs = Math.max(0, ...faults.filter((f) => f.rule === 'slow').map((f) => f.value));
+      if (slowMs > 0) await sleep(slowMs, signal);
+      // Every fail rule hears of every job touching the group, so `fail:2` means the first two jobs even
+      // when a `fail:1` on the same group already failed the first.
+      let failure: DemoFault | undefined;
+      for (const fault of faults) {
+        if (fault.rule === 'fail' && (await ledger.claimFailure(faultKey(fault), request.jobId, fault.value))) {
+          failure ??= fault;
+        }
+      }
+      if (failure) throw new PermanentSourceError(`demo fault: ${faultKey(failure)}`);
+      const flaky = faults.filter((f) => f.rule === 'flaky');
+      const breakOff = async (): Promise<void> => {
+        for (const fault of flaky) {
+          if (await ledger.takeTransient(faultKey(fault), fault.value)) {
+            throw new TransientSourceError(`demo fault: ${faultKey(fault)}`);
+          }
+        }
+      };
+
+      const files = spec.files(contextFor(spec, request, recordsPerGroup, now().getTime()));
+      let first = true;
+      for (const file of files) {
+        signal.throwIfAborted();
+        yield toArchiveFile(file, signal, first && flaky.length > 0 ? breakOff : undefined);
+        first = false;
+      }
+    },
+  };
+}
+
+function contextFor(spec: GroupSpec, request: ExportRequest, recordsPerGroup: number, nowMs: number): GroupContext {
+  // Google applies startTime/endTime only to the time-filtered groups; the rest always cover everything up
+  // to now. Nothing after the clock exists yet, whatever endTime says.
+  const filtered = supportsTimeFilter(request.group);
+  const endMs = Math.min(nowMs, (filtered ? request.endTime?.getTime() : undefined) ?? nowMs);
+  const startMs = filtered ? request.startTime?.getTime() : undefined;
+  const bounds: WindowBounds = { endMs, startMs, limit: recordsPerGroup };
+  const seed = seedOf(request.userId, request.group);
+  const window = new Timeline(seed, stepFor(spec.spanDays, recordsPerGroup)).window(bounds);
+  return {
+    userId: request.userId,
+    group: request.group,
+    seed,
+    userSeed: seedOf(request.userId, ''),
+    nowMs,
+    window,
+    subWindow(part, spanDays, limit) {
+      const timeline = new Timeline(seedOf(request.userId, request.group, part), stepFor(spanDays, limit));
+      return timeline.window({ endMs, limit });
+    },
+  };
+}
+
+/** Adds cancellation checks and, for the group's first file, the `flaky` break-off halfway through. */
+function toArchiveFile(file: DemoFile, signal: AbortSignal, breakOff: (() => Promise<void>) | undefined): ArchiveFile {
+  const half = Math.floor(file.count / 2);
+  if (file.kind === 'bytes') {
+    return { kind: 'bytes', path: file.path, content: guardedAsync(file.chunks, signal, half, breakOff) };
+  }
+  const { records } = file;
+  return {
+    kind: 'records',
+    path: file.path,
+    format: file.format,
+    records: breakOff
+      ? guardedAsync(records, signal, half, breakOff)
+      : { [Symbol.iterator]: () => guarded(records, signal) },
+  };
+}
+
+function* guarded<T>(items: Iterable<T>, signal: AbortSignal): Generator<T, void, undefined> {
+  let n = 0;
+  for (const item of items) {
+    if (n++ % ABORT_CHECK_INTERVAL === 0) signal.throwIfAborted();
+    yield item;
+  }
+}
+
+async function* guardedAsync<T>(
+  items: Iterable<T>,
+  signal: AbortSignal,
+  half: number,
+  breakOff: (() => Promise<void>) | undefined,
+): AsyncGenerator<T, void, undefined> {
+  let n = 0;
+  for (const item of items) {
+    if (n === half && breakOff) await breakOff();
+    if (n % ABORT_CHECK_INTERVAL === 0) signal.throwIfAborted();
+    yield item;
+    n++;
+  }
+  if (n <= half && breakOff) await breakOff();
+}

@@ -1,0 +1,401 @@
+/**
+ * YouTube groups, in Takeout's `YouTube and YouTube Music/` folder: CSV files with Takeout's column names and
+ * its `2023-09-19T17:42:53.434647+00:00` timestamps. Takeout has one `playlists.csv` and one `videos.csv`;
+ * the Data Portability API splits them by visibility, so each visibility gets its own file name here, and
+ * archives holding several of these groups never have two files at one path.
+ */
+import {
+  JSON_ARRAY,
+  bytesFile,
+  csv,
+  listFile,
+  settingsChangedMs,
+  windowFile,
+  type DemoFile,
+  type GroupContext,
+  type GroupSpec,
+} from './group-spec.js';
+import { channelPool, commentId, euros, userProfile, videoPool, videoTitle, type Video } from './entities.js';
+import { sceneJpeg } from './jpeg.js';
+import { Rng, TimelineWindow, mix32, rfc3339, rfc3339Micros } from './timeline.js';
+import { ARTISTS, BASE64URL, COMMENT_PHRASES, MERCHANTS, PRODUCTS, SONGS, VIDEO_TOPICS } from './vocab.js';
+
+const ROOT = 'YouTube and YouTube Music';
+
+function watchedVideos(ctx: GroupContext): readonly Video[] {
+  return videoPool(ctx.userSeed, channelPool(ctx.userSeed));
+}
+
+/** Takeout wraps user text in a JSON document of segments. */
+function segments(text: string): string {
+  return JSON.stringify({ takeoutSegments: [{ text }] });
+}
+
+const channel: GroupSpec = {
+  spanDays: 365,
+  shape: 'single',
+  files(ctx) {
+    const profile = userProfile(ctx.userSeed);
+    const rng = new Rng(mix32(ctx.seed, 0x6368616e));
+    const handle = `@${profile.firstName}${profile.lastName}`.toLowerCase().replace(/[^@a-z0-9]/g, '');
+    return [
+      {
+        kind: 'records',
+        path: `${ROOT}/channels/channel.csv`,
+        format: csv(['Channel ID', 'Channel Title (Original)', 'Channel Visibility', 'Channel Country', 'Channel Create Timestamp']),
+        records: [
+          {
+            'Channel ID': profile.channelId,
+            'Channel Title (Original)': profile.channelTitle,
+            'Channel Visibility': rng.chance(0.8) ? 'Public' : 'Private',
+            'Channel Country': profile.homeCity.countryCode,
+            'Channel Create Timestamp': rfc3339Micros(Math.min(ctx.nowMs, profile.createdMs), rng.int(1000)),
+          },
+        ],
+        count: 1,
+      },
+      {
+        kind: 'records',
+        path: `${ROOT}/channels/channel URL configs.csv`,
+        format: csv(['Channel ID', 'Channel Handle', 'Channel URL', 'Update Timestamp']),
+        records: [
+          {
+            'Channel ID': profile.channelId,
+            'Channel Handle': handle,
+            'Channel URL': `https://www.youtube.com/${handle}`,
+            'Update Timestamp': rfc3339Micros(settingsChangedMs(ctx), rng.int(1000)),
+          },
+        ],
+        count: 1,
+      },
+    ];
+  },
+};
+
+const comments: GroupSpec = {
+  spanDays: 2 * 365,
+  shape: 'list',
+  files(ctx) {
+    const videos = watchedVideos(ctx);
+    const { channelId } = userProfile(ctx.userSeed);
+    return [
+      listFile(
+        ctx,
+        `${ROOT}/comments/comments.csv`,
+        csv(['Comment ID', 'Channel ID', 'Comment Create Timestamp', 'Price', 'Parent Comment ID', 'Video ID', 'Comment Text']),
+        (_k, ms, rng) => {
+          const reply = rng.chance(0.25);
+          const parent = reply ? commentId(rng) : '';
+          return {
+            'Comment ID': reply ? `${parent}.${rng.chars(BASE64URL, 22)}` : commentId(rng),
+            'Channel ID': channelId,
+            'Comment Create Timestamp': rfc3339Micros(ms, rng.int(1000)),
+            Price: '0',
+            'Parent Comment ID': parent,
+            'Video ID': videos[rng.int(videos.length)]!.id,
+            'Comment Text': segments(rng.pick(COMMENT_PHRASES)),
+          };
+        },
+      ),
+    ];
+  },
+};
+
+const liveChat: GroupSpec = {
+  spanDays: 365,
+  shape: 'list',
+  files(ctx) {
+    const videos = watchedVideos(ctx);
+    const { channelId } = userProfile(ctx.userSeed);
+    const messages = ['hello from Berlin!', 'lol', 'great stream', 'first time catching this live', 'what song is this?', '❤️', 'GG'];
+    return [
+      listFile(
+        ctx,
+        `${ROOT}/live chats/live chats.csv`,
+        csv(['Live Chat ID', 'Channel ID', 'Live Chat Create Timestamp', 'Price', 'Video ID', 'Live Chat Text']),
+        (_k, ms, rng) => {
+          const superChat = rng.chance(0.03);
+          return {
+            'Live Chat ID': `Ugw${rng.chars(BASE64URL, 20)}AaABDqgB${rng.chars(BASE64URL, 6)}`,
+            'Channel ID': channelId,
+            'Live Chat Create Timestamp': rfc3339Micros(ms, rng.int(1000)),
+            Price: superChat ? euros(rng.pick([200, 500, 1000])) : '0',
+            'Video ID': videos[rng.int(videos.length)]!.id,
+            'Live Chat Text': segments(rng.pick(messages)),
+          };
+        },
+      ),
+    ];
+  },
+};
+
+const clips: GroupSpec = {
+  spanDays: 2 * 365,
+  shape: 'list',
+  files(ctx) {
+    const videos = watchedVideos(ctx);
+    const { channelId } = userProfile(ctx.userSeed);
+    return [
+      listFile(
+        ctx,
+        `${ROOT}/clips/clips.csv`,
+        csv(['Clip ID', 'Channel ID', 'Video ID', 'Clip Title', 'Clip Start Time (ms)', 'Clip End Time (ms)', 'Clip Create Timestamp', 'Clip Visibility']),
+        (_k, ms, rng) => {
+          const video = videos[rng.int(videos.length)]!;
+          const start = rng.int(Math.max(1, video.durationMs - 60_000));
+          return {
+            'Clip ID': `Ugk${rng.chars(BASE64URL, 33)}`,
+            'Channel ID': channelId,
+            'Video ID': video.id,
+            'Clip Title': `${video.title.slice(0, 40)} (best part)`,
+            'Clip Start Time (ms)': start,
+            'Clip End Time (ms)': start + rng.between(5, 60) * 1000,
+            'Clip Create Timestamp': rfc3339Micros(ms, rng.int(1000)),
+            'Clip Visibility': rng.pick(['Public', 'Unlisted', 'Private']),
+          };
+        },
+      ),
+    ];
+  },
+};
+
+const music: GroupSpec = {
+  spanDays: 3 * 365,
+  shape: 'list',
+  files(ctx) {
+    const uploads = ctx.subWindow('uploads', 3 * 365, Math.max(1, Math.floor(ctx.window.count / 10)));
+    const artist = userProfile(ctx.userSeed).fullName;
+    return [
+      listFile(
+        ctx,
+        `${ROOT}/music (library and uploads)/music library songs.csv`,
+        csv(['Video ID', 'Song Title', 'Album Title', 'Artist Name 1']),
+        (_k, _ms, rng) => {
+          const song = rng.pick(SONGS);
+          return {
+            'Video ID': rng.chars(BASE64URL, 11),
+            'Song Title': song,
+            'Album Title': rng.chance(0.7) ? `${rng.pick(SONGS)} (Deluxe)` : song,
+            'Artist Name 1': rng.pick(ARTISTS),
+          };
+        },
+      ),
+      windowFile(
+        uploads,
+        `${ROOT}/music (library and uploads)/music uploads metadata.csv`,
+        csv(['Song Title', 'Album Title', 'Artist Name', 'Duration (ms)', 'Upload Timestamp']),
+        (_k, ms, rng) => ({
+          'Song Title': `${rng.pick(SONGS)} (demo)`,
+          'Album Title': 'Home recordings',
+          'Artist Name': artist,
+          'Duration (ms)': rng.between(90, 400) * 1000,
+          'Upload Timestamp': rfc3339Micros(ms, rng.int(1000)),
+        }),
+      ),
+    ];
+  },
+};
+
+const GAMES = ['Bubble Harbour', 'Word Garden', 'Tiny Trains', 'Sudoku Daily', 'Cat Cafe Tycoon', 'Stack the Blocks'];
+
+const playable: GroupSpec = {
+  spanDays: 180,
+  shape: 'list',
+  files(ctx) {
+    return [
+      listFile(ctx, `${ROOT}/playables/saved game progress.json`, JSON_ARRAY, (k, ms, rng) => {
+        const game = GAMES[k % GAMES.length]!;
+        return {
+          gameId: `playable-${game.toLowerCase().replace(/ /g, '-')}`,
+          gameTitle: game,
+          saveTime: rfc3339(ms),
+          progress: { level: rng.between(1, 250), score: rng.int(1_000_000), coins: rng.int(5000) },
+        };
+      }),
+    ];
+  },
+};
+
+const posts: GroupSpec = {
+  spanDays: 3 * 365,
+  shape: 'list',
+  files(ctx) {
+    const { channelId } = userProfile(ctx.userSeed);
+    return [
+      listFile(
+        ctx,
+        `${ROOT}/posts/posts.csv`,
+        csv(['Post ID', 'Channel ID', 'Post Create Timestamp', 'Post Visibility', 'Post Text']),
+        (_k, ms, rng) => ({
+          'Post ID': `Ugk${rng.chars(BASE64URL, 33)}`,
+          'Channel ID': channelId,
+          'Post Create Timestamp': rfc3339Micros(ms, rng.int(1000)),
+          'Post Visibility': 'Public',
+          'Post Text': segments(`New video about ${rng.pick(VIDEO_TOPICS)} is up! ${rng.pick(['Thanks for watching.', 'Let me know what you think.', 'Next week: part 2.'])}`),
+        }),
+      ),
+    ];
+  },
+};
+
+type Visibility = 'Private' | 'Public' | 'Unlisted';
+
+/** Distinct per visibility, so the per-playlist files of the three groups never share a path. */
+const PLAYLIST_TITLES: Record<Visibility, readonly string[]> = {
+  Private: ['Watch later (old)', 'Sleep sounds', 'Workout mix', 'Recipes to try', 'Kids evening', 'Tutorials queue', 'Road trip'],
+  Public: ['Best of woodworking', 'Chess lessons', 'Bike repair guides', 'Sourdough journey', 'Favourite live sets', 'Travel vlogs', 'Synth jams'],
+  Unlisted: ['Wedding clips', 'Family 2019', 'Drafts for review', 'Band rehearsal', 'School project', 'Team offsite', 'Holiday Lisbon'],
+};
+
+/** Per-playlist item files only for the newest few playlists: the playlist list itself has them all. */
+const PLAYLISTS_WITH_ITEMS = 3;
+
+function playlistGroup(visibility: Visibility): GroupSpec {
+  const titles = PLAYLIST_TITLES[visibility];
+  // k * 3 modulo 7 titles: consecutive playlists never share a title (3 and 7 are coprime).
+  const titleOf = (k: number): string => titles[(k * 3) % titles.length]!;
+  return {
+    spanDays: 6 * 365,
+    shape: 'list',
+    files(ctx) {
+      const videos = watchedVideos(ctx);
+      const idOf = (k: number): string => `PL${new Rng(mix32(ctx.seed, k)).chars(BASE64URL, 32)}`;
+      const list = listFile(
+        ctx,
+        `${ROOT}/playlists/${visibility.toLowerCase()} playlists.csv`,
+        csv([
+          'Playlist ID', 'Add new videos to top', 'Playlist Title (Original)', 'Playlist Title (Original) Language',
+          'Playlist Create Timestamp', 'Playlist Update Timestamp', 'Playlist Video Order', 'Playlist Visibility',
+        ]),
+        (k, ms, rng) => ({
+          'Playlist ID': idOf(k),
+          'Add new videos to top': String(rng.chance(0.3)),
+          'Playlist Title (Original)': titleOf(k),
+          'Playlist Title (Original) Language': '',
+          'Playlist Create Timestamp': rfc3339Micros(ms, rng.int(1000)),
+          'Playlist Update Timestamp': rfc3339Micros(Math.min(ctx.nowMs, ms + rng.int(200) * 86_400_000), rng.int(1000)),
+          'Playlist Video Order': rng.pick(['Manual', 'Date added (newest)', 'Popularity']),
+          'Playlist Visibility': visibility,
+        }),
+      );
+      const items: DemoFile[] = [];
+      const { newestK, count } = ctx.window;
+      for (let k = newestK; k > newestK - Math.min(PLAYLISTS_WITH_ITEMS, count); k--) {
+        const size = new Rng(mix32(ctx.seed ^ 0x73697a65, k)).between(3, 40);
+        const window = ctx.subWindow(`playlist-${k}`, 365, size);
+        items.push(
+          windowFile(window, `${ROOT}/playlists/${titleOf(k)}-videos.csv`, csv(['Video ID', 'Playlist Video Creation Timestamp']), (_j, ms, rng) => ({
+            'Video ID': videos[rng.int(videos.length)]!.id,
+            'Playlist Video Creation Timestamp': rfc3339Micros(ms, rng.int(1000)),
+          })),
+        );
+      }
+      return [list, ...items];
+    },
+  };
+}
+
+const VIDEO_CATEGORIES = ['Howto & Style', 'Education', 'People & Blogs', 'Music', 'Science & Technology', 'Travel & Events', 'Gaming'];
+
+/** Thumbnails for the newest few videos: small JPEGs, so archives stay small. */
+const VIDEOS_WITH_THUMBNAILS = 2;
+
+function videoGroup(visibility: Visibility): GroupSpec {
+  return {
+    spanDays: 6 * 365,
+    shape: 'list',
+    files(ctx) {
+      const { channelId } = userProfile(ctx.userSeed);
+      const idOf = (k: number): string => new Rng(mix32(ctx.seed ^ 0x7669640a, k)).chars(BASE64URL, 11);
+      const metadata = listFile(
+        ctx,
+        `${ROOT}/video metadata/${visibility.toLowerCase()} videos.csv`,
+        csv([
+          'Video ID', 'Approx Duration (ms)', 'Video Audio Language', 'Video Category', 'Video Description (Original)',
+          'Channel ID', 'Video Title (Original)', 'Privacy', 'Video State', 'Video Create Timestamp', 'Video Publish Timestamp',
+        ]),
+        (k, ms, rng) => {
+          const title = videoTitle(rng);
+          return {
+            'Video ID': idOf(k),
+            'Approx Duration (ms)': rng.between(20, 1800) * 1000,
+            'Video Audio Language': rng.pick(['en', 'en', 'de', 'nl', 'fr', 'es']),
+            'Video Category': rng.pick(VIDEO_CATEGORIES),
+            'Video Description (Original)': `${title}. Filmed ${rfc3339(ms).slice(0, 10)}.`,
+            'Channel ID': channelId,
+            'Video Title (Original)': title,
+            Privacy: visibility,
+            'Video State': 'Processed',
+            'Video Create Timestamp': rfc3339Micros(ms, rng.int(1000)),
+            'Video Publish Timestamp': visibility === 'Private' ? '' : rfc3339Micros(Math.min(ctx.nowMs, ms + rng.int(3600) * 1000), rng.int(1000)),
+          };
+        },
+      );
+      const thumbnails: DemoFile[] = [];
+      const newest = new TimelineWindow(ctx.window.timeline, ctx.window.newestK, Math.min(VIDEOS_WITH_THUMBNAILS, ctx.window.count));
+      for (const k of newest.map((k) => k)) {
+        thumbnails.push(bytesFile(`${ROOT}/video thumbnails/${idOf(k)}.jpg`, sceneJpeg(new Rng(mix32(ctx.seed ^ 0x6a706567, k)))));
+      }
+      return [metadata, ...thumbnails];
+    },
+  };
+}
+
+const WISHLISTS = ['Birthday ideas', 'Kitchen', 'Bike stuff', 'Gifts', 'Home office'];
+
+const shopping: GroupSpec = {
+  spanDays: 2 * 365,
+  shape: 'list',
+  files(ctx) {
+    return [
+      listFile(
+        ctx,
+        `${ROOT}/youtube shopping/wishlist items.csv`,
+        csv(['Wishlist Title', 'Product Title', 'Merchant', 'Price', 'Product URL', 'Added Timestamp']),
+        (_k, ms, rng) => {
+          const merchant = rng.pick(MERCHANTS);
+          return {
+            'Wishlist Title': rng.pick(WISHLISTS),
+            'Product Title': rng.pick(PRODUCTS),
+            Merchant: merchant,
+            Price: euros(rng.between(499, 24999)),
+            'Product URL': `https://www.${merchant.toLowerCase().replace(/[^a-z.]/g, '')}${merchant.includes('.') ? '' : '.com'}/p/${rng.int(1e9)}`,
+            'Added Timestamp': rfc3339Micros(ms, rng.int(1000)),
+          };
+        },
+      ),
+    ];
+  },
+};
+
+const subscriptions: GroupSpec = {
+  spanDays: 8 * 365,
+  shape: 'list',
+  files(ctx) {
+    return [
+      listFile(ctx, `${ROOT}/subscriptions/subscriptions.csv`, csv(['Channel Id', 'Channel Url', 'Channel Title']), (_k, _ms, rng) => {
+        // Each subscription is its own channel: the watched-channel pool is too small for hundreds.
+        const [subscribed] = channelPool(rng.next(), 1);
+        return { 'Channel Id': subscribed!.id, 'Channel Url': `http://www.youtube.com/channel/${subscribed!.id}`, 'Channel Title': subscribed!.title };
+      }),
+    ];
+  },
+};
+
+export const youtubeGroups: Readonly<Record<string, GroupSpec>> = {
+  'youtube.channel': channel,
+  'youtube.clips': clips,
+  'youtube.comments': comments,
+  'youtube.live_chat': liveChat,
+  'youtube.music': music,
+  'youtube.playable': playable,
+  'youtube.posts': posts,
+  'youtube.private_playlists': playlistGroup('Private'),
+  'youtube.public_playlists': playlistGroup('Public'),
+  'youtube.unlisted_playlists': playlistGroup('Unlisted'),
+  'youtube.private_videos': videoGroup('Private'),
+  'youtube.public_videos': videoGroup('Public'),
+  'youtube.unlisted_videos': videoGroup('Unlisted'),
+  'youtube.shopping': shopping,
+  'youtube.subscriptions': subscriptions,
+};
