@@ -69,8 +69,8 @@ export async function createDataport(config: Config, options: DataportOptions): 
   const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://localhost:${config.port}`;
   const signer = createUrlSigner(loadOrCreateSigningKey(config.dataDir));
   const blobs = createFsBlobStore({ root: path.join(config.dataDir, 'blobs'), publicBaseUrl: publicUrl, signer, now });
-  if (!config.publicUrl && options.api) {
-    logger.warn('DATAPORT_PUBLIC_URL is not set: download links point at this server\'s local address');
+  if (!config.publicUrl && options.api && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
+    logger.warn('DATAPORT_PUBLIC_URL is not set: download links and the discovery document point at this server\'s local address');
   }
 
   const demoFaults = parseDemoFaults(config.demoFaults, catalog.groups.map((g) => g.name));
