@@ -11,7 +11,10 @@ import { demoGroups, supportsTimeFilter } from './registry.js';
 import { Timeline, seedOf, stepFor, type WindowBounds } from './timeline.js';
 
 export interface DemoSourceOptions {
-  /** Records in a group's main file when the window is wide (`DATAPORT_DEMO_RECORDS`, default 200). */
+  /**
+   * Records in a group's main file when the window is wide (`DATAPORT_DEMO_RECORDS`, default 200). With 0,
+   * list files are empty; settings groups still hold their one record.
+   */
   recordsPerGroup: number;
   /** Parsed `DATAPORT_DEMO_FAULTS`. */
   faults: readonly DemoFault[];
@@ -34,8 +37,8 @@ const ABORT_CHECK_INTERVAL = 1024;
  */
 export function createDemoSource(options: DemoSourceOptions): Source {
   const { recordsPerGroup, ledger, now } = options;
-  if (!Number.isSafeInteger(recordsPerGroup) || recordsPerGroup < 1) {
-    throw new Error(`demo source: recordsPerGroup must be a positive integer, got ${recordsPerGroup}`);
+  if (!Number.isSafeInteger(recordsPerGroup) || recordsPerGroup < 0) {
+    throw new Error(`demo source: recordsPerGroup must be a whole number, got ${recordsPerGroup}`);
   }
   const faultsByGroup = new Map<string, DemoFault[]>();
   for (const fault of options.faults) {

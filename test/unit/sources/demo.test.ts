@@ -48,9 +48,19 @@ describe('demo source: registry', () => {
     await expect(collect(givenDemoSource(), request('maps.nope'))).rejects.toBeInstanceOf(PermanentSourceError);
   });
 
-  it('rejects a recordsPerGroup that is not a positive integer', () => {
-    expect(() => givenDemoSource({ recordsPerGroup: 0 })).toThrow(/recordsPerGroup/);
+  it('rejects a recordsPerGroup that is not a whole number', () => {
+    expect(() => givenDemoSource({ recordsPerGroup: -1 })).toThrow(/recordsPerGroup/);
     expect(() => givenDemoSource({ recordsPerGroup: 1.5 })).toThrow(/recordsPerGroup/);
+  });
+
+  it('with recordsPerGroup 0 still yields every group\'s files: empty lists, settings intact', async () => {
+    const source = givenDemoSource({ recordsPerGroup: 0 });
+    for (const group of demoGroupNames) {
+      const files = await collect(source, request(group));
+      expect(files.length, group).toBeGreaterThan(0);
+      const first = files[0]!;
+      expect(first.kind === 'records' ? first.records.length : 0, group).toBe(demoGroups[group]!.shape === 'single' ? 1 : 0);
+    }
   });
 });
 
