@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../src/config.js';
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 8080, workerConcurrency: 2, partSizeBytes: 2 * 1024 ** 3, urlLifetimeSeconds: 21_600, archiveRetentionMs: 14 * 86_400_000, demoRecords: 200 });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('reads units for sizes and durations', () => {
+    const c = loadConfig({ DATAPORT_PART_SIZE: '512MiB', DATAPORT_URL_LIFETIME: '90m', DATAPORT_ARCHIVE_RETENTION: '2d', DATAPORT_JOB_LEASE: '1500ms', DATAPORT_TOKEN_LIFETIME: '120' });
+    expect(c.partSizeBytes).toBe(512 * 1024 ** 2);
+    expect(c.urlLifetimeSeconds).toBe(5400);
+    expect(c.archiveRetentionMs).toBe(2 * 86_400_000);
+    expect(c.jobLeaseMs).toBe(1500);
+    expect(c.tokenLifetimeMs).toBe(120_000);
+  });
+
+  it('a bad value stops start-up with a message naming every bad variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty', DATAPORT_DEFLATE_LEVEL: '12', DATAPORT_URL_LIFETIME: 'soon' })).toThrow(ConfigError);
+    try {
+      loadConfig({ PORT: 'eighty', DATAPORT_DEFLATE_LEVEL: '12', DATAPORT_URL_LIFETIME: 'soon' });
+    } catch (e) {
+      const message = (e as Error).message;
+      expect(message).toContain('PORT');
+      expect(message).toContain('DATAPORT_DEFLATE_LEVEL');
+      expect(message).toContain('DATAPORT_URL_LIFETIME');
+    }
+  });
+});
