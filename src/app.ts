@@ -4,12 +4,12 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
-import { googleCatalog, type Catalog } from './catalog/index.js';
+import { googleCatalog, loadCatalogFile, type Catalog } from './catalog/index.js';
 import { createTokenService, type TokenService } from './auth/index.js';
 import { createJobService, type JobService } from './jobs/index.js';
 import { createEmbeddedQueue, type JobQueue } from './queue/index.js';
 import { collectExpiredArchives, createExportRunner, redispatchOrphanedJobs } from './export/index.js';
-import type { Source } from './sources/index.js';
+import { createSourcesFromCatalog } from './sources/index.js';
 import { createDemoSource, parseDemoFaults } from './sources/demo/index.js';
 import { createApiServer } from './api/index.js';
 import {
@@ -48,6 +48,8 @@ const MAINTENANCE_INTERVAL_MS = 60_000;
 export async function createDataport(config: Config, options: DataportOptions): Promise<Dataport> {
   const now = options.now ?? Date.now;
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Read before anything opens: a catalog with a mistake stops start-up with its line, and leaves nothing behind.
+  const catalogFile = config.catalog ? loadCatalogFile(config.catalog.file, config.catalog.env) : undefined;
   const database: OpenDatabase = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const { db } = database;
   try {
@@ -64,7 +66,7 @@ export async function createDataport(config: Config, options: DataportOptions): 
     throw error;
   }
 
-  const catalog = googleCatalog();
+  const catalog = catalogFile?.catalog ?? googleCatalog();
   let listeningUrl: string | undefined;
   const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://localhost:${config.port}`;
   const signer = createUrlSigner(loadOrCreateSigningKey(config.dataDir));
@@ -74,9 +76,12 @@ export async function createDataport(config: Config, options: DataportOptions): 
   }
 
   const demoFaults = parseDemoFaults(config.demoFaults, catalog.groups.map((g) => g.name));
-  const sources = new Map<string, Source>([
-    ['demo', createDemoSource({ recordsPerGroup: config.demoRecords, faults: demoFaults, ledger: createSqlFaultLedger(db, now), now: () => new Date(now()) })],
-  ]);
+  const sources = await createSourcesFromCatalog(catalogFile, {
+    demo: () => createDemoSource({ recordsPerGroup: config.demoRecords, faults: demoFaults, ledger: createSqlFaultLedger(db, now), now: () => new Date(now()) }),
+  }).catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
   for (const group of catalog.groups) {
     if (!sources.has(group.source)) throw new Error(`catalog: resource group ${group.name} names source "${group.source}", which is not configured`);
   }

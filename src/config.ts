@@ -72,6 +72,8 @@ const envSchema = z.object({
   DATAPORT_RETRY_BACKOFF: duration(0).default(1000),
   DATAPORT_DEMO_RECORDS: int(0, 1_000_000_000).default(200),
   DATAPORT_DEMO_FAULTS: z.string().trim().default(''),
+  // An operator's catalog file (YAML or JSON); unset serves Google's 66 groups from the demo source.
+  DATAPORT_CATALOG: z.string().trim().min(1).optional(),
   DATAPORT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -97,6 +99,11 @@ export interface Config {
   readonly demoRecords: number;
   readonly demoFaults: string;
   readonly logLevel: Env['DATAPORT_LOG_LEVEL'];
+  /**
+   * The operator's catalog file, and the variables its `${NAME}` references may read (the catalog loader
+   * gets them from here because nothing else reads the environment).
+   */
+  readonly catalog: { readonly file: string; readonly env: Readonly<Record<string, string | undefined>> } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -132,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     demoRecords: e.DATAPORT_DEMO_RECORDS,
     demoFaults: e.DATAPORT_DEMO_FAULTS,
     logLevel: e.DATAPORT_LOG_LEVEL,
+    catalog: e.DATAPORT_CATALOG ? Object.freeze({ file: path.resolve(e.DATAPORT_CATALOG), env: Object.freeze({ ...env }) }) : undefined,
     ...overrides,
   });
 }

@@ -72,3 +72,30 @@ export class TransientSourceError extends Error {
 export class PermanentSourceError extends Error {
   override readonly name = 'PermanentSourceError';
 }
+
+/**
+ * What a plugin module exports (as `default` or `createSource`) for a catalog source of `type: plugin`:
+ * a function that builds the Source from the catalog's `options`. The module may also export a ready
+ * Source object instead. See docs/own-data.md and examples/plugin/.
+ *
+ * @example
+ * // my-source.ts, named in the catalog as { type: plugin, module: ./my-source.ts, options: { greeting: hi } }
+ * export default function createSource(options: { greeting: string }, context: SourcePluginContext): Source {
+ *   return {
+ *     name: context.name,
+ *     async *exportGroup({ userId }) {
+ *       yield { kind: 'records', path: 'Greetings/greeting.json', format: { type: 'json-object' }, records: [{ userId, text: options.greeting }] };
+ *     },
+ *   };
+ * }
+ */
+export type SourceFactory = (options: Record<string, unknown>, context: SourcePluginContext) => Source | Promise<Source>;
+
+export interface SourcePluginContext {
+  /** The source's name in the catalog. */
+  readonly name: string;
+  /** The catalog file's folder: resolve relative paths in `options` against it. */
+  readonly baseDir: string;
+  /** The groups this source serves, with each group's free-form `settings` from the catalog. */
+  readonly groups: readonly { readonly name: string; readonly timeFilter: boolean; readonly settings: Readonly<Record<string, unknown>> }[];
+}

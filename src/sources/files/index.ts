@@ -1,0 +1,1 @@
+export { createFilesSource, type FilesSourceOptions } from './source.js';

@@ -1,0 +1,1 @@
+export { createHttpSource, NEXT_PAGE_HEADER, type HttpSourceOptions } from './source.js';

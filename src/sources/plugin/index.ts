@@ -1,0 +1,1 @@
+export { loadPluginSource, PluginLoadError } from './load-plugin.js';

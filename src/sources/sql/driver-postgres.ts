@@ -1,0 +1,101 @@
+import pg from 'pg';
+import { parseJsonColumn, TRANSIENT_NETWORK_CODES, type SqlCursor, type SqlDriver, type SqlDriverOptions } from './driver.js';
+import { toJsonValue, toRfc3339 } from './values.js';
+
+// PostgreSQL type OIDs (pg_type.oid) whose default JavaScript conversion would lose something.
+const TIMESTAMP = 1114;
+const TIMESTAMPTZ = 1184;
+const DATE = 1082;
+const INTERVAL = 1186;
+const INT8 = 20;
+const identity = (text: string) => text;
+
+/**
+ * Text stays text where Date would drop microseconds or shift a calendar date by the local zone; int8 stays
+ * a string (the pg default, spelled out because it matters).
+ */
+const faithfulTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === TIMESTAMP || oid === TIMESTAMPTZ) return toRfc3339;
+    if (oid === DATE || oid === INTERVAL || oid === INT8) return identity;
+    return pg.types.getTypeParser(oid, format ?? 'text');
+  },
+};
+
+// SQLSTATE classes that may pass: 08 connection exception, 40 transaction rollback (deadlock, serialization),
+// 53 insufficient resources, 57P01-03 the server shutting down or not yet up.
+const TRANSIENT_SQLSTATE = /^(08|40|53|57P0[1-3])/;
+
+/**
+ * Streams a query through a server-side cursor (DECLARE … CURSOR in a read-only transaction, then FETCH
+ * `fetchRows` at a time), so a result of any size holds only one batch in memory.
+ */
+export function createPostgresDriver(options: SqlDriverOptions): SqlDriver {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    types: faithfulTypes,
+    // timestamptz is rendered in the session zone: UTC makes every offset `+00`, so output is stable. Options
+    // from the URL (`?options=-c search_path=shop`) are kept.
+    options: `${new URL(options.url).searchParams.get('options') ?? ''} -c TimeZone=UTC`.trim(),
+  });
+  // An idle connection dropped by the server must not crash the process; the next checkout reconnects.
+  pool.on('error', () => {});
+  let cursors = 0;
+
+  return {
+    dialect: 'postgres',
+    bindTime: (date) => date,
+    async openCursor(query): Promise<SqlCursor> {
+      const client = await pool.connect();
+      const name = `dataport_cursor_${++cursors}`;
+      let open = true;
+      const close = async (broken = false) => {
+        if (!open) return;
+        open = false;
+        try {
+          if (!broken) await client.query('ROLLBACK');
+          client.release();
+        } catch (error) {
+          client.release(error as Error);
+        }
+      };
+      let first: pg.QueryResult;
+      try {
+        await client.query('BEGIN READ ONLY');
+        await client.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${query.text}`, [...query.values]);
+        first = await client.query(`FETCH ${options.fetchRows} FROM ${name}`);
+      } catch (error) {
+        await close();
+        throw error;
+      }
+      const columns = first.fields.map((f) => f.name);
+      async function* rows(): AsyncGenerator<Record<string, unknown>> {
+        try {
+          let batch = first;
+          for (;;) {
+            for (const row of batch.rows as Record<string, unknown>[]) yield convert(row, query.jsonColumns);
+            if (batch.rows.length < options.fetchRows) break;
+            batch = await client.query(`FETCH ${options.fetchRows} FROM ${name}`);
+          }
+        } finally {
+          await close();
+        }
+      }
+      return { columns, rows: rows(), close: () => close() };
+    },
+    isTransient(error) {
+      const code = (error as { code?: unknown })?.code;
+      if (typeof code !== 'string') return /Connection terminated|timeout/i.test(String((error as Error)?.message));
+      return TRANSIENT_NETWORK_CODES.has(code) || TRANSIENT_SQLSTATE.test(code);
+    },
+    close: () => pool.end(),
+  };
+}
+
+function convert(row: Record<string, unknown>, jsonColumns: ReadonlySet<string>): Record<string, unknown> {
+  for (const key in row) {
+    row[key] = jsonColumns.has(key) ? parseJsonColumn(key, row[key]) : toJsonValue(row[key]);
+  }
+  return row;
+}

@@ -1,0 +1,50 @@
+import type { SqlDialect } from './named-parameters.js';
+
+/** One streamed result: its column names (known before the first row) and its rows, converted to JSON values. */
+export interface SqlCursor {
+  readonly columns: readonly string[];
+  /** Pulled one round trip of `fetchRows` at a time; iterate once. */
+  readonly rows: AsyncIterable<Record<string, unknown>>;
+  /** Ends the query and gives back the connection; safe to call twice, and after the rows ran out. */
+  close(): Promise<void>;
+}
+
+export interface CursorQuery {
+  /** The query text with the driver's placeholders. */
+  readonly text: string;
+  readonly values: readonly unknown[];
+  /** Text columns to parse as JSON. */
+  readonly jsonColumns: ReadonlySet<string>;
+}
+
+/** A database the `sql` source reads from; one implementation per dialect, each the only importer of its library. */
+export interface SqlDriver {
+  readonly dialect: SqlDialect;
+  /** How this database takes a time bound (a Date, or text in its own format). */
+  bindTime(date: Date): unknown;
+  openCursor(query: CursorQuery): Promise<SqlCursor>;
+  /** Whether a failure may pass on its own (a dropped connection, a deadlock, a busy file). */
+  isTransient(error: unknown): boolean;
+  close(): Promise<void>;
+}
+
+export interface SqlDriverOptions {
+  readonly url: string;
+  readonly fetchRows: number;
+  readonly poolSize: number;
+  /** For `sqlite:` URLs with a relative path. */
+  readonly baseDir: string;
+}
+
+/** Network failures common to the client libraries. */
+export const TRANSIENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/** Parses a JSON text column; a value that is not JSON is a mistake in the catalog or the data, not a blip. */
+export function parseJsonColumn(column: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new Error(`column "${column}" is listed in jsonColumns but holds text that is not JSON: ${value.slice(0, 40)}`);
+  }
+}
