@@ -1,16 +1,11 @@
-import { once } from 'node:events';
-import type { PassThrough } from 'node:stream';
 import type { BlobStore } from '../store/index.js';
 import type { ArchiveFile } from '../sources/index.js';
-import { ZipWriter } from './zip-writer.js';
+import { ZipWriter, type ZipEntryWriter } from './zip-writer.js';
 import { continuationPath, serializerFor } from './serialize.js';
 import type { ArchiveIndex, IndexedFile } from './archive-index.js';
 
 export const ARCHIVE_ROOT = 'Portability';
 export const INDEX_FILE = `${ARCHIVE_ROOT}/archive_browser.json`;
-
-/** Text is gathered into chunks of about this size before it is handed to deflate: fewer, larger writes. */
-const CHUNK_CHARS = 64 * 1024;
 
 export interface BuiltPart {
   partIndex: number;
@@ -60,7 +55,7 @@ export async function buildArchive(options: BuildArchiveOptions): Promise<{ part
     }
     options.signal.throwIfAborted();
     const index = buildIndex(options.describe, files, sink.partKeys());
-    sink.addIndex(Buffer.from(JSON.stringify(index, null, 2)));
+    await sink.addIndex(Buffer.from(JSON.stringify(index, null, 2)));
     await sink.close();
     return { parts: sink.parts, index };
   } catch (error) {
@@ -114,7 +109,8 @@ class PartSink {
 
   open(): void {
     const partIndex = this.parts.length;
-    this.zip = new ZipWriter(this.options.compressionLevel);
+    // Blocks of an eighth of a part (64 KiB to 1 MiB) keep small parts close to their size limit.
+    this.zip = new ZipWriter({ compressionLevel: this.options.compressionLevel, blockBytes: this.options.partSizeBytes / 8 });
     const upload = this.options.blobs.put(this.options.partKey(partIndex), this.zip.output);
     // A failed upload (disk full, S3 down) must stop the writers rather than leave them waiting on a drain.
     upload.catch((error: Error) => {
@@ -125,7 +121,7 @@ class PartSink {
 
   async close(): Promise<void> {
     const partIndex = this.parts.length;
-    this.zip.end();
+    await this.zip.end();
     const { sizeBytes } = await this.upload;
     this.parts.push({ partIndex, blobKey: this.options.partKey(partIndex), sizeBytes, sha256: this.zip.sha256() });
   }
@@ -139,8 +135,8 @@ class PartSink {
     this.zip?.abort(error);
   }
 
-  addIndex(content: Buffer): void {
-    this.zip.addBuffer(INDEX_FILE, content, this.options.mtime);
+  async addIndex(content: Buffer): Promise<void> {
+    await this.zip.addBuffer(INDEX_FILE, content, this.options.mtime);
   }
 
   async writeRecords(file: Extract<ArchiveFile, { kind: 'records' }>): Promise<IndexedFile[]> {
@@ -148,42 +144,51 @@ class PartSink {
     const written: IndexedFile[] = [];
     let piece = 1;
     let path = file.path;
-    let entry = this.openEntry(path);
-    let text = serializer.header;
-    let bytes = 0;
+    let entry = await this.openEntry(path);
     let records = 0;
     let first = true;
-    const flush = async () => {
-      if (text.length === 0) return;
-      const chunk = Buffer.from(text, 'utf8');
-      text = '';
-      bytes += chunk.length;
-      await this.write(entry, chunk);
-    };
+    await entry.writeText(serializer.header);
     const finishFile = async () => {
-      text += serializer.footer;
-      await flush();
-      entry.end();
-      written.push({ path: `${ARCHIVE_ROOT}/${path}`, part: this.parts.length + 1, format: file.format.type, sizeBytes: bytes, records });
+      await entry.writeText(serializer.footer);
+      await entry.end();
+      written.push({ path: `${ARCHIVE_ROOT}/${path}`, part: this.parts.length + 1, format: file.format.type, sizeBytes: entry.bytesIn, records });
+    };
+    // Called once a block has gone to deflate (about every MiB): the moment to see a cancel or a full part.
+    const afterBlock = async () => {
+      this.checkFailure();
+      this.options.signal.throwIfAborted();
+      if (serializer.splittable && this.full) {
+        // The part is full mid-file: close this file cleanly and continue it in the next part.
+        await finishFile();
+        await this.rollOver();
+        path = continuationPath(file.path, ++piece);
+        entry = await this.openEntry(path);
+        records = 0;
+        first = true;
+        await entry.writeText(serializer.header);
+      }
     };
 
-    for await (const value of file.records) {
-      text += serializer.record(value, first);
-      first = false;
-      records++;
-      if (text.length >= CHUNK_CHARS) {
-        await flush();
-        this.options.signal.throwIfAborted();
-        if (serializer.splittable && this.full) {
-          // The part is full mid-file: close this file cleanly and continue it in the next part.
-          await finishFile();
-          await this.rollOver();
-          path = continuationPath(file.path, ++piece);
-          entry = this.openEntry(path);
-          text = serializer.header;
-          bytes = 0;
-          records = 0;
-          first = true;
+    // Sources that yield plainly (arrays, generators) are iterated without a promise per record.
+    const source = file.records;
+    if (Symbol.iterator in source) {
+      for (const value of source as Iterable<unknown>) {
+        const handedOff = entry.writeText(serializer.record(value, first));
+        first = false;
+        records++;
+        if (handedOff) {
+          await handedOff;
+          await afterBlock();
+        }
+      }
+    } else {
+      for await (const value of source) {
+        const handedOff = entry.writeText(serializer.record(value, first));
+        first = false;
+        records++;
+        if (handedOff) {
+          await handedOff;
+          await afterBlock();
         }
       }
     }
@@ -192,26 +197,22 @@ class PartSink {
   }
 
   async writeBytes(file: Extract<ArchiveFile, { kind: 'bytes' }>): Promise<IndexedFile> {
-    const entry = this.openEntry(file.path);
-    let bytes = 0;
+    const entry = await this.openEntry(file.path);
     for await (const chunk of file.content) {
-      bytes += chunk.length;
-      await this.write(entry, chunk);
+      const handedOff = entry.write(chunk);
+      if (handedOff) await handedOff;
+      this.checkFailure();
       this.options.signal.throwIfAborted();
     }
-    entry.end();
-    return { path: `${ARCHIVE_ROOT}/${file.path}`, part: this.parts.length + 1, format: 'bytes', sizeBytes: bytes };
+    await entry.end();
+    return { path: `${ARCHIVE_ROOT}/${file.path}`, part: this.parts.length + 1, format: 'bytes', sizeBytes: entry.bytesIn };
   }
 
-  private openEntry(path: string): PassThrough {
+  private openEntry(path: string): Promise<ZipEntryWriter> {
     return this.zip.openEntry(`${ARCHIVE_ROOT}/${path}`, this.options.mtime);
   }
 
-  private async write(entry: PassThrough, chunk: Uint8Array): Promise<void> {
+  private checkFailure(): void {
     if (this.failure) throw this.failure;
-    if (!entry.write(chunk)) {
-      await Promise.race([once(entry, 'drain', { signal: this.options.signal }), this.upload]);
-      if (this.failure) throw this.failure;
-    }
   }
 }

@@ -1,61 +1,100 @@
 import { createHash } from 'node:crypto';
-import { PassThrough, Transform, type Readable } from 'node:stream';
-import yazl from 'yazl';
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
 
 /**
- * One ZIP file being streamed to its destination. The only module that knows yazl. Entries are written one
- * after another; each is a writable stream whose bytes yazl deflates (in zlib's thread pool, so
- * compression runs beside serialization on the main thread). ZIP64 is used where sizes need it.
+ * One ZIP file being streamed to its destination, with each entry's deflate stream compressed in parallel.
+ *
+ * Why not a ZIP library: yazl (used before) pipes each entry through one zlib stream, so an entry is
+ * deflated on one thread-pool thread, and it computes CRC-32 in JavaScript on the main thread; an export
+ * of one big file then runs at one core's deflate speed at best. Here an entry's bytes are cut into blocks
+ * and each block is deflated on its own in zlib's thread pool, pigz-style: a block is primed with the last
+ * 32 KiB of the one before it (deflate's window, so the ratio stays that of one stream) and ends on a
+ * sync flush (byte-aligned, no final bit), and the entry's last block ends the stream. The blocks
+ * concatenated in order are one valid deflate stream. Several blocks are in flight at once, so both
+ * cores compress while the main thread serializes and computes CRC-32 (zlib's, in C).
+ *
+ * The file layout is the one yazl wrote: entries streamed with a data descriptor (general purpose bit 3),
+ * UTF-8 names, Info-ZIP universal time in the central directory, ZIP64 records where sizes or offsets
+ * need them.
  */
-export class ZipWriter {
-  private readonly zip = new yazl.ZipFile();
-  private readonly hash = createHash('sha256');
-  private written = 0;
-  /** The archive bytes, to be consumed by the blob store. */
-  readonly output: Readable;
 
-  constructor(private readonly compressionLevel: number) {
-    const tap = new Transform({
-      transform: (chunk: Buffer, _enc, done) => {
-        this.written += chunk.length;
-        this.hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    this.zip.outputStream.on('error', (e: Error) => tap.destroy(e));
+/** The window deflate can refer back to: priming a block with this much of the previous one loses nothing. */
+const DICTIONARY_BYTES = 32 * 1024;
+/** Blocks handed to deflate at once: two compress while the main thread fills the next (two cores busy). */
+const MAX_BLOCKS_IN_FLIGHT = 3;
+/** Largest block: ~5 ms of deflate, so the pipeline stays short; a part's size is checked per block. */
+const MAX_BLOCK_BYTES = 1024 * 1024;
+const MIN_BLOCK_BYTES = 64 * 1024;
+
+const crc32: (data: Uint8Array, value?: number) => number =
+  (zlib as unknown as { crc32?: (data: Uint8Array, value?: number) => number }).crc32 ?? jsCrc32;
+
+export interface ZipWriterOptions {
+  compressionLevel: number;
+  /**
+   * Uncompressed bytes per deflate block. Smaller blocks let a part's size be checked more often; larger
+   * ones cost fewer deflate set-ups. Defaults to 1 MiB.
+   */
+  blockBytes?: number;
+}
+
+export class ZipWriter {
+  private readonly hash = createHash('sha256');
+  private readonly entries: EntryRecord[] = [];
+  private readonly out = new ZipOutput();
+  private readonly compressionLevel: number;
+  private readonly blockBytes: number;
+  private offset = 0;
+  private current: ZipEntryWriter | undefined;
+  /** The archive bytes, to be consumed by the blob store. */
+  readonly output: Readable = this.out;
+
+  constructor(options: ZipWriterOptions) {
+    this.compressionLevel = options.compressionLevel;
+    this.blockBytes = Math.max(MIN_BLOCK_BYTES, Math.min(MAX_BLOCK_BYTES, Math.floor(options.blockBytes ?? MAX_BLOCK_BYTES)));
     // The consumer (a blob store's upload) may attach its own handlers only after an await; until then an
     // abort must not surface as an unhandled 'error' event. The consumer still sees the stream destroyed.
-    tap.on('error', () => {});
-    this.output = this.zip.outputStream.pipe(tap);
+    this.out.on('error', () => {});
   }
 
-  /** Compressed bytes produced so far (trails what was written by deflate's buffering). */
+  /** Compressed bytes emitted so far (trails what was written by the blocks still compressing). */
   get bytesWritten(): number {
-    return this.written;
+    return this.offset;
   }
 
-  /** Starts an entry; write its content to the returned stream and end it. */
-  openEntry(pathInZip: string, mtime: Date): PassThrough {
-    const entry = new PassThrough({ highWaterMark: 256 * 1024 });
-    this.zip.addReadStream(entry, pathInZip, {
-      mtime,
-      compress: this.compressionLevel > 0,
-      ...(this.compressionLevel > 0 ? { compressionLevel: this.compressionLevel } : {}),
+  /** Starts an entry. Entries are written one after another: end this one before opening the next. */
+  async openEntry(pathInZip: string, mtime: Date): Promise<ZipEntryWriter> {
+    if (this.current) throw new Error(`zip: entry ${this.current.name} is still open`);
+    const record = newRecord(pathInZip, mtime, this.compressionLevel, this.offset, false);
+    this.entries.push(record);
+    await this.emit(localHeader(record));
+    this.current = new ZipEntryWriter(record, this.compressionLevel, this.blockBytes, (b) => this.emit(b), () => {
+      this.current = undefined;
     });
-    return entry;
+    return this.current;
   }
 
-  addBuffer(pathInZip: string, content: Buffer, mtime: Date): void {
-    this.zip.addBuffer(content, pathInZip, {
-      mtime,
-      compress: this.compressionLevel > 0,
-      ...(this.compressionLevel > 0 ? { compressionLevel: this.compressionLevel } : {}),
-    });
+  /** A whole entry from memory: compressed at once, its sizes go in the local header (no data descriptor). */
+  async addBuffer(pathInZip: string, content: Buffer, mtime: Date): Promise<void> {
+    if (this.current) throw new Error(`zip: entry ${this.current.name} is still open`);
+    const record = newRecord(pathInZip, mtime, this.compressionLevel, this.offset, true);
+    const data = this.compressionLevel > 0 ? await deflateRaw(content, { level: this.compressionLevel }) : content;
+    record.crc32 = crc32(content);
+    record.uncompressedSize = content.length;
+    record.compressedSize = data.length;
+    this.entries.push(record);
+    await this.emit(localHeader(record));
+    await this.emit(data);
   }
 
-  /** Finishes the central directory; the output stream ends after it. */
-  end(): void {
-    this.zip.end();
+  /** Writes the central directory and ends the output. */
+  async end(): Promise<void> {
+    if (this.current) throw new Error(`zip: entry ${this.current.name} is still open`);
+    const start = this.offset;
+    for (const entry of this.entries) await this.emit(centralDirectoryRecord(entry));
+    await this.emit(endOfCentralDirectory(this.entries.length, start, this.offset - start, this.offset));
+    this.out.push(null);
   }
 
   /** Hex SHA-256 of the whole file; valid once `output` has ended. */
@@ -65,6 +104,357 @@ export class ZipWriter {
 
   /** Abandons the file: the destination sees an error rather than a truncated archive. */
   abort(reason: Error): void {
-    this.output.destroy(reason);
+    this.out.destroy(reason);
   }
+
+  private emit(bytes: Buffer): Promise<void> | undefined {
+    this.offset += bytes.length;
+    this.hash.update(bytes);
+    return this.out.write(bytes);
+  }
+}
+
+/**
+ * One entry's content. `write`/`writeText` return a promise only when they handed a block to deflate:
+ * await it (it applies backpressure), and use the moment to check for cancellation or a full part.
+ */
+export class ZipEntryWriter {
+  private block: Buffer;
+  private filled = 0;
+  private crc = 0;
+  private size = 0;
+  private compressed = 0;
+  private previousTail: Buffer | undefined;
+  private readonly inFlight: { input: Buffer; output: Promise<Buffer> }[] = [];
+  /** Blocks whose deflate has finished, reused so memory stays flat however long the entry. */
+  private readonly spare: Buffer[] = [];
+  private ended = false;
+
+  constructor(
+    private readonly record: EntryRecord,
+    private readonly level: number,
+    private readonly blockBytes: number,
+    private readonly emit: (bytes: Buffer) => Promise<void> | undefined,
+    private readonly onEnd: () => void,
+  ) {
+    // Small files are the common case: start with a small block and double up to the full size.
+    this.block = Buffer.allocUnsafe(Math.min(blockBytes, MIN_BLOCK_BYTES));
+  }
+
+  get name(): string {
+    return this.record.name;
+  }
+
+  /** Uncompressed bytes written to this entry so far. */
+  get bytesIn(): number {
+    return this.size + this.filled;
+  }
+
+  /** Appends UTF-8 text, encoding it straight into the current block. */
+  writeText(text: string): Promise<void> | undefined {
+    // A UTF-16 unit encodes to at most 3 bytes: when it surely fits, encode in place.
+    if (text.length * 3 <= this.block.length - this.filled) {
+      this.filled += this.block.write(text, this.filled);
+      return this.filled >= this.block.length ? this.submit(false) : undefined;
+    }
+    return this.write(Buffer.from(text, 'utf8'));
+  }
+
+  write(bytes: Uint8Array): Promise<void> | undefined {
+    if (bytes.length <= this.block.length - this.filled) {
+      this.block.set(bytes, this.filled);
+      this.filled += bytes.length;
+      return this.filled >= this.block.length ? this.submit(false) : undefined;
+    }
+    return this.writeSlowly(bytes);
+  }
+
+  /** Ends the entry: the last block closes the deflate stream, then the data descriptor follows. */
+  async end(): Promise<void> {
+    if (this.ended) throw new Error(`zip: entry ${this.record.name} ended twice`);
+    this.ended = true;
+    await this.submit(true);
+    while (this.inFlight.length > 0) await this.drainOne();
+    const r = this.record;
+    r.crc32 = this.crc;
+    r.uncompressedSize = this.size;
+    r.compressedSize = this.compressed;
+    await this.emit(dataDescriptor(r));
+    this.onEnd();
+  }
+
+  private async writeSlowly(bytes: Uint8Array): Promise<void> {
+    let at = 0;
+    while (at < bytes.length) {
+      const n = Math.min(bytes.length - at, this.block.length - this.filled);
+      this.block.set(bytes.subarray(at, at + n), this.filled);
+      this.filled += n;
+      at += n;
+      if (this.filled >= this.block.length) await this.submit(false);
+    }
+  }
+
+  /** Hands the filled part of the block to deflate; waits only when too many blocks are in flight. */
+  private async submit(last: boolean): Promise<void> {
+    const data = this.block.subarray(0, this.filled);
+    this.crc = crc32(data, this.crc);
+    this.size += data.length;
+    if (this.level === 0) {
+      this.compressed += data.length;
+      // Stored entries are copied: the block buffer is reused below.
+      const copy = Buffer.from(data);
+      this.filled = 0;
+      await this.emit(copy);
+      return;
+    }
+    const options: zlib.ZlibOptions = {
+      level: this.level,
+      chunkSize: 64 * 1024,
+      ...(this.previousTail ? { dictionary: this.previousTail } : {}),
+      ...(last ? {} : { finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+    };
+    const compressing = deflateRaw(data, options);
+    // Awaited in order below; this only keeps a failure seen before then from counting as unhandled.
+    compressing.catch(() => {});
+    this.inFlight.push({ input: this.block, output: compressing });
+    // The block now belongs to deflate (zlib copied the dictionary when it started): its last 32 KiB prime
+    // the next block, which is filled in a spare buffer.
+    this.previousTail = data.length >= DICTIONARY_BYTES ? data.subarray(data.length - DICTIONARY_BYTES) : tailOf(this.previousTail, data);
+    const nextBytes = Math.min(this.blockBytes, this.block.length * 2);
+    const spare = this.spare.pop();
+    this.block = spare && spare.length === nextBytes ? spare : Buffer.allocUnsafe(nextBytes);
+    this.filled = 0;
+    while (this.inFlight.length >= MAX_BLOCKS_IN_FLIGHT) await this.drainOne();
+  }
+
+  private async drainOne(): Promise<void> {
+    const { input, output } = this.inFlight[0]!;
+    const compressed = await output;
+    this.inFlight.shift();
+    // Still the dictionary of the block after it until that one starts: only older blocks are reused.
+    if (this.previousTail?.buffer !== input.buffer) this.spare.push(input);
+    this.compressed += compressed.length;
+    await this.emit(compressed);
+  }
+}
+
+/** The last 32 KiB of the stream when the newest block alone is shorter than that. */
+function tailOf(previous: Buffer | undefined, data: Buffer): Buffer {
+  if (!previous) return Buffer.from(data);
+  const joined = Buffer.concat([previous, data]);
+  return joined.subarray(Math.max(0, joined.length - DICTIONARY_BYTES));
+}
+
+function deflateRaw(data: Buffer, options: zlib.ZlibOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => zlib.deflateRaw(data, options, (error, result) => (error ? reject(error) : resolve(result))));
+}
+
+/** A Readable the writer pushes into; `write` resolves once the consumer has room again. */
+class ZipOutput extends Readable {
+  private waiting: { resolve: () => void; reject: (e: Error) => void } | undefined;
+
+  constructor() {
+    super({ highWaterMark: 1024 * 1024 });
+  }
+
+  write(bytes: Buffer): Promise<void> | undefined {
+    if (this.destroyed) return Promise.reject(this.errored ?? new Error('zip output closed'));
+    if (this.push(bytes)) return undefined;
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  override _read(): void {
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.resolve();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.reject(error ?? new Error('zip output closed'));
+    callback(error);
+  }
+}
+
+// --- ZIP records (APPNOTE.TXT 6.3) ---
+
+interface EntryRecord {
+  name: string;
+  utf8Name: Buffer;
+  dosTime: number;
+  dosDate: number;
+  unixSeconds: number;
+  method: 0 | 8;
+  /** Sizes and CRC are in the local header (buffers); otherwise a data descriptor follows the data. */
+  sizesKnown: boolean;
+  offset: number;
+  crc32: number;
+  uncompressedSize: number;
+  compressedSize: number;
+}
+
+const VERSION_NEEDED_UTF8 = 20;
+const VERSION_NEEDED_ZIP64 = 45;
+/** Unix, spec 6.3. */
+const VERSION_MADE_BY = (3 << 8) | 63;
+const FLAG_UTF8 = 1 << 11;
+const FLAG_DATA_DESCRIPTOR = 1 << 3;
+/** -rw-rw-r--, a regular file. */
+const FILE_MODE = 0o100664;
+const ZIP32_LIMIT = 0xfffffffe;
+
+function newRecord(name: string, mtime: Date, level: number, offset: number, sizesKnown: boolean): EntryRecord {
+  const utf8Name = Buffer.from(validatePath(name), 'utf8');
+  if (utf8Name.length > 0xffff) throw new Error(`zip: file name too long: ${name}`);
+  const { date, time } = dosDateTime(mtime);
+  return {
+    name, utf8Name, dosDate: date, dosTime: time,
+    unixSeconds: Math.max(-0x80000000, Math.min(0x7fffffff, Math.floor(mtime.getTime() / 1000))),
+    method: level > 0 ? 8 : 0, sizesKnown, offset, crc32: 0, uncompressedSize: 0, compressedSize: 0,
+  };
+}
+
+function validatePath(name: string): string {
+  const p = name.replace(/\\/g, '/');
+  if (p === '' || /^[a-zA-Z]:/.test(p) || p.startsWith('/') || p.split('/').includes('..') || p.endsWith('/')) {
+    throw new Error(`zip: invalid entry path: ${name}`);
+  }
+  return p;
+}
+
+function useZip64(r: EntryRecord): boolean {
+  return r.uncompressedSize > ZIP32_LIMIT || r.compressedSize > ZIP32_LIMIT || r.offset > ZIP32_LIMIT;
+}
+
+function flagsOf(r: EntryRecord): number {
+  return FLAG_UTF8 | (r.sizesKnown ? 0 : FLAG_DATA_DESCRIPTOR);
+}
+
+function localHeader(r: EntryRecord): Buffer {
+  const b = Buffer.alloc(30 + r.utf8Name.length);
+  b.writeUInt32LE(0x04034b50, 0);
+  b.writeUInt16LE(VERSION_NEEDED_UTF8, 4);
+  b.writeUInt16LE(flagsOf(r), 6);
+  b.writeUInt16LE(r.method, 8);
+  b.writeUInt16LE(r.dosTime, 10);
+  b.writeUInt16LE(r.dosDate, 12);
+  if (r.sizesKnown) {
+    b.writeUInt32LE(r.crc32, 14);
+    b.writeUInt32LE(r.compressedSize, 18);
+    b.writeUInt32LE(r.uncompressedSize, 22);
+  }
+  b.writeUInt16LE(r.utf8Name.length, 26);
+  b.writeUInt16LE(0, 28);
+  r.utf8Name.copy(b, 30);
+  return b;
+}
+
+function dataDescriptor(r: EntryRecord): Buffer {
+  if (!useZip64(r)) {
+    const b = Buffer.alloc(16);
+    b.writeUInt32LE(0x08074b50, 0);
+    b.writeUInt32LE(r.crc32, 4);
+    b.writeUInt32LE(r.compressedSize, 8);
+    b.writeUInt32LE(r.uncompressedSize, 12);
+    return b;
+  }
+  const b = Buffer.alloc(24);
+  b.writeUInt32LE(0x08074b50, 0);
+  b.writeUInt32LE(r.crc32, 4);
+  b.writeBigUInt64LE(BigInt(r.compressedSize), 8);
+  b.writeBigUInt64LE(BigInt(r.uncompressedSize), 16);
+  return b;
+}
+
+function centralDirectoryRecord(r: EntryRecord): Buffer {
+  const zip64 = useZip64(r);
+  // Info-ZIP universal time ("UT"): mtime, with the atime flag set as Info-ZIP itself does.
+  const ut = Buffer.alloc(9);
+  ut.writeUInt16LE(0x5455, 0);
+  ut.writeUInt16LE(5, 2);
+  ut.writeUInt8(0b11, 4);
+  ut.writeInt32LE(r.unixSeconds, 5);
+  let z64 = Buffer.alloc(0);
+  if (zip64) {
+    z64 = Buffer.alloc(28);
+    z64.writeUInt16LE(0x0001, 0);
+    z64.writeUInt16LE(24, 2);
+    z64.writeBigUInt64LE(BigInt(r.uncompressedSize), 4);
+    z64.writeBigUInt64LE(BigInt(r.compressedSize), 12);
+    z64.writeBigUInt64LE(BigInt(r.offset), 20);
+  }
+  const b = Buffer.alloc(46);
+  b.writeUInt32LE(0x02014b50, 0);
+  b.writeUInt16LE(VERSION_MADE_BY, 4);
+  b.writeUInt16LE(zip64 ? VERSION_NEEDED_ZIP64 : VERSION_NEEDED_UTF8, 6);
+  b.writeUInt16LE(flagsOf(r), 8);
+  b.writeUInt16LE(r.method, 10);
+  b.writeUInt16LE(r.dosTime, 12);
+  b.writeUInt16LE(r.dosDate, 14);
+  b.writeUInt32LE(r.crc32, 16);
+  b.writeUInt32LE(zip64 ? 0xffffffff : r.compressedSize, 20);
+  b.writeUInt32LE(zip64 ? 0xffffffff : r.uncompressedSize, 24);
+  b.writeUInt16LE(r.utf8Name.length, 28);
+  b.writeUInt16LE(ut.length + z64.length, 30);
+  b.writeUInt16LE(0, 32);
+  b.writeUInt16LE(0, 34);
+  b.writeUInt16LE(0, 36);
+  b.writeUInt32LE((FILE_MODE << 16) >>> 0, 38);
+  b.writeUInt32LE(zip64 ? 0xffffffff : r.offset, 42);
+  return Buffer.concat([b, r.utf8Name, ut, z64]);
+}
+
+function endOfCentralDirectory(count: number, cdOffset: number, cdSize: number, zip64RecordOffset: number): Buffer {
+  const zip64 = count >= 0xffff || cdSize >= 0xffffffff || cdOffset >= 0xffffffff;
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(zip64 && count >= 0xffff ? 0xffff : count, 8);
+  eocd.writeUInt16LE(zip64 && count >= 0xffff ? 0xffff : count, 10);
+  eocd.writeUInt32LE(cdSize >= 0xffffffff ? 0xffffffff : cdSize, 12);
+  eocd.writeUInt32LE(cdOffset >= 0xffffffff ? 0xffffffff : cdOffset, 16);
+  if (!zip64) return eocd;
+  const record = Buffer.alloc(56);
+  record.writeUInt32LE(0x06064b50, 0);
+  record.writeBigUInt64LE(44n, 4);
+  record.writeUInt16LE(VERSION_MADE_BY, 12);
+  record.writeUInt16LE(VERSION_NEEDED_ZIP64, 14);
+  record.writeBigUInt64LE(BigInt(count), 24);
+  record.writeBigUInt64LE(BigInt(count), 32);
+  record.writeBigUInt64LE(BigInt(cdSize), 40);
+  record.writeBigUInt64LE(BigInt(cdOffset), 48);
+  const locator = Buffer.alloc(20);
+  locator.writeUInt32LE(0x07064b50, 0);
+  locator.writeBigUInt64LE(BigInt(zip64RecordOffset), 8);
+  locator.writeUInt32LE(1, 16);
+  return Buffer.concat([record, locator, eocd]);
+}
+
+/** MS-DOS date and time, in local time as other ZIP tools write it, clamped to the years DOS can hold. */
+function dosDateTime(d: Date): { date: number; time: number } {
+  const min = new Date(1980, 0, 1);
+  const max = new Date(2107, 11, 31, 23, 59, 58);
+  const t = d < min ? min : d > max ? max : d;
+  return {
+    date: (t.getDate() & 0x1f) | (((t.getMonth() + 1) & 0xf) << 5) | (((t.getFullYear() - 1980) & 0x7f) << 9),
+    time: Math.floor(t.getSeconds() / 2) | ((t.getMinutes() & 0x3f) << 5) | ((t.getHours() & 0x1f) << 11),
+  };
+}
+
+let crcTable: Int32Array | undefined;
+/** CRC-32 for Node versions before zlib.crc32 (20.15): table-driven, slower but correct. */
+function jsCrc32(data: Uint8Array, value = 0): number {
+  if (!crcTable) {
+    crcTable = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c;
+    }
+  }
+  let c = ~value;
+  for (let i = 0; i < data.length; i++) c = crcTable[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  return ~c >>> 0;
 }

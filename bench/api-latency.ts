@@ -1,0 +1,165 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { googleCatalog } from '../src/catalog/index.js';
+import { round } from './export-throughput.js';
+import { getState, initiate, waitComplete } from './lib/http.js';
+import { log, mintToken, runTsx, startDataportProcess, startTsxServer } from './lib/processes.js';
+import type { LoadPlan, LoadSummary } from './load.js';
+
+const LOAD = fileURLToPath(new URL('./load.ts', import.meta.url));
+const BARE = fileURLToPath(new URL('./bare-fastify.ts', import.meta.url));
+
+export interface ApiBenchOptions {
+  /** Seconds of each measured polling run (after a warm-up of a third of it). */
+  pollSeconds: number;
+  pollConnections: number;
+  /** Steady initiate rate and how long it is held. */
+  initiateRate: number;
+  initiateSeconds: number;
+  firstByteSamples: number;
+}
+
+/**
+ * The API benchmarks, on one server with small exports (20 records a group) so that the workers' exports
+ * stay in the background:
+ * - getPortabilityArchiveState of a COMPLETE job (the heavier answer: parts are listed and URLs signed)
+ *   under autocannon from a second process, beside a bare Fastify route returning the same JSON;
+ * - initiate -> first archive byte on disk, on an idle server;
+ * - initiate at a steady rate, each request a different (user, group) so each one creates a job.
+ */
+export async function apiBenchmarks(options: ApiBenchOptions) {
+  const work = mkdtempSync(path.join(tmpdir(), 'dataport-bench-api-'));
+  const dataDir = path.join(work, 'data');
+  mkdirSync(dataDir);
+  const groups = googleCatalog().groups.map((g) => g.name);
+  try {
+    // One-time grants allow one export per group per consent: a token covering every group is good for
+    // `groups.length` initiates. Tokens are minted through the CLI before the server starts.
+    const initiateCount = Math.ceil(options.initiateRate * options.initiateSeconds);
+    const tokenCount = Math.ceil(initiateCount / groups.length) + 1;
+    log(`api: minting ${tokenCount + 1} tokens through \`dataport token\``);
+    const pollToken = await mintToken(dataDir, 'bench-poll-user', ['myactivity.search']);
+    const tokens: string[] = [];
+    for (let i = 0; i < tokenCount; i += 4) {
+      const batch = Array.from({ length: Math.min(4, tokenCount - i) }, (_, j) => mintToken(dataDir, `bench-user-${i + j}`, groups));
+      tokens.push(...(await Promise.all(batch)));
+    }
+    const server = await startDataportProcess(dataDir, { DATAPORT_DEMO_RECORDS: '20' });
+    try {
+      const state = await statePolling(server.url, pollToken, work, options);
+      const [firstByteToken, ...loadTokens] = tokens;
+      const firstByte = await firstByteLatency(server.url, dataDir, firstByteToken!, groups.slice(0, options.firstByteSamples));
+      const initiateLatency = await steadyInitiate(server.url, loadTokens, groups, work, options, initiateCount);
+      return { getPortabilityArchiveState: state, initiateToFirstByte: firstByte, initiate: initiateLatency };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function statePolling(url: string, token: string, work: string, options: ApiBenchOptions) {
+  const jobId = await initiate(url, token, ['myactivity.search']);
+  await waitComplete(url, token, jobId, 20, 60_000);
+  const { text } = await getState(url, token, jobId);
+  const bodyFile = path.join(work, 'state.json');
+  writeFileSync(bodyFile, text);
+  const statePath = `/v1/archiveJobs/${jobId}/portabilityArchiveState`;
+
+  log(`api: getPortabilityArchiveState under load, ${options.pollConnections} connections, ${options.pollSeconds}s`);
+  const plan = { method: 'GET' as const, path: statePath, connections: options.pollConnections };
+  await load(work, { ...plan, url, headers: { authorization: `Bearer ${token}` }, durationSeconds: Math.max(1, Math.round(options.pollSeconds / 3)) });
+  const dataport = await load(work, { ...plan, url, headers: { authorization: `Bearer ${token}` }, durationSeconds: options.pollSeconds });
+
+  log('api: the same path on a bare Fastify route');
+  const bare = await startTsxServer(BARE, [bodyFile]);
+  let reference: LoadSummary;
+  try {
+    await load(work, { ...plan, url: bare.url, durationSeconds: Math.max(1, Math.round(options.pollSeconds / 3)) });
+    reference = await load(work, { ...plan, url: bare.url, durationSeconds: options.pollSeconds });
+  } finally {
+    await bare.stop();
+  }
+  const ratio = dataport.requestsPerSecond / reference.requestsPerSecond;
+  return {
+    jobState: 'COMPLETE',
+    responseBytes: Buffer.byteLength(text),
+    connections: options.pollConnections,
+    dataport: brief(dataport),
+    bareFastify: brief(reference),
+    requestsPerSecondRatio: round(ratio, 3),
+    p99Ratio: round(dataport.latencyMs.p99 / Math.max(reference.latencyMs.p99, 1), 2),
+    targets: { requestsPerSecondRatioAtLeast: 0.5, met: ratio >= 0.5 && dataport.non2xx === 0 },
+  };
+}
+
+/** Time from sending initiate to the worker's first archive byte on disk (any file of the job, size > 0). */
+async function firstByteLatency(url: string, dataDir: string, token: string, groups: string[]) {
+  log(`api: initiate -> first archive byte, ${groups.length} jobs one after another on an idle server`);
+  const samples: number[] = [];
+  for (const group of groups) {
+    const started = performance.now();
+    const jobId = await initiate(url, token, [group]);
+    const jobDir = path.join(dataDir, 'blobs', 'archives', jobId);
+    // 1 ms polls: the measurement's resolution. A file found already renamed (the export finished in
+    // between) still means its first byte came before this moment.
+    for (;;) {
+      if (firstFileWithBytes(jobDir)) break;
+      if (performance.now() - started > 30_000) throw new Error(`no archive bytes for job ${jobId} after 30 s`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    samples.push(performance.now() - started);
+    await waitComplete(url, token, jobId, 10, 60_000);
+  }
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => round(samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!, 2);
+  return { samples: samples.length, ms: { p50: at(0.5), p90: at(0.9), max: round(samples.at(-1)!, 2) }, resolutionMs: 1 };
+}
+
+function firstFileWithBytes(dir: string): boolean {
+  try {
+    for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile() && statSync(path.join(entry.parentPath, entry.name)).size > 0) return true;
+    }
+  } catch {
+    // not created yet
+  }
+  return false;
+}
+
+async function steadyInitiate(url: string, tokens: string[], groups: string[], work: string, options: ApiBenchOptions, count: number) {
+  log(`api: initiate at a steady ${options.initiateRate}/s for ${options.initiateSeconds}s (${count} distinct jobs)`);
+  const rotate: { token: string; body: string }[] = [];
+  for (const token of tokens) for (const group of groups) rotate.push({ token, body: JSON.stringify({ resources: [group] }) });
+  const result = await load(work, {
+    url, method: 'POST', path: '/v1/portabilityArchive:initiate',
+    connections: 20, overallRate: options.initiateRate, amount: count, rotate: rotate.slice(0, count),
+  });
+  return {
+    targetRatePerSecond: options.initiateRate,
+    ...brief(result),
+    note: 'every request creates a job that the server\'s workers export (20 records a group) while the load runs',
+    targets: { p99MsBelow: 20, met: result.latencyMs.p99 < 20 && result.non2xx === 0 },
+  };
+}
+
+function brief(s: LoadSummary) {
+  return {
+    requests: s.requests,
+    requestsPerSecond: Math.round(s.requestsPerSecond),
+    latencyMs: s.latencyMs,
+    non2xx: s.non2xx,
+    errors: s.errors + s.timeouts,
+    ...(s.non2xx > 0 ? { statusCodes: s.statusCodes } : {}),
+  };
+}
+
+async function load(work: string, plan: LoadPlan): Promise<LoadSummary> {
+  const file = path.join(work, `plan-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(plan));
+  const out = await runTsx(LOAD, [file]);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as LoadSummary;
+}

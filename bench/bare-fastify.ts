@@ -1,0 +1,19 @@
+/**
+ * The reference for the API benchmark: a bare Fastify 5 server (same version as Dataport's, default options)
+ * with one route at the same path, returning the same JSON Dataport returned for the job. No auth, no
+ * database, no hooks: the ceiling Fastify itself sets on this machine.
+ */
+import { readFileSync } from 'node:fs';
+import Fastify from 'fastify';
+
+const body = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as object;
+const app = Fastify({ logger: false });
+app.get('/v1/archiveJobs/:job/portabilityArchiveState', async (_request, reply) =>
+  // Dataport answers pretty-printed (Google's prettyPrint defaults to true): send the same bytes.
+  reply.type('application/json; charset=utf-8').send(JSON.stringify(body, null, 2)),
+);
+const address = await app.listen({ port: 0, host: '127.0.0.1' });
+process.stdout.write(`listening ${address}\n`);
+const stop = () => void app.close().then(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

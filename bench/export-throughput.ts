@@ -1,0 +1,120 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { download, initiate, waitComplete } from './lib/http.js';
+import { log, mintToken, sampleRss, startDataportProcess, timeCommand } from './lib/processes.js';
+
+/**
+ * One user's `myactivity.search` (Takeout's My Activity JSON, ~343 bytes a record), exported end to end
+ * through the HTTP API: initiate -> poll until COMPLETE. Then the archive is downloaded and unpacked, and
+ * Info-ZIP `zip` compresses the very same uncompressed bytes at the same level on the same machine.
+ */
+export interface ExportBenchOptions {
+  records: number;
+  deflateLevel: number;
+  zipAvailable: boolean;
+  /** Extra `node` flags for the server (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+  /** Extra env for the server. */
+  env?: Record<string, string>;
+  keepDir?: boolean;
+}
+
+export async function exportThroughput(options: ExportBenchOptions) {
+  const work = mkdtempSync(path.join(tmpdir(), 'dataport-bench-export-'));
+  const dataDir = path.join(work, 'data');
+  mkdirSync(dataDir);
+  const group = 'myactivity.search';
+  try {
+    const token = await mintToken(dataDir, 'bench-export-user', [group]);
+    const server = await startDataportProcess(dataDir, {
+      DATAPORT_DEMO_RECORDS: String(options.records),
+      DATAPORT_DEFLATE_LEVEL: String(options.deflateLevel),
+      ...options.env,
+    }, options.nodeArgs);
+    let wallMs: number;
+    let memory: { peakRssBytes: number; vmHwmBytes: number };
+    let urls: string[];
+    try {
+      log(`export: ${options.records} records of ${group}, level ${options.deflateLevel}`);
+      const rss = sampleRss(server.pid, 25);
+      const started = performance.now();
+      const jobId = await initiate(server.url, token, [group]);
+      // 20 ms polls: a negligible load next to the export, and at most 20 ms of error in the wall time.
+      const state = await waitComplete(server.url, token, jobId, 20, 30 * 60_000);
+      wallMs = performance.now() - started;
+      memory = rss.stop();
+      urls = state.urls ?? [];
+      const archives = path.join(work, 'archives');
+      mkdirSync(archives);
+      for (const [i, u] of urls.entries()) await download(u, path.join(archives, `part-${i + 1}.zip`));
+    } finally {
+      await server.stop();
+    }
+
+    const archives = path.join(work, 'archives');
+    const parts = readdirSync(archives).map((f) => path.join(archives, f));
+    const compressedBytes = parts.reduce((n, f) => n + statSync(f).size, 0);
+    const unpacked = path.join(work, 'unpacked');
+    mkdirSync(unpacked);
+    // `unzip` also checks every entry's CRC-32: a corrupt archive fails the benchmark.
+    for (const part of parts) await timeCommand('unzip', ['-q', '-o', part, '-d', unpacked], work);
+    const uncompressedBytes = treeBytes(unpacked);
+    rmSync(archives, { recursive: true, force: true });
+
+    const dataport = {
+      wallMs: round(wallMs),
+      uncompressedBytes,
+      compressedBytes,
+      bytesPerSecond: Math.round(uncompressedBytes / (wallMs / 1000)),
+      parts: parts.length,
+      serverPeakRssBytes: memory.peakRssBytes,
+      serverVmHwmBytes: memory.vmHwmBytes,
+      serverPeakRssMiB: round(Math.max(memory.peakRssBytes, memory.vmHwmBytes || 0) / 1024 ** 2),
+    };
+    let zip: { wallMs: number; compressedBytes: number; bytesPerSecond: number } | { available: false; note: string };
+    if (options.zipAvailable) {
+      log(`export: zip -${options.deflateLevel} -r on the same ${uncompressedBytes} bytes`);
+      const out = path.join(work, 'reference.zip');
+      const zipMs = await timeCommand('zip', ['-q', `-${options.deflateLevel}`, '-r', out, '.'], unpacked);
+      zip = {
+        wallMs: round(zipMs),
+        compressedBytes: statSync(out).size,
+        bytesPerSecond: Math.round(uncompressedBytes / (zipMs / 1000)),
+      };
+    } else {
+      zip = { available: false, note: 'Info-ZIP `zip` is not installed (apt-get install -y zip): no reference figure' };
+    }
+    const zipWall = 'wallMs' in zip ? zip.wallMs : undefined;
+    return {
+      group,
+      records: options.records,
+      deflateLevel: options.deflateLevel,
+      dataport,
+      zip,
+      wallTimeRatio: zipWall ? round(dataport.wallMs / zipWall, 3) : null,
+      throughputRatio: 'bytesPerSecond' in zip ? round(dataport.bytesPerSecond / zip.bytesPerSecond, 3) : null,
+      targets: {
+        wallTimeRatioAtMost: 0.7,
+        wallTimeRatioMet: zipWall ? dataport.wallMs / zipWall <= 0.7 : null,
+        serverPeakRssMiBAtMost: 256,
+        serverPeakRssMet: dataport.serverPeakRssMiB <= 256,
+      },
+    };
+  } finally {
+    if (!options.keepDir) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function treeBytes(dir: string): number {
+  let n = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) n += statSync(path.join(entry.parentPath, entry.name)).size;
+  }
+  return n;
+}
+
+export function round(n: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

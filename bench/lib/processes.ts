@@ -1,0 +1,144 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The real CLI: benchmarks drive Dataport exactly as an operator would. */
+export const DATAPORT_BIN = fileURLToPath(new URL('../../bin/dataport.js', import.meta.url));
+const TSX_CLI = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+
+export function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+export interface RunningServer {
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  dataDir: string;
+  logs: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node bin/dataport.js start` (API + workers in one process) and waits until it listens. */
+export async function startDataportProcess(dataDir: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningServer> {
+  const child = spawn(process.execPath, [...nodeArgs, DATAPORT_BIN, 'start'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATAPORT_DATA_DIR: dataDir, DATAPORT_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let logs = '';
+  child.stdout!.on('data', (d) => (logs += d));
+  child.stderr!.on('data', (d) => (logs += d));
+  const url = await waitForLine(child, () => logs, /Dataport is running at (\S+)/, 60_000);
+  return {
+    child, pid: child.pid!, url, dataDir, logs: () => logs,
+    stop: () => stopChild(child),
+  };
+}
+
+/** Runs a script with tsx in its own process; resolves with its stdout once it exits 0. */
+export async function runTsx(script: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  const child = spawn(process.execPath, [TSX_CLI, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return collect(child, script);
+}
+
+/** Starts a long-running tsx script that prints `listening <url>` once ready. */
+export async function startTsxServer(script: string, args: string[]): Promise<{ child: ChildProcess; pid: number; url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [TSX_CLI, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let logs = '';
+  child.stdout!.on('data', (d) => (logs += d));
+  child.stderr!.on('data', (d) => (logs += d));
+  const url = await waitForLine(child, () => logs, /listening (\S+)/, 30_000);
+  return { child, pid: child.pid!, url, stop: () => stopChild(child) };
+}
+
+/** `dataport token ...` against the server's data folder; returns the access token it prints. */
+export async function mintToken(dataDir: string, user: string, resources: string[], access: 'once' | '30d' | '180d' = 'once'): Promise<string> {
+  const child = spawn(process.execPath, [DATAPORT_BIN, 'token', '--user', user, '--resources', resources.join(','), '--access', access], {
+    env: { ...process.env, DATAPORT_DATA_DIR: dataDir, DATAPORT_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = await collect(child, 'dataport token');
+  const token = out.trim().split('\n').at(-1)!;
+  if (!token.startsWith('dpa_')) throw new Error(`dataport token printed no token: ${out}`);
+  return token;
+}
+
+/** Runs a command to completion; resolves with wall time. */
+export async function timeCommand(cmd: string, args: string[], cwd: string): Promise<number> {
+  const started = performance.now();
+  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  await collect(child, cmd);
+  return performance.now() - started;
+}
+
+/** Peak and current resident set of a process, from /proc (Linux). */
+export function memoryOf(pid: number): { rssBytes: number; hwmBytes: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    return { rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples a process's RSS every `intervalMs` until stopped; returns the highest seen (and VmHWM). */
+export function sampleRss(pid: number, intervalMs = 50) {
+  let peak = 0;
+  const sample = () => {
+    const m = memoryOf(pid);
+    if (m && m.rssBytes > peak) peak = m.rssBytes;
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop(): { peakRssBytes: number; vmHwmBytes: number } {
+      clearInterval(timer);
+      sample();
+      return { peakRssBytes: peak, vmHwmBytes: memoryOf(pid)?.hwmBytes ?? NaN };
+    },
+  };
+}
+
+async function collect(child: ChildProcess, name: string): Promise<string> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => (stdout += d));
+  child.stderr?.on('data', (d) => (stderr += d));
+  const code: number = await new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (c) => resolve(c ?? 1));
+  });
+  if (code !== 0) throw new Error(`${name} exited with ${code}:\n${stderr.slice(-4000)}`);
+  return stdout;
+}
+
+async function waitForLine(child: ChildProcess, logs: () => string, pattern: RegExp, timeoutMs: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`process did not start in ${timeoutMs} ms:\n${logs()}`)), timeoutMs);
+    const check = () => {
+      const m = pattern.exec(logs());
+      if (m) {
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        resolve(m[1]!);
+      }
+    };
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`process exited with ${code} before it was ready:\n${logs()}`));
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.on('exit', onExit);
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,51 @@
+/**
+ * `npm run bench [-- --quick] [-- --only export|api]`: runs Dataport's benchmarks against the real server
+ * (child processes over HTTP, load from a separate autocannon process, Info-ZIP `zip` as the compression
+ * reference) and prints ONE JSON document on stdout. Progress goes to stderr.
+ *
+ * Full run: ~1 GB of My Activity JSON; well under 10 minutes on a 2-core machine. `--quick`: ~100 MB and
+ * short load runs, a smoke test of the benchmark itself.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { apiBenchmarks } from './api-latency.js';
+import { exportThroughput, round } from './export-throughput.js';
+import { log } from './lib/processes.js';
+
+/** Bytes of serialized JSON per `myactivity.search` record, measured on the demo source (~343). */
+const BYTES_PER_RECORD = 343;
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const deflateLevel = 6;
+
+const zipAvailable = spawnSync('zip', ['-v'], { stdio: 'ignore' }).status === 0;
+if (!zipAvailable) log('WARNING: Info-ZIP `zip` is not installed (apt-get install -y zip); the export reference is missing');
+
+const started = performance.now();
+const report: Record<string, unknown> = {
+  benchmark: 'dataport',
+  mode: quick ? 'quick' : 'full',
+  startedAt: new Date().toISOString(),
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version, platform: process.platform },
+  reference: { zip: zipAvailable ? firstLine(spawnSync('zip', ['-v'], { encoding: 'utf8' }).stdout, /This is Zip [^\s]+/) : null, bareFastify: 'fastify (same version as Dataport), one route' },
+};
+
+if (!only || only === 'export') {
+  const targetBytes = quick ? 100e6 : 1e9;
+  report.export = await exportThroughput({ records: Math.round(targetBytes / BYTES_PER_RECORD), deflateLevel, zipAvailable });
+}
+if (!only || only === 'api') {
+  report.api = await apiBenchmarks(
+    quick
+      ? { pollSeconds: 3, pollConnections: 10, initiateRate: 200, initiateSeconds: 3, firstByteSamples: 10 }
+      : { pollSeconds: 10, pollConnections: 10, initiateRate: 200, initiateSeconds: 10, firstByteSamples: 30 },
+  );
+}
+report.totalSeconds = round((performance.now() - started) / 1000);
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+
+function firstLine(text: string, pattern: RegExp): string | null {
+  return pattern.exec(text)?.[0] ?? null;
+}
