@@ -1,11 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { googleCatalog, loadCatalogFile, type Catalog } from './catalog/index.js';
-import { createTokenService, type TokenService } from './auth/index.js';
+import {
+  createAccountOverview, createAccountService, createClientService, createOauthServer, createTokenService, createUpstreamSignIn, oauthRoutes,
+  type TokenService,
+} from './auth/index.js';
+import { createSigner, loadLocales, webRoutes } from './web/index.js';
 import { createJobService, type JobService } from './jobs/index.js';
 import { createEmbeddedQueue, type JobQueue } from './queue/index.js';
 import { collectExpiredArchives, createExportRunner, redispatchOrphanedJobs } from './export/index.js';
@@ -110,6 +114,22 @@ export async function createDataport(config: Config, options: DataportOptions): 
   const server = options.api
     ? await createApiServer({ db, catalog, jobs, tokens, blobs, signer, now, logger, publicUrl })
     : undefined;
+  if (server) {
+    // The OAuth 2.0 authorization server and its pages (sign-in, consent, the user's account page).
+    const secret = createHmac('sha256', loadOrCreateSigningKey(config.dataDir)).update('dataport web').digest();
+    const accounts = createAccountService({ db, now });
+    const clients = createClientService({ db, now });
+    const oauth = createOauthServer({ db, catalog, accounts, tokens, now, tokenLifetimeMs: config.tokenLifetimeMs, secret, logger });
+    await server.register(oauthRoutes, { oauth, issuer: publicUrl });
+    await server.register(webRoutes, {
+      oauth, accounts, clients, tokens, catalog, logger,
+      overview: createAccountOverview({ db, catalog, clients, now }),
+      locales: loadLocales(),
+      signer: createSigner(secret, now),
+      upstream: config.upstreamOidc ? createUpstreamSignIn(config.upstreamOidc) : undefined,
+      issuer: publicUrl,
+    });
+  }
 
   let maintenance: NodeJS.Timeout | undefined;
   async function maintain() {

@@ -75,6 +75,12 @@ const envSchema = z.object({
   // An operator's catalog file (YAML or JSON); unset serves Google's 66 groups from the demo source.
   DATAPORT_CATALOG: z.string().trim().min(1).optional(),
   DATAPORT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Sign-in through the operator's OpenID Connect provider (optional); the claim becomes the user id.
+  DATAPORT_UPSTREAM_OIDC_ISSUER: url.optional(),
+  DATAPORT_UPSTREAM_OIDC_CLIENT_ID: z.string().trim().min(1).optional(),
+  DATAPORT_UPSTREAM_OIDC_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  DATAPORT_UPSTREAM_OIDC_CLAIM: z.string().trim().min(1).default('sub'),
+  DATAPORT_UPSTREAM_OIDC_NAME: z.string().trim().min(1).default('your organisation'),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -104,6 +110,8 @@ export interface Config {
    * gets them from here because nothing else reads the environment).
    */
   readonly catalog: { readonly file: string; readonly env: Readonly<Record<string, string | undefined>> } | undefined;
+  /** The upstream OpenID Connect provider users may sign in with; undefined when not configured. */
+  readonly upstreamOidc: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string; readonly claim: string; readonly displayName: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -120,6 +128,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.DATAPORT_UPSTREAM_OIDC_ISSUER && !(e.DATAPORT_UPSTREAM_OIDC_CLIENT_ID && e.DATAPORT_UPSTREAM_OIDC_CLIENT_SECRET)) {
+    throw new ConfigError('invalid configuration:\n  DATAPORT_UPSTREAM_OIDC_ISSUER: also set DATAPORT_UPSTREAM_OIDC_CLIENT_ID and DATAPORT_UPSTREAM_OIDC_CLIENT_SECRET');
+  }
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -140,6 +151,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     demoFaults: e.DATAPORT_DEMO_FAULTS,
     logLevel: e.DATAPORT_LOG_LEVEL,
     catalog: e.DATAPORT_CATALOG ? Object.freeze({ file: path.resolve(e.DATAPORT_CATALOG), env: Object.freeze({ ...env }) }) : undefined,
+    upstreamOidc: e.DATAPORT_UPSTREAM_OIDC_ISSUER
+      ? Object.freeze({
+          issuer: e.DATAPORT_UPSTREAM_OIDC_ISSUER,
+          clientId: e.DATAPORT_UPSTREAM_OIDC_CLIENT_ID!,
+          clientSecret: e.DATAPORT_UPSTREAM_OIDC_CLIENT_SECRET!,
+          claim: e.DATAPORT_UPSTREAM_OIDC_CLAIM,
+          displayName: e.DATAPORT_UPSTREAM_OIDC_NAME,
+        })
+      : undefined,
     ...overrides,
   });
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Catalog } from '../catalog/index.js';
 import type { Caller } from '../jobs/index.js';
-import { accessTokens, grants, type AccessMode, type Db } from '../store/index.js';
+import { accessTokens, grants, oidcPayloads, type AccessMode, type Db, type GrantRow } from '../store/index.js';
 
 const DAY_MS = 86_400_000;
 
@@ -34,16 +34,18 @@ export class AuthError extends Error {
 export function createTokenService(deps: { db: Db; catalog: Catalog; now: () => number; tokenLifetimeMs: number }) {
   const { db, now } = deps;
 
-  /** Records a grant (a user's consent) and issues an access token for it. */
-  async function grantAndIssueToken(grant: NewGrant): Promise<{ accessToken: string; grantId: string; expiresAt: number }> {
+  /**
+   * Records a grant (a user's consent). The OAuth server passes its own grant id, so the provider's codes and
+   * tokens and the Dataport grant share one id; `offline` says whether a refresh token may be issued.
+   */
+  async function recordGrant(grant: NewGrant & { id?: string; offline?: boolean }): Promise<GrantRow> {
     const unknown = grant.resources.filter((r) => !deps.catalog.get(r));
     if (unknown.length > 0) throw new Error(`unknown resource group: ${unknown.join(', ')}`);
     if (grant.resources.length === 0) throw new Error('a grant needs at least one resource group');
     const at = now();
     const lifetime = GRANT_LIFETIME_MS[grant.access];
-    const grantId = randomUUID();
-    await grants.insertGrant(db, {
-      id: grantId,
+    const row: GrantRow = {
+      id: grant.id ?? randomUUID(),
       user_id: grant.userId,
       client_id: grant.clientId,
       resources: JSON.stringify([...new Set(grant.resources)].sort()),
@@ -51,9 +53,17 @@ export function createTokenService(deps: { db: Db; catalog: Catalog; now: () => 
       created_at: at,
       expires_at: lifetime === null ? null : at + lifetime,
       revoked_at: null,
-    });
-    const issued = await issueToken(grantId, lifetime === null ? null : at + lifetime);
-    return { ...issued, grantId };
+      offline_access: grant.offline ? 1 : 0,
+    };
+    await grants.insertGrant(db, row);
+    return row;
+  }
+
+  /** Records a grant and issues an access token for it directly (the operator's `dataport token`). */
+  async function grantAndIssueToken(grant: NewGrant): Promise<{ accessToken: string; grantId: string; expiresAt: number }> {
+    const row = await recordGrant(grant);
+    const issued = await issueToken(row.id, row.expires_at);
+    return { ...issued, grantId: row.id };
   }
 
   async function issueToken(grantId: string, grantExpiresAt: number | null) {
@@ -69,8 +79,12 @@ export function createTokenService(deps: { db: Db; catalog: Catalog; now: () => 
     if (!token) {
       throw new AuthError('MISSING_CREDENTIALS', 'Request is missing required authentication credential. Expected OAuth 2 access token.');
     }
-    const found = await accessTokens.findTokenWithGrant(db, hashToken(token));
+    // Two issuers, one check: operator tokens live in access_tokens, OAuth-issued ones in the provider's
+    // storage; both are stored as sha256 hashes and both lead to the same grants row.
+    const tokenHash = hashToken(token);
     const at = now();
+    const found = (await accessTokens.findTokenWithGrant(db, tokenHash))
+      ?? await oauthTokenWithGrant(tokenHash, at);
     if (
       !found ||
       found.token.revoked_at !== null ||
@@ -90,14 +104,25 @@ export function createTokenService(deps: { db: Db; catalog: Catalog; now: () => 
     };
   }
 
-  /** Ends every grant of the user for the client, and every token issued under them. */
+  async function oauthTokenWithGrant(tokenHash: string, at: number) {
+    // The provider keeps its own clock for expiry; the row is filtered by ours too.
+    const found = await oidcPayloads.findAccessTokenGrant(db, tokenHash, at);
+    if (!found) return undefined;
+    return { token: { revoked_at: null, expires_at: found.expiresAt ?? Infinity }, grant: found.grant };
+  }
+
+  /**
+   * Ends every grant of the user for the client, every operator token issued under them, and the OAuth
+   * server's codes, access tokens and refresh tokens for them (authorization.reset, the account page).
+   */
   async function revokeAuthorization(userId: string, clientId: string): Promise<void> {
     const at = now();
     const revoked = await grants.revokeGrantsOf(db, userId, clientId, at);
     await accessTokens.revokeTokensOfGrants(db, revoked, at);
+    await oidcPayloads.destroyByGrantIds(db, revoked);
   }
 
-  return { grantAndIssueToken, issueToken, authenticate, revokeAuthorization };
+  return { recordGrant, grantAndIssueToken, issueToken, authenticate, revokeAuthorization };
 }
 
 export type TokenService = ReturnType<typeof createTokenService>;

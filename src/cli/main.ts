@@ -5,6 +5,7 @@ import { googleCatalog, loadCatalogFile } from '../catalog/index.js';
 import { ACCESS_MODES, createTokenService } from '../auth/index.js';
 import { migrateToLatest, openDatabase, type AccessMode } from '../store/index.js';
 import { runUntilSignal } from './run-until-signal.js';
+import { registerAccountCommands } from './account-commands.js';
 
 const program = new Command()
   .name('dataport')
@@ -65,6 +66,8 @@ program
       await database.close();
     }
   });
+
+registerAccountCommands(program);
 
 try {
   await program.parseAsync();

@@ -19,6 +19,8 @@ export interface GrantsTable {
   /** null for one-time grants, which do not expire on their own. */
   expires_at: number | null;
   revoked_at: number | null;
+  /** 1 when the consent asked for offline access (a refresh token); added by migration 0002. */
+  offline_access?: number;
 }
 
 export interface AccessTokensTable {
@@ -92,6 +94,40 @@ export interface DemoFaultCountersTable {
   used: number;
 }
 
+export interface AccountsTable {
+  id: string;
+  /** `scrypt$N$r$p$salt$hash`; null for accounts that sign in upstream only. */
+  password_hash: string | null;
+  created_at: number;
+}
+
+export interface OauthClientsTable {
+  id: string;
+  name: string;
+  /** null for public clients (PKCE, no secret). */
+  secret: string | null;
+  /** JSON array of exact redirect URIs. */
+  redirect_uris: string;
+  created_at: number;
+}
+
+export interface OidcPayloadsTable {
+  model: string;
+  /** sha256 (hex) of oidc-provider's id. */
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+export interface SignInFailuresTable {
+  account_id: string;
+  failed_at: number;
+}
+
 export interface Database {
   grants: GrantsTable;
   access_tokens: AccessTokensTable;
@@ -100,4 +136,8 @@ export interface Database {
   queue_items: QueueItemsTable;
   demo_fault_claims: DemoFaultClaimsTable;
   demo_fault_counters: DemoFaultCountersTable;
+  accounts: AccountsTable;
+  oauth_clients: OauthClientsTable;
+  oidc_payloads: OidcPayloadsTable;
+  sign_in_failures: SignInFailuresTable;
 }

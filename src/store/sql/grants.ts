@@ -32,3 +32,15 @@ export async function revokeGrant(db: Db, id: string, now: number): Promise<bool
   const r = await db.updateTable('grants').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
+
+/** Revokes every live grant held by the client, for all users (the client was removed); returns their ids. */
+export async function revokeGrantsOfClient(db: Db, clientId: string, now: number): Promise<string[]> {
+  const rows = await db
+    .updateTable('grants')
+    .set({ revoked_at: now })
+    .where('client_id', '=', clientId)
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { grants, oauthClients, oidcPayloads, type Db, type OauthClientRow } from '../store/index.js';
+
+export interface NewClient {
+  name: string;
+  redirectUris: readonly string[];
+  /** Public clients (native apps, single-page apps) have no secret and must use PKCE. */
+  public: boolean;
+}
+
+export interface RegisteredClient {
+  client_id: string;
+  client_secret?: string;
+  name: string;
+  redirect_uris: string[];
+  public: boolean;
+  created_at: string;
+}
+
+export class ClientError extends Error {
+  override readonly name = 'ClientError';
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Exact-match redirect URIs: absolute, no fragment (RFC 6749 3.1.2), plain http only on loopback. */
+function checkRedirectUri(uri: string): string {
+  const url = URL.parse(uri);
+  if (!url) throw new ClientError(`redirect URI is not an absolute URI: ${uri}`);
+  if (uri.includes('#')) throw new ClientError(`redirect URI must not contain a fragment: ${uri}`);
+  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
+    throw new ClientError(`redirect URI must use https (plain http only for localhost): ${uri}`);
+  }
+  return uri;
+}
+
+/** The metadata oidc-provider validates clients against; built from our row on every look-up. */
+export function providerClientMetadata(row: OauthClientRow): Record<string, unknown> {
+  return {
+    client_id: row.id,
+    client_name: row.name,
+    redirect_uris: JSON.parse(row.redirect_uris) as string[],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    // No ID tokens are issued (only data portability scopes), but the provider validates this against its key.
+    id_token_signed_response_alg: 'ES256',
+    ...(row.secret === null
+      ? { token_endpoint_auth_method: 'none' }
+      : // Google's client libraries (googleapis included) send the secret in the form body.
+        { token_endpoint_auth_method: 'client_secret_post', client_secret: row.secret }),
+  };
+}
+
+function describe(row: OauthClientRow): RegisteredClient {
+  return {
+    client_id: row.id,
+    name: row.name,
+    redirect_uris: JSON.parse(row.redirect_uris) as string[],
+    public: row.secret === null,
+    created_at: new Date(row.created_at).toISOString(),
+  };
+}
+
+export function createClientService(deps: { db: Db; now: () => number }) {
+  const { db, now } = deps;
+
+  async function addClient(client: NewClient): Promise<RegisteredClient> {
+    const name = client.name.trim();
+    if (!name) throw new ClientError('a client needs a name');
+    if (client.redirectUris.length === 0) throw new ClientError('a client needs at least one redirect URI');
+    const redirectUris = [...new Set(client.redirectUris.map(checkRedirectUri))];
+    const row: OauthClientRow = {
+      id: `dpc_${randomBytes(12).toString('base64url')}`,
+      name,
+      secret: client.public ? null : randomBytes(32).toString('base64url'),
+      redirect_uris: JSON.stringify(redirectUris),
+      created_at: now(),
+    };
+    await oauthClients.insertClient(db, row);
+    return { ...describe(row), ...(row.secret === null ? {} : { client_secret: row.secret }) };
+  }
+
+  async function listClients(): Promise<RegisteredClient[]> {
+    return (await oauthClients.listClients(db)).map(describe);
+  }
+
+  async function findClientName(id: string): Promise<string | undefined> {
+    return (await oauthClients.findClient(db, id))?.name;
+  }
+
+  /** Removes the client and ends every grant it holds, with their codes and tokens. */
+  async function removeClient(id: string): Promise<boolean> {
+    const removed = await oauthClients.deleteClient(db, id);
+    const revoked = await grants.revokeGrantsOfClient(db, id, now());
+    await oidcPayloads.destroyByGrantIds(db, revoked);
+    return removed;
+  }
+
+  return { addClient, listClients, findClientName, removeClient };
+}
+
+export type ClientService = ReturnType<typeof createClientService>;

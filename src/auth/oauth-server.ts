@@ -1,0 +1,234 @@
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Provider, { errors, type InteractionDetails } from 'oidc-provider';
+import type { Catalog } from '../catalog/index.js';
+import { grants, type AccessMode, type Db } from '../store/index.js';
+import type { AccountService } from './accounts.js';
+import { createOidcAdapterFactory } from './oidc-adapter.js';
+import { readRequestedScopes } from './scopes.js';
+import { GRANT_LIFETIME_MS, type TokenService } from './tokens.js';
+
+/** Where the provider's endpoints live; the issuer is the server's root so RFC 8414 metadata sits at the root too. */
+export const OAUTH_ROUTES = Object.freeze({
+  authorization: '/oauth/authorize',
+  token: '/oauth/token',
+  revocation: '/oauth/revoke',
+  introspection: '/oauth/introspect',
+  jwks: '/oauth/jwks',
+  userinfo: '/oauth/userinfo',
+  end_session: '/oauth/logout',
+  pushed_authorization_request: '/oauth/par',
+  code_verification: '/oauth/device',
+  device_authorization: '/oauth/device/auth',
+  backchannel_authentication: '/oauth/backchannel',
+  registration: '/oauth/register',
+  challenge: '/oauth/challenge',
+});
+
+export const INTERACTION_PATH = '/oauth/interaction';
+
+/**
+ * One-time grants do not expire with time (API.md), but their refresh token must end somewhere: 14 days is
+ * how long Google keeps an archive, after which a one-time grant has nothing left to fetch.
+ */
+const ONE_TIME_GRANT_SECONDS = 14 * 86_400;
+/** An authorization code is exchanged by the client's backend within seconds; a minute allows for slow links. */
+const CODE_TTL_SECONDS = 60;
+/** Time to sign in and read the consent page. */
+const INTERACTION_TTL_SECONDS = 30 * 60;
+
+export interface ConsentChoice {
+  /** The groups the user ticked: a non-empty subset of the requested ones. */
+  resources: readonly string[];
+  access: AccessMode;
+}
+
+export class ConsentError extends Error {
+  override readonly name = 'ConsentError';
+}
+
+export interface OauthServerDeps {
+  db: Db;
+  catalog: Catalog;
+  accounts: AccountService;
+  tokens: Pick<TokenService, 'recordGrant'>;
+  now: () => number;
+  tokenLifetimeMs: number;
+  /** Secret the provider's cookie keys are derived from (the server's signing key). */
+  secret: Buffer;
+  logger: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+/**
+ * The OAuth 2.0 authorization server: oidc-provider (certified), configured for Google's Data Portability
+ * consent. Our own parts are the consent decision (recorded as a Dataport grant sharing the provider's grant
+ * id), the account look-up and the scope rules. The provider is built on first use because the issuer is the
+ * server's public URL, which is known only once it listens.
+ */
+export function createOauthServer(deps: OauthServerDeps) {
+  const { db, catalog } = deps;
+  let built: { provider: Provider; issuer: string; apiResource: string } | undefined;
+
+  function providerFor(issuer: string) {
+    if (built && built.issuer === issuer) return built;
+    if (built) throw new Error(`the OAuth issuer cannot change while running (${built.issuer} -> ${issuer})`);
+    const apiResource = `${issuer}/v1`;
+    const provider = new Provider(issuer, configuration(apiResource));
+    // Behind a TLS-terminating proxy the issuer is https while the socket is plain http.
+    provider.proxy = true;
+    provider.on('server_error', (_ctx: unknown, err: Error) => deps.logger.error({ err }, 'oauth server error'));
+    provider.use(addRefreshTokenLifetime);
+    built = { provider, issuer, apiResource };
+    return built;
+  }
+
+  function configuration(apiResource: string): Record<string, unknown> {
+    const catalogScopes = catalog.groups.map((g) => g.scope).join(' ');
+    return {
+      adapter: createOidcAdapterFactory({ db, now: deps.now }),
+      findAccount: async (_ctx: unknown, id: string) =>
+        (await deps.accounts.exists(id)) ? { accountId: id, claims: async () => ({ sub: id }) } : undefined,
+      routes: OAUTH_ROUTES,
+      interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `${INTERACTION_PATH}/${interaction.uid}` },
+      cookies: { keys: [createHmac('sha256', deps.secret).update('dataport oauth cookies').digest('base64url')] },
+      // Signs nothing we hand out (tokens are opaque, no ID tokens), but the provider insists on a key.
+      jwks: { keys: [generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' })] },
+      responseTypes: ['code'],
+      // Google's authorization endpoint requires redirect_uri; so do we, and it must match exactly.
+      allowOmittingSingleRegisteredRedirectUri: false,
+      pkce: { required: (_ctx: unknown, client: { clientAuthMethod: string }) => client.clientAuthMethod === 'none' },
+      // Google's parameters: access_type drives refresh tokens, hl the language; both are validated here, and
+      // this is the step (after client and redirect_uri checks) where invalid_scope goes back to the client.
+      extraParams: {
+        access_type: (ctx: any, value: unknown) => {
+          if (value !== undefined && value !== 'online' && value !== 'offline') {
+            throw new errors.InvalidRequest("access_type must be 'online' or 'offline'");
+          }
+          checkScopes(ctx.oidc.params.scope as string | undefined);
+        },
+        hl: undefined,
+        include_granted_scopes: undefined,
+      },
+      features: {
+        devInteractions: { enabled: false },
+        introspection: { enabled: true },
+        revocation: { enabled: true },
+        userinfo: { enabled: false },
+        resourceIndicators: {
+          enabled: true,
+          defaultResource: async () => apiResource,
+          useGrantedResource: async () => true,
+          getResourceServerInfo: async (_ctx: unknown, identifier: string) => {
+            if (identifier !== apiResource) throw new errors.InvalidTarget(`unknown resource: ${identifier}`);
+            return { scope: catalogScopes, accessTokenFormat: 'opaque', audience: apiResource };
+          },
+        },
+      },
+      // Every authorization asks for consent, as Google's Data Portability consent does: the grant is per consent.
+      loadExistingGrant: async (ctx: any) => {
+        const grantId = ctx.oidc.result?.consent?.grantId as string | undefined;
+        return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+      },
+      issueRefreshToken: async (_ctx: unknown, client: any, code: { grantId?: string }) => {
+        if (!client.grantTypeAllowed('refresh_token') || !code.grantId) return false;
+        return (await grants.findGrant(db, code.grantId))?.offline_access === 1;
+      },
+      // Google keeps one refresh token for the life of the grant; rotation would break clients written for it.
+      rotateRefreshToken: false,
+      ttl: {
+        AccessToken: (ctx: any) => Math.max(1, Math.min(Math.round(deps.tokenLifetimeMs / 1000), grantSecondsLeft(ctx))),
+        RefreshToken: (ctx: any) => Math.max(1, grantSecondsLeft(ctx)),
+        AuthorizationCode: CODE_TTL_SECONDS,
+        Interaction: INTERACTION_TTL_SECONDS,
+        Session: 14 * 86_400,
+        Grant: ONE_TIME_GRANT_SECONDS,
+      },
+    };
+  }
+
+  /** Only catalog scopes, at least one; anything else (unknown, or mixed with OpenID scopes) is invalid_scope. */
+  function checkScopes(scope: string | undefined) {
+    const requested = readRequestedScopes(scope);
+    if (requested.length === 0) throw new errors.InvalidScope('at least one data portability scope is required');
+    const foreign = requested.filter((s) => !catalog.byScope(s));
+    if (foreign.length > 0) {
+      const portability = requested.length > foreign.length;
+      throw new errors.InvalidScope(
+        portability ? 'data portability scopes cannot be mixed with other scopes' : 'unknown scope',
+        foreign.join(' '),
+      );
+    }
+  }
+
+  async function addRefreshTokenLifetime(ctx: any, next: () => Promise<void>) {
+    await next();
+    if (ctx.oidc?.route !== 'token' || ctx.status !== 200 || !ctx.body || typeof ctx.body !== 'object') return;
+    const grant = ctx.oidc.entities?.Grant as { jti: string; exp?: number } | undefined;
+    if (!grant || !(ctx.body.refresh_token || ctx.oidc.entities?.RefreshToken)) return;
+    const row = await grants.findGrant(db, grant.jti);
+    if (row && row.access !== 'once') ctx.body.refresh_token_expires_in = grantSecondsLeft(ctx);
+  }
+
+  function grantSecondsLeft(ctx: any): number {
+    const exp = ctx?.oidc?.entities?.Grant?.exp as number | undefined;
+    return exp ? exp - Math.floor(Date.now() / 1000) : ONE_TIME_GRANT_SECONDS;
+  }
+
+  /** The groups an interaction asks for, in catalog order. */
+  function requestedGroups(details: InteractionDetails): string[] {
+    const scopes = new Set(readRequestedScopes(details.params.scope));
+    return catalog.groups.filter((g) => scopes.has(g.scope)).map((g) => g.name);
+  }
+
+  return {
+    /** The Node handler for every provider endpoint (mounted at the root; its routes start with /oauth). */
+    handler(issuer: string) {
+      return providerFor(issuer).provider.callback();
+    },
+    interactionDetails(issuer: string, req: IncomingMessage, res: ServerResponse) {
+      return providerFor(issuer).provider.interactionDetails(req, res);
+    },
+    requestedGroups,
+    /** Finishes the sign-in step; returns where to send the browser. */
+    finishSignIn(issuer: string, req: IncomingMessage, res: ServerResponse, accountId: string): Promise<string> {
+      return providerFor(issuer).provider.interactionResult(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
+    },
+    /** Records the user's consent as a provider grant and a Dataport grant with the same id. */
+    async finishConsent(issuer: string, req: IncomingMessage, res: ServerResponse, details: InteractionDetails, choice: ConsentChoice): Promise<string> {
+      const { provider, apiResource } = providerFor(issuer);
+      const accountId = details.session?.accountId;
+      if (!accountId) throw new ConsentError('the sign-in for this consent has ended; start again from the app');
+      const requested = requestedGroups(details);
+      const granted = requested.filter((g) => choice.resources.includes(g));
+      if (granted.length === 0) throw new ConsentError('choose at least one kind of data to share, or deny');
+      if (choice.resources.some((r) => !requested.includes(r))) throw new ConsentError('a chosen group was not requested');
+      const lifetimeMs = GRANT_LIFETIME_MS[choice.access];
+      const grant = new provider.Grant({
+        accountId,
+        clientId: details.params.client_id,
+        expiresIn: lifetimeMs === null ? ONE_TIME_GRANT_SECONDS : lifetimeMs / 1000,
+      }) as any;
+      const scopeOf = (names: string[]) => names.map((n) => catalog.get(n)!.scope).join(' ');
+      grant.addResourceScope(apiResource, scopeOf(granted));
+      const rejected = requested.filter((g) => !granted.includes(g));
+      if (rejected.length > 0) grant.rejectResourceScope(apiResource, scopeOf(rejected));
+      const grantId: string = await grant.save();
+      await deps.tokens.recordGrant({
+        id: grantId,
+        userId: accountId,
+        clientId: details.params.client_id,
+        resources: granted,
+        access: choice.access,
+        offline: details.params.access_type === 'offline',
+      });
+      return provider.interactionResult(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    },
+    deny(issuer: string, req: IncomingMessage, res: ServerResponse): Promise<string> {
+      return providerFor(issuer).provider.interactionResult(
+        req, res, { error: 'access_denied', error_description: 'the user denied the request' }, { mergeWithLastSubmission: false },
+      );
+    },
+  };
+}
+
+export type OauthServer = ReturnType<typeof createOauthServer>;

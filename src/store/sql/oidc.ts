@@ -1,0 +1,94 @@
+import type { Db } from '../database.js';
+import type { GrantsTable, OidcPayloadsTable } from '../schema.js';
+
+/** oidc-provider's storage: one row per (model, sha256 of id). Callers hash ids before they get here. */
+export type OidcPayloadRow = OidcPayloadsTable;
+
+export async function upsertPayload(db: Db, row: OidcPayloadRow): Promise<void> {
+  await db
+    .insertInto('oidc_payloads')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['model', 'id']).doUpdateSet({
+        payload: row.payload, grant_id: row.grant_id, uid: row.uid, user_code: row.user_code,
+        expires_at: row.expires_at, consumed_at: row.consumed_at,
+      }),
+    )
+    .execute();
+}
+
+/** The row unless it has expired. */
+export async function findPayload(db: Db, model: string, idHash: string, now: number): Promise<OidcPayloadRow | undefined> {
+  return db
+    .selectFrom('oidc_payloads')
+    .selectAll()
+    .where('model', '=', model)
+    .where('id', '=', idHash)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .executeTakeFirst();
+}
+
+export async function findPayloadByUid(db: Db, model: string, uid: string, now: number): Promise<OidcPayloadRow | undefined> {
+  return db
+    .selectFrom('oidc_payloads')
+    .selectAll()
+    .where('model', '=', model)
+    .where('uid', '=', uid)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .executeTakeFirst();
+}
+
+export async function findPayloadByUserCode(db: Db, model: string, userCode: string, now: number): Promise<OidcPayloadRow | undefined> {
+  return db
+    .selectFrom('oidc_payloads')
+    .selectAll()
+    .where('model', '=', model)
+    .where('user_code', '=', userCode)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .executeTakeFirst();
+}
+
+export async function consumePayload(db: Db, model: string, idHash: string, now: number): Promise<void> {
+  await db.updateTable('oidc_payloads').set({ consumed_at: now }).where('model', '=', model).where('id', '=', idHash).execute();
+}
+
+export async function destroyPayload(db: Db, model: string, idHash: string): Promise<void> {
+  await db.deleteFrom('oidc_payloads').where('model', '=', model).where('id', '=', idHash).execute();
+}
+
+/**
+ * Deletes every code and token stored under these grant ids, and the grants themselves (a Grant row carries
+ * its own id in `grant_id`).
+ */
+export async function destroyByGrantIds(db: Db, grantIds: readonly string[]): Promise<void> {
+  if (grantIds.length === 0) return;
+  await db.deleteFrom('oidc_payloads').where('grant_id', 'in', grantIds).execute();
+}
+
+export async function deleteExpiredPayloads(db: Db, now: number): Promise<number> {
+  const r = await db.deleteFrom('oidc_payloads').where('expires_at', '<=', now).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/**
+ * An OAuth-issued access token (model AccessToken, by the sha256 of its value) joined with the Dataport grant
+ * it was issued under; undefined when unknown, expired or consumed.
+ */
+export async function findAccessTokenGrant(
+  db: Db,
+  tokenHash: string,
+  now: number,
+): Promise<{ expiresAt: number | null; grant: GrantsTable } | undefined> {
+  const row = await db
+    .selectFrom('oidc_payloads as t')
+    .innerJoin('grants as g', 'g.id', 't.grant_id')
+    .select(['t.expires_at as t_expires_at', 'g.id', 'g.user_id', 'g.client_id', 'g.resources', 'g.access', 'g.created_at', 'g.expires_at', 'g.revoked_at'])
+    .where('t.model', '=', 'AccessToken')
+    .where('t.id', '=', tokenHash)
+    .where('t.consumed_at', 'is', null)
+    .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', now)]))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { t_expires_at, ...grant } = row;
+  return { expiresAt: t_expires_at, grant };
+}

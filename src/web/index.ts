@@ -1,0 +1,3 @@
+export { webRoutes, type WebDeps } from './routes.js';
+export { loadLocales, parseAcceptLanguage, type Locales, type Messages } from './i18n.js';
+export { createSigner, type Signer } from './signed-values.js';

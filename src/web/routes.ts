@@ -1,0 +1,311 @@
+import querystring from 'node:querystring';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Catalog } from '../catalog/index.js';
+import {
+  ConsentError, INTERACTION_PATH, UpstreamSignInError, type AccountOverview, type AccountService, type ClientService, type OauthServer,
+  type TokenService, type UpstreamSignIn,
+} from '../auth/index.js';
+import type { AccessMode } from '../store/index.js';
+import { accountPage } from './account-page.js';
+import { consentPage } from './consent-page.js';
+import type { Locales, Messages } from './i18n.js';
+import { errorPage } from './layout.js';
+import { cookie, readCookie, type Signer } from './signed-values.js';
+import { signInPage } from './sign-in-page.js';
+
+export interface WebDeps {
+  oauth: OauthServer;
+  accounts: AccountService;
+  overview: AccountOverview;
+  clients: Pick<ClientService, 'findClientName'>;
+  tokens: Pick<TokenService, 'revokeAuthorization'>;
+  catalog: Catalog;
+  locales: Locales;
+  signer: Signer;
+  upstream: UpstreamSignIn | undefined;
+  /** The public URL, which is also the OAuth issuer. */
+  issuer: () => string;
+  logger: { error(obj: object, msg: string): void };
+}
+
+const ACCOUNT_COOKIE = 'dp_account';
+const UPSTREAM_COOKIE = 'dp_upstream';
+const UPSTREAM_CALLBACK = '/oauth/upstream/callback';
+/** The account page session; short, because it can remove apps' access. */
+const ACCOUNT_SESSION_MS = 8 * 3_600_000;
+/** Time to sign in at the upstream provider. */
+const UPSTREAM_STATE_MS = 10 * 60_000;
+const ACCESS_MODES: readonly AccessMode[] = ['once', '30d', '180d'];
+
+type Form = Record<string, string | string[] | undefined>;
+type Params = { uid: string };
+
+/** Sign-in, consent and account pages, server-rendered. Every POST checks a CSRF token; pages are never cached. */
+export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<void> {
+  const { oauth, signer, locales } = deps;
+  const secure = () => deps.issuer().startsWith('https:');
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) =>
+    done(null, querystring.parse(String(body))),
+  );
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('cache-control', 'no-store');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('x-content-type-options', 'nosniff');
+    // No form-action: after consent the browser is redirected to the client's own redirect URI.
+    reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
+    return payload;
+  });
+  app.setErrorHandler(async (error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) deps.logger.error({ err: error }, 'page failed');
+    const t = language(request);
+    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(t, status === 500 ? t.t('error.title') : error.message));
+  });
+
+  function language(request: FastifyRequest, hl?: unknown): Messages {
+    const q = request.query as Record<string, unknown>;
+    const param = typeof q?.hl === 'string' ? q.hl : typeof hl === 'string' ? hl : undefined;
+    return locales.pick(param, request.headers['accept-language']);
+  }
+
+  const html = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body);
+  const form = (request: FastifyRequest): Form => (request.body ?? {}) as Form;
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+  /** The interaction this browser is in, if it is the one in the URL; otherwise an "expired" page was sent. */
+  async function interaction(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) {
+    try {
+      const details = await oauth.interactionDetails(deps.issuer(), request.raw, reply.raw);
+      if (details.uid === request.params.uid) return details;
+    } catch (error) {
+      if ((error as Error).name !== 'SessionNotFound') throw error;
+    }
+    html(reply, errorPage(language(request), language(request).t('error.expired')), 400);
+    return undefined;
+  }
+
+  function startAccountSession(reply: FastifyReply, userId: string) {
+    const value = signer.sign('account', { sub: userId, sid: signer.newId() }, ACCOUNT_SESSION_MS);
+    reply.header('set-cookie', cookie(ACCOUNT_COOKIE, value, { maxAgeSeconds: ACCOUNT_SESSION_MS / 1000, secure: secure() }));
+  }
+
+  function accountSession(request: FastifyRequest) {
+    return signer.verify<{ sub: string; sid: string }>('account', readCookie(request.headers.cookie, ACCOUNT_COOKIE));
+  }
+
+  function upstreamLink(href: string) {
+    return deps.upstream ? { href, name: deps.upstream.displayName } : undefined;
+  }
+
+  async function clientName(clientId: string) {
+    return (await deps.clients.findClientName(clientId)) ?? clientId;
+  }
+
+  async function renderConsent(t: Messages, details: Awaited<ReturnType<typeof oauth.interactionDetails>>, extra: { error?: string; chosen?: string[]; access?: AccessMode } = {}) {
+    const requested = oauth.requestedGroups(details);
+    return consentPage(t, {
+      clientName: await clientName(details.params.client_id),
+      userId: details.session!.accountId,
+      action: `${INTERACTION_PATH}/${details.uid}/consent`,
+      csrfToken: signer.csrfToken(`interaction:${details.uid}`),
+      groups: requested.map((name) => ({
+        name,
+        description: t.group(name, deps.catalog.get(name)?.description ?? name),
+        checked: extra.chosen ? extra.chosen.includes(name) : true,
+      })),
+      access: extra.access ?? 'once',
+      ...(extra.error ? { error: extra.error } : {}),
+    });
+  }
+
+  // --- the OAuth interaction: sign-in, then consent ---
+
+  app.get<{ Params: Params }>(`${INTERACTION_PATH}/:uid`, async (request, reply) => {
+    const details = await interaction(request, reply);
+    if (!details) return reply;
+    const t = language(request, details.params.hl);
+    if (details.prompt.name === 'login') {
+      return html(reply, signInPage(t, {
+        clientName: await clientName(details.params.client_id),
+        action: `${INTERACTION_PATH}/${details.uid}/login`,
+        csrfToken: signer.csrfToken(`interaction:${details.uid}`),
+        ...(upstreamLink(`${INTERACTION_PATH}/${details.uid}/upstream`) ? { upstream: upstreamLink(`${INTERACTION_PATH}/${details.uid}/upstream`)! } : {}),
+      }));
+    }
+    return html(reply, await renderConsent(t, details));
+  });
+
+  app.post<{ Params: Params }>(`${INTERACTION_PATH}/:uid/login`, async (request, reply) => {
+    const details = await interaction(request, reply);
+    if (!details) return reply;
+    const t = language(request, details.params.hl);
+    const body = form(request);
+    if (!signer.checkCsrf(`interaction:${details.uid}`, one(body.csrf))) return html(reply, errorPage(t, t.t('error.csrf')), 403);
+    const userId = (one(body.user) ?? '').trim();
+    const result = await deps.accounts.signIn(userId, one(body.password) ?? '');
+    if (!result.ok) {
+      const error = result.reason === 'throttled'
+        ? t.t('signIn.throttled', { minutes: Math.ceil(result.retryAfterMs / 60_000) })
+        : t.t('signIn.invalid');
+      if (result.reason === 'throttled') reply.header('retry-after', Math.ceil(result.retryAfterMs / 1000));
+      return html(reply, signInPage(t, {
+        clientName: await clientName(details.params.client_id),
+        action: `${INTERACTION_PATH}/${details.uid}/login`,
+        csrfToken: signer.csrfToken(`interaction:${details.uid}`),
+        userId,
+        error,
+        ...(upstreamLink(`${INTERACTION_PATH}/${details.uid}/upstream`) ? { upstream: upstreamLink(`${INTERACTION_PATH}/${details.uid}/upstream`)! } : {}),
+      }), result.reason === 'throttled' ? 429 : 401);
+    }
+    startAccountSession(reply, result.accountId);
+    return reply.redirect(await oauth.finishSignIn(deps.issuer(), request.raw, reply.raw, result.accountId), 303);
+  });
+
+  app.post<{ Params: Params }>(`${INTERACTION_PATH}/:uid/consent`, async (request, reply) => {
+    const details = await interaction(request, reply);
+    if (!details) return reply;
+    const t = language(request, details.params.hl);
+    const body = form(request);
+    if (!signer.checkCsrf(`interaction:${details.uid}`, one(body.csrf))) return html(reply, errorPage(t, t.t('error.csrf')), 403);
+    if (details.prompt.name !== 'consent') return html(reply, errorPage(t, t.t('error.expired')), 400);
+    if (one(body.decision) === 'deny') return reply.redirect(await oauth.deny(deps.issuer(), request.raw, reply.raw), 303);
+    const chosen = [body.group ?? []].flat();
+    const accessValue = one(body.access);
+    const access = ACCESS_MODES.find((a) => a === accessValue);
+    if (!access || chosen.length === 0) {
+      return html(reply, await renderConsent(t, details, { error: t.t('consent.noneChosen'), chosen, ...(access ? { access } : {}) }), 400);
+    }
+    try {
+      return reply.redirect(await oauth.finishConsent(deps.issuer(), request.raw, reply.raw, details, { resources: chosen, access }), 303);
+    } catch (error) {
+      if (!(error instanceof ConsentError)) throw error;
+      return html(reply, await renderConsent(t, details, { error: error.message, chosen, access }), 400);
+    }
+  });
+
+  // --- sign-in through the upstream OpenID Connect provider ---
+
+  async function startUpstream(reply: FastifyReply, uid: string | undefined) {
+    const start = await deps.upstream!.start(deps.issuer() + UPSTREAM_CALLBACK);
+    const state = signer.sign('upstream', { state: start.state, nonce: start.nonce, codeVerifier: start.codeVerifier, uid }, UPSTREAM_STATE_MS);
+    reply.header('set-cookie', cookie(UPSTREAM_COOKIE, state, { maxAgeSeconds: UPSTREAM_STATE_MS / 1000, path: '/oauth/upstream', secure: secure() }));
+    return reply.redirect(start.url, 303);
+  }
+
+  app.get<{ Params: Params }>(`${INTERACTION_PATH}/:uid/upstream`, async (request, reply) => {
+    if (!deps.upstream) return reply.callNotFound();
+    const details = await interaction(request, reply);
+    if (!details) return reply;
+    return startUpstream(reply, details.uid);
+  });
+
+  app.get('/account/upstream', async (_request, reply) => {
+    if (!deps.upstream) return reply.callNotFound();
+    return startUpstream(reply, undefined);
+  });
+
+  app.get<{ Querystring: { code?: string; state?: string; error?: string } }>(UPSTREAM_CALLBACK, async (request, reply) => {
+    if (!deps.upstream) return reply.callNotFound();
+    const t = language(request);
+    const saved = signer.verify<{ state: string; nonce: string; codeVerifier: string; uid?: string }>('upstream', readCookie(request.headers.cookie, UPSTREAM_COOKIE));
+    const failed = () => html(reply, errorPage(t, t.t('error.upstream', { provider: deps.upstream!.displayName })), 400);
+    if (!saved || !request.query.code || request.query.state !== saved.state) return failed();
+    let userId: string;
+    try {
+      userId = await deps.upstream.complete({ code: request.query.code, redirectUri: deps.issuer() + UPSTREAM_CALLBACK, nonce: saved.nonce, codeVerifier: saved.codeVerifier });
+      await deps.accounts.ensureUpstreamAccount(userId);
+    } catch (error) {
+      if (!(error instanceof UpstreamSignInError) && (error as Error).name !== 'AccountError') throw error;
+      deps.logger.error({ err: error }, 'upstream sign-in failed');
+      return failed();
+    }
+    reply.header('set-cookie', cookie(UPSTREAM_COOKIE, '', { maxAgeSeconds: 0, path: '/oauth/upstream', secure: secure() }));
+    if (!saved.uid) {
+      startAccountSession(reply, userId);
+      return reply.redirect('/account', 303);
+    }
+    // The interaction cookie is scoped to the interaction's path, so finish the sign-in there.
+    const ticket = signer.sign('upstream-ticket', { uid: saved.uid, sub: userId }, 60_000);
+    return reply.redirect(`${INTERACTION_PATH}/${saved.uid}/upstream-done?ticket=${encodeURIComponent(ticket)}`, 303);
+  });
+
+  app.get<{ Params: Params; Querystring: { ticket?: string } }>(`${INTERACTION_PATH}/:uid/upstream-done`, async (request, reply) => {
+    const details = await interaction(request, reply);
+    if (!details) return reply;
+    const ticket = signer.verify<{ uid: string; sub: string }>('upstream-ticket', request.query.ticket);
+    if (!ticket || ticket.uid !== details.uid) return html(reply, errorPage(language(request), language(request).t('error.expired')), 400);
+    startAccountSession(reply, ticket.sub);
+    return reply.redirect(await oauth.finishSignIn(deps.issuer(), request.raw, reply.raw, ticket.sub), 303);
+  });
+
+  // --- the user's account page ---
+
+  app.get<{ Querystring: { revoked?: string } }>('/account', async (request, reply) => {
+    const t = language(request);
+    const session = accountSession(request);
+    if (!session) {
+      return html(reply, signInPage(t, {
+        action: '/account/login',
+        csrfToken: signer.csrfToken('account-login'),
+        ...(upstreamLink('/account/upstream') ? { upstream: upstreamLink('/account/upstream')! } : {}),
+      }));
+    }
+    const [apps, exports] = await Promise.all([deps.overview.listApps(session.sub), deps.overview.listExports(session.sub)]);
+    const revoked = request.query.revoked;
+    return html(reply, accountPage(t, {
+      userId: session.sub,
+      csrfToken: signer.csrfToken(`account:${session.sid}`),
+      ...(revoked ? { notice: t.t('account.revoked', { client: await clientName(revoked) }) } : {}),
+      apps: apps.map((a) => ({
+        clientId: a.clientId,
+        clientName: a.clientName,
+        access: a.access,
+        expiresAt: a.expiresAt,
+        groups: a.groups.map((name) => ({ name, description: t.group(name, deps.catalog.get(name)?.description ?? name) })),
+      })),
+      exports,
+    }));
+  });
+
+  app.post('/account/login', async (request, reply) => {
+    const t = language(request);
+    const body = form(request);
+    if (!signer.checkCsrf('account-login', one(body.csrf))) return html(reply, errorPage(t, t.t('error.csrf'), '/account'), 403);
+    const userId = (one(body.user) ?? '').trim();
+    const result = await deps.accounts.signIn(userId, one(body.password) ?? '');
+    if (!result.ok) {
+      if (result.reason === 'throttled') reply.header('retry-after', Math.ceil(result.retryAfterMs / 1000));
+      return html(reply, signInPage(t, {
+        action: '/account/login',
+        csrfToken: signer.csrfToken('account-login'),
+        userId,
+        error: result.reason === 'throttled' ? t.t('signIn.throttled', { minutes: Math.ceil(result.retryAfterMs / 60_000) }) : t.t('signIn.invalid'),
+        ...(upstreamLink('/account/upstream') ? { upstream: upstreamLink('/account/upstream')! } : {}),
+      }), result.reason === 'throttled' ? 429 : 401);
+    }
+    startAccountSession(reply, result.accountId);
+    return reply.redirect('/account', 303);
+  });
+
+  app.post('/account/revoke', async (request, reply) => {
+    const t = language(request);
+    const session = accountSession(request);
+    const body = form(request);
+    if (!session || !signer.checkCsrf(`account:${session.sid}`, one(body.csrf))) return html(reply, errorPage(t, t.t('error.csrf'), '/account'), 403);
+    const clientId = one(body.client_id);
+    if (!clientId) return html(reply, errorPage(t, t.t('error.title'), '/account'), 400);
+    await deps.tokens.revokeAuthorization(session.sub, clientId);
+    return reply.redirect(`/account?revoked=${encodeURIComponent(clientId)}`, 303);
+  });
+
+  app.post('/account/logout', async (request, reply) => {
+    const session = accountSession(request);
+    const body = form(request);
+    if (session && signer.checkCsrf(`account:${session.sid}`, one(body.csrf))) {
+      reply.header('set-cookie', cookie(ACCOUNT_COOKIE, '', { maxAgeSeconds: 0, secure: secure() }));
+    }
+    return reply.redirect('/account', 303);
+  });
+}

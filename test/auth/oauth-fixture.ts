@@ -1,0 +1,103 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createAccountService, createClientService, type RegisteredClient } from '../../src/auth/index.js';
+import type { TestDataport } from '../helpers/dataport.js';
+
+export const SCOPE = (group: string) => `https://www.googleapis.com/auth/dataportability.${group}`;
+
+export function pkcePair() {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+/** Registers a client and a user in the test server's database, through the same services the CLI uses. */
+export async function givenClientAndUser(dp: TestDataport, options: { public?: boolean; redirectUri?: string; user?: string; password?: string } = {}) {
+  const deps = { db: dp.dataport.db, now: dp.clock.now };
+  const client = await createClientService(deps).addClient({
+    name: 'Test App', redirectUris: [options.redirectUri ?? 'http://localhost:9/callback'], public: options.public === true,
+  });
+  const user = options.user ?? `user-${randomBytes(4).toString('hex')}`;
+  const password = options.password ?? 'correct horse battery';
+  await createAccountService(deps).addUser(user, password);
+  return { client, user, password };
+}
+
+export function authorizeUrl(base: string, client: RegisteredClient, params: Record<string, string>): string {
+  const url = new URL('/oauth/authorize', base);
+  url.search = new URLSearchParams({
+    response_type: 'code', client_id: client.client_id, redirect_uri: client.redirect_uris[0]!, state: 'xyz', ...params,
+  }).toString();
+  return url.toString();
+}
+
+/** A browser stand-in for tests of protocol refusals: follows redirects by hand and keeps cookies. */
+export class CookieBrowser {
+  private cookies = new Map<string, string>();
+
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const res = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const [name, ...value] = pair!.split('=');
+      if (/max-age=0|expires=thu, 01 jan 1970/i.test(line)) this.cookies.delete(name!.trim());
+      else this.cookies.set(name!.trim(), value.join('='));
+    }
+    return res;
+  }
+
+  /** GETs `url` and follows redirects within `base`; returns the last response and where it stopped. */
+  async follow(url: string, base: string): Promise<{ res: Response; url: string }> {
+    let current = url;
+    for (let i = 0; i < 10; i++) {
+      const res = await this.fetch(current);
+      const location = res.headers.get('location');
+      if (res.status < 300 || res.status >= 400 || !location) return { res, url: current };
+      const next = new URL(location, current).toString();
+      if (!next.startsWith(base)) return { res, url: next };
+      current = next;
+    }
+    throw new Error('too many redirects');
+  }
+
+  async postForm(url: string, form: Record<string, string | string[]>): Promise<Response> {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(form)) for (const one of [v].flat()) body.append(k, one);
+    return this.fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  }
+}
+
+const hidden = (page: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)?.[1];
+
+/**
+ * Runs the whole authorization without a browser: sign in, consent to `grant` (a subset of the requested
+ * groups) with `access`, and returns the redirect URI the server sent the user back to.
+ */
+export async function consentWithoutBrowser(
+  base: string,
+  authorize: string,
+  login: { user: string; password: string },
+  grant: { groups: string[]; access: 'once' | '30d' | '180d' },
+): Promise<URL> {
+  const browser = new CookieBrowser();
+  let { res, url } = await browser.follow(authorize, base);
+  if (!url.includes('/oauth/interaction/')) return new URL(url);
+  let page = await res.text();
+  let post = await browser.postForm(new URL(`${new URL(url).pathname}/login`, base).toString(), { csrf: hidden(page, 'csrf')!, user: login.user, password: login.password });
+  if (post.status !== 303) throw new Error(`sign-in answered ${post.status}`);
+  ({ res, url } = await browser.follow(new URL(post.headers.get('location')!, base).toString(), base));
+  page = await res.text();
+  post = await browser.postForm(new URL(`${new URL(url).pathname}/consent`, base).toString(), {
+    csrf: hidden(page, 'csrf')!, group: grant.groups, access: grant.access, decision: 'allow',
+  });
+  if (post.status !== 303) throw new Error(`consent answered ${post.status}: ${await post.text()}`);
+  ({ url } = await browser.follow(new URL(post.headers.get('location')!, base).toString(), base));
+  return new URL(url);
+}
+
+export async function tokenRequest(base: string, form: Record<string, string>): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${base}/oauth/token`, { method: 'POST', body: new URLSearchParams(form), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  return { status: res.status, body: await res.json() };
+}
