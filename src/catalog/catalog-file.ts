@@ -115,7 +115,7 @@ export const filesFileSchema = z.strictObject({
 export const httpFileSchema = z.strictObject({
   path: archivePath,
   format: recordFormat.default('json-array'),
-  /** Resolved against the source URL, e.g. `orders` or `/export/orders`. */
+  /** Resolved against the source URL like a link: `orders` is below it, `/export/orders` is from the host root. */
   endpoint: z.string().min(1),
   /** Column order; required for `csv` (NDJSON records carry no column list). */
   columns: z.array(z.string().min(1)).min(1).optional(),

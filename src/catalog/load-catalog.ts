@@ -51,7 +51,10 @@ export function loadCatalogFile(file: string, env: Readonly<Record<string, strin
     return `${absolute}:${line}:${col}`;
   };
   if (doc.errors.length > 0) {
-    throw new CatalogError(doc.errors.map((e) => `${where(e.pos[0])}: ${e.message.split('\n')[0]}`).join('\n'));
+    // After the first syntax error the parser's later complaints are mostly echoes of it.
+    const shown = doc.errors.slice(0, 3).map((e) => `${where(e.pos[0])}: ${e.message.split('\n')[0]}`);
+    if (doc.errors.length > 3) shown.push(`(${doc.errors.length - 3} more syntax errors after these)`);
+    throw new CatalogError(shown.join('\n'));
   }
   const locate = (at: CatalogPath) => where(nodeAt(doc, at)?.range?.[0] ?? 0);
 

@@ -43,7 +43,8 @@ export function createHttpSource(options: HttpSourceOptions): Source {
     let page = 0;
     do {
       page++;
-      const url = new URL(file.endpoint.replace(/^\/+/, ''), base);
+      // Standard URL resolution: `orders` is below the source URL, `/other/orders` is from the host's root.
+      const url = new URL(file.endpoint, base);
       url.searchParams.set('user_id', request.userId);
       if (request.startTime) url.searchParams.set('start_time', request.startTime.toISOString());
       if (request.endTime) url.searchParams.set('end_time', request.endTime.toISOString());

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PluginSourceDefinition } from '../../catalog/index.js';
 import type { Source, SourceFactory, SourcePluginContext } from '../types.js';
+import { withErrorsByName } from './error-names.js';
 
 /** A plugin module that cannot be loaded or does not export a source; the message is for the operator. */
 export class PluginLoadError extends Error {
@@ -12,7 +13,8 @@ export class PluginLoadError extends Error {
  * Loads a `type: plugin` source with a dynamic import. A path (`./x.ts`, `/abs/x.js`) is resolved against
  * the catalog's folder; anything else is imported as a package name. TypeScript modules load because
  * `bin/dataport.js` registers tsx; plain .js/.mjs work everywhere. The module exports a SourceFactory as
- * `default` or `createSource`, or a ready Source as `default` or `source`.
+ * `default` or `createSource`, or a ready Source as `default` or `source`. Its errors are recognised by
+ * name (see error-names.ts), so a plugin need not import Dataport's classes.
  */
 export async function loadPluginSource(definition: PluginSourceDefinition, context: SourcePluginContext): Promise<Source> {
   const specifier = /^(\.{1,2}[/\\]|\/|[A-Za-z]:[/\\])/.test(definition.module)
@@ -29,7 +31,7 @@ export async function loadPluginSource(definition: PluginSourceDefinition, conte
   if (!isSource(source)) {
     throw new PluginLoadError(`plugin module ${definition.module} exports no source: export default (or createSource) a function returning { name, exportGroup(request) }`);
   }
-  return source;
+  return withErrorsByName(source);
 }
 
 function isSource(value: unknown): value is Source {
