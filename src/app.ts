@@ -1,6 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -11,13 +10,13 @@ import {
 } from './auth/index.js';
 import { createSigner, loadLocales, webRoutes } from './web/index.js';
 import { createJobService, type JobService } from './jobs/index.js';
-import { createEmbeddedQueue, type JobQueue } from './queue/index.js';
+import { createEmbeddedQueue, createPgBossQueue, type JobQueue } from './queue/index.js';
 import { collectExpiredArchives, createExportRunner, redispatchOrphanedJobs } from './export/index.js';
 import { createSourcesFromCatalog } from './sources/index.js';
 import { createDemoSource, parseDemoFaults } from './sources/demo/index.js';
 import { createApiServer } from './api/index.js';
 import {
-  createFsBlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase,
+  createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase,
   pendingMigrations, type BlobStore, type Db, type OpenDatabase,
 } from './store/index.js';
 
@@ -74,7 +73,9 @@ export async function createDataport(config: Config, options: DataportOptions): 
   let listeningUrl: string | undefined;
   const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://localhost:${config.port}`;
   const signer = createUrlSigner(loadOrCreateSigningKey(config.dataDir));
-  const blobs = createFsBlobStore({ root: path.join(config.dataDir, 'blobs'), publicBaseUrl: publicUrl, signer, now });
+  const blobs: BlobStore = config.storage.kind === 's3'
+    ? createS3BlobStore({ ...config.storage, now })
+    : createFsBlobStore({ root: config.storage.root, publicBaseUrl: publicUrl, signer, now });
   if (!config.publicUrl && options.api && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
     logger.warn('DATAPORT_PUBLIC_URL is not set: download links and the discovery document point at this server\'s local address');
   }
@@ -91,7 +92,13 @@ export async function createDataport(config: Config, options: DataportOptions): 
   }
 
   const tokens = createTokenService({ db, catalog, now, tokenLifetimeMs: config.tokenLifetimeMs });
-  const queue: JobQueue = createEmbeddedQueue({ db, now, lockMs: config.jobLeaseMs, onError: (err) => logger.error({ err }, 'queue error') });
+  const onQueueError = (err: unknown) => logger.error({ err }, 'queue error');
+  // PostgreSQL means several processes may share the database: pg-boss hands jobs out across them. The
+  // embedded queue's single-statement lock is only safe under SQLite's single writer.
+  const pgBoss = database.dialect === 'postgres' && config.databaseUrl
+    ? createPgBossQueue({ databaseUrl: config.databaseUrl, supervise: options.worker, onError: onQueueError })
+    : undefined;
+  const queue: JobQueue = pgBoss ?? createEmbeddedQueue({ db, now, lockMs: config.jobLeaseMs, onError: onQueueError });
   const runner = createExportRunner({
     db, blobs, catalog, sources, now,
     workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
@@ -146,6 +153,8 @@ export async function createDataport(config: Config, options: DataportOptions): 
   return {
     config, db, catalog, tokens, jobs, blobs, server,
     async start() {
+      // Connect the queue before taking requests, so a wrong database URL fails start-up, not the first initiate.
+      await pgBoss?.ready();
       if (server) {
         const address = await server.listen({ port: config.port, host: config.host });
         listeningUrl = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
@@ -165,6 +174,7 @@ export async function createDataport(config: Config, options: DataportOptions): 
       await server?.close();
       await queue.stop(deadlineMs);
       for (const source of sources.values()) await source.close?.();
+      await blobs.close?.();
       await database.close();
     },
   };

@@ -81,6 +81,12 @@ const envSchema = z.object({
   DATAPORT_UPSTREAM_OIDC_CLIENT_SECRET: z.string().trim().min(1).optional(),
   DATAPORT_UPSTREAM_OIDC_CLAIM: z.string().trim().min(1).default('sub'),
   DATAPORT_UPSTREAM_OIDC_NAME: z.string().trim().min(1).default('your organisation'),
+  // S3 credentials and region, under the names every AWS tool uses. Unset keys leave the SDK's own chain
+  // (instance role, profile, web identity) to find them.
+  AWS_ACCESS_KEY_ID: z.string().trim().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().trim().optional(),
+  AWS_SESSION_TOKEN: z.string().trim().optional(),
+  AWS_REGION: z.string().trim().optional(),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -93,6 +99,8 @@ export interface Config {
   readonly publicUrl: string | undefined;
   readonly databaseUrl: string | undefined;
   readonly storageUrl: string | undefined;
+  /** Where archives are stored, parsed from `storageUrl`. */
+  readonly storage: StorageConfig;
   readonly workerConcurrency: number;
   readonly partSizeBytes: number;
   readonly deflateLevel: number;
@@ -114,6 +122,61 @@ export interface Config {
   readonly upstreamOidc: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string; readonly claim: string; readonly displayName: string } | undefined;
 }
 
+/** A local folder (the embedded default), or an S3-compatible bucket. */
+export type StorageConfig =
+  | { readonly kind: 'fs'; readonly root: string }
+  | {
+      readonly kind: 's3';
+      readonly bucket: string;
+      /** Key prefix inside the bucket: '' or ending in `/`. */
+      readonly prefix: string;
+      readonly endpoint: string | undefined;
+      readonly region: string;
+      readonly forcePathStyle: boolean;
+      readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined } | undefined;
+    };
+
+/**
+ * `s3://bucket[/prefix]?endpoint=http://host:port&region=...&forcePathStyle=true|false`, or `file:///folder`.
+ * Returns a message instead of throwing so every bad variable is listed together.
+ */
+export function parseStorageUrl(value: string | undefined, env: Pick<Env, 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY' | 'AWS_SESSION_TOKEN' | 'AWS_REGION'>, dataDir: string): StorageConfig | string {
+  if (!value) return { kind: 'fs', root: path.join(dataDir, 'blobs') };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `expected s3://bucket?endpoint=...&region=... or file:///path, got "${value}"`;
+  }
+  if (url.protocol === 'file:') return { kind: 'fs', root: path.resolve(decodeURIComponent(url.pathname)) };
+  const bucket = url.hostname;
+  // S3 bucket naming rules: 3-63 lower-case letters, digits, dots and hyphens.
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) return `"${bucket}" is not a valid bucket name (3-63 characters: a-z, 0-9, . and -)`;
+  const known = new Set(['endpoint', 'region', 'forcePathStyle']);
+  const unknown = [...url.searchParams.keys()].filter((k) => !known.has(k));
+  if (unknown.length > 0) return `unknown parameter(s) ${unknown.join(', ')}; expected endpoint, region, forcePathStyle`;
+  const endpoint = url.searchParams.get('endpoint') ?? undefined;
+  if (endpoint !== undefined && !/^https?:\/\/[^/?#]+\/?$/.test(endpoint)) return `endpoint must be http(s)://host[:port], got "${endpoint}"`;
+  const pathStyle = url.searchParams.get('forcePathStyle');
+  if (pathStyle !== null && pathStyle !== 'true' && pathStyle !== 'false') return `forcePathStyle must be true or false, got "${pathStyle}"`;
+  if ((env.AWS_ACCESS_KEY_ID === undefined) !== (env.AWS_SECRET_ACCESS_KEY === undefined)) {
+    return 'set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (to use the SDK\'s credential chain)';
+  }
+  const prefix = decodeURIComponent(url.pathname).replace(/^\/+/, '');
+  return {
+    kind: 's3',
+    bucket,
+    prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`,
+    endpoint: endpoint?.replace(/\/$/, ''),
+    region: url.searchParams.get('region') ?? env.AWS_REGION ?? 'us-east-1',
+    // Self-hosted stores seldom have the wildcard DNS that virtual-hosted addressing needs.
+    forcePathStyle: pathStyle === null ? endpoint !== undefined : pathStyle === 'true',
+    credentials: env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
+      : undefined,
+  };
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -128,6 +191,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const dataDir = path.resolve(e.DATAPORT_DATA_DIR);
+  const storage = parseStorageUrl(e.DATAPORT_STORAGE_URL, e, dataDir);
+  if (typeof storage === 'string') throw new ConfigError(`invalid configuration:\n  DATAPORT_STORAGE_URL: ${storage}`);
   if (e.DATAPORT_UPSTREAM_OIDC_ISSUER && !(e.DATAPORT_UPSTREAM_OIDC_CLIENT_ID && e.DATAPORT_UPSTREAM_OIDC_CLIENT_SECRET)) {
     throw new ConfigError('invalid configuration:\n  DATAPORT_UPSTREAM_OIDC_ISSUER: also set DATAPORT_UPSTREAM_OIDC_CLIENT_ID and DATAPORT_UPSTREAM_OIDC_CLIENT_SECRET');
   }
@@ -138,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicUrl: e.DATAPORT_PUBLIC_URL?.replace(/\/+$/, ''),
     databaseUrl: e.DATAPORT_DATABASE_URL,
     storageUrl: e.DATAPORT_STORAGE_URL,
+    storage: Object.freeze(storage),
     workerConcurrency: e.DATAPORT_WORKER_CONCURRENCY,
     partSizeBytes: e.DATAPORT_PART_SIZE,
     deflateLevel: e.DATAPORT_DEFLATE_LEVEL,

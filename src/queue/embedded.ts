@@ -80,9 +80,10 @@ export function createEmbeddedQueue(options: EmbeddedQueueOptions): JobQueue {
     async stop(deadlineMs = 10_000) {
       running = false;
       wake?.();
+      // The deadline starts now: the loop itself may be waiting for a handler slot to free up.
+      const timer = setTimeout(() => shutdown.abort(new Error('worker shutting down')), deadlineMs);
       await loopDone;
       const drained = Promise.allSettled([...active]);
-      const timer = setTimeout(() => shutdown.abort(new Error('worker shutting down')), deadlineMs);
       await drained;
       clearTimeout(timer);
     },

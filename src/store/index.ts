@@ -10,6 +10,7 @@ export type { JobRow, ArchivePartRow } from './sql/jobs.js';
 export type { GrantRow } from './sql/grants.js';
 export type { BlobStore, BlobWriter, BlobStat, SignedUrlOptions } from './blobs/types.js';
 export { createFsBlobStore } from './blobs/blobs-fs.js';
+export { createS3BlobStore, ensureS3Bucket, deleteS3Bucket, type S3Location, type S3BlobStoreOptions } from './blobs/blobs-s3.js';
 export { createUrlSigner, loadOrCreateSigningKey, type UrlSigner } from './blobs/url-signer.js';
 export * as accounts from './sql/accounts.js';
 export * as oauthClients from './sql/clients.js';

@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { download, readZip } from '../helpers/archive.js';
 import { googleErrorOf, startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
@@ -90,15 +89,24 @@ describe('archiveJobs.getPortabilityArchiveState and downloads', () => {
     expect(Buffer.concat([head.body, rest.body]).equals(whole.body)).toBe(true);
     expect((await download(url, { range: `bytes=${whole.body.length + 10}-` })).status).toBe(416);
 
+    // The signature parameter is `signature` on the local store's URLs, `X-Amz-Signature` on S3's.
     const u = new URL(url);
-    u.searchParams.set('signature', `${u.searchParams.get('signature')!.slice(0, -2)}AA`);
+    const signatureParam = u.searchParams.has('signature') ? 'signature' : 'X-Amz-Signature';
+    const signature = u.searchParams.get(signatureParam)!;
+    u.searchParams.set(signatureParam, `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`);
     expect((await download(u.toString())).status).toBe(403);
     const renamed = new URL(url);
-    renamed.searchParams.set('name', 'other.zip');
+    if (renamed.searchParams.has('name')) renamed.searchParams.set('name', 'other.zip');
+    else renamed.searchParams.set('response-content-disposition', 'attachment; filename="other.zip"');
     expect((await download(renamed.toString())).status).toBe(403);
-    const otherObject = new URL(url.replace(/\/downloads\/[^?]+/, '/downloads/archives/x/1/y.zip'));
+    const otherObject = new URL(url);
+    otherObject.pathname = otherObject.pathname.replace(/archives\/.+$/, 'archives/x/1/y.zip');
+    expect(otherObject.toString()).not.toBe(url);
     expect((await download(otherObject.toString())).status).toBe(403);
 
+    // S3 checks expiry against its own clock, which the test clock cannot move; the BlobStore contract
+    // covers expired S3 URLs by signing in the past instead.
+    if (dp.stack !== 'embedded') return;
     dp.clock.advance(6 * 3_600_000 + 1000);
     try {
       expect((await download(url)).status).toBe(403);
@@ -133,14 +141,15 @@ describe('archiveJobs.getPortabilityArchiveState and downloads', () => {
     const { data: job } = await api.portabilityArchive.initiate({ requestBody: { resources: ['play.devices'] } });
     const state = await waitForState(api, job.archiveJobId!);
     expect(state.urls).toHaveLength(1);
-    const blobDir = `${dp.dataDir}/blobs/archives/${job.archiveJobId}`;
-    expect(readdirSync(blobDir, { recursive: true }).length).toBeGreaterThan(0);
+    const prefix = `archives/${job.archiveJobId}/`;
+    expect((await dp.dataport.blobs.list(prefix)).length).toBeGreaterThan(0);
     dp.clock.advance(15 * 86_400_000);
     try {
       const { collectExpiredArchives } = await import('../../src/export/index.js');
       await collectExpiredArchives({ db: dp.dataport.db, blobs: dp.dataport.blobs, now: dp.clock.now });
-      expect(() => readdirSync(blobDir)).toThrow();
-      expect((await download(state.urls![0]!)).status).toBe(403); // expired URL
+      expect(await dp.dataport.blobs.list(prefix)).toEqual([]);
+      // Expired (local store) or deleted (S3: its clock did not move, but the object is gone).
+      expect((await download(state.urls![0]!)).status).toBeOneOf([403, 404]);
       // The first token expired with the clock; a fresh one for the same user and client sees the job, without URLs.
       const again = await dp.client({ user: 'olga', resources: ['play.devices'] });
       const after = await again.api.archiveJobs.getPortabilityArchiveState({ name: `archiveJobs/${job.archiveJobId}/portabilityArchiveState` });

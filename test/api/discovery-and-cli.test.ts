@@ -47,9 +47,7 @@ describe('discovery document and the token command', () => {
   });
 
   it('`dataport token` prints the token alone on the last line of stdout; the running server accepts it', async () => {
-    const out = await runCli(['token', '--user', 'cli-user', '--resources', 'play.library,maps.reviews', '--access', '180d', '--client', 'my-app'], {
-      DATAPORT_DATA_DIR: dp.dataDir,
-    });
+    const out = await runCli(['token', '--user', 'cli-user', '--resources', 'play.library,maps.reviews', '--access', '180d', '--client', 'my-app'], dp.env);
     expect(out.code).toBe(0);
     expect(out.lastLine).toMatch(/^dpa_[A-Za-z0-9_-]{43}$/);
     const api = googleClient(dp.url, out.lastLine);

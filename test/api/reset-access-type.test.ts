@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectExpiredArchives } from '../../src/export/index.js';
 import { googleErrorOf, startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
@@ -34,7 +33,7 @@ describe('authorization.reset and accessType.check', () => {
     expect((await otherClient.api.accessType.check({})).status).toBe(200);
 
     await collectExpiredArchives({ db: dp.dataport.db, blobs: dp.dataport.blobs, now: dp.clock.now });
-    expect(existsSync(`${dp.dataDir}/blobs/archives/${job.archiveJobId}`)).toBe(false);
+    expect(await dp.dataport.blobs.list(`archives/${job.archiveJobId}/`)).toEqual([]);
 
     const fresh = await dp.client({ user: 'resetter', resources: ['play.installs'] });
     const again = await fresh.api.portabilityArchive.initiate({ requestBody: { resources: ['play.installs'] } });

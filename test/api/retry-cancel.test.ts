@@ -1,4 +1,3 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { download, readZip } from '../helpers/archive.js';
 import { googleErrorOf, startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
@@ -61,7 +60,7 @@ describe('archiveJobs.retry and archiveJobs.cancel', () => {
     const index = JSON.parse(entries.find((e) => e.name.endsWith('archive_browser.json'))!.content.toString());
     expect(index.totals.records).toBeGreaterThan(0);
     // Only the published attempt's archive remains in the store.
-    expect(readdirSync(`${dp.dataDir}/blobs/archives/${job.archiveJobId}`)).toHaveLength(1);
+    expect(await dp.dataport.blobs.list(`archives/${job.archiveJobId}/`)).toHaveLength(1);
   });
 
   it('cancel stops a running export, deletes its partial output, and the job stays CANCELLED', async () => {
@@ -73,10 +72,10 @@ describe('archiveJobs.retry and archiveJobs.cancel', () => {
     expect(data).toEqual({});
     const state = await waitForState(api, job.archiveJobId!, (s) => s !== 'IN_PROGRESS', 5000);
     expect(state.state).toBe('CANCELLED');
-    const dir = `${dp.dataDir}/blobs/archives/${job.archiveJobId}`;
+    const prefix = `archives/${job.archiveJobId}/`;
     const deadline = Date.now() + 5000;
-    while (existsSync(dir) && readdirSync(dir, { recursive: true }).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(existsSync(dir) ? readdirSync(dir, { recursive: true }) : []).toEqual([]);
+    while ((await dp.dataport.blobs.list(prefix)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await dp.dataport.blobs.list(prefix)).toEqual([]);
 
     const again = await googleErrorOf(api.archiveJobs.cancel({ name: `archiveJobs/${job.archiveJobId}` }));
     expect(again.status).toBe(400);

@@ -6,11 +6,16 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createDataport, type Dataport } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
 import type { AccessMode } from '../../src/store/index.js';
+import { createTestBucket, createTestDatabase, scaledStackUnavailable, testStack } from './scaled-stack.js';
 
 export interface TestDataport {
   dataport: Dataport;
+  /** `embedded`: SQLite + local folder + embedded queue; `scaled`: PostgreSQL + pg-boss + S3. */
+  stack: 'embedded' | 'scaled';
   url: string;
   dataDir: string;
+  /** What a `dataport` CLI process needs to reach the same database and storage (for runCli). */
+  env: Record<string, string>;
   clock: TestClock;
   /** Grants `resources` to `user` and returns a googleapis client holding the token. */
   client(grant: GrantSpec): Promise<{ api: dataportability_v1.Dataportability; token: string }>;
@@ -33,17 +38,32 @@ export class TestClock {
   }
 }
 
-/** Starts a real Dataport (API + workers, SQLite, local blobs) on a free port with its own data folder. */
-export async function startDataport(env: Record<string, string> = {}, overrides: Partial<Config> = {}): Promise<TestDataport> {
+/**
+ * Starts a real Dataport (API + workers) on a free port with its own data folder. The stack comes from
+ * `DATAPORT_TEST_STACK` (embedded by default); `scaled` gets its own PostgreSQL database and S3 bucket,
+ * both removed on close.
+ */
+export async function startDataport(
+  env: Record<string, string> = {},
+  overrides: Partial<Config> = {},
+  options: { stack?: 'embedded' | 'scaled' } = {},
+): Promise<TestDataport> {
+  const stack = options.stack ?? testStack;
+  if (stack === 'scaled' && scaledStackUnavailable) throw new Error(`DATAPORT_TEST_STACK=scaled, but ${scaledStackUnavailable}`);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-test-'));
-  const config = loadConfig({ PORT: '0', DATAPORT_DATA_DIR: dataDir, DATAPORT_RETRY_BACKOFF: '50ms', DATAPORT_LOG_LEVEL: 'error', ...env }, overrides);
+  const database = stack === 'scaled' ? await createTestDatabase() : undefined;
+  const bucket = stack === 'scaled' ? await createTestBucket() : undefined;
+  const stackEnv: Record<string, string> = database && bucket ? { DATAPORT_DATABASE_URL: database.url, ...bucket.env } : {};
+  const config = loadConfig({ PORT: '0', DATAPORT_DATA_DIR: dataDir, DATAPORT_RETRY_BACKOFF: '50ms', DATAPORT_LOG_LEVEL: 'error', ...stackEnv, ...env }, overrides);
   const clock = new TestClock();
   const dataport = await createDataport(config, { api: true, worker: true, now: clock.now, logger: createLogger(config.logLevel) });
   const { url } = await dataport.start();
   return {
     dataport,
+    stack,
     url: url!,
     dataDir,
+    env: { DATAPORT_DATA_DIR: dataDir, ...stackEnv },
     clock,
     async client(grant) {
       const { accessToken } = await dataport.tokens.grantAndIssueToken({
@@ -57,6 +77,8 @@ export async function startDataport(env: Record<string, string> = {}, overrides:
     async close() {
       await dataport.close(2000);
       rmSync(dataDir, { recursive: true, force: true });
+      await bucket?.drop();
+      await database?.drop();
     },
   };
 }

@@ -86,6 +86,25 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
       if (prefix.endsWith('/')) await rm(dir, { recursive: true, force: true });
       return n;
     },
+    async list(prefix) {
+      const dir = prefix.endsWith('/') ? fileOf(prefix.slice(0, -1)) : path.dirname(fileOf(prefix));
+      let entries: string[];
+      try {
+        entries = await readdir(dir, { recursive: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw error;
+      }
+      const keys: string[] = [];
+      for (const entry of entries) {
+        const full = path.join(dir, entry);
+        if (full.endsWith('.partial')) continue; // an upload still being written is not an object yet
+        const key = path.relative(path.resolve(options.root), full).split(path.sep).join('/');
+        if (!key.startsWith(prefix)) continue;
+        if ((await stat(full).catch(() => undefined))?.isFile()) keys.push(key);
+      }
+      return keys.sort();
+    },
     async signedUrl(key, { expiresInSeconds, downloadName }: SignedUrlOptions) {
       const expires = Math.floor(now() / 1000) + expiresInSeconds;
       const signature = options.signer.sign({ key, expires, downloadName });

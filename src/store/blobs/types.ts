@@ -24,6 +24,8 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Deletes every object whose key starts with `prefix`; returns how many. */
   deletePrefix(prefix: string): Promise<number>;
+  /** Keys of the objects whose key starts with `prefix` (operators' checks and tests; not on any hot path). */
+  list(prefix: string): Promise<string[]>;
   /** A URL that fetches this one object until it expires, and nothing else. */
   signedUrl(key: string, options: SignedUrlOptions): Promise<string>;
   close?(): Promise<void>;

@@ -235,6 +235,7 @@ export async function listOrphanedJobs(db: Db, now: number, limit: number): Prom
  */
 export async function lockOwner(trx: Db, userId: string, clientId: string): Promise<void> {
   if (dialectOf(trx) === 'postgres') {
-    await sql`select pg_advisory_xact_lock(hashtext(${`${userId}\u0000${clientId}`}))`.execute(trx);
+    // The two-key form keeps user and client apart without a separator (PostgreSQL text cannot hold NUL).
+    await sql`select pg_advisory_xact_lock(hashtext(${userId}), hashtext(${clientId}))`.execute(trx);
   }
 }

@@ -1,0 +1,171 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import PgBoss from 'pg-boss';
+import type { DeliveryHandler, JobQueue } from './types.js';
+
+export interface PgBossQueueOptions {
+  /** The PostgreSQL database pg-boss keeps its own schema (`pgboss`) in: Dataport's own database. */
+  databaseUrl: string;
+  /** Connections this process's pg-boss may open (beside the store's own pool). */
+  poolSize?: number;
+  /**
+   * Whether this process runs pg-boss maintenance (expiring, archiving, purging its job rows). Worker
+   * processes do; API processes only send. pg-boss serializes maintenance with an advisory lock.
+   */
+  supervise: boolean;
+  /** How often an idle worker asks for work; dispatches from this same process wake it at once. */
+  pollMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/** One queue for all archive jobs; its name is part of the stored data, so never rename it. */
+export const EXPORT_QUEUE = 'dataport-export';
+
+/**
+ * An active pg-boss job whose worker vanished is failed by pg-boss after this long and then retried.
+ * It is a backstop only: pg-boss 10 has no heartbeat, so a long export would be "expired" while still
+ * running. The real liveness signal is the job row's lease (heartbeated by the export runner); the
+ * maintenance sweep (`redispatchOrphanedJobs`) re-dispatches a job whose lease lapsed, which recovers a
+ * killed worker's job within about two leases instead of this hour. Duplicate deliveries are harmless:
+ * the runner claims a job only when its lease is free and fences everything by attempt.
+ */
+const EXPIRE_IN_SECONDS = 3600;
+/** pg-boss's own redelivery of an expired or failed delivery; ours (the sweep) covers anything beyond. */
+const RETRY_LIMIT = 3;
+/** Finished pg-boss rows are history only (the job row is the truth): keep them a day for debugging. */
+const DELETE_AFTER_SECONDS = 86_400;
+
+interface ExportMessage {
+  jobId: string;
+  /** Deliveries before this message (a retry outcome re-sends the job as a new message). */
+  deliveries: number;
+}
+
+/**
+ * How jobs reach workers when Dataport runs on PostgreSQL: pg-boss, whose `SKIP LOCKED` fetch lets any
+ * number of worker processes on any number of machines share one queue. At-least-once delivery is all
+ * that is asked of it; exactly-once results come from the job row (claim, lease, attempt fencing).
+ */
+export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { ready(): Promise<void> } {
+  const pollMs = options.pollMs ?? 500;
+  const boss = new PgBoss({
+    connectionString: options.databaseUrl,
+    max: options.poolSize ?? 4,
+    supervise: options.supervise,
+    // No cron schedules are used; skip the clock-skew monitor and schedule polling they need.
+    schedule: false,
+    migrate: true,
+    deleteAfterSeconds: DELETE_AFTER_SECONDS,
+  });
+  boss.on('error', (error) => options.onError?.(error));
+
+  let started: Promise<void> | undefined;
+  function ready(): Promise<void> {
+    started ??= (async () => {
+      await boss.start();
+      // createQueue is idempotent in pg-boss 10 (insert ... on conflict do nothing).
+      await boss.createQueue(EXPORT_QUEUE, {
+        name: EXPORT_QUEUE,
+        policy: 'standard',
+        expireInSeconds: EXPIRE_IN_SECONDS,
+        retryLimit: RETRY_LIMIT,
+        retryDelay: 1,
+        retryBackoff: true,
+      });
+    })();
+    return started;
+  }
+
+  let running = false;
+  let closed = false;
+  let wake: (() => void) | undefined;
+  const active = new Set<Promise<void>>();
+  const shutdown = new AbortController();
+
+  async function send(message: ExportMessage, startAfterMs: number): Promise<void> {
+    await ready();
+    // pg-boss counts startAfter in whole seconds; round up so a backoff is never shortened to 0.
+    const startAfter = startAfterMs > 0 ? Math.max(1, Math.ceil(startAfterMs / 1000)) : undefined;
+    await boss.send(EXPORT_QUEUE, message, startAfter ? { startAfter } : {});
+  }
+
+  async function deliver(handler: DeliveryHandler, job: PgBoss.JobWithMetadata<ExportMessage>) {
+    const deliveries = (job.data.deliveries ?? 0) + job.retryCount + 1;
+    try {
+      const outcome = await handler({ jobId: job.data.jobId, deliveries, signal: shutdown.signal });
+      // Send before completing: a crash in between leaves a duplicate (harmless), never a lost job.
+      if (outcome.kind === 'retry') await send({ jobId: job.data.jobId, deliveries }, outcome.afterMs);
+      await boss.complete(EXPORT_QUEUE, job.id);
+    } catch (error) {
+      options.onError?.(error);
+      // A handler that throws has not settled the job: pg-boss delivers it again after retryDelay.
+      await boss.fail(EXPORT_QUEUE, job.id, { message: error instanceof Error ? error.message : String(error) }).catch(options.onError);
+    }
+  }
+
+  async function loop(handler: DeliveryHandler, concurrency: number) {
+    while (running) {
+      if (active.size >= concurrency) {
+        await Promise.race(active);
+        continue;
+      }
+      let jobs: PgBoss.JobWithMetadata<ExportMessage>[] = [];
+      try {
+        jobs = await boss.fetch<ExportMessage>(EXPORT_QUEUE, { batchSize: 1, includeMetadata: true });
+      } catch (error) {
+        options.onError?.(error);
+      }
+      const job = jobs[0];
+      if (!job) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          sleep(pollMs).then(resolve, resolve);
+        });
+        wake = undefined;
+        continue;
+      }
+      const p: Promise<void> = deliver(handler, job).finally(() => active.delete(p));
+      active.add(p);
+    }
+  }
+
+  let loopDone: Promise<void> = Promise.resolve();
+  return {
+    ready,
+    async dispatch(jobId) {
+      await send({ jobId, deliveries: 0 }, 0);
+      wake?.();
+    },
+    async hasPending(jobId) {
+      await ready();
+      // Only deliveries still waiting count. An active one is not proof of life (pg-boss 10 keeps no
+      // heartbeat); the caller asks only about jobs whose lease lapsed, i.e. whose worker is gone.
+      const { rows } = await boss.getDb().executeSql(
+        `SELECT 1 FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry') AND data->>'jobId' = $2 LIMIT 1`,
+        [EXPORT_QUEUE, jobId],
+      );
+      return rows.length > 0;
+    },
+    async start(handler, { concurrency }) {
+      await ready();
+      if (running || concurrency === 0) return;
+      running = true;
+      loopDone = loop(handler, concurrency);
+    },
+    async stop(deadlineMs = 10_000) {
+      running = false;
+      wake?.();
+      // The deadline starts now: the loop itself may be waiting for a handler slot to free up.
+      const timer = setTimeout(() => shutdown.abort(new Error('worker shutting down')), deadlineMs);
+      await loopDone;
+      const drained = Promise.allSettled([...active]);
+      // Past the deadline, running exports are aborted; the runner hands each job back (a retry outcome).
+      await drained;
+      clearTimeout(timer);
+      if (started && !closed) {
+        closed = true;
+        await started.catch(() => undefined);
+        await boss.stop({ graceful: false, close: true, wait: true });
+      }
+    },
+  };
+}
