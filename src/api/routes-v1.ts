@@ -27,11 +27,14 @@ function bearerToken(request: FastifyRequest): string | undefined {
   return request.systemParams.accessToken;
 }
 
+const prettyJson = (p: unknown) => JSON.stringify(p, null, 2);
+const compactJson = (p: unknown) => JSON.stringify(p);
+
 /** Sends a method's result with the caller's `fields` mask and `prettyPrint` choice applied. */
 function send(request: FastifyRequest, reply: FastifyReply, result: object) {
   const { fields, prettyPrint } = request.systemParams;
   const body = fields ? applyFields(result, fields) : result;
-  return reply.serializer((p: unknown) => JSON.stringify(p, null, prettyPrint ? 2 : undefined)).send(body);
+  return reply.serializer(prettyPrint ? prettyJson : compactJson).send(body);
 }
 
 /** The six methods of the Data Portability API v1, at Google's paths. */

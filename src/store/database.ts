@@ -46,9 +46,30 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     file.pragma('busy_timeout = 5000');
     file.pragma('synchronous = NORMAL');
     file.pragma('foreign_keys = ON');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
   }
   return { db, dialect: dialectOf(db), close: () => db.destroy() };
+}
+
+/**
+ * Kysely prepares a statement for every query, and preparing (parsing and planning the SQL) cost more than
+ * running the query in profiles of the state-polling path. Statements are reused by SQL text; one still
+ * iterating (a streamed query) is never handed out twice. Queries with `in (...)` lists make new texts, so
+ * the cache is bounded.
+ */
+function withStatementCache(file: SQLite.Database, maxStatements = 512) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => file.close(),
+    prepare(sql: string): SQLite.Statement {
+      const cached = cache.get(sql);
+      if (cached && !cached.busy) return cached;
+      const statement = file.prepare(sql);
+      if (!cached && cache.size >= maxStatements) cache.delete(cache.keys().next().value!);
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
 }
 
 /** Applies every pending migration. */
