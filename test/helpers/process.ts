@@ -39,3 +39,30 @@ export async function startServerProcess(env: Record<string, string>, command = 
   });
   return { child, url, logs: () => logs };
 }
+
+/**
+ * Starts `dataport worker` (no API, so no URL to wait for) and resolves once its export workers have started.
+ * Logs are kept so a failing test can show them.
+ */
+export async function startWorkerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; logs: () => string }> {
+  const child = spawn(process.execPath, [BIN, 'worker'], {
+    env: { ...process.env, DATAPORT_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let logs = '';
+  child.stdout!.on('data', (d) => (logs += d));
+  child.stderr!.on('data', (d) => (logs += d));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${logs}`)), 30_000);
+    const check = () => {
+      if (logs.includes('export workers started')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.on('exit', (code) => reject(new Error(`worker exited with ${code}:\n${logs}`)));
+  });
+  return { child, logs: () => logs };
+}
