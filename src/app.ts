@@ -15,6 +15,7 @@ import { collectExpiredArchives, createExportRunner, redispatchOrphanedJobs } fr
 import { createSourcesFromCatalog } from './sources/index.js';
 import { createDemoSource, parseDemoFaults } from './sources/demo/index.js';
 import { createApiServer } from './api/index.js';
+import { createEmulatorClock, createRuntimeFaults, readClockOffsetMs, recordDemoSourceStatus } from './emulator/index.js';
 import {
   createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase,
   pendingMigrations, type BlobStore, type Db, type OpenDatabase,
@@ -38,6 +39,8 @@ export interface Dataport {
   readonly jobs: JobService;
   readonly blobs: BlobStore;
   readonly server: FastifyInstance | undefined;
+  /** The clock every part uses: the injected one, else the emulator's (system time plus `dataport clock` offset). */
+  readonly now: () => number;
   /** Listens (API) and starts workers; resolves with the URL the API is reachable at. */
   start(): Promise<{ url: string | undefined }>;
   /** Stops taking work, lets running exports finish or hands them back, and closes everything. */
@@ -49,7 +52,6 @@ const MAINTENANCE_INTERVAL_MS = 60_000;
 
 /** The composition root: builds every part from configuration. The embedded/scaled choice is made here only. */
 export async function createDataport(config: Config, options: DataportOptions): Promise<Dataport> {
-  const now = options.now ?? Date.now;
   const logger = options.logger ?? createLogger(config.logLevel);
   // Read before anything opens: a catalog with a mistake stops start-up with its line, and leaves nothing behind.
   const catalogFile = config.catalog ? loadCatalogFile(config.catalog.file, config.catalog.env) : undefined;
@@ -69,6 +71,11 @@ export async function createDataport(config: Config, options: DataportOptions): 
     throw error;
   }
 
+  // Without an injected clock, time is the emulator's: the system clock plus the offset `dataport clock`
+  // keeps in the database, honoured only when the demo source is on (started below).
+  const emulatorClock = createEmulatorClock({ readOffsetMs: () => readClockOffsetMs(db), onError: (err) => logger.error({ err }, 'emulator clock') });
+  const now = options.now ?? emulatorClock.now;
+
   const catalog = catalogFile?.catalog ?? googleCatalog();
   let listeningUrl: string | undefined;
   const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://localhost:${config.port}`;
@@ -82,7 +89,7 @@ export async function createDataport(config: Config, options: DataportOptions): 
 
   const demoFaults = parseDemoFaults(config.demoFaults, catalog.groups.map((g) => g.name));
   const sources = await createSourcesFromCatalog(catalogFile, {
-    demo: () => createDemoSource({ recordsPerGroup: config.demoRecords, faults: demoFaults, ledger: createSqlFaultLedger(db, now), now: () => new Date(now()) }),
+    demo: () => createDemoSource({ recordsPerGroup: config.demoRecords, faults: createRuntimeFaults({ db, configured: demoFaults }), ledger: createSqlFaultLedger(db, now), now: () => new Date(now()) }),
   }).catch(async (error: unknown) => {
     await database.close();
     throw error;
@@ -90,6 +97,8 @@ export async function createDataport(config: Config, options: DataportOptions): 
   for (const group of catalog.groups) {
     if (!sources.has(group.source)) throw new Error(`catalog: resource group ${group.name} names source "${group.source}", which is not configured`);
   }
+  const demoSourceOn = catalog.groups.some((g) => g.source === 'demo');
+  if (demoSourceOn && !options.now) await emulatorClock.start();
 
   const tokens = createTokenService({ db, catalog, now, tokenLifetimeMs: config.tokenLifetimeMs });
   const onQueueError = (err: unknown) => logger.error({ err }, 'queue error');
@@ -151,10 +160,12 @@ export async function createDataport(config: Config, options: DataportOptions): 
   }
 
   return {
-    config, db, catalog, tokens, jobs, blobs, server,
+    config, db, catalog, tokens, jobs, blobs, server, now,
     async start() {
       // Connect the queue before taking requests, so a wrong database URL fails start-up, not the first initiate.
       await pgBoss?.ready();
+      // Tells `dataport faults|clock` whether this server runs the demo source (they refuse otherwise).
+      await recordDemoSourceStatus(db, { enabled: demoSourceOn, configuredFaults: config.demoFaults }, now());
       if (server) {
         const address = await server.listen({ port: config.port, host: config.host });
         listeningUrl = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
@@ -171,6 +182,7 @@ export async function createDataport(config: Config, options: DataportOptions): 
     },
     async close(deadlineMs = 10_000) {
       clearInterval(maintenance);
+      emulatorClock.stop();
       await server?.close();
       await queue.stop(deadlineMs);
       for (const source of sources.values()) await source.close?.();

@@ -1,16 +1,27 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { createDataport } from '../app.js';
-import { googleCatalog, loadCatalogFile } from '../catalog/index.js';
-import { ACCESS_MODES, createTokenService } from '../auth/index.js';
+import { ACCESS_MODES } from '../auth/index.js';
 import { migrateToLatest, openDatabase, type AccessMode } from '../store/index.js';
 import { runUntilSignal } from './run-until-signal.js';
+import { CliError, EXIT } from './exit-codes.js';
+import { withOperatorDataport } from './operator-dataport.js';
+import { jobsCommand } from './commands/jobs.js';
+import { gcCommand } from './commands/gc.js';
+import { faultsCommand } from './commands/faults.js';
+import { clockCommand } from './commands/clock.js';
 import { registerAccountCommands } from './account-commands.js';
 
 const program = new Command()
   .name('dataport')
   .description('Dataport: a self-hostable Data Portability API server (Google Data Portability API v1)')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Commander's own errors (unknown option, missing argument) become exit code 2 below, not its default 1.
+  .exitOverride()
+  .addHelpText('after', `
+Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 RESOURCE_EXHAUSTED (export),
+4 job FAILED (export), 5 job CANCELLED (export), 6 job not found, 7 refused by the job's state or
+the server's setup, 130 interrupted. See docs/cli.md.`);
 
 program
   .command('start')
@@ -51,31 +62,52 @@ program
   .addOption(new Option('--access <mode>', 'once, 30d or 180d').choices(ACCESS_MODES).default('once'))
   .option('--client <id>', 'the OAuth client the grant is for', 'dataport-cli')
   .action(async (options: { user: string; resources: string[]; access: AccessMode; client: string }) => {
-    const config = loadConfig();
-    const catalog = config.catalog ? loadCatalogFile(config.catalog.file, config.catalog.env).catalog : googleCatalog();
-    const unknown = options.resources.filter((r) => !catalog.get(r));
-    if (unknown.length > 0) throw new InvalidArgumentError(`unknown resource group: ${unknown.join(', ')}`);
-    const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    try {
-      if (database.dialect === 'sqlite') await migrateToLatest(database.db);
-      const tokens = createTokenService({ db: database.db, catalog, now: Date.now, tokenLifetimeMs: config.tokenLifetimeMs });
-      const issued = await tokens.grantAndIssueToken({ userId: options.user, clientId: options.client, resources: options.resources, access: options.access });
+    // Through the server's own parts, so the catalog is the server's and the grant and token follow its
+    // clock (the emulator's offset included): a token minted after `dataport clock advance` is valid then.
+    await withOperatorDataport(async (dataport) => {
+      const unknown = options.resources.filter((r) => !dataport.catalog.get(r));
+      if (unknown.length > 0) throw new InvalidArgumentError(`unknown resource group: ${unknown.join(', ')}`);
+      const issued = await dataport.tokens.grantAndIssueToken({ userId: options.user, clientId: options.client, resources: options.resources, access: options.access });
       console.error(`granted ${options.access} access to ${options.resources.length} group(s) for user ${options.user}, client ${options.client}; token expires ${new Date(issued.expiresAt).toISOString()}`);
       console.log(issued.accessToken);
-    } finally {
-      await database.close();
-    }
+    });
   });
 
+program.addCommand(jobsCommand());
+program.addCommand(gcCommand());
+program.addCommand(faultsCommand());
+program.addCommand(clockCommand());
+
 registerAccountCommands(program);
+
+// Commands built elsewhere (`new Command()` + addCommand) do not inherit these settings; apply them to all.
+(function inheritErrorHandling(command: Command): void {
+  for (const sub of command.commands) {
+    sub.exitOverride().showHelpAfterError();
+    inheritErrorHandling(sub);
+  }
+})(program);
 
 try {
   await program.parseAsync();
 } catch (error) {
+  // Exit at once: a failed command may leave a pool or a timer behind that would keep the process alive.
+  process.exit(exitCodeFor(error));
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CliError) {
+    console.error(`dataport: ${error.message}`);
+    return error.exitCode;
+  }
+  // Commander has printed its message (and the help) already; help and --version are not errors.
+  if (error instanceof CommanderError && !(error instanceof InvalidArgumentError)) {
+    return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  }
   if (error instanceof ConfigError || error instanceof InvalidArgumentError) {
     console.error(`dataport: ${error.message}`);
-    process.exit(2);
+    return EXIT.USAGE;
   }
   console.error(`dataport: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  return EXIT.FAILURE;
 }

@@ -1,8 +1,14 @@
-import { jobsSql, type BlobStore, type Db } from '../store/index.js';
+import { jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
 import type { JobQueue } from '../queue/index.js';
 
-/** Deletes archives past their retention (or expired by authorization.reset); returns how many jobs' archives. */
-export async function collectExpiredArchives(deps: { db: Db; blobs: BlobStore; now: () => number }, batch = 100): Promise<number> {
+/**
+ * Deletes archives past their retention (or expired by authorization.reset); returns how many jobs' archives.
+ * `onCollected` hears of each one (what `dataport gc` prints).
+ */
+export async function collectExpiredArchives(
+  deps: { db: Db; blobs: BlobStore; now: () => number; onCollected?: (job: JobRow) => void },
+  batch = 100,
+): Promise<number> {
   let collected = 0;
   for (;;) {
     const expired = await jobsSql.listExpiredArchives(deps.db, deps.now(), batch);
@@ -10,6 +16,7 @@ export async function collectExpiredArchives(deps: { db: Db; blobs: BlobStore; n
       await deps.blobs.deletePrefix(`archives/${job.id}/`);
       await jobsSql.markArchiveDeleted(deps.db, job.id, deps.now());
       collected++;
+      deps.onCollected?.(job);
     }
     if (expired.length < batch) return collected;
   }

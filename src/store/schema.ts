@@ -128,6 +128,13 @@ export interface SignInFailuresTable {
   failed_at: number;
 }
 
+/** Run-time emulator settings (`dataport faults|clock`); added by migration 0004. */
+export interface EmulatorSettingsTable {
+  name: string;
+  value: string;
+  updated_at: number;
+}
+
 export interface Database {
   grants: GrantsTable;
   access_tokens: AccessTokensTable;
@@ -136,6 +143,7 @@ export interface Database {
   queue_items: QueueItemsTable;
   demo_fault_claims: DemoFaultClaimsTable;
   demo_fault_counters: DemoFaultCountersTable;
+  emulator_settings: EmulatorSettingsTable;
   accounts: AccountsTable;
   oauth_clients: OauthClientsTable;
   oidc_payloads: OidcPayloadsTable;

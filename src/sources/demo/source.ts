@@ -16,8 +16,11 @@ export interface DemoSourceOptions {
    * list files are empty; settings groups still hold their one record.
    */
   recordsPerGroup: number;
-  /** Parsed `DATAPORT_DEMO_FAULTS`. */
-  faults: readonly DemoFault[];
+  /**
+   * Parsed `DATAPORT_DEMO_FAULTS`, or a function read at the start of each group's export, so faults set
+   * at run time (`dataport faults set`) apply to the next job without a restart.
+   */
+  faults: readonly DemoFault[] | (() => Promise<readonly DemoFault[]>);
   /** Durable fault counters (the store's in a server; `createMemoryFaultLedger()` in tests). */
   ledger: FaultLedger;
   /** Injected clock: records newer than `now()` do not exist yet. */
@@ -40,12 +43,8 @@ export function createDemoSource(options: DemoSourceOptions): Source {
   if (!Number.isSafeInteger(recordsPerGroup) || recordsPerGroup < 0) {
     throw new Error(`demo source: recordsPerGroup must be a whole number, got ${recordsPerGroup}`);
   }
-  const faultsByGroup = new Map<string, DemoFault[]>();
-  for (const fault of options.faults) {
-    const list = faultsByGroup.get(fault.group) ?? [];
-    list.push(fault);
-    faultsByGroup.set(fault.group, list);
-  }
+  const { faults: faultOption } = options;
+  const currentFaults = typeof faultOption === 'function' ? faultOption : async () => faultOption;
 
   return {
     name: 'demo',
@@ -55,7 +54,7 @@ export function createDemoSource(options: DemoSourceOptions): Source {
       if (!spec) throw new PermanentSourceError(`demo source has no resource group "${request.group}"`);
       signal.throwIfAborted();
 
-      const faults = faultsByGroup.get(request.group) ?? [];
+      const faults = (await currentFaults()).filter((f) => f.group === request.group);
       const slowMs = Math.max(0, ...faults.filter((f) => f.rule === 'slow').map((f) => f.value));
       if (slowMs > 0) await sleep(slowMs, signal);
       // Every fail rule hears of every job touching the group, so `fail:2` means the first two jobs even

@@ -41,3 +41,12 @@ export function createSqlFaultLedger(db: Db, now: () => number) {
     },
   };
 }
+
+/** Forgets what the fault rules `keys` have counted, so a rule set again at run time starts afresh. */
+export async function resetFaultCounters(db: Db, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('demo_fault_claims').where('fault_key', 'in', keys).execute();
+    await trx.deleteFrom('demo_fault_counters').where('fault_key', 'in', keys).execute();
+  });
+}

@@ -239,3 +239,39 @@ export async function lockOwner(trx: Db, userId: string, clientId: string): Prom
     await sql`select pg_advisory_xact_lock(hashtext(${userId}), hashtext(${clientId}))`.execute(trx);
   }
 }
+
+/** What the operator's `dataport jobs list` filters on; every field is optional and they combine with AND. */
+export interface JobListFilter {
+  state?: JobsTable['state'] | undefined;
+  userId?: string | undefined;
+  clientId?: string | undefined;
+  /** A resource group the job includes. */
+  group?: string | undefined;
+  /** Created at or after (epoch ms). */
+  createdSince?: number | undefined;
+  /** Created before (epoch ms). */
+  createdUntil?: number | undefined;
+  limit: number;
+}
+
+/** Jobs of every user and client, newest first: the operator's view. */
+export async function listJobs(db: Db, filter: JobListFilter): Promise<JobRow[]> {
+  let q = db.selectFrom('jobs').selectAll();
+  if (filter.state !== undefined) q = q.where('state', '=', filter.state);
+  if (filter.userId !== undefined) q = q.where('user_id', '=', filter.userId);
+  if (filter.clientId !== undefined) q = q.where('client_id', '=', filter.clientId);
+  // `resources` is a JSON array of names; a quoted name matches exactly one element. LIKE's wildcards are
+  // escaped so a name is matched literally.
+  if (filter.group !== undefined) {
+    const literal = JSON.stringify(filter.group).replace(/[\\%_]/g, (c) => `\\${c}`);
+    q = q.where(sql<boolean>`resources like ${`%${literal}%`} escape '\\'`);
+  }
+  if (filter.createdSince !== undefined) q = q.where('created_at', '>=', filter.createdSince);
+  if (filter.createdUntil !== undefined) q = q.where('created_at', '<', filter.createdUntil);
+  return q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute();
+}
+
+/** The retries of an original job, oldest first. */
+export async function listRetriesOf(db: Db, originalJobId: string): Promise<JobRow[]> {
+  return db.selectFrom('jobs').selectAll().where('retry_of', '=', originalJobId).orderBy('created_at', 'asc').execute();
+}

@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import { collectExpiredArchives } from '../../export/index.js';
+import { withOperatorDataport } from '../operator-dataport.js';
+import { formatTable } from '../table.js';
+
+/** `dataport gc`: deletes expired archives now instead of at the server's next maintenance pass. */
+export function gcCommand(): Command {
+  return new Command('gc')
+    .description('delete archives past their retention (DATAPORT_ARCHIVE_RETENTION) or reset by their user, now')
+    .option('--json', 'print the deleted archives as JSON')
+    .action(async (options: { json?: boolean }) => {
+      await withOperatorDataport(async (dataport) => {
+        const deleted: { job: string; user: string; client: string; expiredAt: string }[] = [];
+        await collectExpiredArchives({
+          db: dataport.db,
+          blobs: dataport.blobs,
+          now: dataport.now,
+          onCollected: (job) => deleted.push({
+            job: job.id, user: job.user_id, client: job.client_id, expiredAt: new Date(job.archive_expires_at ?? 0).toISOString(),
+          }),
+        });
+        if (options.json) {
+          console.log(JSON.stringify(deleted, null, 2));
+          return;
+        }
+        if (deleted.length > 0) {
+          console.log(formatTable(['JOB', 'USER', 'CLIENT', 'EXPIRED'], deleted.map((d) => [d.job, d.user, d.client, d.expiredAt])));
+        }
+        console.error(`${deleted.length} archive(s) deleted`);
+      });
+    });
+}

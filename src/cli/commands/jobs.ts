@@ -1,0 +1,186 @@
+import { Command, Option } from 'commander';
+import { createOperatorJobs, JobError, JOB_STATES, type JobDetails, type JobState } from '../../jobs/index.js';
+import type { JobRow } from '../../store/index.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { withOperatorDataport } from '../operator-dataport.js';
+import { formatBytes, parseTime } from '../parse.js';
+import { formatTable } from '../table.js';
+
+interface ListOptions {
+  state?: JobState;
+  user?: string;
+  client?: string;
+  group?: string;
+  since?: string;
+  until?: string;
+  limit: string;
+  json?: boolean;
+}
+
+/** `dataport jobs list|show|retry|cancel`: the operator's view of archive jobs across users and clients. */
+export function jobsCommand(): Command {
+  const jobs = new Command('jobs').description('list, inspect, retry and cancel archive jobs of every user (operator commands)');
+
+  jobs
+    .command('list')
+    .description('list archive jobs, newest first')
+    .addOption(new Option('--state <state>', 'only jobs in this state').choices(JOB_STATES))
+    .option('--user <id>', 'only jobs of this user')
+    .option('--client <id>', 'only jobs of this OAuth client')
+    .option('--group <name>', 'only jobs that include this resource group')
+    .option('--since <time>', 'created at or after: RFC 3339 (2026-03-01T12:00:00Z), a date, or a duration ago (24h)')
+    .option('--until <time>', 'created before: same forms as --since')
+    .option('--limit <n>', 'at most this many jobs', '50')
+    .option('--json', 'print a JSON array instead of a table')
+    .action(async (options: ListOptions) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit: expected a whole number above 0, got "${options.limit}"`, EXIT.USAGE);
+      await withOperatorDataport(async (dataport) => {
+        if (options.group !== undefined && !dataport.catalog.get(options.group)) {
+          throw new CliError(`--group: unknown resource group "${options.group}"`, EXIT.USAGE);
+        }
+        const { now } = dataport;
+        const rows = await createOperatorJobs(dataport).listJobs({
+          state: options.state,
+          userId: options.user,
+          clientId: options.client,
+          group: options.group,
+          createdSince: options.since === undefined ? undefined : parseTime(options.since, now).getTime(),
+          createdUntil: options.until === undefined ? undefined : parseTime(options.until, now).getTime(),
+          limit,
+        });
+        if (options.json) {
+          console.log(JSON.stringify(rows.map(jobJson), null, 2));
+          return;
+        }
+        if (rows.length === 0) {
+          console.error('no jobs match');
+          return;
+        }
+        console.log(formatTable(
+          ['JOB', 'STATE', 'USER', 'CLIENT', 'ACCESS', 'CREATED', 'RESOURCES'],
+          rows.map((j) => [j.id, j.state, j.user_id, j.client_id, accessLabel(j), iso(j.created_at), resourcesLabel(j)]),
+        ));
+      });
+    });
+
+  jobs
+    .command('show')
+    .description('show one job: state, failure reason, archive parts and attempts')
+    .argument('<job>', 'the archive job id')
+    .option('--json', 'print JSON')
+    .action(async (jobId: string, options: { json?: boolean }) => {
+      await withOperatorDataport(async (dataport) => {
+        const details = await operatorCall(() => createOperatorJobs(dataport).showJob(jobId));
+        console.log(options.json ? JSON.stringify(detailsJson(details), null, 2) : describeJob(details));
+      });
+    });
+
+  jobs
+    .command('retry')
+    .description('retry a FAILED job as its user would (archiveJobs.retry: a new job, at most 3 per original)')
+    .argument('<job>', 'the archive job id')
+    .action(async (jobId: string) => {
+      await withOperatorDataport(async (dataport) => {
+        const { archiveJobId } = await operatorCall(() => createOperatorJobs(dataport).retryJob(jobId));
+        console.error(`job ${jobId} retried; the new job is IN_PROGRESS`);
+        console.log(archiveJobId);
+      });
+    });
+
+  jobs
+    .command('cancel')
+    .description('cancel an IN_PROGRESS job (archiveJobs.cancel): the export stops and its partial output is deleted')
+    .argument('<job>', 'the archive job id')
+    .action(async (jobId: string) => {
+      await withOperatorDataport(async (dataport) => {
+        await operatorCall(() => createOperatorJobs(dataport).cancelJob(jobId));
+        console.log(`job ${jobId} cancelled`);
+      });
+    });
+
+  return jobs;
+}
+
+/** The domain's refusals, as exit codes: a missing job and a refused state change are different outcomes. */
+async function operatorCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof JobError) {
+      throw new CliError(error.message, error.code === 'JOB_NOT_FOUND' ? EXIT.NOT_FOUND : EXIT.REFUSED, { cause: error });
+    }
+    throw error;
+  }
+}
+
+const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
+const accessLabel = (j: JobRow) => (j.access_type === 'ACCESS_TYPE_ONE_TIME' ? 'once' : 'time-based');
+
+function resourcesLabel(j: JobRow): string {
+  const groups = JSON.parse(j.resources) as string[];
+  return groups.length <= 3 ? groups.join(',') : `${groups.slice(0, 3).join(',')} +${groups.length - 3}`;
+}
+
+function jobJson(j: JobRow) {
+  return {
+    id: j.id,
+    state: j.state,
+    userId: j.user_id,
+    clientId: j.client_id,
+    accessType: j.access_type,
+    resources: JSON.parse(j.resources) as string[],
+    startTime: j.start_time === null ? null : iso(j.start_time),
+    endTime: j.end_time === null ? null : iso(j.end_time),
+    exportTime: iso(j.export_time),
+    createdAt: iso(j.created_at),
+    finishedAt: j.finished_at === null ? null : iso(j.finished_at),
+    retryOf: j.retry_of,
+    attempt: j.attempt,
+    transientFailures: j.transient_failures,
+    failureReason: j.failure_reason,
+    archiveExpiresAt: j.archive_expires_at === null ? null : iso(j.archive_expires_at),
+    archiveDeletedAt: j.archive_deleted_at === null ? null : iso(j.archive_deleted_at),
+  };
+}
+
+function detailsJson(d: JobDetails) {
+  return {
+    ...jobJson(d.job),
+    parts: d.parts.map((p) => ({ index: p.part_index, blobKey: p.blob_key, sizeBytes: p.size_bytes, sha256: p.sha256, downloadedAt: p.downloaded_at === null ? null : iso(p.downloaded_at) })),
+    retries: d.retries.map((r) => ({ id: r.id, state: r.state, createdAt: iso(r.created_at), failureReason: r.failure_reason })),
+  };
+}
+
+function describeJob(d: JobDetails): string {
+  const j = d.job;
+  const lines: [string, string][] = [
+    ['job', j.id],
+    ['state', j.state],
+    ['user', j.user_id],
+    ['client', j.client_id],
+    ['access', j.access_type],
+    ['resources', (JSON.parse(j.resources) as string[]).join(', ')],
+    ['window', j.start_time === null && j.end_time === null ? 'everything' : `${iso(j.start_time) || 'earliest'} .. ${iso(j.end_time) || 'export time'}`],
+    ['export time', iso(j.export_time)],
+    ['created', iso(j.created_at)],
+    ['finished', iso(j.finished_at) || '-'],
+    ['runs', `${j.attempt} (a worker claim each; more than 1 after a crash or a transient error)`],
+    ['transient errors', String(j.transient_failures)],
+    ['failure reason', j.failure_reason ?? '-'],
+  ];
+  if (d.original) lines.push(['retry of', `${d.original.id} (${d.original.state})`]);
+  const retries = d.retries.filter((r) => r.id !== j.id);
+  if (retries.length > 0) lines.push(['retries', retries.map((r) => `${r.id} (${r.state})`).join(', ')]);
+  lines.push(['archive', j.archive_deleted_at !== null ? `deleted ${iso(j.archive_deleted_at)}` : j.archive_expires_at !== null ? `kept until ${iso(j.archive_expires_at)}` : '-']);
+  const width = Math.max(...lines.map(([k]) => k.length));
+  let text = lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+  if (d.parts.length > 0) {
+    text += `\n\n${formatTable(
+      ['PART', 'SIZE', 'SHA-256', 'DOWNLOADED'],
+      d.parts.map((p) => [String(p.part_index + 1), formatBytes(p.size_bytes), p.sha256.slice(0, 16), iso(p.downloaded_at) || 'not yet']),
+      { alignRight: [0, 1] },
+    )}`;
+  }
+  return text;
+}

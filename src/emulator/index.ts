@@ -1,0 +1,9 @@
+/**
+ * Emulator controls for client developers, active only when the server runs the demo source: faults set at
+ * run time and a clock offset, both kept in the database so the CLI can change a running server.
+ */
+export { createEmulatorClock, type EmulatorClock, type EmulatorClockOptions } from './clock.js';
+export { createRuntimeFaults, setRuntimeFaults, clearRuntimeFaults, listRuntimeFaults, formatFault } from './faults.js';
+export {
+  recordDemoSourceStatus, readDemoSourceStatus, readClockOffsetMs, writeClockOffsetMs, type DemoSourceStatus,
+} from './settings.js';

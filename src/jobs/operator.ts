@@ -1,0 +1,67 @@
+import { jobsSql, type ArchivePartRow, type Db, type JobRow } from '../store/index.js';
+import { JobError } from './errors.js';
+import type { JobService } from './service.js';
+import type { Caller } from './types.js';
+
+export type JobListFilter = jobsSql.JobListFilter;
+
+/** One job as the operator sees it: the row, its archive parts and the retries of its original job. */
+export interface JobDetails {
+  job: JobRow;
+  parts: ArchivePartRow[];
+  /** The failed job this one retries, if it is a retry. */
+  original: JobRow | undefined;
+  /** Every retry of the original job (this one included when it is a retry), oldest first. */
+  retries: JobRow[];
+}
+
+/**
+ * The operator's view of archive jobs, across users and clients (`dataport jobs`). Retry and cancel go
+ * through the same domain functions as the API, acting as the job's own user and client, so the rules are
+ * the same: only a FAILED job can be retried (at most three times), only an IN_PROGRESS one cancelled.
+ */
+export function createOperatorJobs(deps: { db: Db; jobs: JobService }) {
+  const { db, jobs } = deps;
+
+  async function findJob(jobId: string): Promise<JobRow> {
+    const job = await jobsSql.findJob(db, jobId);
+    if (!job) throw new JobError('JOB_NOT_FOUND');
+    return job;
+  }
+
+  /** The job's owner, as the API would have established it from the owner's token. */
+  function ownerOf(job: JobRow): Caller {
+    return {
+      userId: job.user_id,
+      clientId: job.client_id,
+      grantId: job.grant_id,
+      resources: JSON.parse(job.resources) as string[],
+      accessType: job.access_type,
+    };
+  }
+
+  return {
+    listJobs: (filter: JobListFilter) => jobsSql.listJobs(db, filter),
+
+    async showJob(jobId: string): Promise<JobDetails> {
+      const job = await findJob(jobId);
+      const originalId = job.retry_of ?? job.id;
+      const [parts, original, retries] = await Promise.all([
+        jobsSql.listParts(db, job.id),
+        job.retry_of ? jobsSql.findJob(db, job.retry_of) : Promise.resolve(undefined),
+        jobsSql.listRetriesOf(db, originalId),
+      ]);
+      return { job, parts, original, retries };
+    },
+
+    async retryJob(jobId: string): Promise<{ archiveJobId: string }> {
+      return jobs.retryJob(ownerOf(await findJob(jobId)), jobId);
+    },
+
+    async cancelJob(jobId: string): Promise<void> {
+      await jobs.cancelJob(ownerOf(await findJob(jobId)), jobId);
+    },
+  };
+}
+
+export type OperatorJobs = ReturnType<typeof createOperatorJobs>;
