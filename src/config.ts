@@ -68,6 +68,9 @@ const envSchema = z.object({
   // A worker renews its lease every third of this; after a crash the job is picked up once it lapses.
   DATAPORT_JOB_LEASE: duration(1000).default(30_000),
   // Transient source errors absorbed per job (with exponential backoff) before it ends FAILED.
+  // SIGTERM gives running exports this long to finish before they are handed back to other workers;
+  // keep it below the orchestrator's own kill timeout (Kubernetes: terminationGracePeriodSeconds, 30 s).
+  DATAPORT_DRAIN_TIMEOUT: duration(0).default(25_000),
   DATAPORT_JOB_ATTEMPTS: int(1, 100).default(5),
   DATAPORT_RETRY_BACKOFF: duration(0).default(1000),
   DATAPORT_DEMO_RECORDS: int(0, 1_000_000_000).default(200),
@@ -108,6 +111,8 @@ export interface Config {
   readonly archiveRetentionMs: number;
   readonly tokenLifetimeMs: number;
   readonly jobLeaseMs: number;
+  /** How long SIGTERM waits for running exports before handing them back. */
+  readonly drainTimeoutMs: number;
   readonly jobAttempts: number;
   readonly retryBackoffMs: number;
   readonly demoRecords: number;
@@ -212,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     archiveRetentionMs: e.DATAPORT_ARCHIVE_RETENTION,
     tokenLifetimeMs: e.DATAPORT_TOKEN_LIFETIME,
     jobLeaseMs: e.DATAPORT_JOB_LEASE,
+    drainTimeoutMs: e.DATAPORT_DRAIN_TIMEOUT,
     jobAttempts: e.DATAPORT_JOB_ATTEMPTS,
     retryBackoffMs: e.DATAPORT_RETRY_BACKOFF,
     demoRecords: e.DATAPORT_DEMO_RECORDS,

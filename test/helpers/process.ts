@@ -46,7 +46,8 @@ export async function startServerProcess(env: Record<string, string>, command = 
  */
 export async function startWorkerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; logs: () => string }> {
   const child = spawn(process.execPath, [BIN, 'worker'], {
-    env: { ...process.env, DATAPORT_LOG_LEVEL: 'info', ...env },
+    // info at least: readiness is read from the "export workers started" line.
+    env: { ...process.env, ...env, DATAPORT_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let logs = '';
