@@ -28,8 +28,8 @@ export const testStack: 'embedded' | 'scaled' = process.env.DATAPORT_TEST_STACK 
 
 const uniqueName = (prefix: string) => `${prefix}${randomBytes(6).toString('hex')}`;
 
-/** Creates `dataport_test_<random>` with the schema migrated; `drop()` removes it (and ends its connections). */
-export async function createTestDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+/** Creates `dataport_test_<random>` with the schema migrated (unless told not to); `drop()` removes it (and ends its connections). */
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   if (!testPostgresUrl) throw new Error(postgresUnavailable);
   const name = uniqueName('dataport_test_');
   const admin = openDatabase({ databaseUrl: testPostgresUrl, dataDir: '.', poolSize: 1 });
@@ -40,11 +40,13 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
   }
   const url = new URL(testPostgresUrl);
   url.pathname = `/${name}`;
-  const migrated = openDatabase({ databaseUrl: url.toString(), dataDir: '.', poolSize: 1 });
-  try {
-    await migrateToLatest(migrated.db);
-  } finally {
-    await migrated.close();
+  if (options.migrate ?? true) {
+    const migrated = openDatabase({ databaseUrl: url.toString(), dataDir: '.', poolSize: 1 });
+    try {
+      await migrateToLatest(migrated.db);
+    } finally {
+      await migrated.close();
+    }
   }
   return {
     url: url.toString(),
