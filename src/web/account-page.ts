@@ -7,7 +7,8 @@ export interface AccountView {
   csrfToken: string;
   notice?: string;
   apps: { clientId: string; clientName: string; groups: { name: string; description: string }[]; access: 'once' | '30d' | '180d'; expiresAt: number | null }[];
-  exports: { clientName: string; createdAt: number; groups: string[]; state: string; downloadedAt: number | null }[];
+  /** Newest first; groups carry their description in this language, the bare name as secondary text. */
+  exports: { clientName: string; createdAt: number; groups: { name: string; description: string }[]; state: string; downloadedAt: number | null }[];
 }
 
 function formatDate(t: Messages, ms: number): string {
@@ -25,7 +26,7 @@ ${view.apps.map((app) => html`<li class="app"><h3>${app.clientName}</h3>
 <dl>
 <dt>${t.t('account.access')}</dt><dd>${t.t(`access.${app.access}`)}</dd>
 <dt>${t.t('account.expires')}</dt><dd>${app.expiresAt === null ? t.t('account.expiresOnce') : formatDate(t, app.expiresAt)}</dd>
-<dt>${t.t('account.groups')}</dt><dd><ul>${app.groups.map((g) => html`<li>${g.description}</li>`)}</ul></dd>
+<dt>${t.t('account.groups')}</dt><dd><ul class="groups">${app.groups.map((g) => html`<li>${g.description} <code>${g.name}</code></li>`)}</ul></dd>
 </dl>
 <form method="post" action="/account/revoke">
 <input type="hidden" name="csrf" value="${view.csrfToken}">
@@ -34,10 +35,13 @@ ${view.apps.map((app) => html`<li class="app"><h3>${app.clientName}</h3>
 </form></li>`)}
 </ul>`}
 <h2 id="history">${t.t('account.history')}</h2>
-${view.exports.length === 0 ? html`<p>${t.t('account.noHistory')}</p>` : html`<table aria-labelledby="history">
-<thead><tr><th scope="col">${t.t('account.when')}</th><th scope="col">${t.t('account.app')}</th><th scope="col">${t.t('account.what')}</th><th scope="col">${t.t('account.state')}</th><th scope="col">${t.t('account.download')}</th></tr></thead>
-<tbody>
-${view.exports.map((e) => html`<tr><td>${formatDate(t, e.createdAt)}</td><td>${e.clientName}</td><td>${e.groups.join(', ')}</td><td>${t.t(`state.${e.state}`)}</td>
-<td>${e.downloadedAt === null ? t.t('account.notDownloaded') : t.t('account.downloaded', { when: formatDate(t, e.downloadedAt) })}</td></tr>`)}
-</tbody></table>`}`);
+${view.exports.length === 0 ? html`<p>${t.t('account.noHistory')}</p>` : html`<ol class="plain history" aria-labelledby="history">
+${view.exports.map((e) => html`<li class="export"><h3>${e.clientName}</h3>
+<dl>
+<dt>${t.t('account.when')}</dt><dd><time datetime="${new Date(e.createdAt).toISOString()}">${formatDate(t, e.createdAt)}</time></dd>
+<dt>${t.t('account.what')}</dt><dd><ul class="groups">${e.groups.map((g) => html`<li>${g.description} <code>${g.name}</code></li>`)}</ul></dd>
+<dt>${t.t('account.state')}</dt><dd><span class="state state-${e.state.toLowerCase()}">${t.t(`state.${e.state}`)}</span></dd>
+<dt>${t.t('account.download')}</dt><dd>${e.downloadedAt === null ? t.t('account.notDownloaded') : html`<time datetime="${new Date(e.downloadedAt).toISOString()}">${formatDate(t, e.downloadedAt)}</time>`}</dd>
+</dl></li>`)}
+</ol>`}`);
 }

@@ -33,16 +33,23 @@ button.danger{background:#fff;color:#b3261e;border-color:#b3261e}
 :focus-visible{outline:3px solid #fb8c00;outline-offset:2px}
 .error{border:1px solid #b3261e;background:#fdecea;color:#8c1d18;border-radius:6px;padding:.6rem .8rem}
 .notice{border:1px solid #1a7f37;background:#e6f4ea;color:#0f5323;border-radius:6px;padding:.6rem .8rem}
-ul.plain{list-style:none;padding:0;margin:0}
+ul.plain,ol.plain{list-style:none;padding:0;margin:0}
 .app{border:1px solid #d0d7de;border-radius:8px;padding:.75rem 1rem;margin:.75rem 0}
 .app h3{margin:0 0 .25rem;font-size:1rem}
-table{border-collapse:collapse;width:100%;font-size:.95rem}
-th,td{text-align:left;padding:.4rem .3rem;border-bottom:1px solid #eaeef2;vertical-align:top}
+ul.groups{margin:0;padding-left:1.1rem}
+ul.groups code{display:block;font-size:.8rem}
+.export{border:1px solid #d0d7de;border-radius:8px;padding:.6rem 1rem;margin:.6rem 0;font-size:.95rem}
+.export h3{margin:0 0 .25rem;font-size:1rem}
+time{white-space:nowrap}
+.state{display:inline-block;padding:0 .5rem;border-radius:999px;border:1px solid #8c959f;font-size:.85rem;font-weight:600}
+.state-complete{border-color:#1a7f37;color:#0f5323;background:#e6f4ea}
+.state-failed{border-color:#b3261e;color:#8c1d18;background:#fdecea}
+.state-in_progress{border-color:#0b57d0;color:#0b3d91;background:#e8f0fe}
 dl{margin:.25rem 0;display:grid;grid-template-columns:max-content 1fr;gap:.1rem .75rem}
 dt{font-weight:600}
 dd{margin:0}
 code{font-size:.85rem;color:#57606a;word-break:break-all}
-@media (max-width:30rem){body{padding:0}main{border:0;border-radius:0;padding:1rem}.actions button{flex:1}}
+@media (max-width:30rem){body{padding:0}main{border:0;border-radius:0;padding:1rem}.actions button{flex:1}.app,.export{padding:.6rem .75rem}}
 `;
 
 export function page(t: Messages, title: string, body: SafeHtml): string {

@@ -25,7 +25,7 @@ export interface WebDeps {
   upstream: UpstreamSignIn | undefined;
   /** The public URL, which is also the OAuth issuer. */
   issuer: () => string;
-  logger: { error(obj: object, msg: string): void };
+  logger: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
 const ACCOUNT_COOKIE = 'dp_account';
@@ -218,7 +218,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
       await deps.accounts.ensureUpstreamAccount(userId);
     } catch (error) {
       if (!(error instanceof UpstreamSignInError) && (error as Error).name !== 'AccountError') throw error;
-      deps.logger.error({ err: error }, 'upstream sign-in failed');
+      deps.logger.warn({ err: error }, 'upstream sign-in failed');
       return failed();
     }
     reply.header('set-cookie', cookie(UPSTREAM_COOKIE, '', { maxAgeSeconds: 0, path: '/oauth/upstream', secure: secure() }));
@@ -265,7 +265,10 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
         expiresAt: a.expiresAt,
         groups: a.groups.map((name) => ({ name, description: t.group(name, deps.catalog.get(name)?.description ?? name) })),
       })),
-      exports,
+      exports: exports.map((e) => ({
+        ...e,
+        groups: e.groups.map((name) => ({ name, description: t.group(name, deps.catalog.get(name)?.description ?? name) })),
+      })),
     }));
   });
 

@@ -112,8 +112,21 @@ it('sign in, grant two of three groups for 30 days, export through googleapis, r
   const apps = page.locator('li.app');
   await expect(apps.count()).resolves.toBe(1);
   await expect(apps.first().innerText()).resolves.toMatch(/Test App[\s\S]*For 30 days[\s\S]*Google Search activity/);
-  await expect(page.locator('table').innerText()).resolves.toMatch(/Complete\s+Downloaded/);
+  // The history: one card per export, with the groups' descriptions (names as secondary text), state and download.
+  const exports = page.locator('.history > li');
+  await expect(exports.count()).resolves.toBe(1);
+  const card = await exports.first().innerText();
+  expect(card).toMatch(/Test App[\s\S]*Google Search activity[\s\S]*myactivity\.search[\s\S]*Complete/);
+  expect(card).not.toContain('Not downloaded');
+  // On a phone the date stays on one line (it used to wrap into five in a table column).
+  const when = page.locator('.history time').first();
+  const box = await when.boundingBox();
+  const oneLine = await page.locator('.history dt').first().boundingBox();
+  expect(box!.height).toBeLessThan(oneLine!.height * 1.5);
   await page.screenshot({ path: path.join(SHOTS, 'account.png'), fullPage: true });
+  await page.setViewportSize({ width: 1024, height: 800 });
+  await page.screenshot({ path: path.join(SHOTS, 'account-wide.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
   await page.getByRole('button', { name: 'Remove access for Test App' }).click();
   await page.getByRole('status').waitFor();
   await expect(page.locator('li.app').count()).resolves.toBe(0);
