@@ -29,7 +29,7 @@ export interface ApiBenchOptions {
  * - initiate -> first archive byte on disk, on an idle server;
  * - initiate at a steady rate, each request a different (user, group) so each one creates a job.
  */
-export async function apiBenchmarks(options: ApiBenchOptions) {
+export async function apiBenchmarks(options: ApiBenchOptions, nodeArgs: string[] = []) {
   const work = mkdtempSync(path.join(tmpdir(), 'dataport-bench-api-'));
   const dataDir = path.join(work, 'data');
   mkdirSync(dataDir);
@@ -46,7 +46,7 @@ export async function apiBenchmarks(options: ApiBenchOptions) {
       const batch = Array.from({ length: Math.min(4, tokenCount - i) }, (_, j) => mintToken(dataDir, `bench-user-${i + j}`, groups));
       tokens.push(...(await Promise.all(batch)));
     }
-    const server = await startDataportProcess(dataDir, { DATAPORT_DEMO_RECORDS: '20' });
+    const server = await startDataportProcess(dataDir, { DATAPORT_DEMO_RECORDS: '20' }, nodeArgs);
     try {
       const state = await statePolling(server.url, pollToken, work, options);
       const [firstByteToken, ...loadTokens] = tokens;

@@ -4,10 +4,11 @@
  * reference) and prints ONE JSON document on stdout. Progress goes to stderr.
  *
  * Full run: ~1 GB of My Activity JSON; well under 10 minutes on a 2-core machine. `--quick`: ~100 MB and
- * short load runs, a smoke test of the benchmark itself.
+ * short load runs, a smoke test of the benchmark itself. `--profile <dir>`: CPU profiles of the servers.
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
+import path from 'node:path';
 import { apiBenchmarks } from './api-latency.js';
 import { exportThroughput, round } from './export-throughput.js';
 import { log } from './lib/processes.js';
@@ -19,6 +20,9 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const deflateLevel = 6;
+// `--profile <dir>`: the servers run with `node --cpu-prof`, one .cpuprofile per server in <dir>/<benchmark>.
+const profileDir = args.includes('--profile') ? path.resolve(args[args.indexOf('--profile') + 1]!) : undefined;
+const profileArgs = (name: string) => (profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : []);
 
 const zipAvailable = spawnSync('zip', ['-v'], { stdio: 'ignore' }).status === 0;
 if (!zipAvailable) log('WARNING: Info-ZIP `zip` is not installed (apt-get install -y zip); the export reference is missing');
@@ -34,13 +38,14 @@ const report: Record<string, unknown> = {
 
 if (!only || only === 'export') {
   const targetBytes = quick ? 100e6 : 1e9;
-  report.export = await exportThroughput({ records: Math.round(targetBytes / BYTES_PER_RECORD), deflateLevel, zipAvailable });
+  report.export = await exportThroughput({ records: Math.round(targetBytes / BYTES_PER_RECORD), deflateLevel, zipAvailable, nodeArgs: profileArgs('export') });
 }
 if (!only || only === 'api') {
   report.api = await apiBenchmarks(
     quick
       ? { pollSeconds: 3, pollConnections: 10, initiateRate: 200, initiateSeconds: 3, firstByteSamples: 10 }
       : { pollSeconds: 10, pollConnections: 10, initiateRate: 200, initiateSeconds: 10, firstByteSamples: 30 },
+    profileArgs('api'),
   );
 }
 report.totalSeconds = round((performance.now() - started) / 1000);
