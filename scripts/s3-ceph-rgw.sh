@@ -9,7 +9,8 @@
 #   scripts/s3-ceph-rgw.sh [start] [DIR] [PORT]   start (or find already running) and print `export ...` lines
 #   scripts/s3-ceph-rgw.sh stop [DIR]             stop the daemons started from DIR
 #   eval "$(scripts/s3-ceph-rgw.sh)"               start and export DATAPORT_TEST_S3_* into this shell
-# Idempotent: a gateway already answering from DIR is reused, so CI steps and developers can call it twice.
+# Idempotent: a gateway already answering on PORT is reused (its keys are the fixed test keys below), so CI
+# steps and developers can call it twice.
 # Seen on a 2-core machine: cold start ~12 s. Bucket names need >= 3 characters. radosgw runs with -f
 # (foreground, backgrounded here) because its daemon mode can block the shell for minutes.
 set -euo pipefail
@@ -37,8 +38,9 @@ for bin in ceph-authtool ceph-mon ceph-osd radosgw radosgw-admin monmaptool uuid
   command -v "$bin" >/dev/null || { echo "s3-ceph-rgw: $bin not found; install radosgw ceph-mon ceph-osd (see the header of $0)" >&2; exit 1; }
 done
 
-# Already running from this folder? Reuse it.
-if [[ -f "$D/run/rgw.pid" ]] && kill -0 "$(cat "$D/run/rgw.pid")" 2>/dev/null && curl -sf "http://127.0.0.1:$PORT/" >/dev/null; then
+# A gateway already answering on PORT (started by this script, from this or another folder): reuse it.
+# The monitor's port (3300) is fixed, so a second cluster beside it could not start anyway.
+if curl -sf "http://127.0.0.1:$PORT/" >/dev/null; then
   print_env; exit 0
 fi
 
