@@ -18,7 +18,7 @@ import { createApiServer } from './api/index.js';
 import { createEmulatorClock, createRuntimeFaults, readClockOffsetMs, recordDemoSourceStatus } from './emulator/index.js';
 import {
   createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase,
-  pendingMigrations, type BlobStore, type Db, type OpenDatabase,
+  oidcPayloads, pendingMigrations, type BlobStore, type Db, type OpenDatabase,
 } from './store/index.js';
 
 export interface DataportOptions {
@@ -154,6 +154,9 @@ export async function createDataport(config: Config, options: DataportOptions): 
       if (collected > 0) logger.info({ collected }, 'expired archives deleted');
       const redispatched = await redispatchOrphanedJobs({ db, queue, now }, config.jobLeaseMs);
       if (redispatched > 0) logger.warn({ redispatched }, 'undelivered jobs dispatched again');
+      // Codes, sessions, interactions and tokens oidc-provider stored; reads already skip expired rows.
+      const expiredOauth = await oidcPayloads.deleteExpiredPayloads(db, now());
+      if (expiredOauth > 0) logger.debug({ expiredOauth }, 'expired OAuth records deleted');
     } catch (err) {
       logger.error({ err }, 'maintenance failed');
     }

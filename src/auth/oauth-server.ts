@@ -111,7 +111,9 @@ export function createOauthServer(deps: OauthServerDeps) {
       },
       features: {
         devInteractions: { enabled: false },
-        introspection: { enabled: true },
+        // A client may introspect only its own tokens: Dataport has no resource servers that would need more,
+        // and another app's token would tell it which user that app serves.
+        introspection: { enabled: true, allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId },
         revocation: { enabled: true },
         userinfo: { enabled: false },
         resourceIndicators: {
@@ -135,6 +137,10 @@ export function createOauthServer(deps: OauthServerDeps) {
       },
       // Google keeps one refresh token for the life of the grant; rotation would break clients written for it.
       rotateRefreshToken: false,
+      // Tokens live as long as the Dataport grant, not the browser session that consented: by default the
+      // provider binds them to it (no offline_access scope here), so a 30- or 180-day grant's refresh token
+      // died when the 14-day session ended, or when the same browser consented to the same app again.
+      expiresWithSession: async () => false,
       ttl: {
         AccessToken: (ctx: any) => Math.max(1, Math.min(Math.round(deps.tokenLifetimeMs / 1000), grantSecondsLeft(ctx))),
         RefreshToken: (ctx: any) => Math.max(1, grantSecondsLeft(ctx)),

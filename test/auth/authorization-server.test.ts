@@ -65,6 +65,12 @@ describe('the authorization server issues', () => {
     const introspect = async (token: string) =>
       (await fetch(`${dp.url}/oauth/introspect`, { method: 'POST', body: new URLSearchParams({ token, ...auth }) })).json();
     expect(await introspect(body.access_token)).toMatchObject({ active: true, client_id: f.client.client_id, sub: f.user });
+    // Another confidential client learns nothing about this client's token.
+    const other = await givenClientAndUser(dp);
+    const foreign = await fetch(`${dp.url}/oauth/introspect`, {
+      method: 'POST', body: new URLSearchParams({ token: body.access_token, client_id: other.client.client_id, client_secret: other.client.client_secret! }),
+    });
+    expect(await foreign.json()).toEqual({ active: false });
     const revoked = await fetch(`${dp.url}/oauth/revoke`, { method: 'POST', body: new URLSearchParams({ token: body.refresh_token, token_type_hint: 'refresh_token', ...auth }) });
     expect(revoked.status).toBe(200);
     expect(await introspect(body.access_token)).toEqual({ active: false });
