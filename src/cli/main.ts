@@ -2,7 +2,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConfigError, loadConfig } from '../config.js';
 import { createDataport } from '../app.js';
 import { ACCESS_MODES } from '../auth/index.js';
-import { migrateToLatest, openDatabase, type AccessMode } from '../store/index.js';
+import { ensureS3Bucket, migrateToLatest, openDatabase, type AccessMode } from '../store/index.js';
+import { createPgBossQueue } from '../queue/index.js';
 import { runUntilSignal } from './run-until-signal.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { withOperatorDataport } from './operator-dataport.js';
@@ -40,13 +41,25 @@ program
 
 program
   .command('migrate')
-  .description('apply pending database migrations')
+  .description('apply pending database migrations (and, at scale, install the job queue schema and create the S3 bucket)')
   .action(async () => {
     const config = loadConfig();
     const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     try {
       const applied = await migrateToLatest(database.db);
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'schema is up to date');
+      if (database.dialect === 'postgres' && config.databaseUrl) {
+        // pg-boss keeps its own schema (pgboss) beside ours; install or upgrade it here too, so the
+        // serve and worker processes never need rights to create schemas.
+        const queue = createPgBossQueue({ databaseUrl: config.databaseUrl, supervise: false });
+        await queue.ready();
+        await queue.stop(0);
+        console.log('job queue schema (pg-boss) is up to date');
+      }
+      if (config.storage.kind === 's3') {
+        await ensureS3Bucket(config.storage);
+        console.log(`bucket ${config.storage.bucket} is ready`);
+      }
     } finally {
       await database.close();
     }
