@@ -87,6 +87,30 @@ describe('the authorization server issues', () => {
   });
 });
 
+describe('grants from the same browser', () => {
+  it('a second consent to the same app in the same browser leaves the first grant\'s refresh token working', async () => {
+    const f = await givenClientAndUser(dp);
+    const browser = new CookieBrowser();
+    const codeFor = async (group: string) => {
+      const pkce = pkcePair();
+      const back = await consentWithoutBrowser(
+        dp.url,
+        authorizeUrl(dp.url, f.client, { scope: SCOPE(group), code_challenge: pkce.challenge, code_challenge_method: 'S256', access_type: 'offline' }),
+        f, { groups: [group], access: '30d' }, browser,
+      );
+      return tokenRequest(dp.url, {
+        grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: f.client.redirect_uris[0]!,
+        client_id: f.client.client_id, client_secret: f.client.client_secret!, code_verifier: pkce.verifier,
+      });
+    };
+    const first = await codeFor('myactivity.search');
+    const second = await codeFor('chrome.history');
+    expect(second.status).toBe(200);
+    const refreshed = await tokenRequest(dp.url, { grant_type: 'refresh_token', refresh_token: first.body.refresh_token, client_id: f.client.client_id, client_secret: f.client.client_secret! });
+    expect(refreshed.body).toMatchObject({ access_token: expect.any(String), scope: SCOPE('myactivity.search') });
+  });
+});
+
 describe('the authorization server refuses', () => {
   it('a redirect URI that is not registered exactly: an error page, no redirect', async () => {
     const { client } = await givenClientAndUser(dp);

@@ -80,15 +80,18 @@ export async function consentWithoutBrowser(
   authorize: string,
   login: { user: string; password: string },
   grant: { groups: string[]; access: 'once' | '30d' | '180d' },
+  browser: CookieBrowser = new CookieBrowser(),
 ): Promise<URL> {
-  const browser = new CookieBrowser();
   let { res, url } = await browser.follow(authorize, base);
   if (!url.includes('/oauth/interaction/')) return new URL(url);
   let page = await res.text();
-  let post = await browser.postForm(new URL(`${new URL(url).pathname}/login`, base).toString(), { csrf: hidden(page, 'csrf')!, user: login.user, password: login.password });
-  if (post.status !== 303) throw new Error(`sign-in answered ${post.status}`);
-  ({ res, url } = await browser.follow(new URL(post.headers.get('location')!, base).toString(), base));
-  page = await res.text();
+  let post: Response;
+  if (page.includes('name="password"')) {
+    post = await browser.postForm(new URL(`${new URL(url).pathname}/login`, base).toString(), { csrf: hidden(page, 'csrf')!, user: login.user, password: login.password });
+    if (post.status !== 303) throw new Error(`sign-in answered ${post.status}`);
+    ({ res, url } = await browser.follow(new URL(post.headers.get('location')!, base).toString(), base));
+    page = await res.text();
+  }
   post = await browser.postForm(new URL(`${new URL(url).pathname}/consent`, base).toString(), {
     csrf: hidden(page, 'csrf')!, group: grant.groups, access: grant.access, decision: 'allow',
   });
