@@ -236,3 +236,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...overrides,
   });
 }
+
+/**
+ * Whether `dataport export` can open a browser for the OAuth consent: a graphical session on Linux (X11 or
+ * Wayland), or a desktop OS. Here because this module is the only reader of `process.env`.
+ */
+export function hasGraphicalDisplay(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): boolean {
+  return platform === 'darwin' || platform === 'win32' || Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+}

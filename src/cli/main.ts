@@ -11,6 +11,7 @@ import { jobsCommand } from './commands/jobs.js';
 import { gcCommand } from './commands/gc.js';
 import { faultsCommand } from './commands/faults.js';
 import { clockCommand } from './commands/clock.js';
+import { exportCommand } from './commands/export.js';
 import { registerAccountCommands } from './account-commands.js';
 
 const program = new Command()
@@ -90,6 +91,7 @@ program.addCommand(jobsCommand());
 program.addCommand(gcCommand());
 program.addCommand(faultsCommand());
 program.addCommand(clockCommand());
+program.addCommand(exportCommand());
 
 registerAccountCommands(program);
 

@@ -18,6 +18,7 @@ export function parseDurationMs(text: string): number {
 
 /** `1d 2h 3m`, `-5m 10s`, `0s`: a duration for people. */
 export function formatDuration(ms: number): string {
+  if (ms !== 0 && Math.abs(ms) < 1000) return `${Math.round(ms)}ms`;
   const sign = ms < 0 ? '-' : '';
   let rest = Math.round(Math.abs(ms) / 1000);
   const parts: string[] = [];

@@ -1,0 +1,215 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import {
+  createPortabilityClient, PortabilityApiError, type PortabilityArchiveState, type PortabilityClient,
+} from '../../client/index.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { formatBytes, formatDuration } from '../parse.js';
+import { authorizeInteractively } from './authorize.js';
+import { archiveFileName, downloadArchive, type DownloadResult } from './download.js';
+import { createTransferProgress } from './progress.js';
+import { readExportState, resourceKey, writeExportState, type ExportState } from './state-file.js';
+import { summarizeArchive } from './summary.js';
+import { verifyAndUnpack, type UnpackResult } from './unpack.js';
+import { waitForArchive } from './poll.js';
+
+export interface ExportOptions {
+  server: string;
+  resources: string[];
+  out: string;
+  token?: string | undefined;
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+  incremental: boolean;
+  /** How many times a FAILED job may be retried (0: none, just explain). */
+  retries: number;
+  cancelOnInterrupt: boolean;
+  pollIntervalMs: number;
+  pollMaxMs: number;
+  limitRateBytes?: number | undefined;
+  keepArchives: boolean;
+  redirectPort: number;
+  openBrowser: boolean;
+}
+
+/** Where an export stands, for the Ctrl-C handler: cancelling only makes sense while the job runs. */
+type Phase = { kind: 'starting' } | { kind: 'waiting'; jobId: string } | { kind: 'downloading'; jobId: string };
+
+/**
+ * `dataport export`: the whole client flow against any Data Portability API server. Human progress goes to
+ * stderr; the summary table goes to stdout. Throws CliError with the exit code of the outcome.
+ */
+export async function runExport(options: ExportOptions, signal: AbortSignal, onPhase: (phase: Phase) => void): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const out = path.resolve(options.out);
+  mkdirSync(out, { recursive: true });
+  const { state, foreign } = readExportState(out, options.server);
+  if (foreign) log(`note: ${out} holds the state of exports from another server; starting afresh for ${options.server}`);
+  const key = resourceKey(options.resources);
+  const save = () => writeExportState(out, state);
+
+  onPhase({ kind: 'starting' });
+  const accessToken = options.token ?? (await authorizeInteractively({
+    server: options.server,
+    clientId: options.clientId!,
+    clientSecret: options.clientSecret,
+    resources: options.resources,
+    redirectPort: options.redirectPort,
+    openBrowser: options.openBrowser,
+    signal,
+    log,
+  }));
+  const api = createPortabilityClient({ rootUrl: options.server, accessToken, userAgent: 'dataport-cli' });
+
+  let jobId: string;
+  const inFlight = state.inFlight;
+  if (inFlight && resourceKey(inFlight.resources) === key) {
+    jobId = inFlight.jobId;
+    log(`resuming job ${jobId} (initiated ${inFlight.initiatedAt}) from an earlier run`);
+  } else {
+    if (inFlight) log(`note: dropping the unfinished export of ${inFlight.resources.join(',')} (job ${inFlight.jobId}) recorded in ${out}`);
+    const startTime = options.since?.toISOString() ?? (options.incremental ? state.completed[key]?.exportTime : undefined);
+    if (options.incremental) {
+      log(startTime ? `incremental: exporting what is newer than the last export (${startTime})` : `incremental: no earlier export of these groups in ${out}; exporting everything`);
+    }
+    jobId = await initiate(api, options, startTime, log);
+    state.inFlight = { jobId, resources: [...options.resources].sort(), startTime, initiatedAt: new Date().toISOString(), downloads: {} };
+    save();
+  }
+
+  // Wait for the job, retrying a FAILED one as often as allowed.
+  let archive: PortabilityArchiveState;
+  let retriesLeft = options.retries;
+  for (;;) {
+    onPhase({ kind: 'waiting', jobId });
+    try {
+      archive = await waitForArchive(api, jobId, {
+        initialIntervalMs: options.pollIntervalMs, maxIntervalMs: options.pollMaxMs, signal, stream: process.stderr,
+      });
+    } catch (error) {
+      if (!signal.aborted || !options.cancelOnInterrupt) throw error;
+      try {
+        await api.cancel(jobId);
+      } catch (cancelError) {
+        throw new CliError(`interrupted; cancelling job ${jobId} failed: ${(cancelError as Error).message}`, EXIT.INTERRUPTED, { cause: cancelError });
+      }
+      state.inFlight = undefined;
+      save();
+      throw new CliError(`interrupted; job ${jobId} cancelled on the server`, EXIT.INTERRUPTED, { cause: error });
+    }
+    if (archive.state === 'COMPLETE') break;
+    if (archive.state === 'CANCELLED') {
+      state.inFlight = undefined;
+      save();
+      throw new CliError(`job ${jobId} was cancelled; run again to start a new export`, EXIT.JOB_CANCELLED);
+    }
+    if (retriesLeft <= 0) {
+      throw new CliError(
+        `job ${jobId} FAILED. Run the same command with --retry to retry it (a new job for the same data; the server allows 3 retries of a failed job)`,
+        EXIT.JOB_FAILED,
+      );
+    }
+    retriesLeft--;
+    try {
+      const { archiveJobId } = await api.retry(jobId);
+      log(`job ${jobId} FAILED; retrying as job ${archiveJobId}`);
+      jobId = archiveJobId;
+    } catch (error) {
+      if (error instanceof PortabilityApiError && error.status === 'FAILED_PRECONDITION') {
+        state.inFlight = undefined;
+        save();
+        throw new CliError(`job ${jobId} FAILED and cannot be retried: ${error.message}`, EXIT.JOB_FAILED, { cause: error });
+      }
+      throw error;
+    }
+    state.inFlight = { ...state.inFlight!, jobId, downloads: {} };
+    save();
+  }
+
+  // Download every part (resuming .part files), then verify and unpack each.
+  onPhase({ kind: 'downloading', jobId });
+  const urls = archive.urls ?? [];
+  const downloadsDir = path.join(out, '.dataport', 'downloads');
+  mkdirSync(downloadsDir, { recursive: true });
+  const progress = createTransferProgress(process.stderr);
+  const downloads: DownloadResult[] = [];
+  try {
+    for (const [i, url] of urls.entries()) {
+      const name = archiveFileName(url, i);
+      const saved = state.inFlight!.downloads[name];
+      const result = await downloadArchive(url, downloadsDir, name, saved, {
+        signal,
+        progress,
+        limitRateBytes: options.limitRateBytes,
+        onHeaders: (headers) => {
+          state.inFlight!.downloads[name] = headers;
+          save();
+        },
+      });
+      if (result.resumedFromByte > 0 && result.transferredBytes > 0) progress.note(`resumed ${name} from byte ${result.resumedFromByte} (${formatBytes(result.resumedFromByte)} kept from an earlier run)`);
+      downloads.push(result);
+    }
+  } finally {
+    progress.stop();
+  }
+
+  const destDir = path.join(out, exportFolderName(archive.exportTime, jobId));
+  const unpacked: UnpackResult[] = [];
+  for (const download of downloads) {
+    unpacked.push(await verifyAndUnpack(download.file, destDir));
+  }
+  log(`verified ${downloads.length} archive file(s) (sizes and CRC-32 of ${unpacked.reduce((n, u) => n + u.entries, 0)} entries); unpacked into ${destDir}`);
+
+  state.completed[key] = { exportTime: archive.exportTime ?? new Date().toISOString(), jobId, finishedAt: new Date().toISOString() };
+  state.inFlight = undefined;
+  save();
+  if (!options.keepArchives) for (const d of downloads) rmSync(d.file, { force: true });
+
+  const transferred = downloads.reduce((n, d) => n + d.transferredBytes, 0);
+  const resumed = downloads.reduce((n, d) => n + (d.transferredBytes > 0 ? d.resumedFromByte : 0), 0);
+  console.log(summarizeArchive(unpacked));
+  console.log(`\njob ${jobId}: ${urls.length} part(s), ${formatBytes(transferred)} downloaded${resumed > 0 ? ` (+${formatBytes(resumed)} resumed from an earlier run)` : ''}; export time ${archive.exportTime}`);
+  console.log(`files in ${destDir}`);
+}
+
+async function initiate(api: PortabilityClient, options: ExportOptions, startTime: string | undefined, log: (line: string) => void): Promise<string> {
+  try {
+    const { archiveJobId, accessType } = await api.initiate({
+      resources: options.resources,
+      ...(startTime ? { startTime } : {}),
+      ...(options.until ? { endTime: options.until.toISOString() } : {}),
+    });
+    log(`initiated job ${archiveJobId} (${accessType === 'ACCESS_TYPE_TIME_BASED' ? 'time-based access' : 'one-time access'}) for ${options.resources.join(', ')}`);
+    return archiveJobId;
+  } catch (error) {
+    if (!(error instanceof PortabilityApiError)) throw error;
+    if (error.status === 'ALREADY_EXISTS' && error.metadata.job_id) {
+      log(`an identical job (${error.metadata.job_id}) is already in progress; following it`);
+      return error.metadata.job_id;
+    }
+    if (error.status === 'RESOURCE_EXHAUSTED') throw new CliError(explainExhausted(error), EXIT.RESOURCE_EXHAUSTED, { cause: error });
+    throw new CliError(`the server refused the export: ${error.message} (${error.status}${error.reason ? `, ${error.reason}` : ''})`, error.httpStatus === 400 ? EXIT.USAGE : EXIT.FAILURE, { cause: error });
+  }
+}
+
+/** RESOURCE_EXHAUSTED, in words: which limit, when the next export is allowed, and what to do meanwhile. */
+export function explainExhausted(error: PortabilityApiError, now = Date.now()): string {
+  const previous = error.metadata.previous_job_ids ? ` Earlier job(s): ${error.metadata.previous_job_ids}.` : '';
+  if (error.reason === 'RESOURCE_EXHAUSTED_TIME_BASED') {
+    const after = error.metadata.timestamp_after_24hrs;
+    const wait = after ? ` The next export is allowed after ${after} (in ${formatDuration(Date.parse(after) - now)}).` : '';
+    return `RESOURCE_EXHAUSTED: a time-based authorization allows one export of each resource group per 24 hours.${wait}${previous}`;
+  }
+  if (error.reason === 'RESOURCE_EXHAUSTED_ONE_TIME') {
+    return `RESOURCE_EXHAUSTED: this one-time authorization has been used for these resource groups.${previous} Ask the user for consent again (or reset the authorization) to export again.`;
+  }
+  return `RESOURCE_EXHAUSTED: ${error.message}${previous}`;
+}
+
+/** `2026-03-09T12-00-00Z-5f0c1a2b`: sorts by time, safe on every file system, unique per job. */
+function exportFolderName(exportTime: string | undefined, jobId: string): string {
+  const time = (exportTime ?? new Date().toISOString()).replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  return `${time}-${jobId.slice(0, 8)}`;
+}
