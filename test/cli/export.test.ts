@@ -41,6 +41,7 @@ describe('dataport export', () => {
   });
   afterAll(async () => {
     await operator.close();
+    if (server.child.exitCode !== null) console.error(`the server process had exited:\n${server.logs()}`);
     server.child.kill('SIGTERM');
     await new Promise((r) => server.child.once('exit', r));
     rmSync(dataDir, { recursive: true, force: true });

@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccountService, createClientService } from '../../src/auth/index.js';
+import { startDataport, type TestDataport } from '../helpers/dataport.js';
+import { consentWithoutBrowser } from '../auth/oauth-fixture.js';
+
+const BIN = fileURLToPath(new URL('../../bin/dataport.js', import.meta.url));
+
+/** A free loopback port: the server matches redirect URIs exactly, so the client is registered with it. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+describe('dataport export with OAuth (loopback redirect, PKCE) against Dataport\'s authorization server', () => {
+  let dp: TestDataport;
+  let out: string;
+  beforeAll(async () => {
+    dp = await startDataport({ DATAPORT_DEMO_RECORDS: '50' });
+    out = mkdtempSync(path.join(tmpdir(), 'dataport-oauth-out-'));
+  });
+  afterAll(async () => {
+    await dp.close();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('prints the authorization URL, receives the code on 127.0.0.1, trades it with PKCE, and exports what was granted', async () => {
+    const port = await freePort();
+    const deps = { db: dp.dataport.db, now: dp.clock.now };
+    const client = await createClientService(deps).addClient({ name: 'dataport CLI', redirectUris: [`http://127.0.0.1:${port}/callback`], public: true });
+    await createAccountService(deps).addUser('ivy', 'correct horse battery');
+
+    const child = spawn(process.execPath, [
+      BIN, 'export', '--server', dp.url, '--client-id', client.client_id, '--resources', 'myactivity.search,chrome.history',
+      '--out', out, '--redirect-port', String(port), '--no-browser', '--poll-interval', '100ms',
+    ], { env: { ...process.env, DATAPORT_LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+
+    const authorizeUrl = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no authorization URL:\n${stderr}`)), 30_000);
+      child.stderr!.on('data', () => {
+        const m = /^\s+(http\S+\/oauth\/\S+)$/m.exec(stderr);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const url = new URL(authorizeUrl);
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('redirect_uri')).toBe(`http://127.0.0.1:${port}/callback`);
+
+    // The user signs in and grants one of the two groups; the browser then lands on the CLI's loopback listener.
+    const callback = await consentWithoutBrowser(dp.url, authorizeUrl, { user: 'ivy', password: 'correct horse battery' }, { groups: ['chrome.history', 'myactivity.search'], access: 'once' });
+    expect(callback.origin).toBe(`http://127.0.0.1:${port}`);
+    const landing = await fetch(callback);
+    expect(landing.status).toBe(200);
+
+    expect(await exited, stderr).toBe(0);
+    expect(stderr).toContain('authorized');
+    expect(stdout).toMatch(/^chrome\.history\s+1\s+50\s/m);
+    expect(stdout).toMatch(/^myactivity\.search\s+\d+\s+50\s/m);
+  });
+});
