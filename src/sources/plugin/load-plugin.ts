@@ -11,9 +11,10 @@ export class PluginLoadError extends Error {
 
 /**
  * Loads a `type: plugin` source with a dynamic import. A path (`./x.ts`, `/abs/x.js`) is resolved against
- * the catalog's folder; anything else is imported as a package name. TypeScript modules load because
- * `bin/dataport.js` registers tsx; plain .js/.mjs work everywhere. The module exports a SourceFactory as
- * `default` or `createSource`, or a ready Source as `default` or `source`. Its errors are recognised by
+ * the catalog's folder; anything else is imported as a package name. TypeScript modules load through tsx,
+ * registered by the first one (the compiled server in dist/ runs without it); plain .js/.mjs work
+ * everywhere. The module exports a SourceFactory as `default` or `createSource`, or a ready Source as
+ * `default` or `source`. Its errors are recognised by
  * name (see error-names.ts), so a plugin need not import Dataport's classes.
  */
 export async function loadPluginSource(definition: PluginSourceDefinition, context: SourcePluginContext): Promise<Source> {
@@ -22,7 +23,7 @@ export async function loadPluginSource(definition: PluginSourceDefinition, conte
     : definition.module;
   let exports: Record<string, unknown>;
   try {
-    exports = (await import(specifier)) as Record<string, unknown>;
+    exports = (await importModule(specifier)) as Record<string, unknown>;
   } catch (error) {
     throw new PluginLoadError(`cannot load plugin module ${definition.module}: ${(error as Error).message}`, { cause: error });
   }
@@ -32,6 +33,18 @@ export async function loadPluginSource(definition: PluginSourceDefinition, conte
     throw new PluginLoadError(`plugin module ${definition.module} exports no source: export default (or createSource) a function returning { name, exportGroup(request) }`);
   }
   return withErrorsByName(source);
+}
+
+// Under tsx or vitest this file is itself TypeScript, and .ts plugins load as they are.
+let typescriptLoads = import.meta.url.endsWith('.ts');
+
+async function importModule(specifier: string): Promise<unknown> {
+  if (!typescriptLoads && /\.[cm]?tsx?$/.test(specifier)) {
+    const { register } = await import('tsx/esm/api');
+    register();
+    typescriptLoads = true;
+  }
+  return import(specifier);
 }
 
 function isSource(value: unknown): value is Source {
