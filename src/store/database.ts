@@ -39,6 +39,10 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
           oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
       },
     });
+    // An idle connection the server drops (restart, failover, pg_terminate_backend) is reported as an
+    // 'error' event, and an unhandled one would crash the process. The pool discards that client and the
+    // next query connects afresh; a real outage still surfaces as errors of the queries themselves.
+    pool.on('error', () => undefined);
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     mkdirSync(options.dataDir, { recursive: true });
