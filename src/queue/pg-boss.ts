@@ -137,10 +137,13 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
     },
     async hasPending(jobId) {
       await ready();
-      // Only deliveries still waiting count. An active one is not proof of life (pg-boss 10 keeps no
-      // heartbeat); the caller asks only about jobs whose lease lapsed, i.e. whose worker is gone.
+      // Only deliveries still waiting (created or retry) count. An active one is not proof of life
+      // (pg-boss 10 keeps no heartbeat); the caller asks only about jobs whose lease lapsed, i.e. whose
+      // worker is gone. `state < 'active'` is pg-boss's own fetch-index predicate, so only the backlog is
+      // scanned, not the finished rows it keeps for a day. pg-boss's table is read here, beside the one
+      // module that knows pg-boss, because its API can only look a message up by pg-boss's own id.
       const { rows } = await boss.getDb().executeSql(
-        `SELECT 1 FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry') AND data->>'jobId' = $2 LIMIT 1`,
+        `SELECT 1 FROM pgboss.job WHERE name = $1 AND state < 'active' AND data->>'jobId' = $2 LIMIT 1`,
         [EXPORT_QUEUE, jobId],
       );
       return rows.length > 0;
