@@ -88,23 +88,39 @@ export async function exchangeAuthorizationCode(
   request: { tokenEndpoint: string; clientId: string; clientSecret?: string | undefined; code: string; redirectUri: string; codeVerifier: string },
   doFetch: typeof fetch = fetch,
 ): Promise<TokenResponse> {
-  const form = new URLSearchParams({
+  return postTokenRequest(request.tokenEndpoint, {
     grant_type: 'authorization_code',
     code: request.code,
     redirect_uri: request.redirectUri,
     client_id: request.clientId,
     code_verifier: request.codeVerifier,
-  });
-  if (request.clientSecret) form.set('client_secret', request.clientSecret);
+    ...(request.clientSecret ? { client_secret: request.clientSecret } : {}),
+  }, 'the authorization code', doFetch);
+}
+
+/** A new access token from a refresh token (exports can outlive an access token: Google's live an hour). */
+export async function refreshAccessToken(
+  request: { tokenEndpoint: string; clientId: string; clientSecret?: string | undefined; refreshToken: string },
+  doFetch: typeof fetch = fetch,
+): Promise<TokenResponse> {
+  return postTokenRequest(request.tokenEndpoint, {
+    grant_type: 'refresh_token',
+    refresh_token: request.refreshToken,
+    client_id: request.clientId,
+    ...(request.clientSecret ? { client_secret: request.clientSecret } : {}),
+  }, 'the refresh token', doFetch);
+}
+
+async function postTokenRequest(tokenEndpoint: string, form: Record<string, string>, what: string, doFetch: typeof fetch): Promise<TokenResponse> {
   let response: Response;
   try {
-    response = await doFetch(request.tokenEndpoint, {
+    response = await doFetch(tokenEndpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: form,
+      body: new URLSearchParams(form),
     });
   } catch (error) {
-    throw new PortabilityTransportError(`cannot reach the token endpoint ${request.tokenEndpoint}: ${(error as Error).message}`, { cause: error });
+    throw new PortabilityTransportError(`cannot reach the token endpoint ${tokenEndpoint}: ${(error as Error).message}`, { cause: error });
   }
   const text = await response.text();
   let body: Partial<TokenResponse> & { error?: string; error_description?: string } = {};
@@ -115,7 +131,7 @@ export async function exchangeAuthorizationCode(
   }
   if (!response.ok || !body.access_token) {
     const why = body.error ? `${body.error}${body.error_description ? `: ${body.error_description}` : ''}` : `HTTP ${response.status} ${text.slice(0, 200)}`;
-    throw new OAuthError(`the token endpoint refused the authorization code (${why})`);
+    throw new OAuthError(`the token endpoint refused ${what} (${why})`);
   }
   return body as TokenResponse;
 }

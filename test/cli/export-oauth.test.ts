@@ -24,7 +24,8 @@ describe('dataport export with OAuth (loopback redirect, PKCE) against Dataport\
   let dp: TestDataport;
   let out: string;
   beforeAll(async () => {
-    dp = await startDataport({ DATAPORT_DEMO_RECORDS: '50' });
+    // Access tokens that lapse at once: the export only succeeds if the CLI renews them with the refresh token.
+    dp = await startDataport({ DATAPORT_DEMO_RECORDS: '50', DATAPORT_TOKEN_LIFETIME: '1s' });
     out = mkdtempSync(path.join(tmpdir(), 'dataport-oauth-out-'));
   });
   afterAll(async () => {
@@ -32,7 +33,7 @@ describe('dataport export with OAuth (loopback redirect, PKCE) against Dataport\
     rmSync(out, { recursive: true, force: true });
   });
 
-  it('prints the authorization URL, receives the code on 127.0.0.1, trades it with PKCE, and exports what was granted', async () => {
+  it('prints the authorization URL, receives the code on 127.0.0.1, trades it with PKCE, renews the token, and exports what was granted', async () => {
     const port = await freePort();
     const deps = { db: dp.dataport.db, now: dp.clock.now };
     const client = await createClientService(deps).addClient({ name: 'dataport CLI', redirectUris: [`http://127.0.0.1:${port}/callback`], public: true });
@@ -63,7 +64,7 @@ describe('dataport export with OAuth (loopback redirect, PKCE) against Dataport\
     expect(url.searchParams.get('redirect_uri')).toBe(`http://127.0.0.1:${port}/callback`);
 
     // The user signs in and grants one of the two groups; the browser then lands on the CLI's loopback listener.
-    const callback = await consentWithoutBrowser(dp.url, authorizeUrl, { user: 'ivy', password: 'correct horse battery' }, { groups: ['chrome.history', 'myactivity.search'], access: 'once' });
+    const callback = await consentWithoutBrowser(dp.url, authorizeUrl, { user: 'ivy', password: 'correct horse battery' }, { groups: ['chrome.history', 'myactivity.search'], access: '30d' });
     expect(callback.origin).toBe(`http://127.0.0.1:${port}`);
     const landing = await fetch(callback);
     expect(landing.status).toBe(200);
@@ -72,5 +73,9 @@ describe('dataport export with OAuth (loopback redirect, PKCE) against Dataport\
     expect(stderr).toContain('authorized');
     expect(stdout).toMatch(/^chrome\.history\s+1\s+50\s/m);
     expect(stdout).toMatch(/^myactivity\.search\s+\d+\s+50\s/m);
+    // One access token from the code, more from the refresh token.
+    const { n } = await dp.dataport.db.selectFrom('oidc_payloads').where('model', '=', 'AccessToken')
+      .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(n)).toBeGreaterThan(1);
   });
 });

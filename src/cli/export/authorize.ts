@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
-  buildAuthorizationUrl, createPkcePair, discoverAuthorizationServer, exchangeAuthorizationCode, scopeForGroup,
+  buildAuthorizationUrl, createPkcePair, discoverAuthorizationServer, exchangeAuthorizationCode, refreshAccessToken,
+  scopeForGroup, type TokenResponse,
 } from '../../client/index.js';
 import { startLoopbackReceiver } from './loopback.js';
 import { openInBrowser } from './open-browser.js';
@@ -17,11 +18,16 @@ export interface AuthorizeOptions {
   log: (line: string) => void;
 }
 
+/** Refresh a minute early, so a request never leaves with a token about to lapse. */
+const REFRESH_MARGIN_MS = 60_000;
+
 /**
  * The OAuth 2.0 authorization-code flow of a native app (RFC 8252) with PKCE S256: print the authorization
- * URL (and open it when there is a browser), receive the code on a loopback redirect, trade it for a token.
+ * URL (and open it when there is a browser), receive the code on a loopback redirect, trade it for tokens.
+ * Returns a function giving a current access token: with a refresh token (asked for with
+ * `access_type=offline`), it renews the access token before it expires, since an export can outlast one.
  */
-export async function authorizeInteractively(options: AuthorizeOptions): Promise<string> {
+export async function authorizeInteractively(options: AuthorizeOptions): Promise<() => Promise<string>> {
   const endpoints = await discoverAuthorizationServer(options.server);
   const scopes = options.resources.map((group) => scopeForGroup(group, []));
   const knownScopes = await discoveryScopes(options.server);
@@ -37,6 +43,7 @@ export async function authorizeInteractively(options: AuthorizeOptions): Promise
       scopes: requested,
       state,
       codeChallenge: pkce.challenge,
+      accessType: 'offline',
     });
     options.log(`Authorize access to ${options.resources.join(', ')} in a browser:\n\n  ${url}\n`);
     if (options.openBrowser && (await openInBrowser(url))) options.log('(opened in your browser)');
@@ -52,7 +59,19 @@ export async function authorizeInteractively(options: AuthorizeOptions): Promise
     });
     const granted = token.scope ? token.scope.split(' ').length : requested.length;
     options.log(`authorized (${granted} of ${requested.length} scope(s) granted)`);
-    return token.access_token;
+    let current: TokenResponse = token;
+    let expiresAt = Date.now() + (token.expires_in ?? Infinity) * 1000;
+    return async () => {
+      if (current.refresh_token && Date.now() > expiresAt - REFRESH_MARGIN_MS) {
+        const renewed = await refreshAccessToken({
+          tokenEndpoint: endpoints.tokenEndpoint, clientId: options.clientId, clientSecret: options.clientSecret, refreshToken: current.refresh_token,
+        });
+        // A server may rotate the refresh token; keep the old one if it does not send a new one.
+        current = { ...renewed, refresh_token: renewed.refresh_token ?? current.refresh_token };
+        expiresAt = Date.now() + (renewed.expires_in ?? Infinity) * 1000;
+      }
+      return current.access_token;
+    };
   } finally {
     await receiver.close();
   }
