@@ -47,7 +47,10 @@ export function createJobService(deps: JobServiceDeps) {
   }
 
   async function getArchiveState(caller: Caller, jobId: string): Promise<ArchiveState> {
-    const job = await findOwned(caller, jobId);
+    // The job and its parts in one read: this is the method clients poll.
+    const found = await jobsSql.findOwnedJobWithParts(db, jobId, caller.userId, caller.clientId);
+    if (!found) throw new JobError('JOB_NOT_FOUND');
+    const { job } = found;
     const state: ArchiveState = {
       name: `archiveJobs/${job.id}/portabilityArchiveState`,
       state: job.state,
@@ -55,7 +58,7 @@ export function createJobService(deps: JobServiceDeps) {
     };
     if (job.start_time !== null) state.startTime = new Date(job.start_time).toISOString();
     if (job.state === 'COMPLETE') {
-      const parts = job.archive_deleted_at === null ? await jobsSql.listParts(db, job.id) : [];
+      const parts = job.archive_deleted_at === null ? found.parts : [];
       // Signed afresh on every poll, so each answer carries URLs valid for the full lifetime.
       state.urls = await Promise.all(
         parts.map((p) =>

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { dialectOf } from '../dialect.js';
 import type { Db } from '../database.js';
 import type { ArchivePartsTable, JobsTable } from '../schema.js';
+import { fixedQuery } from './fixed-query.js';
 
 export type JobRow = JobsTable;
 export type ArchivePartRow = ArchivePartsTable;
@@ -23,6 +24,37 @@ export async function findOwnedJob(db: Db, id: string, userId: string, clientId:
     .where('user_id', '=', userId)
     .where('client_id', '=', clientId)
     .executeTakeFirst();
+}
+
+// getArchiveState's read on every poll: the owned job and its parts in one fixed statement (fixed-query.ts).
+const selectOwnedJobWithParts = fixedQuery<JobRow & PartColumns>(
+  'select j.*, p.part_index as p_part_index, p.blob_key as p_blob_key, p.size_bytes as p_size_bytes, '
+  + 'p.sha256 as p_sha256, p.downloaded_at as p_downloaded_at '
+  + 'from jobs as j left join archive_parts as p on p.job_id = j.id '
+  + 'where j.id = ? and j.user_id = ? and j.client_id = ? order by p.part_index',
+);
+
+interface PartColumns {
+  p_part_index: number | null;
+  p_blob_key: string | null;
+  p_size_bytes: number | null;
+  p_sha256: string | null;
+  p_downloaded_at: number | null;
+}
+
+/** `findOwnedJob` and `listParts` in one statement: undefined for a missing job and another's alike. */
+export async function findOwnedJobWithParts(
+  db: Db, id: string, userId: string, clientId: string,
+): Promise<{ job: JobRow; parts: ArchivePartRow[] } | undefined> {
+  const rows = await selectOwnedJobWithParts(db, [id, userId, clientId]);
+  if (rows.length === 0) return undefined;
+  const { p_part_index, p_blob_key, p_size_bytes, p_sha256, p_downloaded_at, ...job } = rows[0]!;
+  const parts: ArchivePartRow[] = [];
+  for (const r of rows) {
+    if (r.p_part_index === null) continue;
+    parts.push({ job_id: id, part_index: r.p_part_index, blob_key: r.p_blob_key!, size_bytes: r.p_size_bytes!, sha256: r.p_sha256!, downloaded_at: r.p_downloaded_at });
+  }
+  return { job, parts };
 }
 
 /** Jobs of the user+client that still count towards export limits (originals only, not retries). */
