@@ -5,7 +5,7 @@
  *   eval "$(scripts/s3-ceph-rgw.sh)"
  *   DATAPORT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/scale-throughput.ts
  *
- * Options (env): SCALE_BENCH_JOBS (default 160), SCALE_BENCH_RECORDS (records per group, default 300),
+ * Options (env): SCALE_BENCH_JOBS (default 400), SCALE_BENCH_RECORDS (records per group, default 300),
  * SCALE_BENCH_WORKERS (default "1,2,4"), SCALE_BENCH_CONCURRENCY (exports per worker process, default 1).
  * Each run gets its own database and bucket. Clients, the API process, PostgreSQL and the S3 gateway share
  * the machine with the workers, so on a small machine the curve flattens at the core count.
@@ -22,7 +22,7 @@ import { googleClient } from '../test/helpers/dataport.js';
 import { startServerProcess, startWorkerProcess } from '../test/helpers/process.js';
 import { createTestBucket, createTestDatabase, scaledStackUnavailable } from '../test/helpers/scaled-stack.js';
 
-const JOBS = Number(process.env.SCALE_BENCH_JOBS ?? 160);
+const JOBS = Number(process.env.SCALE_BENCH_JOBS ?? 400);
 const RECORDS = Number(process.env.SCALE_BENCH_RECORDS ?? 300);
 const WORKER_COUNTS = (process.env.SCALE_BENCH_WORKERS ?? '1,2,4').split(',').map(Number);
 const CONCURRENCY = Number(process.env.SCALE_BENCH_CONCURRENCY ?? 1);
