@@ -1,11 +1,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config.js';
-import { AccountError, ClientError, createAccountService, createClientService, generatePassword } from '../auth/index.js';
-import { migrateToLatest, openDatabase } from '../store/index.js';
+import type { createAccountService, createClientService } from '../auth/index.js';
 
 /** Opens the configured database (migrating SQLite, as `dataport token` does), runs `fn`, closes it. */
 async function withServices<T>(fn: (s: { accounts: ReturnType<typeof createAccountService>; clients: ReturnType<typeof createClientService> }) => Promise<T>): Promise<T> {
   const config = loadConfig();
+  // Loaded here rather than at the top, so other commands do not pay for the OAuth provider's import.
+  const { AccountError, ClientError, createAccountService, createClientService } = await import('../auth/index.js');
+  const { migrateToLatest, openDatabase } = await import('../store/index.js');
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     if (database.dialect === 'sqlite') await migrateToLatest(database.db);
@@ -34,7 +36,7 @@ export function registerAccountCommands(program: Command): void {
     .description('create a user (or set a new password); without --password-stdin a password is generated and printed')
     .option('--password-stdin', 'read the password from standard input')
     .action(async (id: string, options: { passwordStdin?: boolean }) => {
-      const password = options.passwordStdin ? await readStdin() : generatePassword();
+      const password = options.passwordStdin ? await readStdin() : (await import('../auth/index.js')).generatePassword();
       await withServices(({ accounts }) => accounts.addUser(id, password));
       console.error(`user ${id} can now sign in`);
       if (!options.passwordStdin) console.log(password);

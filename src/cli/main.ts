@@ -1,9 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
-import { createDataport } from '../app.js';
-import { ACCESS_MODES } from '../auth/index.js';
-import { ensureS3Bucket, migrateToLatest, openDatabase, type AccessMode } from '../store/index.js';
-import { createPgBossQueue } from '../queue/index.js';
+import type { DataportOptions } from '../app.js';
+import type { AccessMode } from '../store/index.js';
 import { runUntilSignal } from './run-until-signal.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { withOperatorDataport } from './operator-dataport.js';
@@ -13,6 +11,20 @@ import { faultsCommand } from './commands/faults.js';
 import { clockCommand } from './commands/clock.js';
 import { exportCommand } from './commands/export.js';
 import { registerAccountCommands } from './account-commands.js';
+
+/**
+ * The server's parts (database drivers, the S3 SDK, the OAuth provider) take a second or more to import; they
+ * are loaded by the commands that use them, so `dataport export` and `--help` start at once.
+ */
+async function runServer(roles: Pick<DataportOptions, 'api' | 'worker'>): Promise<void> {
+  const { createDataport } = await import('../app.js');
+  await runUntilSignal(await createDataport(loadConfig(), roles));
+}
+
+/** The grant lengths of `token --access`; fails to compile if AccessMode gains one this list lacks. */
+const ACCESS_CHOICES = ['once', '30d', '180d'] as const satisfies readonly AccessMode[];
+const accessChoicesComplete: Exclude<AccessMode, (typeof ACCESS_CHOICES)[number]> extends never ? true : never = true;
+void accessChoicesComplete;
 
 const program = new Command()
   .name('dataport')
@@ -28,23 +40,25 @@ the server's setup, 130 interrupted. See docs/cli.md.`);
 program
   .command('start')
   .description('run the API and export workers in one process (the embedded default: SQLite and a local folder)')
-  .action(async () => runUntilSignal(await createDataport(loadConfig(), { api: true, worker: true })));
+  .action(async () => runServer({ api: true, worker: true }));
 
 program
   .command('serve')
   .description('run the API only (scaled deployments run `dataport worker` beside it)')
-  .action(async () => runUntilSignal(await createDataport(loadConfig(), { api: true, worker: false })));
+  .action(async () => runServer({ api: true, worker: false }));
 
 program
   .command('worker')
   .description('run export workers only')
-  .action(async () => runUntilSignal(await createDataport(loadConfig(), { api: false, worker: true })));
+  .action(async () => runServer({ api: false, worker: true }));
 
 program
   .command('migrate')
   .description('apply pending database migrations (and, at scale, install the job queue schema and create the S3 bucket)')
   .action(async () => {
     const config = loadConfig();
+    const { ensureS3Bucket, migrateToLatest, openDatabase } = await import('../store/index.js');
+    const { createPgBossQueue } = await import('../queue/index.js');
     const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     try {
       const applied = await migrateToLatest(database.db);
@@ -73,7 +87,7 @@ program
   .requiredOption('--resources <groups>', 'comma-separated resource groups, e.g. myactivity.search,chrome.history', (v) =>
     v.split(',').map((s) => s.trim()).filter(Boolean),
   )
-  .addOption(new Option('--access <mode>', 'once, 30d or 180d').choices(ACCESS_MODES).default('once'))
+  .addOption(new Option('--access <mode>', 'once, 30d or 180d').choices(ACCESS_CHOICES).default('once'))
   .option('--client <id>', 'the OAuth client the grant is for', 'dataport-cli')
   .action(async (options: { user: string; resources: string[]; access: AccessMode; client: string }) => {
     // Through the server's own parts, so the catalog is the server's and the grant and token follow its

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { readClockOffsetMs, writeClockOffsetMs } from '../../emulator/index.js';
 import { withOperatorDataport } from '../operator-dataport.js';
 import { formatDuration, parseDurationMs } from '../parse.js';
 import { requireDemoSource } from './emulator-guard.js';
@@ -25,8 +24,8 @@ Examples:
     .action(async (options: { json?: boolean }) => {
       await withOperatorDataport(async (dataport) => {
         await requireDemoSource(dataport);
-        const offset = await readClockOffsetMs(dataport.db);
-        print(offset, options.json);
+        const { readClockOffsetMs } = await import('../../emulator/index.js');
+        print(await readClockOffsetMs(dataport.db), options.json);
       });
     });
 
@@ -38,6 +37,7 @@ Examples:
     .action(async (by: number, options: { json?: boolean }) => {
       await withOperatorDataport(async (dataport) => {
         await requireDemoSource(dataport);
+        const { readClockOffsetMs, writeClockOffsetMs } = await import('../../emulator/index.js');
         const offset = (await readClockOffsetMs(dataport.db)) + by;
         await writeClockOffsetMs(dataport.db, offset, Date.now());
         if (!options.json) console.error(`advanced the clock by ${formatDuration(by)}; a running server follows within a second`);
@@ -51,6 +51,7 @@ Examples:
     .action(async () => {
       await withOperatorDataport(async (dataport) => {
         await requireDemoSource(dataport);
+        const { writeClockOffsetMs } = await import('../../emulator/index.js');
         await writeClockOffsetMs(dataport.db, 0, Date.now());
         print(0, false);
       });

@@ -1,5 +1,5 @@
 import type { Dataport } from '../../app.js';
-import { readDemoSourceStatus, type DemoSourceStatus } from '../../emulator/index.js';
+import type { DemoSourceStatus } from '../../emulator/index.js';
 import { CliError, EXIT } from '../exit-codes.js';
 
 /**
@@ -7,6 +7,7 @@ import { CliError, EXIT } from '../exit-codes.js';
  * data, faults and a shifted clock would be a foot-gun. The server records at start whether it does.
  */
 export async function requireDemoSource(dataport: Dataport): Promise<DemoSourceStatus> {
+  const { readDemoSourceStatus } = await import('../../emulator/index.js');
   const status = await readDemoSourceStatus(dataport.db);
   const where = dataport.config.databaseUrl ? 'DATAPORT_DATABASE_URL' : `DATAPORT_DATA_DIR (${dataport.config.dataDir})`;
   if (!status) {

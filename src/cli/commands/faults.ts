@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { clearRuntimeFaults, formatFault, listRuntimeFaults, setRuntimeFaults } from '../../emulator/index.js';
-import { parseDemoFaults, type DemoFault } from '../../sources/demo/index.js';
+import type { DemoFault } from '../../sources/demo/index.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { withOperatorDataport } from '../operator-dataport.js';
 import { requireDemoSource } from './emulator-guard.js';
@@ -23,6 +22,8 @@ export function faultsCommand(): Command {
     .addHelpText('after', `\n${RULES_HELP}\n\nA rule replaces one of the same group and kind, and its count starts afresh.`)
     .action(async (rules: string[]) => {
       await withOperatorDataport(async (dataport) => {
+        const { parseDemoFaults } = await import('../../sources/demo/index.js');
+        const { setRuntimeFaults } = await import('../../emulator/index.js');
         let parsed: DemoFault[];
         try {
           parsed = parseDemoFaults(rules.join(','), dataport.catalog.groups.map((g) => g.name));
@@ -44,6 +45,7 @@ export function faultsCommand(): Command {
     .action(async (options: { json?: boolean }) => {
       await withOperatorDataport(async (dataport) => {
         const status = await requireDemoSource(dataport);
+        const { listRuntimeFaults } = await import('../../emulator/index.js');
         const runtime = await listRuntimeFaults(dataport.db);
         if (options.json) {
           console.log(JSON.stringify({ configured: status.configuredFaults, runtime: runtime.map(formatFault) }, null, 2));
@@ -63,6 +65,7 @@ export function faultsCommand(): Command {
         const unknown = groups.filter((g) => !dataport.catalog.get(g));
         if (unknown.length > 0) throw new CliError(`unknown resource group: ${unknown.join(', ')}`, EXIT.USAGE);
         await requireDemoSource(dataport);
+        const { clearRuntimeFaults } = await import('../../emulator/index.js');
         const remaining = await clearRuntimeFaults(dataport.db, groups, dataport.now());
         console.error(groups.length === 0 ? 'cleared every run-time fault' : `cleared the run-time faults of ${groups.join(', ')}`);
         printRules(remaining);
@@ -70,6 +73,11 @@ export function faultsCommand(): Command {
     });
 
   return faults;
+}
+
+/** `group=rule:value`, as DATAPORT_DEMO_FAULTS writes it. */
+function formatFault(fault: DemoFault): string {
+  return `${fault.group}=${fault.rule}:${fault.value}`;
 }
 
 function printRules(rules: readonly DemoFault[]): void {

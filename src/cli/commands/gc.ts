@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { collectExpiredArchives } from '../../export/index.js';
 import { withOperatorDataport } from '../operator-dataport.js';
 import { formatTable } from '../table.js';
 
@@ -10,6 +9,7 @@ export function gcCommand(): Command {
     .option('--json', 'print the deleted archives as JSON')
     .action(async (options: { json?: boolean }) => {
       await withOperatorDataport(async (dataport) => {
+        const { collectExpiredArchives } = await import('../../export/index.js');
         const deleted: { job: string; user: string; client: string; expiredAt: string }[] = [];
         await collectExpiredArchives({
           db: dataport.db,

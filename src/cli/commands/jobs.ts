@@ -1,10 +1,22 @@
 import { Command, Option } from 'commander';
-import { createOperatorJobs, JobError, JOB_STATES, type JobDetails, type JobState } from '../../jobs/index.js';
+import type { JobDetails, JobState, OperatorJobs } from '../../jobs/index.js';
+import type { Dataport } from '../../app.js';
 import type { JobRow } from '../../store/index.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { withOperatorDataport } from '../operator-dataport.js';
 import { formatBytes, parseTime } from '../parse.js';
 import { formatTable } from '../table.js';
+
+/** The protocol's job states (fixed); fails to compile if JobState gains one this list lacks. */
+const STATE_CHOICES = ['IN_PROGRESS', 'COMPLETE', 'FAILED', 'CANCELLED'] as const satisfies readonly JobState[];
+const stateChoicesComplete: Exclude<JobState, (typeof STATE_CHOICES)[number]> extends never ? true : never = true;
+void stateChoicesComplete;
+
+/** The jobs domain is loaded with the server's parts, only by the commands that run. */
+async function operatorJobs(dataport: Dataport): Promise<OperatorJobs> {
+  const { createOperatorJobs } = await import('../../jobs/index.js');
+  return createOperatorJobs(dataport);
+}
 
 interface ListOptions {
   state?: JobState;
@@ -24,7 +36,7 @@ export function jobsCommand(): Command {
   jobs
     .command('list')
     .description('list archive jobs, newest first')
-    .addOption(new Option('--state <state>', 'only jobs in this state').choices(JOB_STATES))
+    .addOption(new Option('--state <state>', 'only jobs in this state').choices(STATE_CHOICES))
     .option('--user <id>', 'only jobs of this user')
     .option('--client <id>', 'only jobs of this OAuth client')
     .option('--group <name>', 'only jobs that include this resource group')
@@ -40,7 +52,7 @@ export function jobsCommand(): Command {
           throw new CliError(`--group: unknown resource group "${options.group}"`, EXIT.USAGE);
         }
         const { now } = dataport;
-        const rows = await createOperatorJobs(dataport).listJobs({
+        const rows = await (await operatorJobs(dataport)).listJobs({
           state: options.state,
           userId: options.user,
           clientId: options.client,
@@ -71,7 +83,8 @@ export function jobsCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (jobId: string, options: { json?: boolean }) => {
       await withOperatorDataport(async (dataport) => {
-        const details = await operatorCall(() => createOperatorJobs(dataport).showJob(jobId));
+        const jobs = await operatorJobs(dataport);
+        const details = await operatorCall(() => jobs.showJob(jobId));
         console.log(options.json ? JSON.stringify(detailsJson(details), null, 2) : describeJob(details));
       });
     });
@@ -82,7 +95,8 @@ export function jobsCommand(): Command {
     .argument('<job>', 'the archive job id')
     .action(async (jobId: string) => {
       await withOperatorDataport(async (dataport) => {
-        const { archiveJobId } = await operatorCall(() => createOperatorJobs(dataport).retryJob(jobId));
+        const jobs = await operatorJobs(dataport);
+        const { archiveJobId } = await operatorCall(() => jobs.retryJob(jobId));
         console.error(`job ${jobId} retried; the new job is IN_PROGRESS`);
         console.log(archiveJobId);
       });
@@ -94,7 +108,8 @@ export function jobsCommand(): Command {
     .argument('<job>', 'the archive job id')
     .action(async (jobId: string) => {
       await withOperatorDataport(async (dataport) => {
-        await operatorCall(() => createOperatorJobs(dataport).cancelJob(jobId));
+        const jobs = await operatorJobs(dataport);
+        await operatorCall(() => jobs.cancelJob(jobId));
         console.log(`job ${jobId} cancelled`);
       });
     });
@@ -107,6 +122,7 @@ async function operatorCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
+    const { JobError } = await import('../../jobs/index.js');
     if (error instanceof JobError) {
       throw new CliError(error.message, error.code === 'JOB_NOT_FOUND' ? EXIT.NOT_FOUND : EXIT.REFUSED, { cause: error });
     }
