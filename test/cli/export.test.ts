@@ -9,6 +9,7 @@ import { createDataport, type Dataport } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { AccessMode } from '../../src/store/index.js';
+import { createPortabilityClient } from '../../src/client/index.js';
 import { runCli, startServerProcess } from '../helpers/process.js';
 
 const BIN = fileURLToPath(new URL('../../bin/dataport.js', import.meta.url));
@@ -119,6 +120,24 @@ describe('dataport export', () => {
     expect(retried.code, retried.stderr).toBe(0);
     expect(retried.stderr).toMatch(/FAILED; retrying as job [0-9a-f]{32}/);
     expect(retried.stdout).toMatch(/^youtube\.subscriptions\s/m);
+  });
+
+  it('Ctrl-C while the job runs, with --cancel-on-interrupt: the job is cancelled on the server and the exit code is 130', async () => {
+    expect((await cli('faults', 'set', 'myactivity.shopping=slow:30000')).code).toBe(0);
+    const out = path.join(work, 'interrupt');
+    const accessToken = await token('iris', 'myactivity.shopping');
+    const child = spawn(process.execPath, [BIN, ...exportArgs(accessToken, 'myactivity.shopping', out, '--cancel-on-interrupt')], {
+      env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const jobId = await waitFor(() => /job ([0-9a-f]{32}) IN_PROGRESS/.exec(stderr)?.[1], () => stderr);
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toContain(`job ${jobId} cancelled on the server`);
+    const api = createPortabilityClient({ rootUrl: server.url, accessToken });
+    expect((await api.getArchiveState(jobId)).state).toBe('CANCELLED');
   });
 
   it('--incremental: after `clock advance`, the second export holds only records newer than the first export', async () => {
