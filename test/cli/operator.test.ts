@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -149,7 +149,7 @@ describe('dataport jobs, gc, faults and clock against a running server', () => {
     expect(reset.stdout).toContain('offset 0');
   });
 
-  it('emulator controls refuse a database no demo server has started on, and bad input, changing nothing', async () => {
+  it('emulator controls refuse a database no demo server has started on, a server on an operator catalog, and bad input', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'dataport-cli-empty-'));
     try {
       const out = await runCli(['clock', 'advance', '1h'], { DATAPORT_DATA_DIR: empty });
@@ -158,6 +158,34 @@ describe('dataport jobs, gc, faults and clock against a running server', () => {
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
+    // A server on an operator's catalog records that it has no demo source; the emulator controls refuse.
+    const ownData = mkdtempSync(path.join(tmpdir(), 'dataport-cli-catalog-'));
+    try {
+      writeFileSync(path.join(ownData, 'catalog.yaml'), [
+        'sources:',
+        '  uploads: { type: files, root: uploads }',
+        'resourceGroups:',
+        '  - name: shop.images',
+        '    scope: https://shop.example/auth/images',
+        '    description: Move a copy of your images',
+        '    source: uploads',
+        '    files: [{ path: Shop/Images, folder: "{user_id}" }]',
+      ].join('\n'));
+      mkdirSync(path.join(ownData, 'uploads'));
+      const ownEnv = { DATAPORT_DATA_DIR: path.join(ownData, 'data'), DATAPORT_CATALOG: path.join(ownData, 'catalog.yaml'), DATAPORT_LOG_LEVEL: 'warn' };
+      const own = await startServerProcess(ownEnv);
+      try {
+        const refused = await runCli(['faults', 'set', 'shop.images=fail:1'], ownEnv);
+        expect(refused.code, refused.stderr).toBe(7);
+        expect(refused.stderr).toContain('does not run the demo source');
+      } finally {
+        own.child.kill('SIGTERM');
+        await new Promise((r) => own.child.once('exit', r));
+      }
+    } finally {
+      rmSync(ownData, { recursive: true, force: true });
+    }
+
     const [badRule, badDuration, badState] = await Promise.all([
       cli('faults', 'set', 'maps.reviews=explode:1'),
       cli('clock', 'advance', 'tomorrow'),
