@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import type pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { dialectOf, type Dialect } from './dialect.js';
@@ -16,6 +16,11 @@ export interface DatabaseOptions {
   dataDir: string;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /**
+   * SQLite: commit size (WAL pages) at which this connection checkpoints the WAL itself; 0 never (another
+   * connection runs `checkpointWal`). SQLite's default is 1000.
+   */
+  walAutocheckpointPages?: number;
 }
 
 export interface OpenDatabase {
@@ -53,6 +58,7 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     file.pragma('busy_timeout = 5000');
     file.pragma('synchronous = NORMAL');
     file.pragma('foreign_keys = ON');
+    if (options.walAutocheckpointPages !== undefined) file.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(options.walAutocheckpointPages))}`);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
   }
   return { db, dialect: dialectOf(db), close: () => db.destroy() };
@@ -77,6 +83,16 @@ function withStatementCache(file: SQLite.Database, maxStatements = 512) {
       return statement;
     },
   };
+}
+
+/**
+ * Copies committed WAL pages back into the SQLite file without waiting for readers or blocking writers
+ * (PASSIVE). Run periodically by the export thread of `dataport start`, so the API thread, whose connection
+ * never checkpoints, does not pay for it (and its fsync) inside a request. A no-op on PostgreSQL.
+ */
+export async function checkpointWal(db: Db): Promise<void> {
+  if (dialectOf(db) !== 'sqlite') return;
+  await sql`PRAGMA wal_checkpoint(PASSIVE)`.execute(db);
 }
 
 /** Applies every pending migration. */
