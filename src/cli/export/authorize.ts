@@ -24,10 +24,11 @@ const REFRESH_MARGIN_MS = 60_000;
 /**
  * The OAuth 2.0 authorization-code flow of a native app (RFC 8252) with PKCE S256: print the authorization
  * URL (and open it when there is a browser), receive the code on a loopback redirect, trade it for tokens.
- * Returns a function giving a current access token: with a refresh token (asked for with
- * `access_type=offline`), it renews the access token before it expires, since an export can outlast one.
+ * Returns a function giving a current access token — with a refresh token (asked for with
+ * `access_type=offline`) it renews the access token before it expires, since an export can outlast one —
+ * and the resource groups the user granted (the token response's `scope`; all of them when it has none).
  */
-export async function authorizeInteractively(options: AuthorizeOptions): Promise<() => Promise<string>> {
+export async function authorizeInteractively(options: AuthorizeOptions): Promise<{ accessToken: () => Promise<string>; grantedResources: string[] }> {
   const endpoints = await discoverAuthorizationServer(options.server);
   const scopes = options.resources.map((group) => scopeForGroup(group, []));
   const knownScopes = await discoveryScopes(options.server);
@@ -57,11 +58,12 @@ export async function authorizeInteractively(options: AuthorizeOptions): Promise
       redirectUri: receiver.redirectUri,
       codeVerifier: pkce.verifier,
     });
-    const granted = token.scope ? token.scope.split(' ').length : requested.length;
-    options.log(`authorized (${granted} of ${requested.length} scope(s) granted)`);
+    const grantedScopes = new Set(token.scope ? token.scope.split(' ') : requested);
+    const grantedResources = options.resources.filter((_group, i) => grantedScopes.has(requested[i]!));
+    options.log(`authorized (${grantedResources.length} of ${requested.length} resource group(s) granted)`);
     let current: TokenResponse = token;
     let expiresAt = Date.now() + (token.expires_in ?? Infinity) * 1000;
-    return async () => {
+    const accessToken = async () => {
       if (current.refresh_token && Date.now() > expiresAt - REFRESH_MARGIN_MS) {
         const renewed = await refreshAccessToken({
           tokenEndpoint: endpoints.tokenEndpoint, clientId: options.clientId, clientSecret: options.clientSecret, refreshToken: current.refresh_token,
@@ -72,6 +74,7 @@ export async function authorizeInteractively(options: AuthorizeOptions): Promise
       }
       return current.access_token;
     };
+    return { accessToken, grantedResources };
   } finally {
     await receiver.close();
   }

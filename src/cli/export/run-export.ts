@@ -47,20 +47,33 @@ export async function runExport(options: ExportOptions, signal: AbortSignal, onP
   mkdirSync(out, { recursive: true });
   const { state, foreign } = readExportState(out, options.server);
   if (foreign) log(`note: ${out} holds the state of exports from another server; starting afresh for ${options.server}`);
-  const key = resourceKey(options.resources);
   const save = () => writeExportState(out, state);
 
   onPhase({ kind: 'starting' });
-  const accessToken = options.token ?? (await authorizeInteractively({
-    server: options.server,
-    clientId: options.clientId!,
-    clientSecret: options.clientSecret,
-    resources: options.resources,
-    redirectPort: options.redirectPort,
-    openBrowser: options.openBrowser,
-    signal,
-    log,
-  }));
+  let resources = options.resources;
+  let accessToken: string | (() => Promise<string>);
+  if (options.token) {
+    accessToken = options.token;
+  } else {
+    const authorized = await authorizeInteractively({
+      server: options.server,
+      clientId: options.clientId!,
+      clientSecret: options.clientSecret,
+      resources,
+      redirectPort: options.redirectPort,
+      openBrowser: options.openBrowser,
+      signal,
+      log,
+    });
+    accessToken = authorized.accessToken;
+    // The consent screen lets the user grant a subset; asking for the rest would only earn PERMISSION_DENIED.
+    if (authorized.grantedResources.length === 0) throw new CliError('the user granted none of the requested resource groups', EXIT.REFUSED);
+    if (authorized.grantedResources.length < resources.length) {
+      log(`note: the user granted only ${authorized.grantedResources.join(', ')}; exporting those`);
+      resources = authorized.grantedResources;
+    }
+  }
+  const key = resourceKey(resources);
   const api = createPortabilityClient({ rootUrl: options.server, accessToken, userAgent: 'dataport-cli' });
 
   let jobId: string;
@@ -74,8 +87,8 @@ export async function runExport(options: ExportOptions, signal: AbortSignal, onP
     if (options.incremental) {
       log(startTime ? `incremental: exporting what is newer than the last export (${startTime})` : `incremental: no earlier export of these groups in ${out}; exporting everything`);
     }
-    jobId = await initiate(api, options, startTime, log);
-    state.inFlight = { jobId, resources: [...options.resources].sort(), startTime, initiatedAt: new Date().toISOString(), downloads: {} };
+    jobId = await initiate(api, { ...options, resources }, startTime, log);
+    state.inFlight = { jobId, resources: [...resources].sort(), startTime, initiatedAt: new Date().toISOString(), downloads: {} };
     save();
   }
 
