@@ -18,7 +18,8 @@ export const EXIT = Object.freeze({
   /** jobs show|retry|cancel: no such job. */
   NOT_FOUND: 6,
   /** The request is valid but the state does not allow it: retry of a job that is not FAILED, cancel of one
-   * that is not IN_PROGRESS, the retry limit, or emulator controls on a server without the demo source. */
+   * that is not IN_PROGRESS, the retry limit, emulator controls on a server without the demo source, or a
+   * consent that granted none of the requested groups. */
   REFUSED: 7,
   /** Interrupted by Ctrl-C (128 + SIGINT). */
   INTERRUPTED: 130,
