@@ -8,7 +8,7 @@ import { formatBytes, formatDuration } from '../parse.js';
 import { authorizeInteractively } from './authorize.js';
 import { archiveFileName, downloadArchive, type DownloadResult } from './download.js';
 import { createTransferProgress } from './progress.js';
-import { readExportState, resourceKey, writeExportState, type ExportState } from './state-file.js';
+import { readExportState, resourceKey, writeExportState } from './state-file.js';
 import { summarizeArchive } from './summary.js';
 import { verifyAndUnpack, type UnpackResult } from './unpack.js';
 import { waitForArchive } from './poll.js';
@@ -144,6 +144,11 @@ export async function runExport(options: ExportOptions, signal: AbortSignal, onP
   // Download every part (resuming .part files), then verify and unpack each.
   onPhase({ kind: 'downloading', jobId });
   const urls = archive.urls ?? [];
+  if (urls.length === 0) {
+    state.inFlight = undefined;
+    save();
+    throw new CliError(`job ${jobId} is COMPLETE but its archive is no longer available (past retention, or the authorization was reset); run again for a new export`, EXIT.FAILURE);
+  }
   const downloadsDir = path.join(out, '.dataport', 'downloads');
   mkdirSync(downloadsDir, { recursive: true });
   const progress = createTransferProgress(process.stderr);
@@ -171,7 +176,15 @@ export async function runExport(options: ExportOptions, signal: AbortSignal, onP
   const destDir = path.join(out, exportFolderName(archive.exportTime, jobId));
   const unpacked: UnpackResult[] = [];
   for (const download of downloads) {
-    unpacked.push(await verifyAndUnpack(download.file, destDir));
+    try {
+      unpacked.push(await verifyAndUnpack(download.file, destDir));
+    } catch (error) {
+      // A corrupt file must not be taken for a finished download next time: drop it so a rerun fetches it again.
+      rmSync(download.file, { force: true });
+      delete state.inFlight!.downloads[path.basename(download.file)];
+      save();
+      throw new CliError(`${(error as Error).message}; the file was deleted, run the same command again to download it again`, EXIT.FAILURE, { cause: error });
+    }
   }
   log(`verified ${downloads.length} archive file(s) (sizes and CRC-32 of ${unpacked.reduce((n, u) => n + u.entries, 0)} entries); unpacked into ${destDir}`);
 
