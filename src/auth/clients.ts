@@ -36,10 +36,14 @@ function checkRedirectUri(uri: string): string {
 
 /** The metadata oidc-provider validates clients against; built from our row on every look-up. */
 export function providerClientMetadata(row: OauthClientRow): Record<string, unknown> {
+  const redirectUris = JSON.parse(row.redirect_uris) as string[];
   return {
     client_id: row.id,
     client_name: row.name,
-    redirect_uris: JSON.parse(row.redirect_uris) as string[],
+    redirect_uris: redirectUris,
+    // RFC 8252 §7.3: a native app (a public client redirecting to a loopback IP) picks an ephemeral port at run
+    // time, so the provider ignores the port of such URIs; every other client keeps exact matching.
+    ...(row.secret === null && redirectUris.every(isLoopbackIpRedirect) ? { application_type: 'native' } : {}),
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     // No ID tokens are issued (only data portability scopes), but the provider validates this against its key.
@@ -49,6 +53,11 @@ export function providerClientMetadata(row: OauthClientRow): Record<string, unkn
       : // Google's client libraries (googleapis included) send the secret in the form body.
         { token_endpoint_auth_method: 'client_secret_post', client_secret: row.secret }),
   };
+}
+
+function isLoopbackIpRedirect(uri: string): boolean {
+  const url = new URL(uri);
+  return url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === '[::1]');
 }
 
 function describe(row: OauthClientRow): RegisteredClient {

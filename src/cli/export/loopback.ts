@@ -14,7 +14,7 @@ const PAGE = (title: string, text: string) =>
 
 /**
  * The native-app redirect of RFC 8252: a one-shot HTTP listener on the loopback interface that receives the
- * authorization response. Port 0 picks a free port (Google accepts any port on loopback); a server that
+ * authorization response. Port 0 picks a free port (Google and Dataport accept any port on loopback); a server that
  * matches redirect URIs exactly needs the registered port, given with --redirect-port.
  */
 export async function startLoopbackReceiver(port: number): Promise<LoopbackReceiver> {
