@@ -11,7 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { apiBenchmarks } from './api-latency.js';
 import { exportThroughput, round } from './export-throughput.js';
-import { log } from './lib/processes.js';
+import { buildDataport, log } from './lib/processes.js';
 
 /** Bytes of serialized JSON per `myactivity.search` record, measured on the demo source (~343). */
 const BYTES_PER_RECORD = 343;
@@ -23,6 +23,9 @@ const deflateLevel = 6;
 // `--profile <dir>`: the servers run with `node --cpu-prof`, one .cpuprofile per server in <dir>/<benchmark>.
 const profileDir = args.includes('--profile') ? path.resolve(args[args.indexOf('--profile') + 1]!) : undefined;
 const profileArgs = (name: string) => (profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : []);
+
+log('building (npm run build): the servers run the compiled dist/, as `npm start` does');
+buildDataport();
 
 const zipAvailable = spawnSync('zip', ['-v'], { stdio: 'ignore' }).status === 0;
 if (!zipAvailable) log('WARNING: Info-ZIP `zip` is not installed (apt-get install -y zip); the export reference is missing');

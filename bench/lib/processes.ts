@@ -1,9 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The real CLI: benchmarks drive Dataport exactly as an operator would. */
-export const DATAPORT_BIN = fileURLToPath(new URL('../../bin/dataport.js', import.meta.url));
+/**
+ * The real CLI, compiled: benchmarks drive Dataport exactly as `npm start` does. bin/dataport.js would
+ * fall back to the TypeScript sources (tsx) whenever any file under src/ is newer than the build, which on
+ * a shared working tree changes under a running benchmark; `buildDataport()` runs first and this path
+ * pins the compiled entry point.
+ */
+export const DATAPORT_BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const BUILD = fileURLToPath(new URL('../../bin/build.js', import.meta.url));
+
+/** `npm run build`: compiles src/ to dist/ (what `npm start` runs). Throws if it fails. */
+export function buildDataport(): void {
+  const result = spawnSync(process.execPath, [BUILD], { stdio: ['ignore', 2, 2] }); // stdout is the JSON's
+  if (result.status !== 0) throw new Error(`npm run build failed (exit ${result.status})`);
+}
 const TSX_CLI = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 
 export function log(message: string): void {
@@ -19,7 +31,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts `node bin/dataport.js start` (API + workers in one process) and waits until it listens. */
+/** Starts `dataport start` (compiled) (API + workers in one process) and waits until it listens. */
 export async function startDataportProcess(dataDir: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningServer> {
   const child = spawn(process.execPath, [...nodeArgs, DATAPORT_BIN, 'start'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATAPORT_DATA_DIR: dataDir, DATAPORT_LOG_LEVEL: 'warn', ...env },

@@ -74,7 +74,12 @@ function withStatementCache(file: SQLite.Database, maxStatements = 512) {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => file.close(),
-    prepare(sql: string): SQLite.Statement {
+    prepare(text: string): SQLite.Statement {
+      // Kysely opens SQLite transactions with a deferred `begin`: one that reads and then writes fails at
+      // once with SQLITE_BUSY (no busy wait) if another connection committed in between, and the export
+      // thread and the CLI are such connections. Every Dataport transaction writes, so take the write lock
+      // up front; waiting for it honours busy_timeout.
+      const sql = text === 'begin' ? 'begin immediate' : text;
       const cached = cache.get(sql);
       if (cached && !cached.busy) return cached;
       const statement = file.prepare(sql);
