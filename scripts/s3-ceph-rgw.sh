@@ -20,9 +20,20 @@ D=${1:-${TMPDIR:-/tmp}/dataport-rgw}; PORT=${2:-7480}
 ACCESS_KEY=dataport-test; SECRET_KEY=dataport-test-secret-key
 
 stop_daemons() {
+  local pids=()
   for p in rgw osd.0 mon.a; do
-    if [[ -f "$D/run/$p.pid" ]]; then kill "$(cat "$D/run/$p.pid")" 2>/dev/null || true; fi
+    if [[ -f "$D/run/$p.pid" ]]; then pids+=("$(cat "$D/run/$p.pid")"); fi
   done
+  [[ ${#pids[@]} -eq 0 ]] && return 0
+  kill "${pids[@]}" 2>/dev/null || true
+  # ceph-osd can take a while over SIGTERM; do not leave it holding the monitor's port for the next start.
+  for _ in $(seq 1 20); do
+    local alive=()
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive+=("$pid"); done
+    [[ ${#alive[@]} -eq 0 ]] && return 0
+    sleep 0.5
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
 }
 
 print_env() {
