@@ -1,4 +1,5 @@
 import type { RecordFormat } from '../sources/index.js';
+import { createJsonRecordSerializer } from './json-record.js';
 
 /** How one record format opens, separates, writes and closes a file. */
 export interface RecordSerializer {
@@ -21,13 +22,16 @@ export function serializerFor(format: RecordFormat): RecordSerializer {
         header = `${open}${JSON.stringify(format.wrapper.key)}:[`;
         footer = ']}';
       }
+      const json = createJsonRecordSerializer();
       return {
         header, footer, splittable: true,
-        record: (value, first) => (first ? '\n' : ',\n') + JSON.stringify(value),
+        record: (value, first) => (first ? '\n' : ',\n') + json(value),
       };
     }
-    case 'ndjson':
-      return { header: '', footer: '', splittable: true, record: (value) => `${JSON.stringify(value)}\n` };
+    case 'ndjson': {
+      const json = createJsonRecordSerializer();
+      return { header: '', footer: '', splittable: true, record: (value) => `${json(value)}\n` };
+    }
     case 'csv': {
       const columns = format.columns;
       return {

@@ -21,7 +21,7 @@ import {
   videoPool,
   type UserProfile,
 } from './entities.js';
-import { makePool, rfc3339 } from './timeline.js';
+import { deepFreeze, makePool, rfc3339 } from './timeline.js';
 import { APPS, BASE64URL, MAPS_QUERIES, MERCHANTS, PRODUCTS, SITES } from './vocab.js';
 
 interface NameUrl {
@@ -64,10 +64,10 @@ function activity(
   return { header, title, titleUrl, subtitles, description, time, products, details, activityControls, locationInfos };
 }
 
-const WEB_AND_APP = ['Web & App Activity'] as const;
-const WATCH_HISTORY = ['YouTube watch history'] as const;
-const YT_SEARCH_HISTORY = ['YouTube search history'] as const;
-const FROM_ADS = [{ name: 'From Google Ads' }] as const;
+const WEB_AND_APP = deepFreeze(['Web & App Activity'] as const);
+const WATCH_HISTORY = deepFreeze(['YouTube watch history'] as const);
+const YT_SEARCH_HISTORY = deepFreeze(['YouTube search history'] as const);
+const FROM_ADS = deepFreeze([{ name: 'From Google Ads' }] as const);
 
 const LOCATION_SOURCES = [
   { source: 'From your device', sourceUrl: 'https://support.google.com/websearch/answer/1696589' },
@@ -105,7 +105,7 @@ const search: GroupSpec = {
   files(ctx: GroupContext) {
     const profile = userProfile(ctx.userSeed);
     const locations = locationPool(ctx.seed, profile);
-    const products = ['Search'] as const;
+    const products = deepFreeze(['Search'] as const);
     const queries = makePool(ctx.seed, 1024, (rng) => {
       const q = searchQuery(rng);
       return { title: `Searched for ${q}`, url: `https://www.google.com/search?q=${queryParam(q)}` };
@@ -138,7 +138,7 @@ const maps: GroupSpec = {
     const profile = userProfile(ctx.userSeed);
     const locations = locationPool(ctx.seed, profile);
     const places = placePool(ctx.seed, profile);
-    const products = ['Maps'] as const;
+    const products = deepFreeze(['Maps'] as const);
     const entries = makePool(ctx.seed, 1024, (rng) => {
       const r = rng.float();
       if (r < 0.35) {
@@ -188,8 +188,8 @@ const youtube: GroupSpec = {
       const id = rng.chars(BASE64URL, 11);
       return { title: `Watched ${rng.pick(PRODUCTS)} | ${rng.pick(MERCHANTS)}`, url: `https://www.youtube.com/watch?v=${id}` };
     });
-    const products = ['YouTube'] as const;
-    const adControls = ['YouTube watch history', 'Web & App Activity'] as const;
+    const products = deepFreeze(['YouTube'] as const);
+    const adControls = deepFreeze(['YouTube watch history', 'Web & App Activity'] as const);
     return [
       listFile(ctx, path('YouTube'), FORMAT, (_k, ms, rng) => {
         const r = rng.float();
@@ -212,7 +212,7 @@ const play: GroupSpec = {
   spanDays: 180,
   shape: 'list',
   files(ctx: GroupContext) {
-    const products = ['Google Play Store'] as const;
+    const products = deepFreeze(['Google Play Store'] as const);
     const entries = makePool(ctx.seed, 512, (rng) => {
       const app = rng.pick(APPS);
       const url = `https://play.google.com/store/apps/details?id=${app.packageName}`;
@@ -236,7 +236,7 @@ const shopping: GroupSpec = {
   spanDays: 120,
   shape: 'list',
   files(ctx: GroupContext) {
-    const products = ['Shopping'] as const;
+    const products = deepFreeze(['Shopping'] as const);
     const entries = makePool(ctx.seed, 512, (rng) => {
       const product = rng.pick(PRODUCTS);
       if (rng.chance(0.4)) {
@@ -266,7 +266,7 @@ const myadcenter: GroupSpec = {
   spanDays: 365,
   shape: 'list',
   files(ctx: GroupContext) {
-    const products = ['My Ad Center'] as const;
+    const products = deepFreeze(['My Ad Center'] as const);
     const home = userProfile(ctx.userSeed).homeCity;
     const entries = makePool(ctx.seed, 256, (rng) => {
       const advertiser = rng.chance(0.5) ? rng.pick(MERCHANTS) : makePlace(rng, home).name;

@@ -96,8 +96,20 @@ export class Rng {
 export function makePool<T>(seed: number, size: number, make: (rng: Rng, index: number) => T): readonly T[] {
   const rng = new Rng();
   const pool: T[] = new Array<T>(size);
-  for (let i = 0; i < size; i++) pool[i] = make(rng.reseed(mix32(seed ^ 0x2545f491, i)), i);
+  for (let i = 0; i < size; i++) pool[i] = deepFreeze(make(rng.reseed(mix32(seed ^ 0x2545f491, i)), i));
   return pool;
+}
+
+/**
+ * Pool entries are shared by many records, so they are frozen: nothing may change one under another
+ * record, and the export serializes a deeply frozen value once and reuses its text (export/json-record.ts).
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 /** The timeline step that makes `records` records span about `spanDays` days. */
