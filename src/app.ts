@@ -15,7 +15,6 @@ import { collectExpiredArchives, createExportRunner, redispatchOrphanedJobs } fr
 import { createSourcesFromCatalog } from './sources/index.js';
 import { createDemoSource, parseDemoFaults } from './sources/demo/index.js';
 import { createApiServer } from './api/index.js';
-import { startWorkerThread, type WorkerThread } from './worker-thread.js';
 import { createEmulatorClock, createRuntimeFaults, readClockOffsetMs, recordDemoSourceStatus } from './emulator/index.js';
 import {
   createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase,
@@ -27,12 +26,6 @@ export interface DataportOptions {
   api: boolean;
   /** Run export workers in this process. */
   worker: boolean;
-  /**
-   * With `api` and `worker` on SQLite (`dataport start`): run the workers in a worker thread with their own
-   * connection, keeping exports and their SQLite work off the API's event loop. On by default, except
-   * with an injected `now` or `logger` (functions do not cross to a thread; tests inject both).
-   */
-  workerThread?: boolean;
   /** Injected clock (tests, the emulator's clock offset); defaults to the system clock. */
   now?: () => number;
   logger?: Logger;
@@ -48,11 +41,6 @@ export interface Dataport {
   readonly server: FastifyInstance | undefined;
   /** The clock every part uses: the injected one, else the emulator's (system time plus `dataport clock` offset). */
   readonly now: () => number;
-  readonly logger: Logger;
-  /** Worker role: look for queued work now (another connection enqueued it). */
-  wakeWorkers(): void;
-  /** Worker role: stop this process's run of a job at once (it was cancelled). */
-  cancelLocal(jobId: string): void;
   /** Listens (API) and starts workers; resolves with the URL the API is reachable at. */
   start(): Promise<{ url: string | undefined }>;
   /** Stops taking work, lets running exports finish or hands them back, and closes everything. */
@@ -67,15 +55,7 @@ export async function createDataport(config: Config, options: DataportOptions): 
   const logger = options.logger ?? createLogger(config.logLevel);
   // Read before anything opens: a catalog with a mistake stops start-up with its line, and leaves nothing behind.
   const catalogFile = config.catalog ? loadCatalogFile(config.catalog.file, config.catalog.env) : undefined;
-  // The embedded database only: at scale `serve` and `worker` are separate processes already.
-  const threaded = options.api && options.worker && options.workerThread !== false && !config.databaseUrl
-    && !options.now && !options.logger;
-  const database: OpenDatabase = openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    // The export thread checkpoints the WAL (see worker-thread-entry.ts), never a request on this thread.
-    ...(threaded ? { walAutocheckpointPages: 0 } : {}),
-  });
+  const database: OpenDatabase = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const { db } = database;
   try {
     if (database.dialect === 'sqlite') {
@@ -127,9 +107,7 @@ export async function createDataport(config: Config, options: DataportOptions): 
   const pgBoss = database.dialect === 'postgres' && config.databaseUrl
     ? createPgBossQueue({ databaseUrl: config.databaseUrl, supervise: options.worker, onError: onQueueError })
     : undefined;
-  const embeddedQueue = pgBoss ? undefined : createEmbeddedQueue({ db, now, lockMs: config.jobLeaseMs, onError: onQueueError });
-  const queue: JobQueue = pgBoss ?? embeddedQueue!;
-  let thread: WorkerThread | undefined;
+  const queue: JobQueue = pgBoss ?? createEmbeddedQueue({ db, now, lockMs: config.jobLeaseMs, onError: onQueueError });
   const runner = createExportRunner({
     db, blobs, catalog, sources, now,
     workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
@@ -143,13 +121,11 @@ export async function createDataport(config: Config, options: DataportOptions): 
   });
   const jobs = createJobService({
     db, catalog, blobs, now,
-    dispatcher: threaded
-      ? { dispatch: async (jobId) => { await queue.dispatch(jobId); thread?.dispatched(); } }
-      : queue,
+    dispatcher: queue,
     newJobId: () => randomBytes(16).toString('hex'),
     urlLifetimeSeconds: config.urlLifetimeSeconds,
     revokeAuthorization: tokens.revokeAuthorization,
-    onCancelled: (jobId) => (threaded ? thread?.cancel(jobId) : runner.cancelLocal(jobId)),
+    onCancelled: (jobId) => runner.cancelLocal(jobId),
   });
   const server = options.api
     ? await createApiServer({ db, catalog, jobs, tokens, blobs, signer, now, logger, publicUrl })
@@ -187,9 +163,7 @@ export async function createDataport(config: Config, options: DataportOptions): 
   }
 
   return {
-    config, db, catalog, tokens, jobs, blobs, server, now, logger,
-    wakeWorkers: () => embeddedQueue?.wake(),
-    cancelLocal: (jobId) => runner.cancelLocal(jobId),
+    config, db, catalog, tokens, jobs, blobs, server, now,
     async start() {
       // Connect the queue before taking requests, so a wrong database URL fails start-up, not the first initiate.
       await pgBoss?.ready();
@@ -200,15 +174,7 @@ export async function createDataport(config: Config, options: DataportOptions): 
         listeningUrl = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
         logger.info({ url: publicUrl() }, 'Dataport API listening');
       }
-      if (threaded) {
-        thread = await startWorkerThread(config, (err) => {
-          // A server whose exports stopped must not look healthy: exit, and let the supervisor restart it
-          // (running jobs are recovered from their leases, as after any crash).
-          logger.fatal({ err }, 'the export thread failed');
-          process.exit(1);
-        });
-        logger.info({ concurrency: config.workerConcurrency }, 'export workers started in a worker thread');
-      } else if (options.worker) {
+      if (options.worker) {
         await queue.start((delivery) => runner.handle(delivery), { concurrency: config.workerConcurrency });
         logger.info({ concurrency: config.workerConcurrency }, 'export workers started');
         await maintain();
@@ -221,7 +187,6 @@ export async function createDataport(config: Config, options: DataportOptions): 
       clearInterval(maintenance);
       emulatorClock.stop();
       await server?.close();
-      await thread?.close(deadlineMs);
       await queue.stop(deadlineMs);
       for (const source of sources.values()) await source.close?.();
       await blobs.close?.();

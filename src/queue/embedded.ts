@@ -14,7 +14,7 @@ export interface EmbeddedQueueOptions {
 }
 
 /** A durable queue in the embedded database: one row per pending delivery, locked while a handler runs. */
-export function createEmbeddedQueue(options: EmbeddedQueueOptions): JobQueue & { wake(): void } {
+export function createEmbeddedQueue(options: EmbeddedQueueOptions): JobQueue {
   const { db, now, lockMs } = options;
   const pollMs = options.pollMs ?? 500;
   const owner = `embedded-${randomUUID()}`;
@@ -72,10 +72,6 @@ export function createEmbeddedQueue(options: EmbeddedQueueOptions): JobQueue & {
       wake?.();
     },
     hasPending: (jobId) => queueItems.hasPendingItemFor(db, jobId),
-    /** Another connection (the API thread of `dataport start`) enqueued an item: look now, not at the next poll. */
-    wake() {
-      wake?.();
-    },
     async start(handler, { concurrency }) {
       if (running || concurrency === 0) return;
       running = true;

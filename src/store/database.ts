@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import type pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { dialectOf, type Dialect } from './dialect.js';
@@ -16,11 +16,6 @@ export interface DatabaseOptions {
   dataDir: string;
   /** PostgreSQL pool size. */
   poolSize?: number;
-  /**
-   * SQLite: commit size (WAL pages) at which this connection checkpoints the WAL itself; 0 never (another
-   * connection runs `checkpointWal`). SQLite's default is 1000.
-   */
-  walAutocheckpointPages?: number;
 }
 
 export interface OpenDatabase {
@@ -58,7 +53,6 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     file.pragma('busy_timeout = 5000');
     file.pragma('synchronous = NORMAL');
     file.pragma('foreign_keys = ON');
-    if (options.walAutocheckpointPages !== undefined) file.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(options.walAutocheckpointPages))}`);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
   }
   return { db, dialect: dialectOf(db), close: () => db.destroy() };
@@ -76,9 +70,9 @@ function withStatementCache(file: SQLite.Database, maxStatements = 512) {
     close: () => file.close(),
     prepare(text: string): SQLite.Statement {
       // Kysely opens SQLite transactions with a deferred `begin`: one that reads and then writes fails at
-      // once with SQLITE_BUSY (no busy wait) if another connection committed in between, and the export
-      // thread and the CLI are such connections. Every Dataport transaction writes, so take the write lock
-      // up front; waiting for it honours busy_timeout.
+      // once with SQLITE_BUSY (no busy wait) if another connection committed in between (the CLI writing
+      // while the server runs; seen as 500s when a second connection wrote during an initiate load).
+      // Every Dataport transaction writes, so take the write lock up front; waiting for it honours busy_timeout.
       const sql = text === 'begin' ? 'begin immediate' : text;
       const cached = cache.get(sql);
       if (cached && !cached.busy) return cached;
@@ -88,16 +82,6 @@ function withStatementCache(file: SQLite.Database, maxStatements = 512) {
       return statement;
     },
   };
-}
-
-/**
- * Copies committed WAL pages back into the SQLite file without waiting for readers or blocking writers
- * (PASSIVE). Run periodically by the export thread of `dataport start`, so the API thread, whose connection
- * never checkpoints, does not pay for it (and its fsync) inside a request. A no-op on PostgreSQL.
- */
-export async function checkpointWal(db: Db): Promise<void> {
-  if (dialectOf(db) !== 'sqlite') return;
-  await sql`PRAGMA wal_checkpoint(PASSIVE)`.execute(db);
 }
 
 /** Applies every pending migration. */

@@ -1,4 +1,4 @@
-export { openDatabase, migrateToLatest, pendingMigrations, checkpointWal, type Db, type OpenDatabase, type DatabaseOptions } from './database.js';
+export { openDatabase, migrateToLatest, pendingMigrations, type Db, type OpenDatabase, type DatabaseOptions } from './database.js';
 export type { AccessMode, JobStateValue } from './schema.js';
 export type { Dialect } from './dialect.js';
 export * as grants from './sql/grants.js';
