@@ -10,9 +10,10 @@ if command -v pg_isready >/dev/null && ! pg_isready -q -d "$DATAPORT_TEST_POSTGR
 fi
 
 # S3: Ceph's RADOS Gateway from Debian packages (real SigV4 checks, presigned URLs, multipart uploads).
-if ! command -v radosgw >/dev/null; then
+# uuidgen (uuid-runtime) and curl are used by scripts/s3-ceph-rgw.sh; a bare machine may lack them.
+if ! command -v radosgw >/dev/null || ! command -v uuidgen >/dev/null || ! command -v curl >/dev/null; then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends radosgw ceph-mon ceph-osd >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends radosgw ceph-mon ceph-osd uuid-runtime curl >/dev/null
 fi
 DATAPORT_RGW_DIR="${TMPDIR:-/tmp}/dataport-ci-rgw"
 eval "$(scripts/s3-ceph-rgw.sh start "$DATAPORT_RGW_DIR" 7480)"
