@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from './html.js';
+import { html, SafeHtml } from './html.js';
 import type { Messages } from './i18n.js';
 
 /**
@@ -52,6 +52,10 @@ code{font-size:.85rem;color:#57606a;word-break:break-all}
 @media (max-width:30rem){body{padding:0}main{border:0;border-radius:0;padding:1rem}.actions button{flex:1}.app,.export{padding:.6rem .75rem}}
 `;
 
+// Our own constant CSS, not user input: embedded as is (escaping would turn its quotes into &quot;, which
+// CSS does not decode, and the browser would drop the font-family declaration).
+const STYLESHEET = new SafeHtml(STYLE);
+
 export function page(t: Messages, title: string, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="${t.lang}" dir="${t.dir}">
@@ -60,7 +64,7 @@ export function page(t: Messages, title: string, body: SafeHtml): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${title} – ${t.t('brand')}</title>
-<style>${STYLE}</style>
+<style>${STYLESHEET}</style>
 </head>
 <body>
 <a class="skip" href="#main">${t.t('skipToContent')}</a>
