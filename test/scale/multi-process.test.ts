@@ -105,6 +105,12 @@ describe.skipIf(scaledStackUnavailable !== undefined)(`2 serve + 3 worker proces
     expect(held.length, 'the victim worker held a job').toBeGreaterThan(0);
     victim.kill('SIGKILL');
     await new Promise((r) => victim.once('exit', r));
+    // What the dead worker really held: a job it published between the look above and the kill is not one
+    // (that window is small but real; it made this test flaky), one it claimed in that window is.
+    held = (await store.db.selectFrom('jobs').select(['id', 'lease_owner']).where('state', '=', 'IN_PROGRESS').execute())
+      .filter((j) => j.lease_owner?.includes(victimTag))
+      .map((j) => j.id);
+    expect(held.length, 'the victim worker died holding a job').toBeGreaterThan(0);
 
     // Every job ends COMPLETE; a FAILED one is retried (as a client would) and that retry must complete.
     const completedIds = new Map<string, string>(); // original job id -> the job id holding its archive
