@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
+
+/**
+ * Which areas each area may import (DESIGN: api -> jobs -> queue -> export -> sources / store). `export`
+ * names `queue` for the delivery types it is handed; `auth` names `jobs` for the Caller it produces.
+ * The composition root (app.ts) and the CLI may import anything.
+ */
+const ALLOWED: Record<string, readonly string[]> = {
+  api: ['auth', 'catalog', 'jobs', 'store'],
+  web: ['auth', 'catalog', 'store'],
+  auth: ['catalog', 'jobs', 'store'],
+  jobs: ['catalog', 'store'],
+  queue: ['jobs', 'store'],
+  export: ['catalog', 'jobs', 'queue', 'sources', 'store'],
+  emulator: ['sources', 'store'],
+  sources: ['catalog'],
+  catalog: [],
+  store: [],
+  client: [],
+};
+
+function filesOf(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(dir, f));
+}
+
+describe('architecture', () => {
+  it('imports between areas follow the one-way flow', () => {
+    const violations: string[] = [];
+    for (const [area, allowed] of Object.entries(ALLOWED)) {
+      for (const file of filesOf(path.join(SRC, area))) {
+        for (const m of readFileSync(file, 'utf8').matchAll(/from\s+'(\.{1,2}\/[^']+)'/g)) {
+          const target = path.relative(SRC, path.resolve(path.dirname(file), m[1]!));
+          const targetArea = target.split(path.sep)[0]!;
+          if (target.startsWith('..') || targetArea === area || !(targetArea in ALLOWED)) continue;
+          if (!allowed.includes(targetArea)) violations.push(`${path.relative(SRC, file)} imports ${target}`);
+        }
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+});
