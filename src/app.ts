@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { googleCatalog, loadCatalogFile, type Catalog } from './catalog/index.js';
 import {
@@ -87,7 +87,14 @@ export async function createDataport(config: Config, options: DataportOptions): 
     logger.warn('DATAPORT_PUBLIC_URL is not set: download links and the discovery document point at this server\'s local address');
   }
 
-  const demoFaults = parseDemoFaults(config.demoFaults, catalog.groups.map((g) => g.name));
+  let demoFaults;
+  try {
+    demoFaults = parseDemoFaults(config.demoFaults, catalog.groups.map((g) => g.name));
+  } catch (error) {
+    // Its groups are known only with the catalog, so it is checked here rather than in config.ts.
+    await database.close();
+    throw new ConfigError((error as Error).message);
+  }
   const sources = await createSourcesFromCatalog(catalogFile, {
     demo: () => createDemoSource({ recordsPerGroup: config.demoRecords, faults: createRuntimeFaults({ db, configured: demoFaults }), ledger: createSqlFaultLedger(db, now), now: () => new Date(now()) }),
   }).catch(async (error: unknown) => {

@@ -67,6 +67,9 @@ describe('discovery document and the token command', () => {
     const out = await runCli(['start'], { DATAPORT_DATA_DIR: dp.dataDir, DATAPORT_WORKER_CONCURRENCY: 'many', PORT: '0' });
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('DATAPORT_WORKER_CONCURRENCY');
+    const faults = await runCli(['start'], { DATAPORT_DATA_DIR: dp.dataDir, DATAPORT_DEMO_FAULTS: 'maps.nope=fail:1', PORT: '0' });
+    expect(faults.code).toBe(2);
+    expect(faults.stderr).toContain('DATAPORT_DEMO_FAULTS: "maps.nope=fail:1": unknown resource group "maps.nope"');
   });
 });
 
