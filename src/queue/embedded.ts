@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { queueItems, type Db } from '../store/index.js';
+import { createConsumer, type Consumer } from './consumer.js';
 import type { DeliveryHandler, JobQueue } from './types.js';
 
 export interface EmbeddedQueueOptions {
@@ -13,22 +13,20 @@ export interface EmbeddedQueueOptions {
   onError?: (error: unknown) => void;
 }
 
+type QueueItem = { id: number; job_id: string; deliveries: number };
+
 /** A durable queue in the embedded database: one row per pending delivery, locked while a handler runs. */
 export function createEmbeddedQueue(options: EmbeddedQueueOptions): JobQueue {
   const { db, now, lockMs } = options;
   const pollMs = options.pollMs ?? 500;
   const owner = `embedded-${randomUUID()}`;
-  let running = false;
-  let wake: (() => void) | undefined;
-  const active = new Set<Promise<void>>();
-  const shutdown = new AbortController();
 
-  async function deliver(handler: DeliveryHandler, item: { id: number; job_id: string; deliveries: number }) {
+  async function deliver(handler: DeliveryHandler, item: QueueItem, signal: AbortSignal) {
     const heartbeat = setInterval(() => {
       queueItems.extendItemLock(db, item.id, owner, now() + lockMs).catch(options.onError);
     }, Math.max(100, Math.floor(lockMs / 3)));
     try {
-      const outcome = await handler({ jobId: item.job_id, deliveries: item.deliveries, signal: shutdown.signal });
+      const outcome = await handler({ jobId: item.job_id, deliveries: item.deliveries, signal });
       if (outcome.kind === 'done') await queueItems.deleteItem(db, item.id);
       else await queueItems.releaseItem(db, item.id, now() + outcome.afterMs);
     } catch (error) {
@@ -40,52 +38,24 @@ export function createEmbeddedQueue(options: EmbeddedQueueOptions): JobQueue {
     }
   }
 
-  async function loop(handler: DeliveryHandler, concurrency: number) {
-    while (running) {
-      if (active.size >= concurrency) {
-        await Promise.race(active);
-        continue;
-      }
-      let item;
-      try {
-        item = await queueItems.lockNextItem(db, owner, now(), now() + lockMs);
-      } catch (error) {
-        options.onError?.(error);
-      }
-      if (!item) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          sleep(pollMs).then(resolve, resolve);
-        });
-        wake = undefined;
-        continue;
-      }
-      const p: Promise<void> = deliver(handler, item).finally(() => active.delete(p));
-      active.add(p);
-    }
-  }
-
-  let loopDone: Promise<void> = Promise.resolve();
+  let consumer: Consumer | undefined;
   return {
     async dispatch(jobId) {
       await queueItems.enqueueItem(db, jobId, now());
-      wake?.();
+      consumer?.wake();
     },
     hasPending: (jobId) => queueItems.hasPendingItemFor(db, jobId),
     async start(handler, { concurrency }) {
-      if (running || concurrency === 0) return;
-      running = true;
-      loopDone = loop(handler, concurrency);
+      consumer ??= createConsumer({
+        fetchNext: () => queueItems.lockNextItem(db, owner, now(), now() + lockMs),
+        deliver: (item, signal) => deliver(handler, item, signal),
+        pollMs,
+        onError: options.onError,
+      });
+      consumer.start(concurrency);
     },
     async stop(deadlineMs = 10_000) {
-      running = false;
-      wake?.();
-      // The deadline starts now: the loop itself may be waiting for a handler slot to free up.
-      const timer = setTimeout(() => shutdown.abort(new Error('worker shutting down')), deadlineMs);
-      await loopDone;
-      const drained = Promise.allSettled([...active]);
-      await drained;
-      clearTimeout(timer);
+      await consumer?.stop(deadlineMs);
     },
   };
 }

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import PgBoss from 'pg-boss';
+import { createConsumer, type Consumer } from './consumer.js';
 import type { DeliveryHandler, JobQueue } from './types.js';
 
 export interface PgBossQueueOptions {
@@ -75,11 +75,8 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
     return started;
   }
 
-  let running = false;
   let closed = false;
-  let wake: (() => void) | undefined;
-  const active = new Set<Promise<void>>();
-  const shutdown = new AbortController();
+  let consumer: Consumer | undefined;
 
   async function send(message: ExportMessage, startAfterMs: number): Promise<void> {
     await ready();
@@ -88,10 +85,10 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
     await boss.send(EXPORT_QUEUE, message, startAfter ? { startAfter } : {});
   }
 
-  async function deliver(handler: DeliveryHandler, job: PgBoss.JobWithMetadata<ExportMessage>) {
+  async function deliver(handler: DeliveryHandler, job: PgBoss.JobWithMetadata<ExportMessage>, signal: AbortSignal) {
     const deliveries = (job.data.deliveries ?? 0) + job.retryCount + 1;
     try {
-      const outcome = await handler({ jobId: job.data.jobId, deliveries, signal: shutdown.signal });
+      const outcome = await handler({ jobId: job.data.jobId, deliveries, signal });
       // Send before completing: a crash in between leaves a duplicate (harmless), never a lost job.
       if (outcome.kind === 'retry') await send({ jobId: job.data.jobId, deliveries }, outcome.afterMs);
       await boss.complete(EXPORT_QUEUE, job.id);
@@ -102,38 +99,11 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
     }
   }
 
-  async function loop(handler: DeliveryHandler, concurrency: number) {
-    while (running) {
-      if (active.size >= concurrency) {
-        await Promise.race(active);
-        continue;
-      }
-      let jobs: PgBoss.JobWithMetadata<ExportMessage>[] = [];
-      try {
-        jobs = await boss.fetch<ExportMessage>(EXPORT_QUEUE, { batchSize: 1, includeMetadata: true });
-      } catch (error) {
-        options.onError?.(error);
-      }
-      const job = jobs[0];
-      if (!job) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          sleep(pollMs).then(resolve, resolve);
-        });
-        wake = undefined;
-        continue;
-      }
-      const p: Promise<void> = deliver(handler, job).finally(() => active.delete(p));
-      active.add(p);
-    }
-  }
-
-  let loopDone: Promise<void> = Promise.resolve();
   return {
     ready,
     async dispatch(jobId) {
       await send({ jobId, deliveries: 0 }, 0);
-      wake?.();
+      consumer?.wake();
     },
     async hasPending(jobId) {
       await ready();
@@ -150,20 +120,17 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
     },
     async start(handler, { concurrency }) {
       await ready();
-      if (running || concurrency === 0) return;
-      running = true;
-      loopDone = loop(handler, concurrency);
+      consumer ??= createConsumer({
+        fetchNext: async () => (await boss.fetch<ExportMessage>(EXPORT_QUEUE, { batchSize: 1, includeMetadata: true }))?.[0],
+        deliver: (job, signal) => deliver(handler, job, signal),
+        pollMs,
+        onError: options.onError,
+      });
+      consumer.start(concurrency);
     },
     async stop(deadlineMs = 10_000) {
-      running = false;
-      wake?.();
-      // The deadline starts now: the loop itself may be waiting for a handler slot to free up.
-      const timer = setTimeout(() => shutdown.abort(new Error('worker shutting down')), deadlineMs);
-      await loopDone;
-      const drained = Promise.allSettled([...active]);
       // Past the deadline, running exports are aborted; the runner hands each job back (a retry outcome).
-      await drained;
-      clearTimeout(timer);
+      await consumer?.stop(deadlineMs);
       if (started && !closed) {
         closed = true;
         await started.catch(() => undefined);
