@@ -169,27 +169,24 @@ class PartSink {
       }
     };
 
+    /** Writes one record; a promise only when a full block was handed to deflate (then wait for it). */
+    const writeRecord = (value: unknown): Promise<void> | undefined => {
+      const handedOff = entry.writeText(serializer.record(value, first));
+      first = false;
+      records++;
+      return handedOff?.then(afterBlock);
+    };
     // Sources that yield plainly (arrays, generators) are iterated without a promise per record.
     const source = file.records;
     if (Symbol.iterator in source) {
       for (const value of source as Iterable<unknown>) {
-        const handedOff = entry.writeText(serializer.record(value, first));
-        first = false;
-        records++;
-        if (handedOff) {
-          await handedOff;
-          await afterBlock();
-        }
+        const handedOff = writeRecord(value);
+        if (handedOff) await handedOff; // `await undefined` would still cost a microtask per record
       }
     } else {
       for await (const value of source) {
-        const handedOff = entry.writeText(serializer.record(value, first));
-        first = false;
-        records++;
-        if (handedOff) {
-          await handedOff;
-          await afterBlock();
-        }
+        const handedOff = writeRecord(value);
+        if (handedOff) await handedOff;
       }
     }
     await finishFile();
