@@ -1,12 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { SCREENSHOTS, catchRedirect, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { googleClient, googleErrorOf, startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
 import { SCOPE, givenClientAndUser, pkcePair, tokenRequest } from '../auth/oauth-fixture.js';
 
 // Screenshots for people to look at; test-output/ is ignored by git.
-const SHOTS = path.resolve('test-output/screenshots');
 const REDIRECT = 'http://localhost:9/callback';
 
 let dp: TestDataport;
@@ -14,27 +13,12 @@ let browser: Browser;
 
 beforeAll(async () => {
   dp = await startDataport({ DATAPORT_DEMO_RECORDS: '5' });
-  mkdirSync(SHOTS, { recursive: true });
-  // playwright gives every launch a fresh, temporary profile (it refuses --user-data-dir here).
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
   await dp?.close();
 });
-
-/** Answers the client's redirect URI inside the browser and resolves with the URL the server sent it to. */
-function catchRedirect(page: Page): Promise<URL> {
-  return new Promise((resolve) => {
-    void page.route(`${REDIRECT}**`, async (route) => {
-      resolve(new URL(route.request().url()));
-      await route.fulfill({ status: 200, contentType: 'text/plain', body: 'back at the app' });
-    });
-  });
-}
 
 function authorizeUrl(clientId: string, challenge: string, extra: Record<string, string> = {}) {
   const url = new URL('/oauth/authorize', dp.url);
@@ -55,7 +39,7 @@ it('sign in, grant two of three groups for 30 days, export through googleapis, r
   // Sign in.
   await page.goto(authorizeUrl(client.client_id, pkce.challenge));
   await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
-  await page.screenshot({ path: path.join(SHOTS, 'sign-in.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'sign-in.png'), fullPage: true });
   await page.getByLabel('User name').fill(user);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -64,10 +48,10 @@ it('sign in, grant two of three groups for 30 days, export through googleapis, r
   await page.getByRole('heading', { name: /Test App wants to copy/ }).waitFor();
   const groups = page.getByRole('checkbox');
   expect(await groups.count()).toBe(3);
-  await page.screenshot({ path: path.join(SHOTS, 'consent.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'consent.png'), fullPage: true });
   await page.getByRole('checkbox', { name: /Google Play Store app installations/ }).uncheck();
   await page.getByRole('radio', { name: /For 30 days/ }).check();
-  const redirected = catchRedirect(page);
+  const redirected = catchRedirect(page, REDIRECT);
   await page.getByRole('button', { name: 'Allow' }).click();
   const back = await redirected;
   expect(back.searchParams.get('state')).toBe('s1');
@@ -104,7 +88,7 @@ it('sign in, grant two of three groups for 30 days, export through googleapis, r
   await page.goto(authorizeUrl(client.client_id, pkcePair().challenge, { hl: 'tr' }));
   await page.getByRole('heading', { name: /verilerinizin bir kısmını kopyalamak istiyor/ }).waitFor();
   await expect(page.locator('html').getAttribute('lang')).resolves.toBe('tr');
-  await page.screenshot({ path: path.join(SHOTS, 'consent-tr.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'consent-tr.png'), fullPage: true });
 
   // The account page: the app with its groups, access and expiry; the export history; revoke.
   await page.goto(`${dp.url}/account`);
@@ -123,14 +107,14 @@ it('sign in, grant two of three groups for 30 days, export through googleapis, r
   const box = await when.boundingBox();
   const oneLine = await page.locator('.history dt').first().boundingBox();
   expect(box!.height).toBeLessThan(oneLine!.height * 1.5);
-  await page.screenshot({ path: path.join(SHOTS, 'account.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'account.png'), fullPage: true });
   await page.setViewportSize({ width: 1024, height: 800 });
-  await page.screenshot({ path: path.join(SHOTS, 'account-wide.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'account-wide.png'), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.getByRole('button', { name: 'Remove access for Test App' }).click();
   await page.getByRole('status').waitFor();
   await expect(page.locator('li.app').count()).resolves.toBe(0);
-  await page.screenshot({ path: path.join(SHOTS, 'account-after-revoke.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'account-after-revoke.png'), fullPage: true });
 
   // The API now refuses both the first and the refreshed token, and the refresh token is dead.
   expect((await googleErrorOf(fresh.accessType.check({}))).status).toBe(401);

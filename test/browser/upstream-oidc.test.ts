@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { SCREENSHOTS, catchRedirect, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountService, createClientService } from '../../src/auth/index.js';
 import { googleClient, startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
@@ -9,7 +9,6 @@ import { startUpstreamProvider, type UpstreamProvider, type UpstreamUser } from 
 
 // Sign-in through a second, real OpenID Connect provider that this test starts (the operator's own login),
 // in real Chromium. Screenshots go to test-output/ (ignored by git).
-const SHOTS = path.resolve('test-output/screenshots');
 const REDIRECT = 'http://localhost:9/callback';
 const CALLBACK = '/oauth/upstream/callback';
 
@@ -34,11 +33,7 @@ beforeAll(async () => {
   };
   [bySub, byEmail] = await Promise.all([startDataport(env), startDataport({ ...env, DATAPORT_UPSTREAM_OIDC_CLAIM: 'email' })]);
   upstream.register([bySub.url + CALLBACK, byEmail.url + CALLBACK]);
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -61,16 +56,6 @@ function authorizeUrl(dp: TestDataport, clientId: string, challenge: string) {
   return url.toString();
 }
 
-/** Answers the client's redirect URI inside the browser and resolves with the URL the server sent it to. */
-function catchRedirect(page: Page): Promise<URL> {
-  return new Promise((resolve) => {
-    void page.route(`${REDIRECT}**`, async (route) => {
-      resolve(new URL(route.request().url()));
-      await route.fulfill({ status: 200, contentType: 'text/plain', body: 'back at the app' });
-    });
-  });
-}
-
 /** From Dataport's sign-in page, through the upstream login, back to wherever Dataport sends the browser. */
 async function signInUpstream(page: Page, user: UpstreamUser, shot?: string) {
   await page.getByRole('link', { name: 'Sign in with Acme Login' }).click();
@@ -78,7 +63,7 @@ async function signInUpstream(page: Page, user: UpstreamUser, shot?: string) {
   expect(new URL(page.url()).origin).toBe(upstream.issuer);
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
-  if (shot) await page.screenshot({ path: path.join(SHOTS, shot), fullPage: true });
+  if (shot) await page.screenshot({ path: path.join(SCREENSHOTS, shot), fullPage: true });
   await page.getByRole('button', { name: 'Log in' }).click();
 }
 
@@ -86,7 +71,7 @@ async function signInUpstream(page: Page, user: UpstreamUser, shot?: string) {
 async function consentAndExchange(dp: TestDataport, page: Page, client: Awaited<ReturnType<typeof givenClient>>, verifier: string, expectedUser: string) {
   await page.getByRole('heading', { name: /Test App wants to copy/ }).waitFor();
   await expect(page.getByText(`Signed in as ${expectedUser}`).isVisible()).resolves.toBe(true);
-  const redirected = catchRedirect(page);
+  const redirected = catchRedirect(page, REDIRECT);
   await page.getByRole('button', { name: 'Allow' }).click();
   const back = await redirected;
   expect(back.searchParams.get('state')).toBe('up1');
@@ -114,10 +99,10 @@ describe('sign-in through the upstream OpenID Connect provider', () => {
 
     await page.goto(authorizeUrl(bySub, client.client_id, pkce.challenge));
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await page.screenshot({ path: path.join(SHOTS, 'upstream-sign-in.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'upstream-sign-in.png'), fullPage: true });
     await signInUpstream(page, ZEYNEP, 'upstream-provider-login.png');
     await page.getByRole('heading', { name: /Test App wants to copy/ }).waitFor();
-    await page.screenshot({ path: path.join(SHOTS, 'upstream-consent.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'upstream-consent.png'), fullPage: true });
     const tokens = await consentAndExchange(bySub, page, client, pkce.verifier, ZEYNEP.sub);
 
     // The grant belongs to the upstream sub: introspection says so, and the API serves that user's grant.
