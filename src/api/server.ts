@@ -4,7 +4,8 @@ import type { Catalog } from '../catalog/index.js';
 import type { JobService } from '../jobs/index.js';
 import type { TokenService } from '../auth/index.js';
 import type { BlobStore, Db, UrlSigner } from '../store/index.js';
-import { registerErrorHandlers } from './error-handler.js';
+import { registerErrorHandlers, sendGoogleError } from './error-handler.js';
+import { ApiError } from './api-error.js';
 import { v1Routes } from './routes-v1.js';
 import { downloadRoutes } from './downloads.js';
 import { discoveryRoutes } from './discovery-routes.js';
@@ -31,6 +32,11 @@ export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInsta
     // Job ids and group names are short; a request body larger than this is a mistake or an attack.
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors the router raises before any handler (a malformed %-escape, an over-long path segment) get
+    // Google's error body too, not Fastify's own.
+    frameworkErrors: (error, request, reply) => {
+      void sendGoogleError(new ApiError('INVALID_ARGUMENT', error.message), request, reply);
+    },
   }) as unknown as FastifyInstance;
 
   // Google's client sends POSTs without a body and without a content type; an empty JSON body is `{}` too.

@@ -183,6 +183,11 @@ describe('archiveJobs.getPortabilityArchiveState and downloads', () => {
     const res = await fetch(`${dp.url}/v1/nothing/here`);
     expect(res.status).toBe(404);
     expect(((await res.json()) as any).error).toMatchObject({ code: 404, status: 'NOT_FOUND' });
+    for (const bad of ['/v1/archiveJobs/%ZZ/portabilityArchiveState', `/v1/archiveJobs/${'a'.repeat(600)}/portabilityArchiveState`]) {
+      const res = await fetch(`${dp.url}${bad}`);
+      expect(res.status, bad).toBe(400);
+      expect(((await res.json()) as any).error, bad).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT' });
+    }
     const verb = await fetch(`${dp.url}/v1/archiveJobs/abc:explode`, { method: 'POST', headers: { authorization: 'Bearer x' } });
     expect([401, 404]).toContain(verb.status);
   });
