@@ -8,7 +8,7 @@ import {
   createAccountOverview, createAccountService, createClientService, createOauthServer, createTokenService, createUpstreamSignIn, oauthRoutes,
   type TokenService,
 } from './auth/index.js';
-import { createSigner, loadLocales, webRoutes } from './web/index.js';
+import { createSigner, errorPage, loadLocales, webRoutes } from './web/index.js';
 import { createJobService, type JobService } from './jobs/index.js';
 import { createEmbeddedQueue, createPgBossQueue, type JobQueue } from './queue/index.js';
 import { collectExpiredArchives, createExportRunner, redispatchOrphanedJobs } from './export/index.js';
@@ -142,12 +142,16 @@ export async function createDataport(config: Config, options: DataportOptions): 
     const secret = createHmac('sha256', loadOrCreateSigningKey(config.dataDir)).update('dataport web').digest();
     const accounts = createAccountService({ db, now });
     const clients = createClientService({ db, now });
-    const oauth = createOauthServer({ db, catalog, accounts, tokens, now, tokenLifetimeMs: config.tokenLifetimeMs, secret, logger });
+    const locales = loadLocales();
+    const oauth = createOauthServer({
+      db, catalog, accounts, tokens, now, tokenLifetimeMs: config.tokenLifetimeMs, secret, logger,
+      renderErrorPage: ({ message, hl, acceptLanguage }) => errorPage(locales.pick(hl, acceptLanguage), message),
+    });
     await server.register(oauthRoutes, { oauth, issuer: publicUrl });
     await server.register(webRoutes, {
       oauth, accounts, clients, tokens, catalog, logger,
       overview: createAccountOverview({ db, catalog, clients, now }),
-      locales: loadLocales(),
+      locales,
       signer: createSigner(secret, now),
       upstream: config.upstreamOidc ? createUpstreamSignIn(config.upstreamOidc) : undefined,
       issuer: publicUrl,

@@ -57,6 +57,8 @@ export interface OauthServerDeps {
   /** Secret the provider's cookie keys are derived from (the server's signing key). */
   secret: Buffer;
   logger: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  /** The HTML page for an error the provider cannot send back to a client (unknown client, bad redirect URI). */
+  renderErrorPage: (error: { message: string; hl: string | undefined; acceptLanguage: string | undefined }) => string;
 }
 
 /**
@@ -94,6 +96,14 @@ export function createOauthServer(deps: OauthServerDeps) {
       // Signs nothing we hand out (tokens are opaque, no ID tokens), but the provider insists on a key.
       jwks: { keys: [generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' })] },
       responseTypes: ['code'],
+      renderError: async (ctx: any, out: { error: string; error_description?: string }) => {
+        ctx.type = 'html';
+        ctx.body = deps.renderErrorPage({
+          message: out.error_description ? `${out.error}: ${out.error_description}` : out.error,
+          hl: typeof ctx.query?.hl === 'string' ? ctx.query.hl : undefined,
+          acceptLanguage: ctx.get?.('accept-language') || undefined,
+        });
+      },
       // Google's authorization endpoint requires redirect_uri; so do we, and it must match exactly.
       allowOmittingSingleRegisteredRedirectUri: false,
       pkce: { required: (_ctx: unknown, client: { clientAuthMethod: string }) => client.clientAuthMethod === 'none' },
@@ -114,7 +124,8 @@ export function createOauthServer(deps: OauthServerDeps) {
         // A client may introspect only its own tokens: Dataport has no resource servers that would need more,
         // and another app's token would tell it which user that app serves.
         introspection: { enabled: true, allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId },
-        revocation: { enabled: true },
+        // A client may revoke only its own tokens (RFC 7009 §2.1: the token was issued to the client making the request).
+        revocation: { enabled: true, allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId },
         userinfo: { enabled: false },
         resourceIndicators: {
           enabled: true,

@@ -71,6 +71,11 @@ describe('the authorization server issues', () => {
       method: 'POST', body: new URLSearchParams({ token: body.access_token, client_id: other.client.client_id, client_secret: other.client.client_secret! }),
     });
     expect(await foreign.json()).toEqual({ active: false });
+    // ...and cannot revoke it.
+    await fetch(`${dp.url}/oauth/revoke`, {
+      method: 'POST', body: new URLSearchParams({ token: body.refresh_token, client_id: other.client.client_id, client_secret: other.client.client_secret! }),
+    });
+    expect(await introspect(body.access_token)).toMatchObject({ active: true });
     const revoked = await fetch(`${dp.url}/oauth/revoke`, { method: 'POST', body: new URLSearchParams({ token: body.refresh_token, token_type_hint: 'refresh_token', ...auth }) });
     expect(revoked.status).toBe(200);
     expect(await introspect(body.access_token)).toEqual({ active: false });
@@ -160,7 +165,13 @@ describe('the authorization server refuses', () => {
     const res = await new CookieBrowser().fetch(authorizeUrl(dp.url, { client_id: 'dpc_nope', redirect_uris: ['http://localhost:9/callback'] } as never, { scope: TWO }));
     expect(res.status).toBe(400);
     expect(res.headers.get('location')).toBeNull();
-    expect(await res.text()).toContain('invalid_client');
+    const page = await res.text();
+    expect(page).toContain('invalid_client');
+    // Dataport's own error page (language, styles, no external assets), not the provider's default one.
+    expect(page).toContain('<html lang="en"');
+    expect(page).toContain('<p class="brand">Dataport</p>');
+    const turkish = await new CookieBrowser().fetch(authorizeUrl(dp.url, { client_id: 'dpc_nope', redirect_uris: ['http://localhost:9/callback'] } as never, { scope: TWO, hl: 'tr' }));
+    expect(await turkish.text()).toContain('<html lang="tr"');
   });
 
   it('a wrong client secret (invalid_client), leaving the code usable', async () => {
