@@ -159,7 +159,7 @@ export function createJobService(deps: JobServiceDeps) {
 
 export type JobService = ReturnType<typeof createJobService>;
 
-function toPriorJob(row: JobRow): PriorJob {
+function toPriorJob(row: jobsSql.LimitingJob): PriorJob {
   return { id: row.id, resources: JSON.parse(row.resources) as string[], accessType: row.access_type, createdAt: row.created_at };
 }
 

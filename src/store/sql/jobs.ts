@@ -58,10 +58,13 @@ export async function findOwnedJobWithParts(
 }
 
 /** Jobs of the user+client that still count towards export limits (originals only, not retries). */
-export async function listLimitingJobs(db: Db, userId: string, clientId: string, createdSince: number): Promise<JobRow[]> {
+export type LimitingJob = Pick<JobRow, 'id' | 'resources' | 'access_type' | 'created_at'>;
+
+/** Only the columns the limit rules read: this runs inside every initiate's transaction. */
+export async function listLimitingJobs(db: Db, userId: string, clientId: string, createdSince: number): Promise<LimitingJob[]> {
   return db
     .selectFrom('jobs')
-    .selectAll()
+    .select(['id', 'resources', 'access_type', 'created_at'])
     .where('user_id', '=', userId)
     .where('client_id', '=', clientId)
     .where('limits_cleared', '=', 0)
