@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
-import { googleCatalog, loadCatalogFile, type Catalog } from './catalog/index.js';
+import { googleCatalog, loadCatalogFile, type Catalog, type CatalogDefinition } from './catalog/index.js';
 import {
   createAccountOverview, createAccountService, createClientService, createOauthServer, createTokenService, createUpstreamSignIn, oauthRoutes,
   type TokenService,
@@ -56,19 +56,27 @@ export async function createDataport(config: Config, options: DataportOptions): 
   // Read before anything opens: a catalog with a mistake stops start-up with its line, and leaves nothing behind.
   const catalogFile = config.catalog ? loadCatalogFile(config.catalog.file, config.catalog.env) : undefined;
   const database: OpenDatabase = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const { db } = database;
+  // A start that fails part-way (schema behind, bad faults, unserved group, ...) closes the database it opened.
   try {
-    if (database.dialect === 'sqlite') {
-      await migrateToLatest(db);
-    } else {
-      const pending = await pendingMigrations(db);
-      if (pending.length > 0) {
-        throw new Error(`the database schema is behind (pending: ${pending.join(', ')}); run \`dataport migrate\` first`);
-      }
-    }
+    return await assemble(config, options, logger, catalogFile, database);
   } catch (error) {
     await database.close();
     throw error;
+  }
+}
+
+/** Builds every part on an open database; the caller closes the database if this throws. */
+async function assemble(
+  config: Config, options: DataportOptions, logger: Logger, catalogFile: CatalogDefinition | undefined, database: OpenDatabase,
+): Promise<Dataport> {
+  const { db } = database;
+  if (database.dialect === 'sqlite') {
+    await migrateToLatest(db);
+  } else {
+    const pending = await pendingMigrations(db);
+    if (pending.length > 0) {
+      throw new Error(`the database schema is behind (pending: ${pending.join(', ')}); run \`dataport migrate\` first`);
+    }
   }
 
   // Without an injected clock, time is the emulator's: the system clock plus the offset `dataport clock`
@@ -79,7 +87,8 @@ export async function createDataport(config: Config, options: DataportOptions): 
   const catalog = catalogFile?.catalog ?? googleCatalog();
   let listeningUrl: string | undefined;
   const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://localhost:${config.port}`;
-  const signer = createUrlSigner(loadOrCreateSigningKey(config.dataDir));
+  const signingKey = loadOrCreateSigningKey(config.dataDir);
+  const signer = createUrlSigner(signingKey);
   const blobs: BlobStore = config.storage.kind === 's3'
     ? createS3BlobStore({ ...config.storage, now })
     : createFsBlobStore({ root: config.storage.root, publicBaseUrl: publicUrl, signer, now });
@@ -92,17 +101,18 @@ export async function createDataport(config: Config, options: DataportOptions): 
     demoFaults = parseDemoFaults(config.demoFaults, catalog.groups.map((g) => g.name));
   } catch (error) {
     // Its groups are known only with the catalog, so it is checked here rather than in config.ts.
-    await database.close();
     throw new ConfigError((error as Error).message);
   }
   const sources = await createSourcesFromCatalog(catalogFile, {
     demo: () => createDemoSource({ recordsPerGroup: config.demoRecords, faults: createRuntimeFaults({ db, configured: demoFaults }), ledger: createSqlFaultLedger(db, now), now: () => new Date(now()) }),
-  }).catch(async (error: unknown) => {
-    await database.close();
-    throw error;
   });
-  for (const group of catalog.groups) {
-    if (!sources.has(group.source)) throw new Error(`catalog: resource group ${group.name} names source "${group.source}", which is not configured`);
+  const closeSources = async () => {
+    for (const source of sources.values()) await source.close?.();
+  };
+  const unserved = catalog.groups.find((g) => !sources.has(g.source));
+  if (unserved) {
+    await closeSources();
+    throw new Error(`catalog: resource group ${unserved.name} names source "${unserved.source}", which is not configured`);
   }
   const demoSourceOn = catalog.groups.some((g) => g.source === 'demo');
   if (demoSourceOn && !options.now) await emulatorClock.start();
@@ -139,7 +149,7 @@ export async function createDataport(config: Config, options: DataportOptions): 
     : undefined;
   if (server) {
     // The OAuth 2.0 authorization server and its pages (sign-in, consent, the user's account page).
-    const secret = createHmac('sha256', loadOrCreateSigningKey(config.dataDir)).update('dataport web').digest();
+    const secret = createHmac('sha256', signingKey).update('dataport web').digest();
     const accounts = createAccountService({ db, now });
     const clients = createClientService({ db, now });
     const locales = loadLocales();
@@ -199,7 +209,7 @@ export async function createDataport(config: Config, options: DataportOptions): 
       emulatorClock.stop();
       await server?.close();
       await queue.stop(deadlineMs);
-      for (const source of sources.values()) await source.close?.();
+      await closeSources();
       await blobs.close?.();
       await database.close();
     },
