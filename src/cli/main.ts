@@ -4,6 +4,7 @@ import type { DataportOptions } from '../app.js';
 import type { AccessMode } from '../store/index.js';
 import { runUntilSignal } from './run-until-signal.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { parseList } from './parse.js';
 import { withOperatorDataport } from './operator-dataport.js';
 import { jobsCommand } from './commands/jobs.js';
 import { gcCommand } from './commands/gc.js';
@@ -84,9 +85,7 @@ program
   .command('token')
   .description('grant a user access to resource groups and print an access token (an operator and test tool)')
   .requiredOption('--user <id>', 'the user whose data the token reads')
-  .requiredOption('--resources <groups>', 'comma-separated resource groups, e.g. myactivity.search,chrome.history', (v) =>
-    v.split(',').map((s) => s.trim()).filter(Boolean),
-  )
+  .requiredOption('--resources <groups>', 'comma-separated resource groups, e.g. myactivity.search,chrome.history', parseList)
   .addOption(new Option('--access <mode>', 'once, 30d or 180d').choices(ACCESS_CHOICES).default('once'))
   .option('--client <id>', 'the OAuth client the grant is for', 'dataport-cli')
   .action(async (options: { user: string; resources: string[]; access: AccessMode; client: string }) => {

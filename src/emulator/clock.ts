@@ -32,6 +32,8 @@ export function createEmulatorClock(options: EmulatorClockOptions): EmulatorCloc
   const refreshMs = options.refreshMs ?? 1000;
   let offset = 0;
   let timer: NodeJS.Timeout | undefined;
+  /** A tick's read still waiting on a slow database: the next tick skips rather than queueing another. */
+  let ticking = false;
 
   async function refresh(): Promise<void> {
     offset = await options.readOffsetMs();
@@ -44,7 +46,11 @@ export function createEmulatorClock(options: EmulatorClockOptions): EmulatorCloc
     async start() {
       await refresh();
       timer ??= setInterval(() => {
-        refresh().catch((error: unknown) => options.onError?.(error));
+        if (ticking) return;
+        ticking = true;
+        refresh().catch((error: unknown) => options.onError?.(error)).finally(() => {
+          ticking = false;
+        });
       }, refreshMs);
       timer.unref();
     },

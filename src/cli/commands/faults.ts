@@ -23,7 +23,7 @@ export function faultsCommand(): Command {
     .action(async (rules: string[]) => {
       await withOperatorDataport(async (dataport) => {
         const { parseDemoFaults } = await import('../../sources/demo/index.js');
-        const { setRuntimeFaults } = await import('../../emulator/index.js');
+        const { setRuntimeFaults, formatFault } = await import('../../emulator/index.js');
         let parsed: DemoFault[];
         try {
           parsed = parseDemoFaults(rules.join(','), dataport.catalog.groups.map((g) => g.name));
@@ -32,9 +32,9 @@ export function faultsCommand(): Command {
         }
         if (parsed.length === 0) throw new CliError('no rules given', EXIT.USAGE);
         await requireDemoSource(dataport);
-        const now = await setRuntimeFaults(dataport.db, parsed, dataport.now());
+        const current = await setRuntimeFaults(dataport.db, parsed, dataport.now());
         console.error(`set ${parsed.map(formatFault).join(', ')}; applies to the next job`);
-        printRules(now);
+        printRules(current.map(formatFault));
       });
     });
 
@@ -45,7 +45,7 @@ export function faultsCommand(): Command {
     .action(async (options: { json?: boolean }) => {
       await withOperatorDataport(async (dataport) => {
         const status = await requireDemoSource(dataport);
-        const { listRuntimeFaults } = await import('../../emulator/index.js');
+        const { listRuntimeFaults, formatFault } = await import('../../emulator/index.js');
         const runtime = await listRuntimeFaults(dataport.db);
         if (options.json) {
           console.log(JSON.stringify({ configured: status.configuredFaults, runtime: runtime.map(formatFault) }, null, 2));
@@ -65,21 +65,17 @@ export function faultsCommand(): Command {
         const unknown = groups.filter((g) => !dataport.catalog.get(g));
         if (unknown.length > 0) throw new CliError(`unknown resource group: ${unknown.join(', ')}`, EXIT.USAGE);
         await requireDemoSource(dataport);
-        const { clearRuntimeFaults } = await import('../../emulator/index.js');
+        const { clearRuntimeFaults, formatFault } = await import('../../emulator/index.js');
         const remaining = await clearRuntimeFaults(dataport.db, groups, dataport.now());
         console.error(groups.length === 0 ? 'cleared every run-time fault' : `cleared the run-time faults of ${groups.join(', ')}`);
-        printRules(remaining);
+        printRules(remaining.map(formatFault));
       });
     });
 
   return faults;
 }
 
-/** `group=rule:value`, as DATAPORT_DEMO_FAULTS writes it. */
-function formatFault(fault: DemoFault): string {
-  return `${fault.group}=${fault.rule}:${fault.value}`;
-}
-
-function printRules(rules: readonly DemoFault[]): void {
-  console.log(rules.length > 0 ? rules.map(formatFault).join(',') : '(no run-time faults)');
+/** The rules as `group=rule:value` (emulator's formatFault, loaded with the command's other emulator parts). */
+function printRules(rules: readonly string[]): void {
+  console.log(rules.length > 0 ? rules.join(',') : '(no run-time faults)');
 }

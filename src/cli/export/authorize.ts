@@ -30,9 +30,9 @@ const REFRESH_MARGIN_MS = 60_000;
  */
 export async function authorizeInteractively(options: AuthorizeOptions): Promise<{ accessToken: () => Promise<string>; grantedResources: string[] }> {
   const endpoints = await discoverAuthorizationServer(options.server);
-  const scopes = options.resources.map((group) => scopeForGroup(group, []));
+  // With no scopes in the discovery document, scopeForGroup falls back to Google's naming.
   const knownScopes = await discoveryScopes(options.server);
-  const requested = knownScopes.length > 0 ? options.resources.map((group) => scopeForGroup(group, knownScopes)) : scopes;
+  const requested = options.resources.map((group) => scopeForGroup(group, knownScopes));
   const receiver = await startLoopbackReceiver(options.redirectPort);
   try {
     const pkce = createPkcePair();
