@@ -13,5 +13,3 @@ const migrations: Record<string, Migration> = {
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => migrations,
 };
-
-export const latestMigration = Object.keys(migrations).sort().at(-1)!;

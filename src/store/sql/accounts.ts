@@ -3,10 +3,6 @@ import type { AccountsTable } from '../schema.js';
 
 export type AccountRow = AccountsTable;
 
-export async function insertAccount(db: Db, row: AccountRow): Promise<void> {
-  await db.insertInto('accounts').values(row).execute();
-}
-
 /** Creates the account, or replaces its password when it exists. */
 export async function upsertAccount(db: Db, row: AccountRow): Promise<void> {
   await db

@@ -224,10 +224,6 @@ export async function listParts(db: Db, jobId: string): Promise<ArchivePartRow[]
   return db.selectFrom('archive_parts').selectAll().where('job_id', '=', jobId).orderBy('part_index').execute();
 }
 
-export async function findPartByKey(db: Db, blobKey: string): Promise<ArchivePartRow | undefined> {
-  return db.selectFrom('archive_parts').selectAll().where('blob_key', '=', blobKey).executeTakeFirst();
-}
-
 export async function markPartDownloaded(db: Db, blobKey: string, now: number): Promise<void> {
   await db.updateTable('archive_parts').set({ downloaded_at: now }).where('blob_key', '=', blobKey).where('downloaded_at', 'is', null).execute();
 }

@@ -58,7 +58,3 @@ export async function hasPendingItemFor(db: Db, jobId: string): Promise<boolean>
   return r !== undefined;
 }
 
-export async function nextDueTime(db: Db): Promise<number | undefined> {
-  const r = await db.selectFrom('queue_items').select((eb) => eb.fn.min<number>('run_at').as('t')).executeTakeFirst();
-  return r?.t == null ? undefined : Number(r.t);
-}
