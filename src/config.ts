@@ -67,10 +67,10 @@ const envSchema = z.object({
   DATAPORT_TOKEN_LIFETIME: duration(1000).default(3_600_000),
   // A worker renews its lease every third of this; after a crash the job is picked up once it lapses.
   DATAPORT_JOB_LEASE: duration(1000).default(30_000),
-  // Transient source errors absorbed per job (with exponential backoff) before it ends FAILED.
   // SIGTERM gives running exports this long to finish before they are handed back to other workers;
   // keep it below the orchestrator's own kill timeout (Kubernetes: terminationGracePeriodSeconds, 30 s).
   DATAPORT_DRAIN_TIMEOUT: duration(0).default(25_000),
+  // Transient source errors absorbed per job (with exponential backoff) before it ends FAILED.
   DATAPORT_JOB_ATTEMPTS: int(1, 100).default(5),
   DATAPORT_RETRY_BACKOFF: duration(0).default(1000),
   DATAPORT_DEMO_RECORDS: int(0, 1_000_000_000).default(200),
