@@ -12,7 +12,10 @@ export async function oauthRoutes(app: FastifyInstance, opts: { oauth: OauthServ
 
   const pass = (rewriteTo?: string) => async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
     reply.hijack();
-    if (rewriteTo) request.raw.url = rewriteTo + (request.raw.url!.includes('?') ? request.raw.url!.slice(request.raw.url!.indexOf('?')) : '');
+    if (rewriteTo) {
+      const query = request.raw.url!.indexOf('?');
+      request.raw.url = rewriteTo + (query === -1 ? '' : request.raw.url!.slice(query));
+    }
     opts.oauth.handler(opts.issuer())(request.raw, reply.raw);
   };
   const methods = ['GET', 'POST', 'OPTIONS'] as ('GET' | 'POST' | 'OPTIONS')[];

@@ -37,6 +37,9 @@ const CODE_TTL_SECONDS = 60;
 /** Time to sign in and read the consent page. */
 const INTERACTION_TTL_SECONDS = 30 * 60;
 
+/** Introspection and revocation policy: a client may see or end only the tokens issued to it. */
+const ownTokensOnly = async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId;
+
 export interface ConsentChoice {
   /** The groups the user ticked: a non-empty subset of the requested ones. */
   resources: readonly string[];
@@ -123,9 +126,9 @@ export function createOauthServer(deps: OauthServerDeps) {
         devInteractions: { enabled: false },
         // A client may introspect only its own tokens: Dataport has no resource servers that would need more,
         // and another app's token would tell it which user that app serves.
-        introspection: { enabled: true, allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId },
+        introspection: { enabled: true, allowedPolicy: ownTokensOnly },
         // A client may revoke only its own tokens (RFC 7009 §2.1: the token was issued to the client making the request).
-        revocation: { enabled: true, allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId },
+        revocation: { enabled: true, allowedPolicy: ownTokensOnly },
         userinfo: { enabled: false },
         resourceIndicators: {
           enabled: true,

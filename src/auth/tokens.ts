@@ -80,10 +80,12 @@ export function createTokenService(deps: { db: Db; catalog: Catalog; now: () => 
       throw new AuthError('MISSING_CREDENTIALS', 'Request is missing required authentication credential. Expected OAuth 2 access token.');
     }
     // Two issuers, one check: operator tokens live in access_tokens, OAuth-issued ones in the provider's
-    // storage; both are stored as sha256 hashes and both lead to the same grants row.
+    // storage; both are stored as sha256 hashes and both lead to the same grants row. Every operator token
+    // carries TOKEN_PREFIX, so a token without it (an OAuth client's, the common case) skips the first query;
+    // one with it still falls through, as a provider's random token may begin with those characters too.
     const tokenHash = hashToken(token);
     const at = now();
-    const found = (await accessTokens.findTokenWithGrant(db, tokenHash))
+    const found = (token.startsWith(TOKEN_PREFIX) ? await accessTokens.findTokenWithGrant(db, tokenHash) : undefined)
       ?? await oauthTokenWithGrant(tokenHash, at);
     if (
       !found ||

@@ -1,3 +1,4 @@
+import type { AccessMode } from '../store/index.js';
 import { html } from './html.js';
 import type { Messages } from './i18n.js';
 import { page } from './layout.js';
@@ -6,7 +7,7 @@ export interface AccountView {
   userId: string;
   csrfToken: string;
   notice?: string;
-  apps: { clientId: string; clientName: string; groups: { name: string; description: string }[]; access: 'once' | '30d' | '180d'; expiresAt: number | null }[];
+  apps: { clientId: string; clientName: string; groups: { name: string; description: string }[]; access: AccessMode; expiresAt: number | null }[];
   /** Newest first; groups carry their description in this language, the bare name as secondary text. */
   exports: { clientName: string; createdAt: number; groups: { name: string; description: string }[]; state: string; downloadedAt: number | null }[];
 }

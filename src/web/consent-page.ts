@@ -1,3 +1,5 @@
+import { ACCESS_MODES } from '../auth/index.js';
+import type { AccessMode } from '../store/index.js';
 import { html } from './html.js';
 import type { Messages } from './i18n.js';
 import { page } from './layout.js';
@@ -8,11 +10,9 @@ export interface ConsentView {
   action: string;
   csrfToken: string;
   groups: { name: string; description: string; checked: boolean }[];
-  access: 'once' | '30d' | '180d';
+  access: AccessMode;
   error?: string;
 }
-
-const ACCESS_CHOICES = ['once', '30d', '180d'] as const;
 
 export function consentPage(t: Messages, view: ConsentView): string {
   const client = view.clientName;
@@ -29,7 +29,7 @@ ${view.groups.map((g) => html`<label class="choice"><input type="checkbox" name=
 </fieldset>
 <fieldset>
 <legend>${t.t('consent.accessLegend')}</legend>
-${ACCESS_CHOICES.map((a) => html`<label class="choice"><input type="radio" name="access" value="${a}"${view.access === a ? ' checked' : ''} aria-describedby="access-${a}-hint">
+${ACCESS_MODES.map((a) => html`<label class="choice"><input type="radio" name="access" value="${a}"${view.access === a ? ' checked' : ''} aria-describedby="access-${a}-hint">
 <span>${t.t(`access.${a}`)}<span class="hint" id="access-${a}-hint">${t.t(`access.${a}Hint`)}</span></span></label>`)}
 </fieldset>
 <p class="muted">${t.t('consent.revokeHint')}</p>

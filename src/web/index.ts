@@ -1,4 +1,4 @@
 export { webRoutes, type WebDeps } from './routes.js';
-export { loadLocales, parseAcceptLanguage, type Locales, type Messages } from './i18n.js';
+export { loadLocales, type Locales, type Messages } from './i18n.js';
 export { createSigner, type Signer } from './signed-values.js';
 export { errorPage } from './layout.js';

@@ -2,8 +2,8 @@ import querystring from 'node:querystring';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Catalog } from '../catalog/index.js';
 import {
-  ConsentError, INTERACTION_PATH, UpstreamSignInError, type AccountOverview, type AccountService, type ClientService, type OauthServer,
-  type TokenService, type UpstreamSignIn,
+  ACCESS_MODES, AccountError, ConsentError, INTERACTION_PATH, UpstreamSignInError, type AccountOverview, type AccountService, type ClientService,
+  type OauthServer, type SignInResult, type TokenService, type UpstreamSignIn,
 } from '../auth/index.js';
 import type { AccessMode } from '../store/index.js';
 import { accountPage } from './account-page.js';
@@ -11,7 +11,7 @@ import { consentPage } from './consent-page.js';
 import type { Locales, Messages } from './i18n.js';
 import { errorPage } from './layout.js';
 import { cookie, readCookie, type Signer } from './signed-values.js';
-import { signInPage } from './sign-in-page.js';
+import { signInPage, type SignInView } from './sign-in-page.js';
 
 export interface WebDeps {
   oauth: OauthServer;
@@ -35,7 +35,6 @@ const UPSTREAM_CALLBACK = '/oauth/upstream/callback';
 const ACCOUNT_SESSION_MS = 8 * 3_600_000;
 /** Time to sign in at the upstream provider. */
 const UPSTREAM_STATE_MS = 10 * 60_000;
-const ACCESS_MODES: readonly AccessMode[] = ['once', '30d', '180d'];
 
 type Form = Record<string, string | string[] | undefined>;
 type Params = { uid: string };
@@ -82,7 +81,8 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     } catch (error) {
       if ((error as Error).name !== 'SessionNotFound') throw error;
     }
-    html(reply, errorPage(language(request), language(request).t('error.expired')), 400);
+    const t = language(request);
+    html(reply, errorPage(t, t.t('error.expired')), 400);
     return undefined;
   }
 
@@ -95,8 +95,23 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     return signer.verify<{ sub: string; sid: string }>('account', readCookie(request.headers.cookie, ACCOUNT_COOKIE));
   }
 
-  function upstreamLink(href: string) {
-    return deps.upstream ? { href, name: deps.upstream.displayName } : undefined;
+  /** The sign-in page's link to the upstream provider, spread into its view; nothing when none is configured. */
+  function upstreamLink(href: string): Pick<SignInView, 'upstream'> {
+    return deps.upstream ? { upstream: { href, name: deps.upstream.displayName } } : {};
+  }
+
+  /** The sign-in page again after a refused sign-in: 401, or 429 with Retry-After when the account is throttled. */
+  function signInRefused(reply: FastifyReply, t: Messages, result: Exclude<SignInResult, { ok: true }>, view: SignInView) {
+    if (result.reason === 'throttled') reply.header('retry-after', Math.ceil(result.retryAfterMs / 1000));
+    const error = result.reason === 'throttled'
+      ? t.t('signIn.throttled', { minutes: Math.ceil(result.retryAfterMs / 60_000) })
+      : t.t('signIn.invalid');
+    return html(reply, signInPage(t, { ...view, error }), result.reason === 'throttled' ? 429 : 401);
+  }
+
+  /** A resource group as the pages show it: its description in this language, its name as secondary text. */
+  function describeGroup(t: Messages, name: string) {
+    return { name, description: t.group(name, deps.catalog.get(name)?.description ?? name) };
   }
 
   async function clientName(clientId: string) {
@@ -110,11 +125,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
       userId: details.session!.accountId,
       action: `${INTERACTION_PATH}/${details.uid}/consent`,
       csrfToken: signer.csrfToken(`interaction:${details.uid}`),
-      groups: requested.map((name) => ({
-        name,
-        description: t.group(name, deps.catalog.get(name)?.description ?? name),
-        checked: extra.chosen ? extra.chosen.includes(name) : true,
-      })),
+      groups: requested.map((name) => ({ ...describeGroup(t, name), checked: extra.chosen ? extra.chosen.includes(name) : true })),
       access: extra.access ?? 'once',
       ...(extra.error ? { error: extra.error } : {}),
     });
@@ -131,7 +142,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
         clientName: await clientName(details.params.client_id),
         action: `${INTERACTION_PATH}/${details.uid}/login`,
         csrfToken: signer.csrfToken(`interaction:${details.uid}`),
-        ...(upstreamLink(`${INTERACTION_PATH}/${details.uid}/upstream`) ? { upstream: upstreamLink(`${INTERACTION_PATH}/${details.uid}/upstream`)! } : {}),
+        ...upstreamLink(`${INTERACTION_PATH}/${details.uid}/upstream`),
       }));
     }
     return html(reply, await renderConsent(t, details));
@@ -146,18 +157,13 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     const userId = (one(body.user) ?? '').trim();
     const result = await deps.accounts.signIn(userId, one(body.password) ?? '');
     if (!result.ok) {
-      const error = result.reason === 'throttled'
-        ? t.t('signIn.throttled', { minutes: Math.ceil(result.retryAfterMs / 60_000) })
-        : t.t('signIn.invalid');
-      if (result.reason === 'throttled') reply.header('retry-after', Math.ceil(result.retryAfterMs / 1000));
-      return html(reply, signInPage(t, {
+      return signInRefused(reply, t, result, {
         clientName: await clientName(details.params.client_id),
         action: `${INTERACTION_PATH}/${details.uid}/login`,
         csrfToken: signer.csrfToken(`interaction:${details.uid}`),
         userId,
-        error,
-        ...(upstreamLink(`${INTERACTION_PATH}/${details.uid}/upstream`) ? { upstream: upstreamLink(`${INTERACTION_PATH}/${details.uid}/upstream`)! } : {}),
-      }), result.reason === 'throttled' ? 429 : 401);
+        ...upstreamLink(`${INTERACTION_PATH}/${details.uid}/upstream`),
+      });
     }
     startAccountSession(reply, result.accountId);
     return reply.redirect(await oauth.finishSignIn(deps.issuer(), request.raw, reply.raw, result.accountId), 303);
@@ -217,7 +223,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
       userId = await deps.upstream.complete({ code: request.query.code, redirectUri: deps.issuer() + UPSTREAM_CALLBACK, nonce: saved.nonce, codeVerifier: saved.codeVerifier });
       await deps.accounts.ensureUpstreamAccount(userId);
     } catch (error) {
-      if (!(error instanceof UpstreamSignInError) && (error as Error).name !== 'AccountError') throw error;
+      if (!(error instanceof UpstreamSignInError) && !(error instanceof AccountError)) throw error;
       deps.logger.warn({ err: error }, 'upstream sign-in failed');
       return failed();
     }
@@ -235,7 +241,10 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     const details = await interaction(request, reply);
     if (!details) return reply;
     const ticket = signer.verify<{ uid: string; sub: string }>('upstream-ticket', request.query.ticket);
-    if (!ticket || ticket.uid !== details.uid) return html(reply, errorPage(language(request), language(request).t('error.expired')), 400);
+    if (!ticket || ticket.uid !== details.uid) {
+      const t = language(request);
+      return html(reply, errorPage(t, t.t('error.expired')), 400);
+    }
     startAccountSession(reply, ticket.sub);
     return reply.redirect(await oauth.finishSignIn(deps.issuer(), request.raw, reply.raw, ticket.sub), 303);
   });
@@ -249,7 +258,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
       return html(reply, signInPage(t, {
         action: '/account/login',
         csrfToken: signer.csrfToken('account-login'),
-        ...(upstreamLink('/account/upstream') ? { upstream: upstreamLink('/account/upstream')! } : {}),
+        ...upstreamLink('/account/upstream'),
       }));
     }
     const [apps, exports] = await Promise.all([deps.overview.listApps(session.sub), deps.overview.listExports(session.sub)]);
@@ -263,11 +272,11 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
         clientName: a.clientName,
         access: a.access,
         expiresAt: a.expiresAt,
-        groups: a.groups.map((name) => ({ name, description: t.group(name, deps.catalog.get(name)?.description ?? name) })),
+        groups: a.groups.map((name) => describeGroup(t, name)),
       })),
       exports: exports.map((e) => ({
         ...e,
-        groups: e.groups.map((name) => ({ name, description: t.group(name, deps.catalog.get(name)?.description ?? name) })),
+        groups: e.groups.map((name) => describeGroup(t, name)),
       })),
     }));
   });
@@ -279,14 +288,12 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     const userId = (one(body.user) ?? '').trim();
     const result = await deps.accounts.signIn(userId, one(body.password) ?? '');
     if (!result.ok) {
-      if (result.reason === 'throttled') reply.header('retry-after', Math.ceil(result.retryAfterMs / 1000));
-      return html(reply, signInPage(t, {
+      return signInRefused(reply, t, result, {
         action: '/account/login',
         csrfToken: signer.csrfToken('account-login'),
         userId,
-        error: result.reason === 'throttled' ? t.t('signIn.throttled', { minutes: Math.ceil(result.retryAfterMs / 60_000) }) : t.t('signIn.invalid'),
-        ...(upstreamLink('/account/upstream') ? { upstream: upstreamLink('/account/upstream')! } : {}),
-      }), result.reason === 'throttled' ? 429 : 401);
+        ...upstreamLink('/account/upstream'),
+      });
     }
     startAccountSession(reply, result.accountId);
     return reply.redirect('/account', 303);

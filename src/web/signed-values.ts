@@ -40,10 +40,16 @@ export function createSigner(key: Buffer, now: () => number) {
 
 export type Signer = ReturnType<typeof createSigner>;
 
+/** The named cookie's value; undefined when absent or not validly %-encoded (a garbled cookie is no session, not a 500). */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
