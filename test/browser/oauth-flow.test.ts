@@ -1,9 +1,10 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { SCREENSHOTS, catchRedirect, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { RegisteredClient } from '../../src/auth/index.js';
 import { googleClient, googleErrorOf, startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
-import { SCOPE, givenClientAndUser, pkcePair, tokenRequest } from '../auth/oauth-fixture.js';
+import { SCOPE, authorizeUrl as authorizeUrlFor, givenClientAndUser, pkcePair, tokenRequest } from '../auth/oauth-fixture.js';
 
 // Screenshots for people to look at; test-output/ is ignored by git.
 const REDIRECT = 'http://localhost:9/callback';
@@ -20,15 +21,11 @@ afterAll(async () => {
   await dp?.close();
 });
 
-function authorizeUrl(clientId: string, challenge: string, extra: Record<string, string> = {}) {
-  const url = new URL('/oauth/authorize', dp.url);
-  url.search = new URLSearchParams({
-    response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, access_type: 'offline', state: 's1',
-    scope: ['myactivity.search', 'chrome.history', 'play.installs'].map(SCOPE).join(' '),
+const authorizeUrl = (client: RegisteredClient, challenge: string, extra: Record<string, string> = {}) =>
+  authorizeUrlFor(dp.url, client, {
+    access_type: 'offline', state: 's1', scope: ['myactivity.search', 'chrome.history', 'play.installs'].map(SCOPE).join(' '),
     code_challenge: challenge, code_challenge_method: 'S256', ...extra,
-  }).toString();
-  return url.toString();
-}
+  });
 
 it('sign in, grant two of three groups for 30 days, export through googleapis, refresh, then revoke on the account page', async () => {
   const { client, user, password } = await givenClientAndUser(dp, { redirectUri: REDIRECT, user: 'ayse' });
@@ -37,7 +34,7 @@ it('sign in, grant two of three groups for 30 days, export through googleapis, r
   const pkce = pkcePair();
 
   // Sign in.
-  await page.goto(authorizeUrl(client.client_id, pkce.challenge));
+  await page.goto(authorizeUrl(client, pkce.challenge));
   await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'sign-in.png'), fullPage: true });
   await page.getByLabel('User name').fill(user);
@@ -85,7 +82,7 @@ it('sign in, grant two of three groups for 30 days, export through googleapis, r
   expect((await fresh.accessType.check({})).data).toEqual({ oneTimeResources: [], timeBasedResources: ['chrome.history', 'myactivity.search'] });
 
   // The consent page in Turkish (hl=tr); the browser is signed in, so it goes straight to consent.
-  await page.goto(authorizeUrl(client.client_id, pkcePair().challenge, { hl: 'tr' }));
+  await page.goto(authorizeUrl(client, pkcePair().challenge, { hl: 'tr' }));
   await page.getByRole('heading', { name: /verilerinizin bir kısmını kopyalamak istiyor/ }).waitFor();
   await expect(page.locator('html').getAttribute('lang')).resolves.toBe('tr');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'consent-tr.png'), fullPage: true });

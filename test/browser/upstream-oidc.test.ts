@@ -2,9 +2,9 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { SCREENSHOTS, catchRedirect, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountService, createClientService } from '../../src/auth/index.js';
+import { createAccountService, createClientService, type RegisteredClient } from '../../src/auth/index.js';
 import { googleClient, startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
-import { SCOPE, pkcePair, tokenRequest } from '../auth/oauth-fixture.js';
+import { SCOPE, authorizeUrl as authorizeUrlFor, pkcePair, tokenRequest } from '../auth/oauth-fixture.js';
 import { startUpstreamProvider, type UpstreamProvider, type UpstreamUser } from '../auth/upstream-provider.js';
 
 // Sign-in through a second, real OpenID Connect provider that this test starts (the operator's own login),
@@ -46,15 +46,10 @@ async function givenClient(dp: TestDataport) {
   return createClientService({ db: dp.dataport.db, now: dp.clock.now }).addClient({ name: 'Test App', redirectUris: [REDIRECT], public: false });
 }
 
-function authorizeUrl(dp: TestDataport, clientId: string, challenge: string) {
-  const url = new URL('/oauth/authorize', dp.url);
-  url.search = new URLSearchParams({
-    response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, state: 'up1',
-    scope: ['myactivity.search', 'chrome.history'].map(SCOPE).join(' '),
-    code_challenge: challenge, code_challenge_method: 'S256',
-  }).toString();
-  return url.toString();
-}
+const authorizeUrl = (dp: TestDataport, client: RegisteredClient, challenge: string) =>
+  authorizeUrlFor(dp.url, client, {
+    state: 'up1', scope: ['myactivity.search', 'chrome.history'].map(SCOPE).join(' '), code_challenge: challenge, code_challenge_method: 'S256',
+  });
 
 /** From Dataport's sign-in page, through the upstream login, back to wherever Dataport sends the browser. */
 async function signInUpstream(page: Page, user: UpstreamUser, shot?: string) {
@@ -68,7 +63,7 @@ async function signInUpstream(page: Page, user: UpstreamUser, shot?: string) {
 }
 
 /** Consent for every requested group, once; exchanges the code; returns the token response. */
-async function consentAndExchange(dp: TestDataport, page: Page, client: Awaited<ReturnType<typeof givenClient>>, verifier: string, expectedUser: string) {
+async function consentAndExchange(dp: TestDataport, page: Page, client: RegisteredClient, verifier: string, expectedUser: string) {
   await page.getByRole('heading', { name: /Test App wants to copy/ }).waitFor();
   await expect(page.getByText(`Signed in as ${expectedUser}`).isVisible()).resolves.toBe(true);
   const redirected = catchRedirect(page, REDIRECT);
@@ -83,7 +78,7 @@ async function consentAndExchange(dp: TestDataport, page: Page, client: Awaited<
   return tokens.body as { access_token: string };
 }
 
-async function introspect(dp: TestDataport, client: Awaited<ReturnType<typeof givenClient>>, token: string) {
+async function introspect(dp: TestDataport, client: RegisteredClient, token: string) {
   const res = await fetch(`${dp.url}/oauth/introspect`, {
     method: 'POST', body: new URLSearchParams({ token, client_id: client.client_id, client_secret: client.client_secret! }),
   });
@@ -97,7 +92,7 @@ describe('sign-in through the upstream OpenID Connect provider', () => {
     const page = await context.newPage();
     const pkce = pkcePair();
 
-    await page.goto(authorizeUrl(bySub, client.client_id, pkce.challenge));
+    await page.goto(authorizeUrl(bySub, client, pkce.challenge));
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'upstream-sign-in.png'), fullPage: true });
     await signInUpstream(page, ZEYNEP, 'upstream-provider-login.png');
@@ -130,7 +125,7 @@ describe('sign-in through the upstream OpenID Connect provider', () => {
     const context = await browser.newContext({ locale: 'en-GB' });
     const page = await context.newPage();
     const pkce = pkcePair();
-    await page.goto(authorizeUrl(byEmail, client.client_id, pkce.challenge));
+    await page.goto(authorizeUrl(byEmail, client, pkce.challenge));
     await signInUpstream(page, ZEYNEP);
     const tokens = await consentAndExchange(byEmail, page, client, pkce.verifier, ZEYNEP.email);
     expect(await introspect(byEmail, client, tokens.access_token)).toMatchObject({ active: true, sub: ZEYNEP.email });
