@@ -68,7 +68,9 @@ export function createExportRunner(deps: ExportRunnerDeps) {
       const { parts, index } = await buildArchive({
         groups: groupsOf(job, controller.signal),
         blobs: deps.blobs,
-        partKey: (i) => `${attemptPrefix}${archiveFileName(job, i, 2)}`,
+        // How many parts there will be is known only at the end, so every key carries its part number (the
+        // multi-part form of the name); the single-part download name is chosen when a URL is signed.
+        partKey: (i) => `${attemptPrefix}${archiveFileName(job, i, Number.POSITIVE_INFINITY)}`,
         partSizeBytes: deps.partSizeBytes,
         compressionLevel: deps.compressionLevel,
         mtime: new Date(job.export_time),
