@@ -11,7 +11,7 @@ interface GoogleGroupsFile {
  * Google documents time filters (`startTime`/`endTime`) only for the My Activity groups and Chrome history;
  * every other group answers 400 INVALID_ARGUMENT when a filter is given.
  */
-function supportsTimeFilter(name: string): boolean {
+export function supportsTimeFilter(name: string): boolean {
   return name.startsWith('myactivity.') || name === 'chrome.history';
 }
 

@@ -3,7 +3,7 @@
  * colour, so every block is only a DC coefficient and an end-of-block code — no DCT needed, and a 64x48
  * picture is about 400 bytes. Valid for any decoder (checked with libjpeg's djpeg).
  */
-import type { Rng } from './timeline.js';
+import { Rng, mix32 } from './timeline.js';
 
 export type Rgb = readonly [number, number, number];
 
@@ -128,4 +128,9 @@ export function sceneJpeg(rng: Rng): Uint8Array {
     const shade = (y < horizon ? y * 8 : -(y - horizon) * 6) + noise[y * 8 + x]!;
     return [base[0] + shade, base[1] + shade, base[2] + shade];
   });
+}
+
+/** The photo of record `k` of a group (a Maps photo, a video thumbnail): the same for the same seed and k. */
+export function recordJpeg(groupSeed: number, k: number): Uint8Array {
+  return sceneJpeg(new Rng(mix32(groupSeed ^ 0x6a706567, k)));
 }

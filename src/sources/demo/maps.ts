@@ -15,8 +15,8 @@ import {
   type GroupSpec,
 } from './group-spec.js';
 import { homeAndWork, makePlace, placePool, userProfile, type Place } from './entities.js';
-import { sceneJpeg } from './jpeg.js';
-import { Rng, TimelineWindow, mix32, rfc3339, rfc3339Seconds } from './timeline.js';
+import { recordJpeg } from './jpeg.js';
+import { Rng, mix32, rfc3339, rfc3339Seconds } from './timeline.js';
 import { CITIES, FIRST_NAMES, REVIEW_PHRASES } from './vocab.js';
 
 function point(place: Place): { coordinates: [number, number]; type: 'Point' } {
@@ -40,38 +40,29 @@ function places(ctx: GroupContext): readonly Place[] {
   return placePool(ctx.seed, userProfile(ctx.userSeed));
 }
 
-const starredPlaces: GroupSpec = {
-  spanDays: 4 * 365,
-  shape: 'list',
-  files(ctx) {
-    const pool = places(ctx);
-    return [
-      listFile(ctx, 'Maps (your places)/Saved Places.json', GEOJSON, (_k, ms, rng) => {
-        const place = pool[rng.int(pool.length)]!;
-        return feature(place, ms, place.cidUrl, rng.chance(0.15) ? { Comment: rng.pick(['Try the brunch', 'Closed on Mondays', 'Recommended by Eva', 'For the next trip']) } : {});
-      }),
-    ];
-  },
-};
+/** A list group of one GeoJSON file whose records are each about a place picked from the user's pool. */
+function placeFeatures(spanDays: number, path: string, make: (place: Place, ms: number, rng: Rng) => object): GroupSpec {
+  return {
+    spanDays,
+    shape: 'list',
+    files(ctx) {
+      const pool = places(ctx);
+      return [listFile(ctx, path, GEOJSON, (_k, ms, rng) => make(pool[rng.int(pool.length)]!, ms, rng))];
+    },
+  };
+}
 
-const reviews: GroupSpec = {
-  spanDays: 5 * 365,
-  shape: 'list',
-  files(ctx) {
-    const pool = places(ctx);
-    return [
-      listFile(ctx, 'Maps (your places)/Reviews.json', GEOJSON, (_k, ms, rng) => {
-        const place = pool[rng.int(pool.length)]!;
-        const rating = rng.pick([5, 5, 5, 4, 4, 4, 3, 2, 1]);
-        const text = rng.chance(0.75) ? `${rng.pick(REVIEW_PHRASES)} ${rng.chance(0.5) ? rng.pick(REVIEW_PHRASES) : ''}`.trim() : undefined;
-        return feature(place, ms, place.placeUrl, {
-          five_star_rating_published: rating,
-          ...(text === undefined ? {} : { review_text_published: text }),
-        });
-      }),
-    ];
-  },
-};
+const starredPlaces = placeFeatures(4 * 365, 'Maps (your places)/Saved Places.json', (place, ms, rng) =>
+  feature(place, ms, place.cidUrl, rng.chance(0.15) ? { Comment: rng.pick(['Try the brunch', 'Closed on Mondays', 'Recommended by Eva', 'For the next trip']) } : {}));
+
+const reviews = placeFeatures(5 * 365, 'Maps (your places)/Reviews.json', (place, ms, rng) => {
+  const rating = rng.pick([5, 5, 5, 4, 4, 4, 3, 2, 1]);
+  const text = rng.chance(0.75) ? `${rng.pick(REVIEW_PHRASES)} ${rng.chance(0.5) ? rng.pick(REVIEW_PHRASES) : ''}`.trim() : undefined;
+  return feature(place, ms, place.placeUrl, {
+    five_star_rating_published: rating,
+    ...(text === undefined ? {} : { review_text_published: text }),
+  });
+});
 
 const LABELS = ['Gym', 'School', 'Parents', 'Climbing hall', 'Doctor', 'Dentist', 'Bike repair', 'Allotment', 'Old office', 'Choir', 'Pool', 'Daycare'];
 
@@ -90,7 +81,7 @@ const aliasedPlaces: GroupSpec = {
     // rest are the newest labels of the timeline. The file has no dates, so the two need no timestamps.
     const { home, work } = homeAndWork(ctx.userSeed);
     const fixed = [labeled('Home', home), labeled('Work', work)];
-    const rest = new TimelineWindow(window.timeline, window.newestK, Math.max(0, window.count - fixed.length));
+    const rest = window.newest(window.count - fixed.length);
     const records: Iterable<object> = {
       *[Symbol.iterator]() {
         yield* fixed.slice(0, window.count);
@@ -201,62 +192,31 @@ const EDITABLE_FIELDS = [
 ] as const;
 const EDIT_STATUSES = ['ACCEPTED', 'ACCEPTED', 'ACCEPTED', 'PENDING', 'NOT_APPLIED'] as const;
 
-const factualContributions: GroupSpec = {
-  spanDays: 3 * 365,
-  shape: 'list',
-  files(ctx) {
-    const pool = places(ctx);
-    return [
-      listFile(ctx, 'Maps/Your contributions/Edits.json', GEOJSON, (_k, ms, rng) => {
-        const place = pool[rng.int(pool.length)]!;
-        const [field, value] = rng.pick(EDITABLE_FIELDS);
-        return feature(place, ms, place.placeUrl, { edit: { field, proposed_value: value(), status: rng.pick(EDIT_STATUSES) } });
-      }),
-    ];
-  },
-};
+const factualContributions = placeFeatures(3 * 365, 'Maps/Your contributions/Edits.json', (place, ms, rng) => {
+  const [field, value] = rng.pick(EDITABLE_FIELDS);
+  return feature(place, ms, place.placeUrl, { edit: { field, proposed_value: value(), status: rng.pick(EDIT_STATUSES) } });
+});
 
 const OFFERINGS = [
   'Wheelchair-accessible entrance', 'Outdoor seating', 'Vegetarian options', 'Free Wi-Fi', 'Accepts credit cards',
   'Good for kids', 'Dogs allowed', 'Takeaway', 'Gender-neutral toilets', 'Live music',
 ];
 
-const offeringContributions: GroupSpec = {
-  spanDays: 3 * 365,
-  shape: 'list',
-  files(ctx) {
-    const pool = places(ctx);
-    return [
-      listFile(ctx, 'Maps/Your contributions/Place updates.json', GEOJSON, (_k, ms, rng) => {
-        const place = pool[rng.int(pool.length)]!;
-        return feature(place, ms, place.placeUrl, {
-          attribute: rng.pick(OFFERINGS),
-          value: rng.pick(['Yes', 'Yes', 'No']),
-        });
-      }),
-    ];
-  },
-};
+const offeringContributions = placeFeatures(3 * 365, 'Maps/Your contributions/Place updates.json', (place, ms, rng) =>
+  feature(place, ms, place.placeUrl, {
+    attribute: rng.pick(OFFERINGS),
+    value: rng.pick(['Yes', 'Yes', 'No']),
+  }));
 
 const QUESTIONS = ['Is there parking nearby?', 'Do they take reservations?', 'Is it open on Sundays?', 'Do they have gluten-free options?', 'Is it suitable for a group of 10?'];
 const ANSWERS = ['Yes, around the corner.', 'Only for groups.', 'Yes, from 10 am.', 'A few, ask the staff.', 'Better call ahead.'];
 
-const questionsAnswers: GroupSpec = {
-  spanDays: 4 * 365,
-  shape: 'list',
-  files(ctx) {
-    const pool = places(ctx);
-    return [
-      listFile(ctx, 'Maps/Your contributions/Questions and answers.json', GEOJSON, (_k, ms, rng) => {
-        const place = pool[rng.int(pool.length)]!;
-        const i = rng.int(QUESTIONS.length);
-        return rng.chance(0.3)
-          ? feature(place, ms, place.placeUrl, { type: 'QUESTION', question: QUESTIONS[i] })
-          : feature(place, ms, place.placeUrl, { type: 'ANSWER', question: QUESTIONS[i], answer: ANSWERS[i] });
-      }),
-    ];
-  },
-};
+const questionsAnswers = placeFeatures(4 * 365, 'Maps/Your contributions/Questions and answers.json', (place, ms, rng) => {
+  const i = rng.int(QUESTIONS.length);
+  return rng.chance(0.3)
+    ? feature(place, ms, place.placeUrl, { type: 'QUESTION', question: QUESTIONS[i] })
+    : feature(place, ms, place.placeUrl, { type: 'ANSWER', question: QUESTIONS[i], answer: ANSWERS[i] });
+});
 
 /** How many of the newest photos come with image bytes: a few, so archives stay small. */
 export const PHOTOS_WITH_BYTES = 3;
@@ -278,10 +238,9 @@ export function mediaFiles(
   describe: (k: number, ms: number, rng: Rng) => { fileName: string; isPhoto: boolean; record: object },
 ): DemoFile[] {
   const metadata = listFile(ctx, metadataPath, GEOJSON, (k, ms, rng) => describe(k, ms, rng).record);
-  const newest = new TimelineWindow(ctx.window.timeline, ctx.window.newestK, Math.min(PHOTOS_WITH_BYTES, ctx.window.count));
   const images: DemoFile[] = [];
-  for (const { k, fileName, isPhoto } of newest.map((k, ms, rng) => ({ k, ...describe(k, ms, rng) }))) {
-    if (isPhoto) images.push(bytesFile(`${folder}/${fileName}`, sceneJpeg(new Rng(mix32(ctx.seed ^ 0x6a706567, k)))));
+  for (const { k, fileName, isPhoto } of ctx.window.newest(PHOTOS_WITH_BYTES).map((k, ms, rng) => ({ k, ...describe(k, ms, rng) }))) {
+    if (isPhoto) images.push(bytesFile(`${folder}/${fileName}`, recordJpeg(ctx.seed, k)));
   }
   return [metadata, ...images];
 }

@@ -10,7 +10,7 @@ import { euros, makePlace, placePool, round7, userProfile, type Place } from './
 import { escapeHtml } from './netscape-bookmarks.js';
 import { cameraFileName, mediaFiles } from './maps.js';
 import { ALPHANUMERIC, CITIES, FIRST_NAMES, LAST_NAMES, MERCHANTS, PRODUCTS, REVIEW_PHRASES } from './vocab.js';
-import { Rng, TimelineWindow, mix32, rfc3339 } from './timeline.js';
+import { Rng, mix32, rfc3339 } from './timeline.js';
 
 /** Consecutive messages belong to one conversation of about this many messages. */
 const MESSAGES_PER_CONVERSATION = 8;
@@ -71,8 +71,7 @@ const myMaps: GroupSpec = {
       updateTime: rfc3339(Math.min(ctx.nowMs, ms + rng.int(90) * 86_400_000)),
     }));
     const files: DemoFile[] = [list];
-    const newest = new TimelineWindow(ctx.window.timeline, ctx.window.newestK, Math.min(MAPS_WITH_KML, ctx.window.count));
-    for (const k of newest.map((k) => k)) {
+    for (const k of ctx.window.newest(MAPS_WITH_KML).map((k) => k)) {
       const rng = new Rng(mix32(ctx.seed ^ 0x6b6d6c00, k));
       const city = rng.chance(0.5) ? profile.homeCity : rng.pick(CITIES);
       const places = Array.from({ length: rng.between(2, 8) }, () => makePlace(rng, city));

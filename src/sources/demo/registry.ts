@@ -24,7 +24,5 @@ export const demoGroups: Readonly<Record<string, GroupSpec | undefined>> = Objec
 /** Every resource group the demo source serves, sorted. */
 export const demoGroupNames: readonly string[] = Object.freeze(Object.keys(demoGroups).sort());
 
-/** Google documents `startTime`/`endTime` only for My Activity and Chrome history. */
-export function supportsTimeFilter(group: string): boolean {
-  return group.startsWith('myactivity.') || group === 'chrome.history';
-}
+/** Google documents `startTime`/`endTime` only for My Activity and Chrome history; its catalog says which. */
+export { supportsTimeFilter } from '../../catalog/google.js';

@@ -165,6 +165,11 @@ export class TimelineWindow {
     readonly count: number,
   ) {}
 
+  /** The newest `n` records of this window (all of them when it holds fewer): the few that get extra files. */
+  newest(n: number): TimelineWindow {
+    return new TimelineWindow(this.timeline, this.newestK, Math.min(Math.max(0, n), this.count));
+  }
+
   /**
    * The window's records, newest first: `make` gets the record index, its timestamp and an Rng seeded for
    * that record alone, so the same k always gives the same record. The Rng is shared: use it before returning.

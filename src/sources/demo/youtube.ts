@@ -11,13 +11,12 @@ import {
   listFile,
   settingsChangedMs,
   windowFile,
-  type DemoFile,
   type GroupContext,
   type GroupSpec,
 } from './group-spec.js';
 import { channelPool, commentId, euros, userProfile, videoPool, videoTitle, type Video } from './entities.js';
-import { sceneJpeg } from './jpeg.js';
-import { Rng, TimelineWindow, mix32, rfc3339, rfc3339Micros } from './timeline.js';
+import { recordJpeg } from './jpeg.js';
+import { Rng, mix32, rfc3339, rfc3339Micros } from './timeline.js';
 import { ARTISTS, BASE64URL, COMMENT_PHRASES, MERCHANTS, PRODUCTS, SONGS, VIDEO_TOPICS } from './vocab.js';
 
 const ROOT = 'YouTube and YouTube Music';
@@ -278,18 +277,14 @@ function playlistGroup(visibility: Visibility): GroupSpec {
           'Playlist Visibility': visibility,
         }),
       );
-      const items: DemoFile[] = [];
-      const { newestK, count } = ctx.window;
-      for (let k = newestK; k > newestK - Math.min(PLAYLISTS_WITH_ITEMS, count); k--) {
+      const items = ctx.window.newest(PLAYLISTS_WITH_ITEMS).map((k) => {
         const size = new Rng(mix32(ctx.seed ^ 0x73697a65, k)).between(3, 40);
         const window = ctx.subWindow(`playlist-${k}`, 365, size);
-        items.push(
-          windowFile(window, `${ROOT}/playlists/${titleOf(k)}-videos.csv`, csv(['Video ID', 'Playlist Video Creation Timestamp']), (_j, ms, rng) => ({
-            'Video ID': videos[rng.int(videos.length)]!.id,
-            'Playlist Video Creation Timestamp': rfc3339Micros(ms, rng.int(1000)),
-          })),
-        );
-      }
+        return windowFile(window, `${ROOT}/playlists/${titleOf(k)}-videos.csv`, csv(['Video ID', 'Playlist Video Creation Timestamp']), (_j, ms, rng) => ({
+          'Video ID': videos[rng.int(videos.length)]!.id,
+          'Playlist Video Creation Timestamp': rfc3339Micros(ms, rng.int(1000)),
+        }));
+      });
       return [list, ...items];
     },
   };
@@ -331,11 +326,7 @@ function videoGroup(visibility: Visibility): GroupSpec {
           };
         },
       );
-      const thumbnails: DemoFile[] = [];
-      const newest = new TimelineWindow(ctx.window.timeline, ctx.window.newestK, Math.min(VIDEOS_WITH_THUMBNAILS, ctx.window.count));
-      for (const k of newest.map((k) => k)) {
-        thumbnails.push(bytesFile(`${ROOT}/video thumbnails/${idOf(k)}.jpg`, sceneJpeg(new Rng(mix32(ctx.seed ^ 0x6a706567, k)))));
-      }
+      const thumbnails = ctx.window.newest(VIDEOS_WITH_THUMBNAILS).map((k) => bytesFile(`${ROOT}/video thumbnails/${idOf(k)}.jpg`, recordJpeg(ctx.seed, k)));
       return [metadata, ...thumbnails];
     },
   };
