@@ -11,6 +11,9 @@ export interface RetryPolicy {
 /** A longer wait than this only holds a worker that the job runner's own backoff would free. */
 const MAX_BACKOFF_MS = 30_000;
 
+/** Network failures that may pass, as Node and the database client libraries report them in `error.code`. */
+export const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
 /** What a connector makes of a failure: retry it, or give up at once. `retryAfterMs` honours a server's hint. */
 export type FailureKind = { transient: true; retryAfterMs?: number } | { transient: false };
 

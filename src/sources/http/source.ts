@@ -1,5 +1,5 @@
 import type { GroupDefinition, HttpFileDefinition, HttpSourceDefinition } from '../../catalog/index.js';
-import { streamFailure, withRetries, type FailureKind } from '../retry.js';
+import { streamFailure, TRANSIENT_NETWORK_CODES, withRetries, type FailureKind } from '../retry.js';
 import { PermanentSourceError, type ArchiveFile, type ExportRequest, type RecordFormat, type Source } from '../types.js';
 import { createHttpGetter, HttpStatusError } from './client.js';
 import { ndjsonValues } from './ndjson-lines.js';
@@ -14,14 +14,14 @@ export interface HttpSourceOptions {
 /** The response header that carries the token of the next page; absent or empty on the last page. */
 export const NEXT_PAGE_HEADER = 'x-next-page-token';
 
-const TRANSIENT_NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 
 /** 429 and 5xx may pass (with the server's Retry-After honoured); other statuses will not. */
 function classify(error: unknown): FailureKind {
   if (error instanceof HttpStatusError) {
     return error.status === 429 || error.status >= 500 ? { transient: true, retryAfterMs: error.retryAfterMs } : { transient: false };
   }
-  return { transient: TRANSIENT_NETWORK.has(String((error as { code?: unknown })?.code)) };
+  const code = String((error as { code?: unknown })?.code);
+  return { transient: TRANSIENT_NETWORK_CODES.has(code) || code === 'UND_ERR_SOCKET' };
 }
 
 /**

@@ -1,7 +1,8 @@
 import mysql, { type FieldPacket, type PoolConnection, type TypeCast } from 'mysql2';
 import type { Readable } from 'node:stream';
-import { parseJsonColumn, TRANSIENT_NETWORK_CODES, type SqlCursor, type SqlDriver, type SqlDriverOptions } from './driver.js';
-import { toJsonValue, toRfc3339 } from './values.js';
+import { TRANSIENT_NETWORK_CODES } from '../retry.js';
+import { convertRow, type SqlCursor, type SqlDriver, type SqlDriverOptions } from './driver.js';
+import { toRfc3339 } from './values.js';
 
 // mysql2 error codes that may pass: a lost connection, a deadlock or lock wait, too many connections, a restart.
 const TRANSIENT_CODES = new Set([
@@ -73,12 +74,7 @@ export function createMysqlDriver(options: SqlDriverOptions): SqlDriver {
       }
       async function* rows(): AsyncGenerator<Record<string, unknown>> {
         try {
-          for await (const row of stream as AsyncIterable<Record<string, unknown>>) {
-            for (const key in row) {
-              row[key] = query.jsonColumns.has(key) ? parseJsonColumn(key, row[key]) : toJsonValue(row[key]);
-            }
-            yield row;
-          }
+          for await (const row of stream as AsyncIterable<Record<string, unknown>>) yield convertRow(row, query.jsonColumns);
           finished = true;
         } finally {
           await close();

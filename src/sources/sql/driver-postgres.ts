@@ -1,6 +1,7 @@
 import pg from 'pg';
-import { parseJsonColumn, TRANSIENT_NETWORK_CODES, type SqlCursor, type SqlDriver, type SqlDriverOptions } from './driver.js';
-import { toJsonValue, toRfc3339 } from './values.js';
+import { TRANSIENT_NETWORK_CODES } from '../retry.js';
+import { convertRow, type SqlCursor, type SqlDriver, type SqlDriverOptions } from './driver.js';
+import { toRfc3339 } from './values.js';
 
 // PostgreSQL type OIDs (pg_type.oid) whose default JavaScript conversion would lose something.
 const TIMESTAMP = 1114;
@@ -74,7 +75,7 @@ export function createPostgresDriver(options: SqlDriverOptions): SqlDriver {
         try {
           let batch = first;
           for (;;) {
-            for (const row of batch.rows as Record<string, unknown>[]) yield convert(row, query.jsonColumns);
+            for (const row of batch.rows as Record<string, unknown>[]) yield convertRow(row, query.jsonColumns);
             if (batch.rows.length < options.fetchRows) break;
             batch = await client.query(`FETCH ${options.fetchRows} FROM ${name}`);
           }
@@ -91,11 +92,4 @@ export function createPostgresDriver(options: SqlDriverOptions): SqlDriver {
     },
     close: () => pool.end(),
   };
-}
-
-function convert(row: Record<string, unknown>, jsonColumns: ReadonlySet<string>): Record<string, unknown> {
-  for (const key in row) {
-    row[key] = jsonColumns.has(key) ? parseJsonColumn(key, row[key]) : toJsonValue(row[key]);
-  }
-  return row;
 }

@@ -1,4 +1,5 @@
 import type { SqlDialect } from './named-parameters.js';
+import { toJsonValue } from './values.js';
 
 /** One streamed result: its column names (known before the first row) and its rows, converted to JSON values. */
 export interface SqlCursor {
@@ -36,9 +37,6 @@ export interface SqlDriverOptions {
   readonly baseDir: string;
 }
 
-/** Network failures common to the client libraries. */
-export const TRANSIENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
-
 /** Parses a JSON text column; a value that is not JSON is a mistake in the catalog or the data, not a blip. */
 export function parseJsonColumn(column: string, value: unknown): unknown {
   if (typeof value !== 'string') return value;
@@ -47,4 +45,12 @@ export function parseJsonColumn(column: string, value: unknown): unknown {
   } catch {
     throw new Error(`column "${column}" is listed in jsonColumns but holds text that is not JSON: ${value.slice(0, 40)}`);
   }
+}
+
+/** Converts a row in place: `jsonColumns` parsed, every other value made JSON-safe (toJsonValue). */
+export function convertRow(row: Record<string, unknown>, jsonColumns: ReadonlySet<string>): Record<string, unknown> {
+  for (const key in row) {
+    row[key] = jsonColumns.has(key) ? parseJsonColumn(key, row[key]) : toJsonValue(row[key]);
+  }
+  return row;
 }

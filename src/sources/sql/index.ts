@@ -1,3 +1,3 @@
-export { createSqlSource, dialectOf, type SqlSourceOptions } from './source.js';
-export { compileNamedParameters, SQL_PARAMETERS, type SqlDialect } from './named-parameters.js';
+export { createSqlSource, type SqlSourceOptions } from './source.js';
+export { compileNamedParameters, type SqlDialect } from './named-parameters.js';
 export { toRfc3339 } from './values.js';

@@ -23,7 +23,7 @@ interface PreparedFile {
   readonly jsonColumns: ReadonlySet<string>;
 }
 
-export function dialectOf(url: string): SqlDialect {
+function dialectOf(url: string): SqlDialect {
   if (url.startsWith('sqlite:')) return 'sqlite';
   if (url.startsWith('mysql:') || url.startsWith('mariadb:')) return 'mysql';
   return 'postgres';
