@@ -1,4 +1,5 @@
 import { CatalogError, type CatalogDefinition, type GroupDefinition } from '../catalog/index.js';
+import { demoGroupNames } from './demo/index.js';
 import { createFilesSource } from './files/index.js';
 import { createHttpSource } from './http/index.js';
 import { loadPluginSource } from './plugin/index.js';
@@ -43,9 +44,16 @@ export async function createSourcesFromCatalog(definition: CatalogDefinition | u
               groups: groups.map((g) => ({ name: g.name, timeFilter: g.timeFilter, settings: g.settings })),
             }));
             break;
-          case 'demo':
+          case 'demo': {
+            // The demo source serves only Google's group names; any other would fail every export.
+            const unknown = groups.filter((g) => !demoGroupNames.includes(g.name));
+            if (unknown.length > 0) {
+              throw new CatalogError(unknown.map((g) =>
+                `${locate(g, ['name'])}: the demo source "${name}" has no resource group "${g.name}" (it serves Google's, such as myactivity.search)`).join('\n'));
+            }
             sources.set(name, builtIn.demo());
             break;
+          }
         }
       } catch (error) {
         if (error instanceof CatalogError) throw error;

@@ -110,4 +110,23 @@ resourceGroups:
       `${file}:13:16: unknown parameter :customer (a query may use :user_id, :start_time, :end_time)`,
     );
   });
+
+  it('a group the demo source does not serve stops start-up at the group\'s name, not at its first export', async () => {
+    const file = catalogFile(`sources:
+  demo:
+    type: demo
+resourceGroups:
+  - name: myactivity.search
+    scope: https://www.googleapis.com/auth/dataportability.myactivity.search
+    description: Your searches
+    source: demo
+  - name: shop.orders
+    scope: https://shop.example.com/auth/shop.orders
+    description: Your orders
+    source: demo
+`);
+    const config = loadConfig({ PORT: '0', DATAPORT_DATA_DIR: path.join(dir, 'data'), DATAPORT_CATALOG: file, DATAPORT_LOG_LEVEL: 'silent' });
+    const error = await createDataport(config, { api: true, worker: true, logger: createLogger('silent') }).then(() => undefined, (e: Error) => e);
+    expect(error?.message).toBe(`${file}:9:11: the demo source "demo" has no resource group "shop.orders" (it serves Google's, such as myactivity.search)`);
+  });
 });
