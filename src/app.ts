@@ -11,7 +11,7 @@ import {
 import { createSigner, errorPage, loadLocales, webRoutes } from './web/index.js';
 import { createJobService, type JobService } from './jobs/index.js';
 import { createEmbeddedQueue, createPgBossQueue, type JobQueue } from './queue/index.js';
-import { collectExpiredArchives, createExportRunner, redispatchOrphanedJobs } from './export/index.js';
+import { collectExpiredArchives, createExportRunner, createShardPool, redispatchOrphanedJobs } from './export/index.js';
 import { createSourcesFromCatalog } from './sources/index.js';
 import { createDemoSource, parseDemoFaults } from './sources/demo/index.js';
 import { createApiServer } from './api/index.js';
@@ -125,6 +125,8 @@ async function assemble(
     ? createPgBossQueue({ databaseUrl: config.databaseUrl, supervise: options.worker, onError: onQueueError })
     : undefined;
   const queue: JobQueue = pgBoss ?? createEmbeddedQueue({ db, now, lockMs: config.jobLeaseMs, onError: onQueueError });
+  // Only a process that exports needs the threads; they start with the first long file.
+  const shardPool = options.worker && config.exportThreads > 0 ? createShardPool(config.exportThreads) : undefined;
   const runner = createExportRunner({
     db, blobs, catalog, sources, now,
     workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
@@ -133,6 +135,7 @@ async function assemble(
     retryBackoffMs: config.retryBackoffMs,
     partSizeBytes: config.partSizeBytes,
     compressionLevel: config.deflateLevel,
+    ...(shardPool ? { shardPool } : {}),
     archiveRetentionMs: config.archiveRetentionMs,
     log: logger,
   });
@@ -143,6 +146,7 @@ async function assemble(
     urlLifetimeSeconds: config.urlLifetimeSeconds,
     revokeAuthorization: tokens.revokeAuthorization,
     onCancelled: (jobId) => runner.cancelLocal(jobId),
+    changes: database.changes,
   });
   const server = options.api
     ? await createApiServer({ db, catalog, jobs, tokens, blobs, signer, now, logger, publicUrl })
@@ -209,6 +213,7 @@ async function assemble(
       emulatorClock.stop();
       await server?.close();
       await queue.stop(deadlineMs);
+      await shardPool?.close();
       await closeSources();
       await blobs.close?.();
       await database.close();

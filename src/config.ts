@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -59,6 +60,8 @@ const envSchema = z.object({
   DATAPORT_STORAGE_URL: z.string().trim().regex(/^(s3|file):\/\//, 'expected s3://bucket?endpoint=... or file:///path').optional(),
   // Two workers keep both cores of a small machine busy: each export is one deflate stream plus serialization.
   DATAPORT_WORKER_CONCURRENCY: int(0, 256).default(2),
+  // Threads that make long files in ranges (serialize and deflate), beside the exports' own thread; 0 = none.
+  DATAPORT_EXPORT_THREADS: int(0, 64).default(Math.min(16, availableParallelism())),
   DATAPORT_PART_SIZE: byteSize(64 * 1024).default(2 * 1024 ** 3),
   DATAPORT_DEFLATE_LEVEL: int(0, 9).default(6),
   // Google signs archive URLs for 6 hours and keeps archives 14 days; we default to the same.
@@ -105,6 +108,8 @@ export interface Config {
   /** Where archives are stored, parsed from `storageUrl`. */
   readonly storage: StorageConfig;
   readonly workerConcurrency: number;
+  /** Worker threads that make ranges of long files (0: every file is made on the main thread). */
+  readonly exportThreads: number;
   readonly partSizeBytes: number;
   readonly deflateLevel: number;
   readonly urlLifetimeSeconds: number;
@@ -211,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     storageUrl: e.DATAPORT_STORAGE_URL,
     storage: Object.freeze(storage),
     workerConcurrency: e.DATAPORT_WORKER_CONCURRENCY,
+    exportThreads: e.DATAPORT_EXPORT_THREADS,
     partSizeBytes: e.DATAPORT_PART_SIZE,
     deflateLevel: e.DATAPORT_DEFLATE_LEVEL,
     urlLifetimeSeconds: Math.round(e.DATAPORT_URL_LIFETIME / 1000),

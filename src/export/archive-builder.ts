@@ -1,8 +1,9 @@
 import type { BlobStore } from '../store/index.js';
-import type { ArchiveFile } from '../sources/index.js';
+import type { ArchiveFile, RecordShards } from '../sources/index.js';
 import { ZipWriter, type ZipEntryWriter } from './zip-writer.js';
 import { continuationPath, serializerFor } from './serialize.js';
 import type { ArchiveIndex, IndexedFile } from './archive-index.js';
+import type { ShardPool, ShardResult } from './shard-pool.js';
 
 export const ARCHIVE_ROOT = 'Portability';
 export const INDEX_FILE = `${ARCHIVE_ROOT}/archive_browser.json`;
@@ -32,7 +33,14 @@ export interface BuildArchiveOptions {
   signal: AbortSignal;
   /** Facts about the job, written at the top of `archive_browser.json`. */
   describe: Omit<ArchiveIndex, 'services' | 'parts' | 'totals'>;
+  /** Worker threads for files a source offers in ranges (`shards`); without it every file is made here. */
+  shardPool?: ShardPool;
 }
+
+/** Below this many records a file is made on this thread: handing ranges to threads would cost more than it saves. */
+export const MIN_SHARDED_RECORDS = 4096;
+/** Records in a file's first range, before their size per record is known. */
+const FIRST_RANGE_RECORDS = 512;
 
 /**
  * Streams every group's files into one or more ZIP parts in bounded memory: records are pulled from the
@@ -49,7 +57,9 @@ export async function buildArchive(options: BuildArchiveOptions): Promise<{ part
       for await (const file of group.files) {
         options.signal.throwIfAborted();
         if (sink.full) await sink.rollOver();
-        const written = file.kind === 'records' ? await sink.writeRecords(file) : [await sink.writeBytes(file)];
+        const written = file.kind === 'bytes' ? [await sink.writeBytes(file)]
+          : sink.canShard(file) ? await sink.writeRecordsInRanges(file, file.shards!)
+          : await sink.writeRecords(file);
         for (const w of written) files.push({ ...w, group: group.name });
       }
     }
@@ -190,6 +200,72 @@ class PartSink {
       }
     }
     await finishFile();
+    return written;
+  }
+
+  canShard(file: Extract<ArchiveFile, { kind: 'records' }>): boolean {
+    return this.options.shardPool !== undefined && this.options.compressionLevel > 0 && file.shards !== undefined
+      && file.shards.count >= MIN_SHARDED_RECORDS && serializerFor(file.format).splittable;
+  }
+
+  /**
+   * Writes a file whose records the pool's threads make in ranges, several at once; this thread puts the
+   * ranges in order between the header and footer, joined by the format's separator. The file's bytes are
+   * the same as `writeRecords` would write; only the deflate stream's block boundaries differ.
+   */
+  async writeRecordsInRanges(file: Extract<ArchiveFile, { kind: 'records' }>, shards: RecordShards): Promise<IndexedFile[]> {
+    const pool = this.options.shardPool!;
+    const serializer = serializerFor(file.format);
+    // About a block's worth of text a range: a part's size is checked between ranges, as between blocks.
+    const rangeBytes = Math.max(64 * 1024, Math.min(2 * 1024 * 1024, this.options.partSizeBytes / 8));
+    const written: IndexedFile[] = [];
+    const ahead: Promise<ShardResult>[] = [];
+    let next = 0;
+    let madeRecords = 0;
+    let madeBytes = 0;
+    const dispatch = () => {
+      // Two ranges a thread: one being made, one waiting, so no thread idles while this one writes.
+      while (ahead.length < pool.threads * 2 && next < shards.count) {
+        const n = madeRecords === 0 ? FIRST_RANGE_RECORDS : Math.max(1, Math.round(rangeBytes / (madeBytes / madeRecords)));
+        const to = Math.min(shards.count, next + n);
+        const range = pool.run({ module: shards.module, exportName: shards.exportName, args: shards.args, from: next, to, format: file.format, level: this.options.compressionLevel });
+        range.catch(() => {}); // awaited in order below; a failure seen earlier is not unhandled
+        ahead.push(range);
+        next = to;
+      }
+    };
+
+    let piece = 1;
+    let path = file.path;
+    let entry = await this.openEntry(path);
+    let records = 0;
+    await entry.writeText(serializer.header);
+    dispatch();
+    while (ahead.length > 0) {
+      const range = await ahead.shift()!;
+      this.checkFailure();
+      this.options.signal.throwIfAborted();
+      madeRecords += range.records;
+      madeBytes += range.uncompressedBytes;
+      dispatch();
+      if (records > 0) await entry.writeText(serializer.separator);
+      await entry.writeDeflated(range);
+      records += range.records;
+      if (this.full && ahead.length > 0) {
+        // The part is full mid-file: close this file cleanly and continue it in the next part.
+        await entry.writeText(serializer.footer);
+        await entry.end();
+        written.push({ path: `${ARCHIVE_ROOT}/${path}`, part: this.parts.length + 1, format: file.format.type, sizeBytes: entry.bytesIn, records });
+        await this.rollOver();
+        path = continuationPath(file.path, ++piece);
+        entry = await this.openEntry(path);
+        records = 0;
+        await entry.writeText(serializer.header);
+      }
+    }
+    await entry.writeText(serializer.footer);
+    await entry.end();
+    written.push({ path: `${ARCHIVE_ROOT}/${path}`, part: this.parts.length + 1, format: file.format.type, sizeBytes: entry.bytesIn, records });
     return written;
   }
 

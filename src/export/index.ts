@@ -2,3 +2,4 @@ export { createExportRunner, type ExportRunner, type ExportRunnerDeps } from './
 export { buildArchive, ARCHIVE_ROOT, INDEX_FILE, type BuiltPart, type ArchiveGroup } from './archive-builder.js';
 export { collectExpiredArchives, redispatchOrphanedJobs } from './maintenance.js';
 export type { ArchiveIndex, IndexedFile } from './archive-index.js';
+export { createShardPool, type ShardPool } from './shard-pool.js';

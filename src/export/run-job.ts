@@ -4,6 +4,7 @@ import type { Delivery, DeliveryOutcome } from '../queue/index.js';
 import { TransientSourceError, type ArchiveFile, type Source } from '../sources/index.js';
 import { jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
 import { buildArchive, type ArchiveGroup } from './archive-builder.js';
+import type { ShardPool } from './shard-pool.js';
 
 export interface ExportRunnerDeps {
   db: Db;
@@ -19,6 +20,8 @@ export interface ExportRunnerDeps {
   retryBackoffMs: number;
   partSizeBytes: number;
   compressionLevel: number;
+  /** Threads for files a source offers in ranges; see archive-builder.ts. */
+  shardPool?: ShardPool;
   archiveRetentionMs: number;
   log: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
 }
@@ -73,6 +76,7 @@ export function createExportRunner(deps: ExportRunnerDeps) {
         partKey: (i) => `${attemptPrefix}${archiveFileName(job, i, Number.POSITIVE_INFINITY)}`,
         partSizeBytes: deps.partSizeBytes,
         compressionLevel: deps.compressionLevel,
+        ...(deps.shardPool ? { shardPool: deps.shardPool } : {}),
         mtime: new Date(job.export_time),
         signal: controller.signal,
         describe: {

@@ -9,6 +9,11 @@ export interface RecordSerializer {
   record(value: unknown, first: boolean): string;
   /** Whether a long file may be cut into several (a single JSON object may not). */
   readonly splittable: boolean;
+  /**
+   * `record(v, false)` is always `separator + record(v, true)`: what joins two ranges of records that were
+   * serialized apart, each as if it opened the list (see shard-worker.ts).
+   */
+  readonly separator: string;
 }
 
 export function serializerFor(format: RecordFormat): RecordSerializer {
@@ -24,13 +29,13 @@ export function serializerFor(format: RecordFormat): RecordSerializer {
       }
       const json = createJsonRecordSerializer();
       return {
-        header, footer, splittable: true,
+        header, footer, splittable: true, separator: ',',
         record: (value, first) => (first ? '\n' : ',\n') + json(value),
       };
     }
     case 'ndjson': {
       const json = createJsonRecordSerializer();
-      return { header: '', footer: '', splittable: true, record: (value) => `${json(value)}\n` };
+      return { header: '', footer: '', splittable: true, separator: '', record: (value) => `${json(value)}\n` };
     }
     case 'csv': {
       const columns = format.columns;
@@ -38,6 +43,7 @@ export function serializerFor(format: RecordFormat): RecordSerializer {
         header: `${columns.map(csvField).join(',')}\r\n`,
         footer: '',
         splittable: true,
+        separator: '',
         record(value) {
           const cells = Array.isArray(value) ? value : columns.map((c) => (value as Record<string, unknown>)[c]);
           return `${cells.map(csvField).join(',')}\r\n`;
@@ -46,7 +52,7 @@ export function serializerFor(format: RecordFormat): RecordSerializer {
     }
     case 'json-object':
       return {
-        header: '', footer: '\n', splittable: false,
+        header: '', footer: '\n', splittable: false, separator: '',
         record: (value, first) => {
           if (!first) throw new Error('a json-object file holds exactly one record');
           return JSON.stringify(value, null, 2);

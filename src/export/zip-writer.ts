@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
+import { crc32, crc32Combine } from './crc32.js';
 
 /**
  * One ZIP file being streamed to its destination, with each entry's deflate stream compressed in parallel.
@@ -26,9 +27,6 @@ const MAX_BLOCKS_IN_FLIGHT = 3;
 /** Largest block: ~5 ms of deflate, so the pipeline stays short; a part's size is checked per block. */
 const MAX_BLOCK_BYTES = 1024 * 1024;
 const MIN_BLOCK_BYTES = 64 * 1024;
-
-const crc32: (data: Uint8Array, value?: number) => number =
-  (zlib as unknown as { crc32?: (data: Uint8Array, value?: number) => number }).crc32 ?? jsCrc32;
 
 export interface ZipWriterOptions {
   compressionLevel: number;
@@ -114,6 +112,13 @@ export class ZipWriter {
   }
 }
 
+/** Part of an entry's deflate stream made elsewhere: see {@link ZipEntryWriter.writeDeflated}. */
+export interface DeflatedRange {
+  readonly deflated: Buffer;
+  readonly crc32: number;
+  readonly uncompressedBytes: number;
+}
+
 /**
  * One entry's content. `write`/`writeText` return a promise only when they handed a block to deflate:
  * await it (it applies backpressure), and use the moment to check for cancellation or a full part.
@@ -167,6 +172,24 @@ export class ZipEntryWriter {
       return this.filled >= this.block.length ? this.submit(false) : undefined;
     }
     return this.writeSlowly(bytes);
+  }
+
+  /**
+   * Appends a range of the entry that was deflated elsewhere (an export worker thread): raw deflate data
+   * that ends on a sync flush and refers to nothing before it, with the CRC-32 and length of its input.
+   * Whatever text is pending is compressed first, so the entry's bytes stay in order.
+   */
+  async writeDeflated(range: DeflatedRange): Promise<void> {
+    if (this.level === 0) throw new Error('zip: deflated ranges need a compression level above 0');
+    if (this.filled > 0) await this.submit(false);
+    while (this.inFlight.length > 0) await this.drainOne();
+    this.crc = crc32Combine(this.crc, range.crc32, range.uncompressedBytes);
+    this.size += range.uncompressedBytes;
+    this.compressed += range.deflated.length;
+    // The range did not refer back to the bytes before it, and the block after it must not refer back into
+    // it (this thread never saw its bytes): the next block starts without a dictionary.
+    this.previousTail = undefined;
+    await this.emit(range.deflated);
   }
 
   /** Ends the entry: the last block closes the deflate stream, then the data descriptor follows. */
@@ -441,20 +464,4 @@ function dosDateTime(d: Date): { date: number; time: number } {
     date: (t.getDate() & 0x1f) | (((t.getMonth() + 1) & 0xf) << 5) | (((t.getFullYear() - 1980) & 0x7f) << 9),
     time: Math.floor(t.getSeconds() / 2) | ((t.getMinutes() & 0x3f) << 5) | ((t.getHours() & 0x1f) << 11),
   };
-}
-
-let crcTable: Int32Array | undefined;
-/** CRC-32 for Node versions before zlib.crc32 (20.15): table-driven, slower but correct. */
-function jsCrc32(data: Uint8Array, value = 0): number {
-  if (!crcTable) {
-    crcTable = new Int32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c;
-    }
-  }
-  let c = ~value;
-  for (let i = 0; i < data.length; i++) c = crcTable[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return ~c >>> 0;
 }

@@ -1,4 +1,4 @@
-export type { Source, ExportRequest, ArchiveFile, RecordFormat } from './types.js';
+export type { Source, ExportRequest, ArchiveFile, RecordFormat, RecordShards, ShardProducer } from './types.js';
 export { TransientSourceError, PermanentSourceError } from './types.js';
 export type { SourceFactory, SourcePluginContext } from './types.js';
 export { createSourcesFromCatalog, type BuiltInSources } from './registry.js';

@@ -53,12 +53,40 @@ export type ArchiveFile =
       path: string;
       format: RecordFormat;
       records: AsyncIterable<unknown> | Iterable<unknown>;
+      /**
+       * Optional: the same records, addressable by position, so that worker threads can produce, serialize
+       * and compress a long file in ranges side by side on every core. When the exporter uses this, it does
+       * not read `records` at all.
+       */
+      shards?: RecordShards;
     }
   | {
       kind: 'bytes';
       path: string;
       content: AsyncIterable<Uint8Array>;
     };
+
+/**
+ * How a worker thread produces any range of a records file on its own. The producer must yield, for
+ * `[from, to)`, exactly the records `records` yields at those positions: the archive is the same whichever
+ * way the file is read.
+ *
+ * @example
+ * // squares.ts: export function squares(args: { base: number }, from: number, to: number) { … yield args.base + i * i … }
+ * shards: { count: 1_000_000, module: new URL('./squares.js', import.meta.url).href, exportName: 'squares', args: { base: 0 } }
+ */
+export interface RecordShards {
+  /** How many records the file holds. */
+  readonly count: number;
+  /** URL of the ES module (a `file:` URL or a package name) whose export `exportName` is a {@link ShardProducer}. */
+  readonly module: string;
+  readonly exportName: string;
+  /** Handed to the producer with every range; it crosses to the worker by structured clone. */
+  readonly args: unknown;
+}
+
+/** Yields the records at positions `[from, to)` of a file; runs in a worker thread. */
+export type ShardProducer = (args: never, from: number, to: number) => Iterable<unknown> | AsyncIterable<unknown>;
 
 /**
  * Thrown by a source for a failure that may pass (a timeout, a 503, a dropped connection). The exporter

@@ -64,7 +64,8 @@ describe('dataport export', () => {
     const out = path.join(work, 'plain');
     const result = await cli(...exportArgs(await token('erin', 'chrome.history,myactivity.maps'), 'chrome.history,myactivity.maps', out));
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^chrome\.history\s+1\s+5000\s/m);
+    // How many files a group spans depends on where the 64 KiB parts fill up; the records must all be there.
+    expect(result.stdout).toMatch(/^chrome\.history\s+\d+\s+5000\s/m);
     expect(result.stdout).toMatch(/^total\s+\d+\s+10000\s/m);
     expect(result.stderr).toMatch(/verified \d+ archive file\(s\)/);
     const [folder] = exportFolders(out);

@@ -7,7 +7,15 @@ import type { Rng, TimelineWindow } from './timeline.js';
  * `records`/`chunks` are re-iterable, so a file can be read twice with the same result.
  */
 export type DemoFile =
-  | { kind: 'records'; path: string; format: RecordFormat; records: Iterable<unknown>; count: number }
+  | {
+      kind: 'records';
+      path: string;
+      format: RecordFormat;
+      records: Iterable<unknown>;
+      count: number;
+      /** Records at positions `[from, to)` alone, for files walked from a window (see shard.ts). */
+      slice?: (from: number, to: number) => Iterable<unknown>;
+    }
   | { kind: 'bytes'; path: string; chunks: Iterable<Uint8Array>; count: number };
 
 /** What a group's generator knows about one export. */
@@ -62,7 +70,7 @@ export function listFile<T>(
   format: RecordFormat,
   make: (k: number, timeMs: number, rng: Rng) => T,
 ): DemoFile {
-  return { kind: 'records', path, format, records: walk(ctx.window, make), count: ctx.window.count };
+  return windowFile(ctx.window, path, format, make);
 }
 
 /** A file of one record per entry of another window. */
@@ -72,7 +80,10 @@ export function windowFile<T>(
   format: RecordFormat,
   make: (k: number, timeMs: number, rng: Rng) => T,
 ): DemoFile {
-  return { kind: 'records', path, format, records: walk(window, make), count: window.count };
+  return {
+    kind: 'records', path, format, records: walk(window, make), count: window.count,
+    slice: (from, to) => walk(window.slice(from, to), make),
+  };
 }
 
 /** A settings-like file: one JSON object. */

@@ -75,35 +75,65 @@ export function createDemoSource(options: DemoSourceOptions): Source {
         }
       };
 
-      const files = spec.files(contextFor(spec, request, recordsPerGroup, now().getTime()));
-      let first = true;
-      for (const file of files) {
+      const shardArgs: Omit<DemoShardArgs, 'fileIndex'> = {
+        userId: request.userId,
+        group: request.group,
+        startMs: request.startTime?.getTime(),
+        endMs: request.endTime?.getTime(),
+        recordsPerGroup,
+        nowMs: now().getTime(),
+      };
+      const files = spec.files(contextFor(spec, shardArgs));
+      for (const [fileIndex, file] of files.entries()) {
         signal.throwIfAborted();
-        yield toArchiveFile(file, signal, first && flaky.length > 0 ? breakOff : undefined);
-        first = false;
+        const breaksOff = fileIndex === 0 && flaky.length > 0;
+        const archiveFile = toArchiveFile(file, signal, breaksOff ? breakOff : undefined);
+        // A file a fault breaks off halfway must be read in order, here; any other window file may be made
+        // in ranges by the exporter's threads (shard.ts), from the same arguments.
+        if (archiveFile.kind === 'records' && file.kind === 'records' && file.slice && !breaksOff) {
+          archiveFile.shards = { count: file.count, module: SHARD_MODULE, exportName: 'demoShard', args: { ...shardArgs, fileIndex } };
+        }
+        yield archiveFile;
       }
     },
   };
 }
 
-function contextFor(spec: GroupSpec, request: ExportRequest, recordsPerGroup: number, nowMs: number): GroupContext {
+/** What one export of a group covers: the same arguments give the same records, here or in a worker thread. */
+export interface DemoShardArgs {
+  readonly userId: string;
+  readonly group: string;
+  readonly startMs: number | undefined;
+  readonly endMs: number | undefined;
+  readonly recordsPerGroup: number;
+  /** The export's clock reading, taken once so every range sees the same window. */
+  readonly nowMs: number;
+  /** Which of the group's files. */
+  readonly fileIndex: number;
+}
+
+/** shard.ts beside this file, as compiled (.js) or as TypeScript source (.ts, under tsx or vitest). */
+const SHARD_MODULE = new URL(`./shard${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url).href;
+
+export function contextFor(spec: GroupSpec, args: Omit<DemoShardArgs, 'fileIndex'>): GroupContext {
+  const { userId, group, recordsPerGroup, nowMs } = args;
   // Google applies startTime/endTime only to the time-filtered groups; the rest always cover everything up
   // to now. Nothing after the clock exists yet, whatever endTime says.
-  const filtered = supportsTimeFilter(request.group);
-  const endMs = Math.min(nowMs, (filtered ? request.endTime?.getTime() : undefined) ?? nowMs);
-  const startMs = filtered ? request.startTime?.getTime() : undefined;
+  const filtered = supportsTimeFilter(group);
+  const endMs = Math.min(nowMs, (filtered ? args.endMs : undefined) ?? nowMs);
+  const startMs = filtered ? args.startMs : undefined;
   const bounds: WindowBounds = { endMs, startMs, limit: recordsPerGroup };
-  const seed = seedOf(request.userId, request.group);
+  const seed = seedOf(userId, group);
   const window = new Timeline(seed, stepFor(spec.spanDays, recordsPerGroup)).window(bounds);
   return {
-    userId: request.userId,
-    group: request.group,
+    userId,
+    group,
     seed,
-    userSeed: seedOf(request.userId, ''),
+    userSeed: seedOf(userId, ''),
     nowMs,
     window,
     subWindow(part, spanDays, limit) {
-      const timeline = new Timeline(seedOf(request.userId, request.group, part), stepFor(spanDays, limit));
+      const timeline = new Timeline(seedOf(userId, group, part), stepFor(spanDays, limit));
       return timeline.window({ endMs, limit });
     },
   };

@@ -170,6 +170,13 @@ export class TimelineWindow {
     return new TimelineWindow(this.timeline, this.newestK, Math.min(Math.max(0, n), this.count));
   }
 
+  /** Positions `[from, to)` of this window (0 is the newest record): the range a worker thread produces. */
+  slice(from: number, to: number): TimelineWindow {
+    const start = Math.min(Math.max(0, from), this.count);
+    const end = Math.min(Math.max(start, to), this.count);
+    return new TimelineWindow(this.timeline, this.newestK - start, end - start);
+  }
+
   /**
    * The window's records, newest first: `make` gets the record index, its timestamp and an Rng seeded for
    * that record alone, so the same k always gives the same record. The Rng is shared: use it before returning.

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.js';
 
@@ -6,6 +7,8 @@ describe('configuration', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ port: 8080, workerConcurrency: 2, partSizeBytes: 2 * 1024 ** 3, urlLifetimeSeconds: 21_600, archiveRetentionMs: 14 * 86_400_000, demoRecords: 200 });
     expect(Object.isFrozen(c)).toBe(true);
+    expect(c.exportThreads).toBe(Math.min(16, availableParallelism()));
+    expect(loadConfig({ DATAPORT_EXPORT_THREADS: '0' }).exportThreads).toBe(0);
   });
 
   it('reads units for sizes and durations', () => {
@@ -18,14 +21,16 @@ describe('configuration', () => {
   });
 
   it('a bad value stops start-up with a message naming every bad variable', () => {
-    expect(() => loadConfig({ PORT: 'eighty', DATAPORT_DEFLATE_LEVEL: '12', DATAPORT_URL_LIFETIME: 'soon' })).toThrow(ConfigError);
+    const bad = { PORT: 'eighty', DATAPORT_DEFLATE_LEVEL: '12', DATAPORT_URL_LIFETIME: 'soon', DATAPORT_EXPORT_THREADS: 'many' };
+    expect(() => loadConfig(bad)).toThrow(ConfigError);
     try {
-      loadConfig({ PORT: 'eighty', DATAPORT_DEFLATE_LEVEL: '12', DATAPORT_URL_LIFETIME: 'soon' });
+      loadConfig(bad);
     } catch (e) {
       const message = (e as Error).message;
       expect(message).toContain('PORT');
       expect(message).toContain('DATAPORT_DEFLATE_LEVEL');
       expect(message).toContain('DATAPORT_URL_LIFETIME');
+      expect(message).toContain('DATAPORT_EXPORT_THREADS');
     }
   });
 });

@@ -1,0 +1,141 @@
+import { Worker } from 'node:worker_threads';
+import { PermanentSourceError, TransientSourceError, type RecordFormat } from '../sources/index.js';
+import type { DeflatedRange } from './zip-writer.js';
+
+/** One range of a records file, for a worker thread to make (see RecordShards in sources/types.ts). */
+export interface ShardTask {
+  readonly module: string;
+  readonly exportName: string;
+  readonly args: unknown;
+  readonly from: number;
+  readonly to: number;
+  readonly format: RecordFormat;
+  readonly level: number;
+}
+
+/** The range serialized and deflated, ready for ZipEntryWriter.writeDeflated. */
+export interface ShardResult extends DeflatedRange {
+  readonly records: number;
+}
+
+/** What a worker thread posts back. */
+export type ShardReply =
+  | { deflated: Uint8Array; crc32: number; uncompressedBytes: number; records: number }
+  | { error: { name: string; message: string; stack?: string } };
+
+/**
+ * Worker threads that make ranges of records files: produce, serialize, checksum and deflate. The export
+ * runs on the main thread, which only stitches the ranges in order; without this, that one thread's
+ * serializing is the limit of a large export whatever the cores (bench/README.md).
+ */
+export interface ShardPool {
+  readonly threads: number;
+  run(task: ShardTask): Promise<ShardResult>;
+  /** Stops the threads; ranges still waiting are rejected. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  task: ShardTask;
+  resolve: (result: ShardResult) => void;
+  reject: (error: Error) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  current: Pending | undefined;
+  failure: Error | undefined;
+}
+
+/**
+ * Threads start on first use and stay for the next export; an idle thread does not keep the process alive.
+ * A thread that dies fails the range it was making (the job's ordinary error path) and is replaced on demand.
+ */
+export function createShardPool(threads: number): ShardPool {
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`shard pool: threads must be at least 1, got ${threads}`);
+  const live = new Set<Thread>();
+  const idle: Thread[] = [];
+  const waiting: Pending[] = [];
+  let closed = false;
+
+  function spawn(): Thread {
+    const thread: Thread = { worker: startWorker(), current: undefined, failure: undefined };
+    const { worker } = thread;
+    worker.on('message', (reply: ShardReply) => {
+      const pending = thread.current;
+      thread.current = undefined;
+      worker.unref();
+      idle.push(thread);
+      if (pending) {
+        if ('error' in reply) pending.reject(rebuildError(reply.error));
+        else pending.resolve({ ...reply, deflated: Buffer.from(reply.deflated.buffer, reply.deflated.byteOffset, reply.deflated.byteLength) });
+      }
+      dispatch();
+    });
+    worker.on('error', (error) => {
+      thread.failure ??= error;
+    });
+    worker.on('exit', (code) => {
+      live.delete(thread);
+      const at = idle.indexOf(thread);
+      if (at >= 0) idle.splice(at, 1);
+      thread.current?.reject(thread.failure ?? new Error(`export worker thread stopped (exit code ${code})`));
+      thread.current = undefined;
+      if (!closed) dispatch();
+    });
+    live.add(thread);
+    return thread;
+  }
+
+  function dispatch(): void {
+    while (waiting.length > 0 && !closed && (idle.length > 0 || live.size < threads)) {
+      const thread = idle.pop() ?? spawn();
+      const pending = waiting.shift()!;
+      thread.current = pending;
+      thread.worker.ref();
+      thread.worker.postMessage(pending.task);
+    }
+  }
+
+  return {
+    threads,
+    run(task) {
+      if (closed) return Promise.reject(new Error('shard pool is closed'));
+      return new Promise<ShardResult>((resolve, reject) => {
+        waiting.push({ task, resolve, reject });
+        dispatch();
+      });
+    },
+    async close() {
+      closed = true;
+      for (const pending of waiting.splice(0)) pending.reject(new Error('shard pool is closed'));
+      await Promise.all([...live].map((t) => t.worker.terminate()));
+    },
+  };
+}
+
+/**
+ * A thread's young generation is small: a range's records are garbage as soon as they are text, and V8's
+ * default (16 MiB semi-spaces) costs ~10 MiB of RSS a thread for no measured speed (bench/README.md).
+ */
+const THREAD_LIMITS = { maxYoungGenerationSizeMb: 4 };
+
+function startWorker(): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./shard-worker.js', here), { resourceLimits: THREAD_LIMITS });
+  // Running from the TypeScript sources (tsx, vitest): the thread registers tsx before loading the worker.
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const workerUrl = new URL('./shard-worker.ts', here).href;
+  const boot = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); });`;
+  return new Worker(boot, { eval: true, resourceLimits: THREAD_LIMITS });
+}
+
+/** Errors cross the thread boundary as name and message; a source's own classes are recognised by name. */
+function rebuildError(e: { name: string; message: string; stack?: string }): Error {
+  const error =
+    e.name === 'TransientSourceError' ? new TransientSourceError(e.message)
+    : e.name === 'PermanentSourceError' ? new PermanentSourceError(e.message)
+    : Object.assign(new Error(e.message), { name: e.name });
+  if (e.stack) error.stack = e.stack;
+  return error;
+}

@@ -1,0 +1,93 @@
+/**
+ * An export worker thread (see shard-pool.ts): makes one range of a records file at a time, from the
+ * source's producer module, and hands back the range serialized, checksummed and deflated. Everything the
+ * main thread would otherwise do per record happens here, so a long file is made on every core at once.
+ */
+import { parentPort } from 'node:worker_threads';
+import zlib from 'node:zlib';
+import type { ShardProducer } from '../sources/index.js';
+import { crc32 } from './crc32.js';
+import { serializerFor, type RecordSerializer } from './serialize.js';
+import type { ShardTask, ShardReply } from './shard-pool.js';
+
+const producers = new Map<string, Promise<ShardProducer>>();
+/** One serializer per format for the thread's life: its cache of frozen values' text outlives a range. */
+const serializers = new Map<string, RecordSerializer>();
+/** The range's text, reused from one range to the next so memory stays flat. */
+let text = Buffer.allocUnsafe(4 * 1024 * 1024);
+
+parentPort!.on('message', (task: ShardTask) => {
+  run(task).then(
+    (reply) => parentPort!.postMessage(reply, [reply.deflated.buffer as ArrayBuffer]),
+    (error: unknown) => {
+      const e = error instanceof Error ? error : new Error(String(error));
+      parentPort!.postMessage({ error: { name: e.name, message: e.message, stack: e.stack } } satisfies ShardReply);
+    },
+  );
+});
+
+async function run(task: ShardTask): Promise<Extract<ShardReply, { deflated: Uint8Array }>> {
+  const produce = await producerOf(task.module, task.exportName);
+  const formatKey = JSON.stringify(task.format);
+  let serializer = serializers.get(formatKey);
+  if (!serializer) serializers.set(formatKey, (serializer = serializerFor(task.format)));
+
+  let filled = 0;
+  let records = 0;
+  const append = (value: unknown) => {
+    // Each range is serialized as if it opened the list; the main thread puts `separator` between ranges.
+    const s = serializer.record(value, records === 0);
+    records++;
+    if (s.length * 3 > text.length - filled) {
+      const grown = Buffer.allocUnsafe(Math.max(text.length * 2, filled + s.length * 3));
+      text.copy(grown, 0, 0, filled);
+      text = grown;
+    }
+    filled += text.write(s, filled);
+  };
+  const values = produce(task.args as never, task.from, task.to);
+  if (Symbol.iterator in values) for (const value of values) append(value);
+  else for await (const value of values) append(value);
+  if (records !== task.to - task.from) {
+    throw new Error(`shard producer ${task.exportName} gave ${records} records for positions ${task.from}..${task.to}`);
+  }
+
+  const input = text.subarray(0, filled);
+  // A sync flush ends the range byte-aligned and without the final-block bit: ranges concatenate into one stream.
+  const deflated = zlib.deflateRawSync(input, { level: task.level, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  return { deflated: ownBuffer(deflated), crc32: crc32(input), uncompressedBytes: filled, records };
+}
+
+async function producerOf(module: string, exportName: string): Promise<ShardProducer> {
+  const key = `${module}#${exportName}`;
+  let producer = producers.get(key);
+  if (!producer) {
+    producer = importModule(module).then((exports) => {
+      const f = (exports as Record<string, unknown>)[exportName];
+      if (typeof f !== 'function') throw new Error(`shard producer module ${module} has no function export ${exportName}`);
+      return f as ShardProducer;
+    });
+    producers.set(key, producer);
+  }
+  return producer;
+}
+
+// The compiled server runs without tsx; a TypeScript producer (a .ts plugin's) registers it first.
+let typescriptLoads = import.meta.url.endsWith('.ts');
+
+async function importModule(specifier: string): Promise<unknown> {
+  if (!typescriptLoads && /\.[cm]?tsx?$/.test(specifier)) {
+    const { register } = await import('tsx/esm/api');
+    register();
+    typescriptLoads = true;
+  }
+  return import(specifier);
+}
+
+/** A view that owns its whole ArrayBuffer, so transferring it hands over exactly these bytes. */
+function ownBuffer(bytes: Buffer): Uint8Array {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  const owned = new Uint8Array(bytes.length);
+  owned.set(bytes);
+  return owned;
+}

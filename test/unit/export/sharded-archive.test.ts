@@ -1,0 +1,161 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { buildArchive, createShardPool, type ArchiveGroup } from '../../../src/export/index.js';
+import { MIN_SHARDED_RECORDS } from '../../../src/export/archive-builder.js';
+import { googleCatalog } from '../../../src/catalog/index.js';
+import { PermanentSourceError, type ArchiveFile, type RecordFormat } from '../../../src/sources/index.js';
+import { createDemoSource, createMemoryFaultLedger } from '../../../src/sources/demo/index.js';
+import { createFsBlobStore, createUrlSigner } from '../../../src/store/index.js';
+import { readZip } from '../../helpers/archive.js';
+
+const pool = createShardPool(2);
+afterAll(() => pool.close());
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function store() {
+  const root = mkdtempSync(path.join(tmpdir(), 'dataport-shards-'));
+  dirs.push(root);
+  return { root, blobs: createFsBlobStore({ root, publicBaseUrl: () => 'http://localhost', signer: createUrlSigner(Buffer.alloc(32)) }) };
+}
+
+const describeJob = { archiveJobId: 'job', exportTime: '2026-01-01T00:00:00.000Z', generator: 'test' };
+const PRODUCERS = new URL('./shard-producers.ts', import.meta.url).href;
+
+interface Build {
+  groups: () => ArchiveGroup[];
+  partSizeBytes?: number;
+  threads: boolean;
+  signal?: AbortSignal;
+}
+
+/** Builds an archive and returns every entry's bytes by name, and the index. */
+async function build({ groups, partSizeBytes = 2 ** 40, threads, signal = new AbortController().signal }: Build) {
+  const { root, blobs } = store();
+  const { parts, index } = await buildArchive({
+    groups: groups(), blobs, partKey: (i) => `part-${i}.zip`, partSizeBytes, compressionLevel: 6, mtime: new Date(0), signal,
+    describe: describeJob, ...(threads ? { shardPool: pool } : {}),
+  });
+  const entries = new Map<string, Buffer>();
+  for (const part of parts) {
+    for (const entry of await readZip(readFileSync(path.join(root, part.blobKey)))) entries.set(entry.name, entry.content);
+  }
+  return { parts, index, entries, root };
+}
+
+/** A file of `{ i, text }` records offered both ways: as an iterable here, and in ranges from shard-producers.ts. */
+function numbered(count: number, format: RecordFormat = { type: 'json-array' }, exportName = 'numbers', args: unknown = { word: 'n' }): ArchiveFile {
+  return {
+    kind: 'records', path: 'Numbers/Numbers.json', format,
+    records: (function* () {
+      for (let i = 0; i < count; i++) yield { i, text: `n ${i} ${'é'.repeat(i % 7)}` };
+    })(),
+    shards: { count, module: PRODUCERS, exportName, args },
+  };
+}
+
+const one = (file: () => ArchiveFile) => () => [{ name: 'g.numbers', files: (async function* () { yield file(); })() }];
+
+describe('an export made in ranges by worker threads', () => {
+  it('writes every demo group byte for byte as the export thread alone does', async () => {
+    const demo = createDemoSource({ recordsPerGroup: MIN_SHARDED_RECORDS + 500, faults: [], ledger: createMemoryFaultLedger(), now: () => new Date('2026-06-01T00:00:00Z') });
+    const signal = new AbortController().signal;
+    const groups = () => googleCatalog().groups.map((g) => ({ name: g.name, files: demo.exportGroup({ userId: 'ada', group: g.name, jobId: 'j', signal }) }));
+    const threaded = await build({ groups, threads: true });
+    const alone = await build({ groups, threads: false });
+    expect([...threaded.entries.keys()]).toEqual([...alone.entries.keys()]);
+    for (const [name, content] of alone.entries) expect(threaded.entries.get(name)!.equals(content), name).toBe(true);
+    expect(threaded.index).toEqual(alone.index);
+    // The threads did make files: the demo's long files offer ranges, and this many records are worth it.
+    let offered = 0;
+    for (const g of googleCatalog().groups) {
+      for await (const f of demo.exportGroup({ userId: 'ada', group: g.name, jobId: 'j', signal })) if (f.kind === 'records' && f.shards) offered++;
+    }
+    expect(offered).toBeGreaterThan(40);
+  });
+
+  it.each<[string, RecordFormat]>([
+    ['json-array', { type: 'json-array' }],
+    ['wrapped json', { type: 'json-array', wrapper: { key: 'features', fields: { type: 'FeatureCollection' } } }],
+    ['ndjson', { type: 'ndjson' }],
+    ['csv', { type: 'csv', columns: ['i', 'text'] }],
+  ])('joins ranges of %s exactly', async (_name, format) => {
+    const file = () => numbered(30_000, format);
+    const threaded = await build({ groups: one(file), threads: true });
+    const alone = await build({ groups: one(file), threads: false });
+    const content = threaded.entries.get('Portability/Numbers/Numbers.json')!;
+    expect(content.equals(alone.entries.get('Portability/Numbers/Numbers.json')!)).toBe(true);
+    expect(threaded.index.totals.records).toBe(30_000);
+  });
+
+  it('rolls a file over into continuation files while ranges are in flight; every record is there once, in order', async () => {
+    const { parts, index, entries } = await build({ groups: one(() => numbered(60_000)), partSizeBytes: 96 * 1024, threads: true });
+    expect(parts.length).toBeGreaterThan(2);
+    const files = index.services[0]!.files;
+    expect(files.map((f) => f.path)).toEqual(files.map((_, n) => (n === 0 ? 'Portability/Numbers/Numbers.json' : `Portability/Numbers/Numbers-${n + 1}.json`)));
+    let next = 0;
+    for (const f of files) {
+      const values = JSON.parse(entries.get(f.path)!.toString()) as { i: number }[];
+      expect(values.length).toBe(f.records);
+      expect(entries.get(f.path)!.length).toBe(f.sizeBytes);
+      for (const v of values) expect(v.i).toBe(next++);
+    }
+    expect(next).toBe(60_000);
+  });
+
+  it('makes a short file on the export thread, and a stored (level 0) archive too', async () => {
+    const { root, blobs } = store();
+    // A producer that always fails proves the threads were not asked.
+    const file = (count: number) => (): ArchiveFile => ({ ...numbered(count, { type: 'json-array' }, 'failsAt', { at: 0 }) });
+    const short = await buildArchive({
+      groups: one(file(MIN_SHARDED_RECORDS - 1))(), blobs, partKey: () => 'short.zip', partSizeBytes: 2 ** 40, compressionLevel: 6,
+      mtime: new Date(0), signal: new AbortController().signal, describe: describeJob, shardPool: pool,
+    });
+    expect(short.index.totals.records).toBe(MIN_SHARDED_RECORDS - 1);
+    const stored = await buildArchive({
+      groups: one(file(MIN_SHARDED_RECORDS * 2))(), blobs, partKey: () => 'stored.zip', partSizeBytes: 2 ** 40, compressionLevel: 0,
+      mtime: new Date(0), signal: new AbortController().signal, describe: describeJob, shardPool: pool,
+    });
+    expect(stored.index.totals.records).toBe(MIN_SHARDED_RECORDS * 2);
+    expect((await readZip(readFileSync(path.join(root, 'stored.zip')))).length).toBe(2);
+  });
+
+  it("fails the export with the source's own error class when a range fails, and leaves the pool working", async () => {
+    const failing = build({ groups: one(() => numbered(50_000, { type: 'json-array' }, 'failsAt', { at: 33_333 })), threads: true });
+    await expect(failing).rejects.toBeInstanceOf(PermanentSourceError);
+    await expect(failing).rejects.toThrow('record 33333 is unreadable');
+    const after = await build({ groups: one(() => numbered(10_000)), threads: true });
+    expect(after.index.totals.records).toBe(10_000);
+  });
+
+  it('fails the export when a producer yields fewer records than its range holds', async () => {
+    await expect(build({ groups: one(() => numbered(10_000, { type: 'ndjson' }, 'short')), threads: true })).rejects.toThrow(/gave \d+ records for positions/);
+  });
+
+  it('fails the export when a thread dies mid-range, and replaces the thread for the next export', async () => {
+    await expect(build({ groups: one(() => numbered(20_000, { type: 'json-array' }, 'killsThreadAt', { at: 12_345 })), threads: true }))
+      .rejects.toThrow(/export worker thread stopped \(exit code 3\)/);
+    const after = await build({ groups: one(() => numbered(10_000)), threads: true });
+    expect(after.index.totals.records).toBe(10_000);
+  });
+
+  it('stops on abort with ranges in flight and leaves no object behind', async () => {
+    const controller = new AbortController();
+    const root = mkdtempSync(path.join(tmpdir(), 'dataport-shards-'));
+    dirs.push(root);
+    const blobs = createFsBlobStore({ root, publicBaseUrl: () => 'http://localhost', signer: createUrlSigner(Buffer.alloc(32)) });
+    const building = buildArchive({
+      groups: one(() => numbered(2_000_000))(), blobs, partKey: () => 'a.zip', partSizeBytes: 2 ** 40, compressionLevel: 6,
+      mtime: new Date(0), signal: controller.signal, describe: describeJob, shardPool: pool,
+    });
+    setTimeout(() => controller.abort(new Error('cancelled')), 150);
+    await expect(building).rejects.toThrow('cancelled');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(readdirSync(root)).toEqual([]);
+  });
+});
