@@ -13,7 +13,8 @@
  */
 export function createJsonRecordSerializer(): (record: unknown) => string {
   const frozenText = new WeakMap<object, string>();
-  const keyText = new Map<string, string>();
+  /** `"key":` and `,"key":` for each key seen: the two ways a key is written. */
+  const keyText = new Map<string, readonly [string, string]>();
 
   function nestedText(value: object): string | undefined {
     const cached = frozenText.get(value);
@@ -35,6 +36,8 @@ export function createJsonRecordSerializer(): (record: unknown) => string {
       let text: string | undefined;
       switch (typeof value) {
         case 'string':
+          text = quote(value);
+          break;
         case 'number':
           text = JSON.stringify(value);
           break;
@@ -55,15 +58,28 @@ export function createJsonRecordSerializer(): (record: unknown) => string {
       if (text === undefined) continue;
       let k = keyText.get(key);
       if (k === undefined) {
-        k = `${JSON.stringify(key)}:`;
+        const quoted = `${JSON.stringify(key)}:`;
+        k = [quoted, `,${quoted}`];
         if (keyText.size < 4096) keyText.set(key, k);
       }
-      out += first ? k : `,${k}`;
+      out += first ? k[0] : k[1];
       out += text;
       first = false;
     }
     return `${out}}`;
   };
+}
+
+/** What JSON.stringify escapes in a string: quote, backslash, control characters, and (lone) surrogates. */
+const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * `JSON.stringify(text)`, without its cost for the common string that needs no escaping (about half the
+ * time, measured on the demo's strings). Any surrogate goes to JSON.stringify, which keeps pairs and escapes
+ * lone ones.
+ */
+function quote(text: string): string {
+  return NEEDS_ESCAPING.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 function hasToJson(value: object): boolean {

@@ -32,6 +32,17 @@ describe('createJsonRecordSerializer', () => {
     }
   });
 
+  it('writes top-level strings as JSON.stringify does: every UTF-16 unit alone, surrogate pairs, escapes', () => {
+    const json = createJsonRecordSerializer();
+    for (let unit = 0; unit <= 0xffff; unit++) {
+      const s = `a${String.fromCharCode(unit)}b`;
+      expect(json({ s })).toBe(JSON.stringify({ s }));
+    }
+    for (const s of ['😀 paired', '\ud83d lone high', 'lone low \ude00', 'quote " and \\ backslash', 'tab\tnew\nline', 'é ü ß', '\u2028\u2029', '\u007f', '']) {
+      expect(json({ s, t: [s] })).toBe(JSON.stringify({ s, t: [s] }));
+    }
+  });
+
   it('a frozen value with a getter or a mutable inside is not cached: a later change shows', () => {
     const json = createJsonRecordSerializer();
     const inner = { count: 1 };
