@@ -69,8 +69,10 @@ describe('dataport export', () => {
     expect(result.stdout).toMatch(/^total\s+\d+\s+10000\s/m);
     expect(result.stderr).toMatch(/verified \d+ archive file\(s\)/);
     const [folder] = exportFolders(out);
-    const history = JSON.parse(readFileSync(path.join(out, folder!, 'Portability', 'Chrome', 'History.json'), 'utf8'));
-    expect(history['Browser History']).toHaveLength(5000);
+    const chrome = path.join(out, folder!, 'Portability', 'Chrome');
+    const historyFiles = readdirSync(chrome).filter((n) => /^History(-\d+)?\.json$/.test(n));
+    const visits = historyFiles.flatMap((n) => JSON.parse(readFileSync(path.join(chrome, n), 'utf8'))['Browser History'] as unknown[]);
+    expect(visits).toHaveLength(5000);
     // Not on a terminal: plain progress lines, no escape sequences.
     expect(result.stderr).toMatch(/^downloaded dataport-[0-9a-f]{12}-001\.zip: /m);
     expect(result.stderr).not.toContain('\x1b[');
