@@ -117,7 +117,10 @@ async function assemble(
   const demoSourceOn = catalog.groups.some((g) => g.source === 'demo');
   if (demoSourceOn && !options.now) await emulatorClock.start();
 
-  const tokens = createTokenService({ db, catalog, now, tokenLifetimeMs: config.tokenLifetimeMs });
+  // In-process caches of what the API reads on every request, dropped exactly on change (store/change-watch.ts):
+  // only where an API is served, and only on SQLite (PostgreSQL gives no watch).
+  const changes = options.api ? database.changes : undefined;
+  const tokens = createTokenService({ db, catalog, now, tokenLifetimeMs: config.tokenLifetimeMs, changes });
   const onQueueError = (err: unknown) => logger.error({ err }, 'queue error');
   // PostgreSQL means several processes may share the database: pg-boss hands jobs out across them. The
   // embedded queue's single-statement lock is only safe under SQLite's single writer.
@@ -146,7 +149,7 @@ async function assemble(
     urlLifetimeSeconds: config.urlLifetimeSeconds,
     revokeAuthorization: tokens.revokeAuthorization,
     onCancelled: (jobId) => runner.cancelLocal(jobId),
-    changes: database.changes,
+    changes,
   });
   const server = options.api
     ? await createApiServer({ db, catalog, jobs, tokens, blobs, signer, now, logger, publicUrl })

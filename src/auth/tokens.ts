@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Catalog } from '../catalog/index.js';
 import type { Caller } from '../jobs/index.js';
-import { accessTokens, grants, oidcPayloads, type AccessMode, type Db, type GrantRow } from '../store/index.js';
+import { accessTokens, ExactCache, grants, oidcPayloads, type AccessMode, type ChangeWatch, type Db, type GrantRow } from '../store/index.js';
 
 const DAY_MS = 86_400_000;
 
@@ -31,8 +31,40 @@ export class AuthError extends Error {
   }
 }
 
-export function createTokenService(deps: { db: Db; catalog: Catalog; now: () => number; tokenLifetimeMs: number }) {
+/** A token's row and its grant's, as far as validity goes, with the caller they stand for. */
+interface TokenGrant {
+  token: { revoked_at: number | null; expires_at: number };
+  grant: { revoked_at: number | null; expires_at: number | null };
+  caller: Caller;
+}
+
+/** Tokens remembered at most; a cache miss costs one indexed read. */
+const TOKEN_CACHE_ENTRIES = 10_000;
+
+export function createTokenService(deps: {
+  db: Db;
+  catalog: Catalog;
+  now: () => number;
+  tokenLifetimeMs: number;
+  /**
+   * With a change watch (the embedded database), `authenticate` keeps token -> caller in memory and drops an
+   * entry the moment a row it was read from changes: revocation through any path in this process (reset,
+   * account page, OAuth revocation, expiry clean-up), and any commit by another process (`dataport` CLI) is
+   * seen on the next request. Expiry is checked against the clock on every request.
+   */
+  changes?: ChangeWatch | undefined;
+}) {
   const { db, now } = deps;
+  // Keyed by the token's sha256 (never the token itself). A grant change drops every token of the grant.
+  const cache = deps.changes
+    ? new ExactCache<TokenGrant>(deps.changes, ['access_tokens', 'grants', 'oidc_payloads'], TOKEN_CACHE_ENTRIES, (entries, table, key) => {
+        if (table !== 'grants') {
+          if (key !== undefined) entries.delete(key);
+          return;
+        }
+        for (const [hash, entry] of entries) if (entry.caller.grantId === key) entries.delete(hash);
+      })
+    : undefined;
 
   /**
    * Records a grant (a user's consent). The OAuth server passes its own grant id, so the provider's codes and
@@ -79,14 +111,9 @@ export function createTokenService(deps: { db: Db; catalog: Catalog; now: () => 
     if (!token) {
       throw new AuthError('MISSING_CREDENTIALS', 'Request is missing required authentication credential. Expected OAuth 2 access token.');
     }
-    // Two issuers, one check: operator tokens live in access_tokens, OAuth-issued ones in the provider's
-    // storage; both are stored as sha256 hashes and both lead to the same grants row. Every operator token
-    // carries TOKEN_PREFIX, so a token without it (an OAuth client's, the common case) skips the first query;
-    // one with it still falls through, as a provider's random token may begin with those characters too.
     const tokenHash = hashToken(token);
     const at = now();
-    const found = (token.startsWith(TOKEN_PREFIX) ? await accessTokens.findTokenWithGrant(db, tokenHash) : undefined)
-      ?? await oauthTokenWithGrant(tokenHash, at);
+    const found = cache ? (cache.get(tokenHash) ?? await cache.load(tokenHash, () => readTokenGrant(token, tokenHash, at))) : await readTokenGrant(token, tokenHash, at);
     if (
       !found ||
       found.token.revoked_at !== null ||
@@ -96,13 +123,30 @@ export function createTokenService(deps: { db: Db; catalog: Catalog; now: () => 
     ) {
       throw new AuthError('INVALID_CREDENTIALS', 'Request had invalid authentication credentials. Expected OAuth 2 access token.');
     }
+    return found.caller;
+  }
+
+  async function readTokenGrant(token: string, tokenHash: string, at: number): Promise<TokenGrant | undefined> {
+    // Two issuers, one check: operator tokens live in access_tokens, OAuth-issued ones in the provider's
+    // storage; both are stored as sha256 hashes and both lead to the same grants row. Every operator token
+    // carries TOKEN_PREFIX, so a token without it (an OAuth client's, the common case) skips the first query;
+    // one with it still falls through, as a provider's random token may begin with those characters too.
+    const found = (token.startsWith(TOKEN_PREFIX) ? await accessTokens.findTokenWithGrant(db, tokenHash) : undefined)
+      ?? await oauthTokenWithGrant(tokenHash, at);
+    if (!found) return undefined;
     const g = found.grant;
-    return {
+    // Frozen: one caller object may now serve many requests.
+    const caller: Caller = Object.freeze({
       userId: g.user_id,
       clientId: g.client_id,
       grantId: g.id,
-      resources: JSON.parse(g.resources) as string[],
+      resources: Object.freeze(JSON.parse(g.resources) as string[]),
       accessType: g.access === 'once' ? 'ACCESS_TYPE_ONE_TIME' : 'ACCESS_TYPE_TIME_BASED',
+    });
+    return {
+      token: { revoked_at: found.token.revoked_at, expires_at: found.token.expires_at },
+      grant: { revoked_at: g.revoked_at, expires_at: g.expires_at },
+      caller,
     };
   }
 

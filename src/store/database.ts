@@ -7,6 +7,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { dialectOf, type Dialect } from './dialect.js';
+import { createChangeWatch, type ChangeWatch } from './change-watch.js';
 
 export type Db = Kysely<Database>;
 
@@ -21,11 +22,14 @@ export interface DatabaseOptions {
 export interface OpenDatabase {
   db: Db;
   dialect: Dialect;
+  /** Exact change detection for in-process caches: SQLite only (see change-watch.ts). */
+  changes: ChangeWatch | undefined;
   close(): Promise<void>;
 }
 
 export function openDatabase(options: DatabaseOptions): OpenDatabase {
   let db: Db;
+  let changes: ChangeWatch | undefined;
   if (options.databaseUrl) {
     // Required here, not imported at the top: an embedded server never uses pg (~15 MiB when loaded).
     const pg = createRequire(import.meta.url)('pg') as typeof import('pg').default;
@@ -54,8 +58,9 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     file.pragma('synchronous = NORMAL');
     file.pragma('foreign_keys = ON');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
+    changes = createChangeWatch(file);
   }
-  return { db, dialect: dialectOf(db), close: () => db.destroy() };
+  return { db, dialect: dialectOf(db), changes, close: () => db.destroy() };
 }
 
 /**

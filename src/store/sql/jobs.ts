@@ -26,35 +26,37 @@ export async function findOwnedJob(db: Db, id: string, userId: string, clientId:
     .executeTakeFirst();
 }
 
-// getArchiveState's read on every poll: the owned job and its parts in one fixed statement (fixed-query.ts).
-const selectOwnedJobWithParts = fixedQuery<JobRow & PartColumns>(
-  'select j.*, p.part_index as p_part_index, p.blob_key as p_blob_key, p.size_bytes as p_size_bytes, '
-  + 'p.sha256 as p_sha256, p.downloaded_at as p_downloaded_at '
+/** What getArchiveState answers from: a job's owner, state and times, and its parts' keys in order. */
+export interface JobStateRow {
+  id: string;
+  user_id: string;
+  client_id: string;
+  state: JobRow['state'];
+  export_time: number;
+  start_time: number | null;
+  archive_deleted_at: number | null;
+  parts: { part_index: number; blob_key: string }[];
+}
+
+// getArchiveState's read on every poll: only the columns the answer needs (building a row object costs
+// per column), the job and its parts in one fixed statement (fixed-query.ts).
+const selectOwnedJobState = fixedQuery<Omit<JobStateRow, 'parts'> & { part_index: number | null; blob_key: string | null }>(
+  'select j.id, j.user_id, j.client_id, j.state, j.export_time, j.start_time, j.archive_deleted_at, p.part_index, p.blob_key '
   + 'from jobs as j left join archive_parts as p on p.job_id = j.id '
   + 'where j.id = ? and j.user_id = ? and j.client_id = ? order by p.part_index',
 );
 
-interface PartColumns {
-  p_part_index: number | null;
-  p_blob_key: string | null;
-  p_size_bytes: number | null;
-  p_sha256: string | null;
-  p_downloaded_at: number | null;
-}
-
-/** `findOwnedJob` and `listParts` in one statement: undefined for a missing job and another's alike. */
-export async function findOwnedJobWithParts(
-  db: Db, id: string, userId: string, clientId: string,
-): Promise<{ job: JobRow; parts: ArchivePartRow[] } | undefined> {
-  const rows = await selectOwnedJobWithParts(db, [id, userId, clientId]);
-  if (rows.length === 0) return undefined;
-  const { p_part_index, p_blob_key, p_size_bytes, p_sha256, p_downloaded_at, ...job } = rows[0]!;
-  const parts: ArchivePartRow[] = [];
-  for (const r of rows) {
-    if (r.p_part_index === null) continue;
-    parts.push({ job_id: id, part_index: r.p_part_index, blob_key: r.p_blob_key!, size_bytes: r.p_size_bytes!, sha256: r.p_sha256!, downloaded_at: r.p_downloaded_at });
-  }
-  return { job, parts };
+/** The job as its owner polls it: undefined for a missing job and for another user's or client's alike. */
+export async function findOwnedJobState(db: Db, id: string, userId: string, clientId: string): Promise<JobStateRow | undefined> {
+  const rows = await selectOwnedJobState(db, [id, userId, clientId]);
+  const first = rows[0];
+  if (!first) return undefined;
+  const parts: JobStateRow['parts'] = [];
+  for (const r of rows) if (r.part_index !== null) parts.push({ part_index: r.part_index, blob_key: r.blob_key! });
+  return {
+    id: first.id, user_id: first.user_id, client_id: first.client_id, state: first.state,
+    export_time: first.export_time, start_time: first.start_time, archive_deleted_at: first.archive_deleted_at, parts,
+  };
 }
 
 /** Jobs of the user+client that still count towards export limits (originals only, not retries). */
