@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -14,8 +14,10 @@ export interface SignedParams {
  * the expiry and the download name, so a URL opens exactly one object, once valid, under one name.
  */
 export function createUrlSigner(secret: Buffer) {
+  // A key object is imported once; a raw Buffer is imported again by every createHmac (~0.5 µs).
+  const key = createSecretKey(secret);
   const mac = (p: SignedParams) =>
-    createHmac('sha256', secret).update(`${p.key}\n${p.expires}\n${p.downloadName}`).digest('base64url');
+    createHmac('sha256', key).update(`${p.key}\n${p.expires}\n${p.downloadName}`).digest('base64url');
   return {
     sign: (p: SignedParams): string => mac(p),
     verify(p: SignedParams, signature: string): boolean {
