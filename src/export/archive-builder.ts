@@ -1,7 +1,7 @@
 import type { BlobStore } from '../store/index.js';
 import type { ArchiveFile, RecordShards } from '../sources/index.js';
 import { ZipWriter, type ZipEntryWriter } from './zip-writer.js';
-import { continuationPath, serializerFor } from './serialize.js';
+import { continuationPath, serializerFor, type RecordSerializer } from './serialize.js';
 import type { ArchiveIndex, IndexedFile } from './archive-index.js';
 import type { ShardPool, ShardResult } from './shard-pool.js';
 
@@ -151,39 +151,23 @@ class PartSink {
 
   async writeRecords(file: Extract<ArchiveFile, { kind: 'records' }>): Promise<IndexedFile[]> {
     const serializer = serializerFor(file.format);
-    const written: IndexedFile[] = [];
-    let piece = 1;
-    let path = file.path;
-    let entry = await this.openEntry(path);
-    let records = 0;
+    const out = await this.startFile(file, serializer);
     let first = true;
-    await entry.writeText(serializer.header);
-    const finishFile = async () => {
-      await entry.writeText(serializer.footer);
-      await entry.end();
-      written.push({ path: `${ARCHIVE_ROOT}/${path}`, part: this.parts.length + 1, format: file.format.type, sizeBytes: entry.bytesIn, records });
-    };
     // Called once a block has gone to deflate (about every MiB): the moment to see a cancel or a full part.
     const afterBlock = async () => {
       this.checkFailure();
       this.options.signal.throwIfAborted();
       if (serializer.splittable && this.full) {
-        // The part is full mid-file: close this file cleanly and continue it in the next part.
-        await finishFile();
-        await this.rollOver();
-        path = continuationPath(file.path, ++piece);
-        entry = await this.openEntry(path);
-        records = 0;
+        await out.continueInNextPart();
         first = true;
-        await entry.writeText(serializer.header);
       }
     };
 
     /** Writes one record; a promise only when a full block was handed to deflate (then wait for it). */
     const writeRecord = (value: unknown): Promise<void> | undefined => {
-      const handedOff = entry.writeText(serializer.record(value, first));
+      const handedOff = out.entry.writeText(serializer.record(value, first));
       first = false;
-      records++;
+      out.records++;
       return handedOff?.then(afterBlock);
     };
     // Sources that yield plainly (arrays, generators) are iterated without a promise per record.
@@ -199,8 +183,7 @@ class PartSink {
         if (handedOff) await handedOff;
       }
     }
-    await finishFile();
-    return written;
+    return out.finish();
   }
 
   canShard(file: Extract<ArchiveFile, { kind: 'records' }>): boolean {
@@ -218,7 +201,6 @@ class PartSink {
     const serializer = serializerFor(file.format);
     // About a block's worth of text a range: a part's size is checked between ranges, as between blocks.
     const rangeBytes = Math.max(64 * 1024, Math.min(2 * 1024 * 1024, this.options.partSizeBytes / 8));
-    const written: IndexedFile[] = [];
     const ahead: Promise<ShardResult>[] = [];
     let next = 0;
     let madeRecords = 0;
@@ -235,11 +217,7 @@ class PartSink {
       }
     };
 
-    let piece = 1;
-    let path = file.path;
-    let entry = await this.openEntry(path);
-    let records = 0;
-    await entry.writeText(serializer.header);
+    const out = await this.startFile(file, serializer);
     dispatch();
     while (ahead.length > 0) {
       const range = await ahead.shift()!;
@@ -248,25 +226,23 @@ class PartSink {
       madeRecords += range.records;
       madeBytes += range.uncompressedBytes;
       dispatch();
-      if (records > 0) await entry.writeText(serializer.separator);
-      await entry.writeDeflated(range);
-      records += range.records;
-      if (this.full && ahead.length > 0) {
-        // The part is full mid-file: close this file cleanly and continue it in the next part.
-        await entry.writeText(serializer.footer);
-        await entry.end();
-        written.push({ path: `${ARCHIVE_ROOT}/${path}`, part: this.parts.length + 1, format: file.format.type, sizeBytes: entry.bytesIn, records });
-        await this.rollOver();
-        path = continuationPath(file.path, ++piece);
-        entry = await this.openEntry(path);
-        records = 0;
-        await entry.writeText(serializer.header);
-      }
+      if (out.records > 0) await out.entry.writeText(serializer.separator);
+      await out.entry.writeDeflated(range);
+      out.records += range.records;
+      if (this.full && ahead.length > 0) await out.continueInNextPart();
     }
-    await entry.writeText(serializer.footer);
-    await entry.end();
-    written.push({ path: `${ARCHIVE_ROOT}/${path}`, part: this.parts.length + 1, format: file.format.type, sizeBytes: entry.bytesIn, records });
-    return written;
+    return out.finish();
+  }
+
+  /** Opens a records file: its first piece, in the current part. */
+  private async startFile(file: Extract<ArchiveFile, { kind: 'records' }>, serializer: RecordSerializer): Promise<PiecedFile> {
+    const out = new PiecedFile(file, serializer, {
+      openEntry: (path) => this.openEntry(path),
+      rollOver: () => this.rollOver(),
+      partNumber: () => this.parts.length + 1,
+    });
+    await out.open();
+    return out;
   }
 
   async writeBytes(file: Extract<ArchiveFile, { kind: 'bytes' }>): Promise<IndexedFile> {
@@ -287,5 +263,51 @@ class PartSink {
 
   private checkFailure(): void {
     if (this.failure) throw this.failure;
+  }
+}
+
+/**
+ * One records file as it is written: the entry being filled and, when parts fill up mid-file, the pieces
+ * (`Data.json`, `Data-2.json`, ...) each closed cleanly with the format's footer, as the index lists them.
+ */
+class PiecedFile {
+  readonly written: IndexedFile[] = [];
+  entry!: ZipEntryWriter;
+  /** Records in the current piece. */
+  records = 0;
+  private piece = 1;
+  private path: string;
+
+  constructor(
+    private readonly file: Extract<ArchiveFile, { kind: 'records' }>,
+    private readonly serializer: RecordSerializer,
+    private readonly sink: { openEntry(path: string): Promise<ZipEntryWriter>; rollOver(): Promise<void>; partNumber(): number },
+  ) {
+    this.path = file.path;
+  }
+
+  async open(): Promise<void> {
+    this.entry = await this.sink.openEntry(this.path);
+    this.records = 0;
+    await this.entry.writeText(this.serializer.header);
+  }
+
+  /** The part is full mid-file: close this piece and continue the file in the next part. */
+  async continueInNextPart(): Promise<void> {
+    await this.closePiece();
+    await this.sink.rollOver();
+    this.path = continuationPath(this.file.path, ++this.piece);
+    await this.open();
+  }
+
+  async finish(): Promise<IndexedFile[]> {
+    await this.closePiece();
+    return this.written;
+  }
+
+  private async closePiece(): Promise<void> {
+    await this.entry.writeText(this.serializer.footer);
+    await this.entry.end();
+    this.written.push({ path: `${ARCHIVE_ROOT}/${this.path}`, part: this.sink.partNumber(), format: this.file.format.type, sizeBytes: this.entry.bytesIn, records: this.records });
   }
 }

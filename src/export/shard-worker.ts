@@ -6,6 +6,8 @@
 import { parentPort } from 'node:worker_threads';
 import zlib from 'node:zlib';
 import type { ShardProducer } from '../sources/index.js';
+// Not through sources/index.js: that would load every connector into each thread.
+import { importModule } from '../sources/import-module.js';
 import { crc32 } from './crc32.js';
 import { serializerFor, type RecordSerializer } from './serialize.js';
 import type { ShardTask, ShardReply } from './shard-pool.js';
@@ -77,18 +79,6 @@ async function producerOf(module: string, exportName: string): Promise<ShardProd
     producers.set(key, producer);
   }
   return producer;
-}
-
-// The compiled server runs without tsx; a TypeScript producer (a .ts plugin's) registers it first.
-let typescriptLoads = import.meta.url.endsWith('.ts');
-
-async function importModule(specifier: string): Promise<unknown> {
-  if (!typescriptLoads && /\.[cm]?tsx?$/.test(specifier)) {
-    const { register } = await import('tsx/esm/api');
-    register();
-    typescriptLoads = true;
-  }
-  return import(specifier);
 }
 
 /** A view that owns its whole ArrayBuffer, so transferring it hands over exactly these bytes. */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PluginSourceDefinition } from '../../catalog/index.js';
 import type { Source, SourceFactory, SourcePluginContext } from '../types.js';
+import { importModule } from '../import-module.js';
 import { withErrorsByName } from './error-names.js';
 
 /** A plugin module that cannot be loaded or does not export a source; the message is for the operator. */
@@ -33,18 +34,6 @@ export async function loadPluginSource(definition: PluginSourceDefinition, conte
     throw new PluginLoadError(`plugin module ${definition.module} exports no source: export default (or createSource) a function returning { name, exportGroup(request) }`);
   }
   return withErrorsByName(source);
-}
-
-// Under tsx or vitest this file is itself TypeScript, and .ts plugins load as they are.
-let typescriptLoads = import.meta.url.endsWith('.ts');
-
-async function importModule(specifier: string): Promise<unknown> {
-  if (!typescriptLoads && /\.[cm]?tsx?$/.test(specifier)) {
-    const { register } = await import('tsx/esm/api');
-    register();
-    typescriptLoads = true;
-  }
-  return import(specifier);
 }
 
 function isSource(value: unknown): value is Source {
