@@ -7,16 +7,25 @@ import type { DemoFile } from './group-spec.js';
 import { demoGroups } from './registry.js';
 import { contextFor, type DemoShardArgs } from './source.js';
 
-/** A thread makes many ranges of the same file in a row: its pools are built once, not per range. */
-let current: { key: string; file: Extract<DemoFile, { kind: 'records' }> } | undefined;
+/**
+ * A thread makes many ranges of the same file in a row, and exports running side by side take turns: the
+ * files (and the pools they are built from) of the last few are kept, not rebuilt per range.
+ */
+const recent = new Map<string, Extract<DemoFile, { kind: 'records' }>>();
+const RECENT_FILES = 4;
 
 export function demoShard(args: DemoShardArgs, from: number, to: number): Iterable<unknown> {
   const key = JSON.stringify(args);
-  if (current?.key !== key) {
+  let file = recent.get(key);
+  if (file) {
+    recent.delete(key); // re-inserted below: the Map's order is the order of use
+  } else {
     const spec = demoGroups[args.group];
-    const file = spec?.files(contextFor(spec, args))[args.fileIndex];
-    if (file?.kind !== 'records' || !file.slice) throw new Error(`demo source: ${args.group} has no record file ${args.fileIndex} to shard`);
-    current = { key, file };
+    const made = spec?.files(contextFor(spec, args))[args.fileIndex];
+    if (made?.kind !== 'records' || !made.slice) throw new Error(`demo source: ${args.group} has no record file ${args.fileIndex} to shard`);
+    file = made;
+    if (recent.size >= RECENT_FILES) recent.delete(recent.keys().next().value!);
   }
-  return current.file.slice!(from, to);
+  recent.set(key, file);
+  return file.slice!(from, to);
 }

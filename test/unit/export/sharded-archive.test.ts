@@ -79,6 +79,21 @@ describe('an export made in ranges by worker threads', () => {
     expect(offered).toBeGreaterThan(40);
   });
 
+  it('two exports sharing the threads at once each get their own records', async () => {
+    const demo = createDemoSource({ recordsPerGroup: 30_000, faults: [], ledger: createMemoryFaultLedger(), now: () => new Date('2026-06-01T00:00:00Z') });
+    const signal = new AbortController().signal;
+    const groupsOf = (user: string, group: string) => () => [{ name: group, files: demo.exportGroup({ userId: user, group, jobId: user, signal }) }];
+    const [a, b] = await Promise.all([
+      build({ groups: groupsOf('ada', 'myactivity.search'), threads: true }),
+      build({ groups: groupsOf('bob', 'chrome.history'), threads: true }),
+    ]);
+    const [aloneA, aloneB] = [await build({ groups: groupsOf('ada', 'myactivity.search'), threads: false }), await build({ groups: groupsOf('bob', 'chrome.history'), threads: false })];
+    for (const [threaded, alone] of [[a, aloneA], [b, aloneB]] as const) {
+      expect([...threaded.entries.keys()]).toEqual([...alone.entries.keys()]);
+      for (const [name, content] of alone.entries) expect(threaded.entries.get(name)!.equals(content), name).toBe(true);
+    }
+  });
+
   it.each<[string, RecordFormat]>([
     ['json-array', { type: 'json-array' }],
     ['wrapped json', { type: 'json-array', wrapper: { key: 'features', fields: { type: 'FeatureCollection' } } }],
