@@ -7,8 +7,21 @@ import { fixedQuery } from './fixed-query.js';
 export type JobRow = JobsTable;
 export type ArchivePartRow = ArchivePartsTable;
 
+const JOB_COLUMNS = [
+  'id', 'user_id', 'client_id', 'grant_id', 'resources', 'access_type', 'start_time', 'end_time', 'export_time', 'state',
+  'created_at', 'updated_at', 'retry_of', 'limits_cleared', 'attempt', 'lease_owner', 'lease_expires_at', 'transient_failures',
+  'failure_reason', 'finished_at', 'archive_expires_at', 'archive_deleted_at',
+] as const satisfies readonly (keyof JobRow)[];
+// Every column, so a column added to JobRow and not here fails to compile below.
+const jobColumnsComplete: Exclude<keyof JobRow, (typeof JOB_COLUMNS)[number]> extends never ? true : never = true;
+void jobColumnsComplete;
+
+// The statements each job runs once or twice (initiate, claim, publish) are fixed queries (fixed-query.ts):
+// at 200 initiates a second, building them with kysely cost the main thread about as much as running them.
+const insertJobRow = fixedQuery(`insert into jobs (${JOB_COLUMNS.join(', ')}) values (${JOB_COLUMNS.map(() => '?').join(', ')})`);
+
 export async function insertJob(db: Db, job: JobRow): Promise<void> {
-  await db.insertInto('jobs').values(job).execute();
+  await insertJobRow(db, JOB_COLUMNS.map((c) => job[c]));
 }
 
 export async function findJob(db: Db, id: string): Promise<JobRow | undefined> {
@@ -62,34 +75,31 @@ export async function findOwnedJobState(db: Db, id: string, userId: string, clie
 /** Jobs of the user+client that still count towards export limits (originals only, not retries). */
 export type LimitingJob = Pick<JobRow, 'id' | 'resources' | 'access_type' | 'created_at'>;
 
+const selectLimitingJobs = fixedQuery<LimitingJob>(
+  'select id, resources, access_type, created_at from jobs '
+  + 'where user_id = ? and client_id = ? and limits_cleared = 0 and retry_of is null and created_at >= ? order by created_at asc',
+);
+
 /** Only the columns the limit rules read: this runs inside every initiate's transaction. */
 export async function listLimitingJobs(db: Db, userId: string, clientId: string, createdSince: number): Promise<LimitingJob[]> {
-  return db
-    .selectFrom('jobs')
-    .select(['id', 'resources', 'access_type', 'created_at'])
-    .where('user_id', '=', userId)
-    .where('client_id', '=', clientId)
-    .where('limits_cleared', '=', 0)
-    .where('retry_of', 'is', null)
-    .where('created_at', '>=', createdSince)
-    .orderBy('created_at', 'asc')
-    .execute();
+  return selectLimitingJobs(db, [userId, clientId, createdSince]);
 }
+
+// One text per null-ness of the window's ends: `= null` matches nothing, and `is not distinct from` is PostgreSQL's.
+const selectInProgressJob = [false, true].map((startNull) => [false, true].map((endNull) => fixedQuery<JobRow>(
+  'select * from jobs where user_id = ? and client_id = ? and state = \'IN_PROGRESS\' and resources = ? '
+  + `and start_time ${startNull ? 'is null' : '= ?'} and end_time ${endNull ? 'is null' : '= ?'} limit 1`,
+)));
 
 export async function findInProgressJob(
   db: Db,
   match: { userId: string; clientId: string; resources: string; startTime: number | null; endTime: number | null },
 ): Promise<JobRow | undefined> {
-  let q = db
-    .selectFrom('jobs')
-    .selectAll()
-    .where('user_id', '=', match.userId)
-    .where('client_id', '=', match.clientId)
-    .where('state', '=', 'IN_PROGRESS')
-    .where('resources', '=', match.resources);
-  q = match.startTime === null ? q.where('start_time', 'is', null) : q.where('start_time', '=', match.startTime);
-  q = match.endTime === null ? q.where('end_time', 'is', null) : q.where('end_time', '=', match.endTime);
-  return q.executeTakeFirst();
+  const parameters: unknown[] = [match.userId, match.clientId, match.resources];
+  if (match.startTime !== null) parameters.push(match.startTime);
+  if (match.endTime !== null) parameters.push(match.endTime);
+  const [row] = await selectInProgressJob[Number(match.startTime === null)]![Number(match.endTime === null)]!(db, parameters);
+  return row;
 }
 
 export async function countRetries(db: Db, originalJobId: string): Promise<number> {
@@ -105,15 +115,14 @@ export async function countRetries(db: Db, originalJobId: string): Promise<numbe
  * Takes the job for one run: bumps `attempt` (which fences everything the run writes) and sets the lease.
  * Succeeds only for an IN_PROGRESS job whose lease is free or lapsed.
  */
+const claimJobRow = fixedQuery<JobRow>(
+  'update jobs set attempt = attempt + 1, lease_owner = ?, lease_expires_at = ?, updated_at = ? '
+  + 'where id = ? and state = \'IN_PROGRESS\' and (lease_expires_at is null or lease_expires_at < ?) returning *',
+);
+
 export async function claimJob(db: Db, id: string, owner: string, now: number, leaseMs: number): Promise<JobRow | undefined> {
-  return db
-    .updateTable('jobs')
-    .set((eb) => ({ attempt: eb('attempt', '+', 1), lease_owner: owner, lease_expires_at: now + leaseMs, updated_at: now }))
-    .where('id', '=', id)
-    .where('state', '=', 'IN_PROGRESS')
-    .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]))
-    .returningAll()
-    .executeTakeFirst();
+  const [row] = await claimJobRow(db, [owner, now + leaseMs, now, id, now]);
+  return row;
 }
 
 /** Extends the lease of the run `attempt`; false if the job was cancelled or another run took it. */
@@ -150,6 +159,14 @@ export async function releaseAfterTransientFailure(db: Db, id: string, attempt: 
  * Publishes the run's archive in one transaction: the state change and the part rows land together or
  * not at all, and only for the run that still holds the job (same attempt, still IN_PROGRESS).
  */
+const publishJobRow = fixedQuery<{ id: string }>(
+  'update jobs set state = \'COMPLETE\', finished_at = ?, updated_at = ?, lease_owner = null, lease_expires_at = null, '
+  + 'failure_reason = null, archive_expires_at = ? where id = ? and attempt = ? and state = \'IN_PROGRESS\' returning id',
+);
+const insertPartRow = fixedQuery(
+  'insert into archive_parts (job_id, part_index, blob_key, size_bytes, sha256, downloaded_at) values (?, ?, ?, ?, ?, null)',
+);
+
 export async function completeJob(
   db: Db,
   id: string,
@@ -159,25 +176,9 @@ export async function completeJob(
   archiveExpiresAt: number,
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const r = await trx
-      .updateTable('jobs')
-      .set({
-        state: 'COMPLETE',
-        finished_at: now,
-        updated_at: now,
-        lease_owner: null,
-        lease_expires_at: null,
-        failure_reason: null,
-        archive_expires_at: archiveExpiresAt,
-      })
-      .where('id', '=', id)
-      .where('attempt', '=', attempt)
-      .where('state', '=', 'IN_PROGRESS')
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) return false;
-    if (parts.length > 0) {
-      await trx.insertInto('archive_parts').values(parts.map((p) => ({ ...p, job_id: id, downloaded_at: null }))).execute();
-    }
+    const updated = await publishJobRow(trx, [now, now, archiveExpiresAt, id, attempt]);
+    if (updated.length === 0) return false;
+    for (const p of parts) await insertPartRow(trx, [id, p.part_index, p.blob_key, p.size_bytes, p.sha256]);
     return true;
   });
 }

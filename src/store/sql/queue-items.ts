@@ -1,12 +1,22 @@
 import type { Db } from '../database.js';
+import { fixedQuery } from './fixed-query.js';
+
+// Each job passes through enqueue, lock and delete once: fixed queries (fixed-query.ts), not built ones.
+const insertItem = fixedQuery('insert into queue_items (job_id, run_at, locked_until, lock_owner, deliveries) values (?, ?, null, null, 0)');
 
 export async function enqueueItem(db: Db, jobId: string, runAt: number): Promise<void> {
-  await db.insertInto('queue_items').values({ job_id: jobId, run_at: runAt, locked_until: null, lock_owner: null, deliveries: 0 }).execute();
+  await insertItem(db, [jobId, runAt]);
 }
+
+const lockNext = fixedQuery<{ id: number; job_id: string; deliveries: number }>(
+  'update queue_items set locked_until = ?, lock_owner = ?, deliveries = deliveries + 1 where id = ('
+  + 'select id from queue_items where run_at <= ? and (locked_until is null or locked_until < ?) order by run_at, id limit 1'
+  + ') returning id, job_id, deliveries',
+);
 
 /**
  * Locks the next due item for `owner` until `lockedUntil`. One statement, so two workers on the same
- * database never take the same item: SQLite has a single writer, and this is only used embedded.
+ * database never take the same item (and no transaction of its own): this is only used embedded.
  */
 export async function lockNextItem(
   db: Db,
@@ -14,24 +24,8 @@ export async function lockNextItem(
   now: number,
   lockedUntil: number,
 ): Promise<{ id: number; job_id: string; deliveries: number } | undefined> {
-  return db.transaction().execute(async (trx) => {
-    const next = await trx
-      .selectFrom('queue_items')
-      .select(['id'])
-      .where('run_at', '<=', now)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-      .orderBy('run_at')
-      .orderBy('id')
-      .limit(1)
-      .executeTakeFirst();
-    if (!next) return undefined;
-    return trx
-      .updateTable('queue_items')
-      .set((eb) => ({ locked_until: lockedUntil, lock_owner: owner, deliveries: eb('deliveries', '+', 1) }))
-      .where('id', '=', next.id)
-      .returning(['id', 'job_id', 'deliveries'])
-      .executeTakeFirst();
-  });
+  const [item] = await lockNext(db, [lockedUntil, owner, now, now]);
+  return item;
 }
 
 export async function extendItemLock(db: Db, id: number, owner: string, lockedUntil: number): Promise<boolean> {
@@ -44,8 +38,10 @@ export async function extendItemLock(db: Db, id: number, owner: string, lockedUn
   return Number(r.numUpdatedRows) > 0;
 }
 
+const deleteItemRow = fixedQuery('delete from queue_items where id = ?');
+
 export async function deleteItem(db: Db, id: number): Promise<void> {
-  await db.deleteFrom('queue_items').where('id', '=', id).execute();
+  await deleteItemRow(db, [id]);
 }
 
 /** Hands an item back to run again at `runAt` (after a failed delivery or on shutdown). */
