@@ -14,7 +14,7 @@ declare module 'fastify' {
 
 export interface V1Deps {
   jobs: JobService;
-  tokens: Pick<TokenService, 'authenticate'>;
+  tokens: Pick<TokenService, 'authenticate' | 'authenticateFromMemory'>;
 }
 
 /** Reads the bearer token from the Authorization header, or from `access_token`/`oauth_token`. */
@@ -47,8 +47,19 @@ export async function v1Routes(app: FastifyInstance, deps: V1Deps): Promise<void
     readSystemParams(request, reply);
     done();
   });
-  app.addHook('preHandler', async (request) => {
-    request.caller = await tokens.authenticate(bearerToken(request));
+  // Callback style too: a caller remembered in memory (auth/tokens.ts) is set without a promise.
+  app.addHook('preHandler', (request, _reply, done) => {
+    const token = bearerToken(request);
+    const caller = tokens.authenticateFromMemory(token, request);
+    if (caller) {
+      request.caller = caller;
+      done();
+      return;
+    }
+    tokens.authenticate(token, request).then((found) => {
+      request.caller = found;
+      done();
+    }, done);
   });
 
   app.post('/v1/portabilityArchive::initiate', async (request, reply) => {
@@ -57,7 +68,7 @@ export async function v1Routes(app: FastifyInstance, deps: V1Deps): Promise<void
   });
 
   app.get<{ Params: { job: string } }>('/v1/archiveJobs/:job/portabilityArchiveState', async (request, reply) => {
-    return send(request, reply, await jobs.getArchiveState(request.caller!, request.params.job));
+    return send(request, reply, await jobs.getArchiveState(request.caller!, request.params.job, request));
   });
 
   // `{job}:retry` and `{job}:cancel` share one path segment; the router cannot split on ':' itself.

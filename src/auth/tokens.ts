@@ -106,14 +106,33 @@ export function createTokenService(deps: {
     return { accessToken, expiresAt };
   }
 
-  /** The caller a bearer token stands for; AuthError when it is missing, unknown, expired or revoked. */
-  async function authenticate(token: string | undefined): Promise<Caller> {
+  /**
+   * The caller a bearer token stands for; AuthError when it is missing, unknown, expired or revoked.
+   * `request` (the HTTP request, any object) lets later cached reads of the same request share one check
+   * for other processes' commits (store/change-watch.ts).
+   */
+  async function authenticate(token: string | undefined, request?: object): Promise<Caller> {
+    const remembered = authenticateFromMemory(token, request);
+    if (remembered) return remembered;
+    const tokenHash = hashToken(token!);
+    const at = now();
+    const read = () => readTokenGrant(token!, tokenHash, at);
+    return validCaller(cache ? await cache.load(tokenHash, read) : await read(), at);
+  }
+
+  /**
+   * `authenticate` without a promise when the answer is in memory (the API's hook then skips an await);
+   * undefined when it has to be read. Throws AuthError as authenticate does.
+   */
+  function authenticateFromMemory(token: string | undefined, request?: object): Caller | undefined {
     if (!token) {
       throw new AuthError('MISSING_CREDENTIALS', 'Request is missing required authentication credential. Expected OAuth 2 access token.');
     }
-    const tokenHash = hashToken(token);
-    const at = now();
-    const found = cache ? (cache.get(tokenHash) ?? await cache.load(tokenHash, () => readTokenGrant(token, tokenHash, at))) : await readTokenGrant(token, tokenHash, at);
+    const found = cache?.get(hashToken(token), request);
+    return found ? validCaller(found, now()) : undefined;
+  }
+
+  function validCaller(found: TokenGrant | undefined, at: number): Caller {
     if (
       !found ||
       found.token.revoked_at !== null ||
@@ -168,7 +187,7 @@ export function createTokenService(deps: {
     await oidcPayloads.destroyByGrantIds(db, revoked);
   }
 
-  return { recordGrant, grantAndIssueToken, issueToken, authenticate, revokeAuthorization };
+  return { recordGrant, grantAndIssueToken, issueToken, authenticate, authenticateFromMemory, revokeAuthorization };
 }
 
 export type TokenService = ReturnType<typeof createTokenService>;

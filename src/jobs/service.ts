@@ -56,10 +56,11 @@ export function createJobService(deps: JobServiceDeps) {
     return { archiveJobId: job.id, accessType: job.access_type };
   }
 
-  async function getArchiveState(caller: Caller, jobId: string): Promise<ArchiveState> {
+  /** `request`: as in TokenService.authenticate, one check for other processes' commits per HTTP request. */
+  async function getArchiveState(caller: Caller, jobId: string, request?: object): Promise<ArchiveState> {
     // The job and its parts in one read: this is the method clients poll.
     const read = () => jobsSql.findOwnedJobState(db, jobId, caller.userId, caller.clientId);
-    const cached = stateCache?.get(jobId);
+    const cached = stateCache?.get(jobId, request);
     const job = cached ? (cached.user_id === caller.userId && cached.client_id === caller.clientId ? cached : undefined)
       : stateCache ? await stateCache.load(jobId, read) : await read();
     if (!job) throw new JobError('JOB_NOT_FOUND');

@@ -15,8 +15,12 @@ import type SQLite from 'better-sqlite3';
  * scaled deployment gets no watch and caches nothing.
  */
 export interface ChangeWatch {
-  /** Notices commits by other connections since the last call; listeners hear `(undefined, undefined)`. */
-  sync(): void;
+  /**
+   * Notices commits by other connections since the last call; listeners hear `(undefined, undefined)`.
+   * With `marker` (an HTTP request object), a second call for the same marker is skipped: one read serves
+   * every cached answer of one request, as if the request ran at its first check.
+   */
+  sync(marker?: object): void;
   /**
    * Calls `listener(table, key)` for every row this connection writes in one of `tables` (the old and the
    * new key of an update), and `listener(undefined, undefined)` when another connection has committed.
@@ -44,6 +48,7 @@ export function createChangeWatch(file: SQLite.Database): ChangeWatch {
   const installed = new Set<WatchedTable>();
   let dataVersion: SQLite.Statement | undefined;
   let lastVersion: unknown;
+  let lastMarker: object | undefined;
 
   function install(table: WatchedTable) {
     if (installed.has(table)) return;
@@ -65,8 +70,10 @@ export function createChangeWatch(file: SQLite.Database): ChangeWatch {
   }
 
   return {
-    sync() {
+    sync(marker) {
       if (!dataVersion) return;
+      if (marker !== undefined && marker === lastMarker) return;
+      lastMarker = marker;
       const version = dataVersion.get();
       if (version === lastVersion) return;
       lastVersion = version;
@@ -111,9 +118,9 @@ export class ExactCache<V> {
     });
   }
 
-  /** The cached answer, after checking for other connections' commits. */
-  get(key: string): V | undefined {
-    this.watch.sync();
+  /** The cached answer, after checking for other connections' commits (once per `marker`, see sync). */
+  get(key: string, marker?: object): V | undefined {
+    this.watch.sync(marker);
     return this.entries.get(key);
   }
 

@@ -55,6 +55,19 @@ describe('ExactCache over a ChangeWatch (SQLite)', () => {
     expect(cache.get('a')).toBeUndefined();
   });
 
+  it('checks for other connections\' commits once per marker (one HTTP request), and again for the next one', async () => {
+    const cache = new ExactCache<string>(createChangeWatch(db), ['jobs'], 10);
+    await cache.load('a', readState('a'));
+    const request = {};
+    expect(cache.get('a', request)).toBe('IN_PROGRESS');
+    const other = new SQLite(file);
+    other.prepare("update jobs set state = 'CANCELLED' where id = 'a'").run();
+    other.close();
+    // The same request already checked: it reads as of its first check.
+    expect(cache.get('a', request)).toBe('IN_PROGRESS');
+    expect(cache.get('a', {})).toBeUndefined();
+  });
+
   it('is bounded: the oldest entry goes first', async () => {
     const cache = new ExactCache<string>(createChangeWatch(db), ['jobs'], 1);
     await cache.load('a', readState('a'));
