@@ -30,9 +30,18 @@ function bearerToken(request: FastifyRequest): string | undefined {
 const prettyJson = (p: unknown) => JSON.stringify(p, null, 2);
 const compactJson = (p: unknown) => JSON.stringify(p);
 
+/** The text of frozen results (the job service hands one to every poll of a job within a second). */
+const serialized = new WeakMap<object, { pretty?: string; compact?: string }>();
+
 /** Sends a method's result with the caller's `fields` mask and `prettyPrint` choice applied. */
 function send(request: FastifyRequest, reply: FastifyReply, result: object) {
   const { fields, prettyPrint } = request.systemParams;
+  if (!fields && Object.isFrozen(result)) {
+    let texts = serialized.get(result);
+    if (!texts) serialized.set(result, (texts = {}));
+    // A string is sent as it is (the content type is already JSON).
+    return reply.send(prettyPrint ? (texts.pretty ??= prettyJson(result)) : (texts.compact ??= compactJson(result)));
+  }
   const body = fields ? applyFields(result, fields) : result;
   return reply.serializer(prettyPrint ? prettyJson : compactJson).send(body);
 }

@@ -32,6 +32,10 @@ export function createJobService(deps: JobServiceDeps) {
   const { db, catalog, now } = deps;
   // Keyed by job id; a change to a job's row or to any of its parts (keyed by job_id) drops that job.
   const stateCache = deps.changes ? new ExactCache<jobsSql.JobStateRow>(deps.changes, ['jobs', 'archive_parts'], JOB_STATE_CACHE_ENTRIES) : undefined;
+  // With the cache, a row object stands for one version of the job, and with the local blob store its answer
+  // changes only with the second (a signed URL's expiry is in whole seconds): polls within one second get the
+  // same frozen answer (the API then serializes it once).
+  const answers = stateCache && deps.blobs.kind === 'fs' ? new WeakMap<jobsSql.JobStateRow, { second: number; state: ArchiveState }>() : undefined;
 
   async function initiateArchive(caller: Caller, request: InitiateRequest): Promise<InitiateResult> {
     const resources = validateResources(caller, request.resources);
@@ -64,6 +68,9 @@ export function createJobService(deps: JobServiceDeps) {
     const job = cached ? (cached.user_id === caller.userId && cached.client_id === caller.clientId ? cached : undefined)
       : stateCache ? await stateCache.load(jobId, read) : await read();
     if (!job) throw new JobError('JOB_NOT_FOUND');
+    const second = Math.floor(now() / 1000);
+    const answered = answers?.get(job);
+    if (answered && answered.second === second) return answered.state;
     const state: ArchiveState = {
       name: `archiveJobs/${job.id}/portabilityArchiveState`,
       state: job.state,
@@ -81,6 +88,10 @@ export function createJobService(deps: JobServiceDeps) {
           }),
         ),
       );
+    }
+    if (answers) {
+      if (state.urls) Object.freeze(state.urls);
+      answers.set(job, { second, state: Object.freeze(state) });
     }
     return state;
   }

@@ -97,6 +97,18 @@ describe('a revocation or a change takes effect on the next request', () => {
     expect(after.data.urls ?? []).toEqual([]);
   });
 
+  it('a poll in a later second signs its URL afresh (the answer kept for a job is good for one second)', async () => {
+    const { api } = await dp.client({ user: 'later-second', resources: ['myactivity.search'], access: '30d' });
+    const { data: job } = await api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.search'] } });
+    await waitForState(api, job.archiveJobId!);
+    const expiresOf = async () => Number(new URL((await stateOf(api, job.archiveJobId!)).data.urls![0]!).searchParams.get('expires'));
+    const first = await expiresOf();
+    dp.clock.advance(1000);
+    expect(await expiresOf()).toBe(first + 1);
+    dp.clock.advance(5000);
+    expect(await expiresOf()).toBe(first + 6);
+  });
+
   describe.skipIf(testStack !== 'embedded')('a second SQLite connection writing the same database file', () => {
     const withSecondConnection = <T>(run: (db: SQLite.Database) => T): T => {
       const db = new SQLite(path.join(dp.dataDir, 'dataport.sqlite'));
