@@ -2,7 +2,7 @@
 import { listFile, objectFile, csv, wrapped, type GroupContext, type GroupSpec } from './group-spec.js';
 import { searchQuery, userProfile } from './entities.js';
 import { bookmarkFile } from './netscape-bookmarks.js';
-import { fnv1a32, makePool, mix32, Rng, rfc3339, unixMicros, webkitMicros } from './timeline.js';
+import { fnv1a32, makePool, mix32, Rng, type Pool, rfc3339, unixMicros, webkitMicros } from './timeline.js';
 import { BASE64URL, SITES } from './vocab.js';
 
 const PAGE_TRANSITIONS = [
@@ -26,7 +26,7 @@ interface Page {
   readonly favicon: string;
 }
 
-function pagePool(seed: number, size: number): readonly Page[] {
+function pagePool(seed: number, size: number): Pool<Page> {
   return makePool(seed, size, (rng) => {
     const site = rng.pick(SITES);
     const path = rng.pick(site.paths);
@@ -49,13 +49,13 @@ const history: GroupSpec = {
     const clients = makePool(ctx.userSeed ^ 0x636c6e74, 2, (rng) => `${rng.chars(BASE64URL, 22)}==`);
     return [
       listFile(ctx, 'Chrome/History.json', wrapped('Browser History'), (_k, ms, rng) => {
-        const page = pages[rng.int(pages.length)]!;
+        const page = pages.pick(rng);
         return {
           favicon_url: page.favicon,
           page_transition: pageTransition(rng.float()),
           title: page.title,
           url: page.url,
-          client_id: clients[rng.int(10) < 7 ? 0 : 1]!,
+          client_id: clients.at(rng.int(10) < 7 ? 0 : 1),
           time_usec: unixMicros(ms, rng.int(1000)),
         };
       }),
@@ -70,7 +70,7 @@ const bookmarks: GroupSpec = {
     const pages = pagePool(ctx.seed, 256);
     return [
       bookmarkFile('Chrome/Bookmarks.html', 'Bookmarks bar', ctx.window, (_k, _ms, rng) => {
-        const page = pages[rng.int(pages.length)]!;
+        const page = pages.pick(rng);
         return { url: page.url, title: page.title };
       }),
     ];
@@ -84,7 +84,7 @@ const readingList: GroupSpec = {
     const pages = pagePool(ctx.seed, 256);
     return [
       bookmarkFile('Chrome/ReadingList.html', 'Reading list', ctx.window, (_k, _ms, rng) => {
-        const page = pages[rng.int(pages.length)]!;
+        const page = pages.pick(rng);
         return { url: page.url, title: page.title };
       }),
     ];

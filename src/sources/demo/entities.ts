@@ -2,7 +2,7 @@
  * The people, places, videos and apps that demo records refer to. A user's profile and pools derive from
  * seeds only, so every group of a user agrees on the same home city, name and channel.
  */
-import { Rng, makePool, mix32, TIMELINE_START_MS } from './timeline.js';
+import { Rng, makePool, mix32, TIMELINE_START_MS, type Pool } from './timeline.js';
 import {
   ALPHANUMERIC,
   BASE64URL,
@@ -114,7 +114,7 @@ export function homeAndWork(userSeed: number): { home: Place; work: Place } {
 }
 
 /** A user's places: mostly around home, as someone's saved and reviewed places are. */
-export function placePool(seed: number, profile: UserProfile, size = 256): readonly Place[] {
+export function placePool(seed: number, profile: UserProfile, size = 256): Pool<Place> {
   return makePool(seed, size, (rng) => makePlace(rng, cityFor(rng, profile)));
 }
 
@@ -124,7 +124,7 @@ export interface Channel {
   readonly url: string;
 }
 
-export function channelPool(seed: number, size = 64): readonly Channel[] {
+export function channelPool(seed: number, size = 64): Pool<Channel> {
   return makePool(seed ^ 0x63686e6c, size, (rng) => {
     const id = `UC${rng.chars(BASE64URL, 22)}`;
     return {
@@ -151,14 +151,14 @@ export function videoTitle(rng: Rng): string {
     .replace('{X}', topic.charAt(0).toUpperCase() + topic.slice(1));
 }
 
-export function videoPool(seed: number, channels: readonly Channel[], size = 1024): readonly Video[] {
+export function videoPool(seed: number, channels: Pool<Channel>, size = 1024): Pool<Video> {
   return makePool(seed ^ 0x76696465, size, (rng) => {
     const id = rng.chars(BASE64URL, 11);
     return {
       id,
       title: videoTitle(rng),
       url: `https://www.youtube.com/watch?v=${id}`,
-      channel: rng.pick(channels),
+      channel: channels.pick(rng),
       durationMs: rng.between(45, 3600) * 1000 + rng.int(1000),
     };
   });

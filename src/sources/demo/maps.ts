@@ -16,7 +16,7 @@ import {
 } from './group-spec.js';
 import { homeAndWork, makePlace, placePool, userProfile, type Place } from './entities.js';
 import { recordJpeg } from './jpeg.js';
-import { Rng, mix32, rfc3339, rfc3339Seconds } from './timeline.js';
+import { Rng, mix32, rfc3339, rfc3339Seconds, type Pool } from './timeline.js';
 import { CITIES, FIRST_NAMES, REVIEW_PHRASES } from './vocab.js';
 
 function point(place: Place): { coordinates: [number, number]; type: 'Point' } {
@@ -36,7 +36,7 @@ function feature(place: Place, ms: number, url: string, extra: Record<string, un
   };
 }
 
-function places(ctx: GroupContext): readonly Place[] {
+function places(ctx: GroupContext): Pool<Place> {
   return placePool(ctx.seed, userProfile(ctx.userSeed));
 }
 
@@ -47,7 +47,7 @@ function placeFeatures(spanDays: number, path: string, make: (place: Place, ms: 
     shape: 'list',
     files(ctx) {
       const pool = places(ctx);
-      return [listFile(ctx, path, GEOJSON, (_k, ms, rng) => make(pool[rng.int(pool.length)]!, ms, rng))];
+      return [listFile(ctx, path, GEOJSON, (_k, ms, rng) => make(pool.pick(rng), ms, rng))];
     },
   };
 }
@@ -108,8 +108,8 @@ const commuteRoutes: GroupSpec = {
     const pool = places(ctx);
     return [
       listFile(ctx, 'Maps/Commute routes/Commute routes.json', JSON_ARRAY, (_k, ms, rng) => {
-        const from = pool[rng.int(pool.length)]!;
-        const to = pool[rng.int(pool.length)]!;
+        const from = pool.pick(rng);
+        const to = pool.pick(rng);
         return {
           name: `${from.name} to ${to.name}`,
           origin: waypoint(from),
@@ -251,7 +251,7 @@ const photosVideos: GroupSpec = {
   files(ctx) {
     const pool = places(ctx);
     return mediaFiles(ctx, 'Maps/Photos and videos', 'Maps/Photos and videos/Photos and videos.json', (_k, ms, rng) => {
-      const place = pool[rng.int(pool.length)]!;
+      const place = pool.pick(rng);
       const isPhoto = rng.chance(0.9);
       const fileName = cameraFileName(isPhoto ? 'IMG' : 'VID', ms, isPhoto ? 'jpg' : 'mp4');
       const views = rng.int(5000);

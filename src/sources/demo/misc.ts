@@ -25,7 +25,7 @@ const businessMessaging: GroupSpec = {
     return [
       listFile(ctx, 'Business Messages/Conversations.json', JSON_ARRAY, (k, ms, rng) => {
         const conversation = Math.floor(k / MESSAGES_PER_CONVERSATION);
-        const business = places[mix32(ctx.seed, conversation) % places.length]!;
+        const business = places.at(mix32(ctx.seed, conversation) % places.length);
         const fromUser = k % 2 === 0;
         return {
           conversationId: `conversations/${new Rng(mix32(ctx.seed ^ 0x636f6e76, conversation)).chars(ALPHANUMERIC, 20)}`,
@@ -93,7 +93,7 @@ const ordersReservations: GroupSpec = {
     const places = placePool(ctx.seed, userProfile(ctx.userSeed), 64);
     return [
       listFile(ctx, 'Purchases & Reservations/Orders and reservations.json', JSON_ARRAY, (_k, ms, rng) => {
-        const merchant = places[rng.int(places.length)]!;
+        const merchant = places.pick(rng);
         const orderId = `${rng.between(100, 999)}-${rng.between(1000000, 9999999)}-${rng.between(1000000, 9999999)}`;
         if (rng.chance(0.3)) {
           return {
@@ -177,7 +177,7 @@ const streetView: GroupSpec = {
   files(ctx) {
     const places = placePool(ctx.seed, userProfile(ctx.userSeed), 64);
     return mediaFiles(ctx, 'Street View', 'Street View/Street View.json', (_k, ms, rng) => {
-      const place = places[rng.int(places.length)]!;
+      const place = places.pick(rng);
       const fileName = cameraFileName('PANO', ms, 'jpg');
       return {
         fileName,

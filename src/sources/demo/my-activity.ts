@@ -21,7 +21,7 @@ import {
   videoPool,
   type UserProfile,
 } from './entities.js';
-import { deepFreeze, makePool, rfc3339 } from './timeline.js';
+import { deepFreeze, makePool, rfc3339, type Pool } from './timeline.js';
 import { APPS, BASE64URL, MAPS_QUERIES, MERCHANTS, PRODUCTS, SITES } from './vocab.js';
 
 interface NameUrl {
@@ -76,7 +76,7 @@ const LOCATION_SOURCES = [
 ] as const;
 
 /** "At this general area" entries around the cities the user spends time in. */
-function locationPool(seed: number, profile: UserProfile): readonly (readonly LocationInfo[])[] {
+function locationPool(seed: number, profile: UserProfile): Pool<readonly LocationInfo[]> {
   return makePool(seed ^ 0x6c6f6361, 64, (rng) => {
     const city = cityFor(rng, profile);
     const lat = round7(city.lat + (rng.float() - 0.5) * 0.05);
@@ -118,12 +118,12 @@ const search: GroupSpec = {
     return [
       listFile(ctx, path('Search'), FORMAT, (_k, ms, rng) => {
         const r = rng.float();
-        const where = rng.chance(0.4) ? locations[rng.int(locations.length)] : undefined;
+        const where = rng.chance(0.4) ? locations.pick(rng) : undefined;
         if (r < 0.68) {
-          const q = queries[rng.int(queries.length)]!;
+          const q = queries.pick(rng);
           return activity('Search', q.title, q.url, undefined, undefined, rfc3339(ms), products, undefined, WEB_AND_APP, where);
         }
-        const page = pages[rng.int(pages.length)]!;
+        const page = pages.pick(rng);
         const details = r > 0.97 ? FROM_ADS : undefined;
         return activity('Search', page.title, page.url, undefined, undefined, rfc3339(ms), products, details, WEB_AND_APP, where);
       }),
@@ -145,7 +145,7 @@ const maps: GroupSpec = {
         const q = rng.pick(MAPS_QUERIES);
         return { title: `Searched for ${q}`, url: `https://www.google.com/maps/search/${queryParam(q)}` };
       }
-      const place = places[rng.int(places.length)]!;
+      const place = places.pick(rng);
       if (r < 0.6) return { title: `Viewed ${place.name}`, url: place.placeUrl };
       if (r < 0.8) {
         return { title: `Directions to ${place.name}`, url: `https://www.google.com/maps/dir//${queryParam(place.name)}` };
@@ -157,8 +157,8 @@ const maps: GroupSpec = {
     });
     return [
       listFile(ctx, path('Maps'), FORMAT, (_k, ms, rng) => {
-        const entry = entries[rng.int(entries.length)]!;
-        const where = rng.chance(0.5) ? locations[rng.int(locations.length)] : undefined;
+        const entry = entries.pick(rng);
+        const where = rng.chance(0.5) ? locations.pick(rng) : undefined;
         return activity('Maps', entry.title, entry.url, undefined, undefined, rfc3339(ms), products, undefined, WEB_AND_APP, where);
       }),
     ];
@@ -172,7 +172,7 @@ const youtube: GroupSpec = {
     const channels = channelPool(ctx.userSeed);
     const watchable = videoPool(ctx.userSeed, channels);
     const videos = makePool(ctx.seed, watchable.length, (rng, i) => {
-      const v = watchable[i]!;
+      const v = watchable.at(i);
       return {
         header: rng.chance(0.1) ? 'YouTube Music' : 'YouTube',
         title: `Watched ${v.title}`,
@@ -181,7 +181,7 @@ const youtube: GroupSpec = {
       };
     });
     const searches = makePool(ctx.seed ^ 0x73656172, 256, (rng) => {
-      const q = rng.pick(watchable).title.split(' ').slice(0, 3).join(' ').toLowerCase();
+      const q = watchable.pick(rng).title.split(' ').slice(0, 3).join(' ').toLowerCase();
       return { title: `Searched for ${q}`, url: `https://www.youtube.com/results?search_query=${queryParam(q)}` };
     });
     const ads = makePool(ctx.seed ^ 0x61647376, 64, (rng) => {
@@ -194,14 +194,14 @@ const youtube: GroupSpec = {
       listFile(ctx, path('YouTube'), FORMAT, (_k, ms, rng) => {
         const r = rng.float();
         if (r < 0.8) {
-          const v = videos[rng.int(videos.length)]!;
+          const v = videos.pick(rng);
           return activity(v.header, v.title, v.url, v.subtitles, undefined, rfc3339(ms), products, undefined, WATCH_HISTORY, undefined);
         }
         if (r < 0.95) {
-          const s = searches[rng.int(searches.length)]!;
+          const s = searches.pick(rng);
           return activity('YouTube', s.title, s.url, undefined, undefined, rfc3339(ms), products, undefined, YT_SEARCH_HISTORY, undefined);
         }
-        const ad = ads[rng.int(ads.length)]!;
+        const ad = ads.pick(rng);
         return activity('YouTube', ad.title, ad.url, undefined, undefined, rfc3339(ms), products, FROM_ADS, adControls, undefined);
       }),
     ];
@@ -225,7 +225,7 @@ const play: GroupSpec = {
     });
     return [
       listFile(ctx, path('Google Play Store'), FORMAT, (_k, ms, rng) => {
-        const e = entries[rng.int(entries.length)]!;
+        const e = entries.pick(rng);
         return activity('Google Play Store', e.title, e.url, undefined, e.description, rfc3339(ms), products, undefined, WEB_AND_APP, undefined);
       }),
     ];
@@ -253,7 +253,7 @@ const shopping: GroupSpec = {
     });
     return [
       listFile(ctx, path('Shopping'), FORMAT, (_k, ms, rng) => {
-        const e = entries[rng.int(entries.length)]!;
+        const e = entries.pick(rng);
         return activity('Shopping', e.title, e.url, undefined, e.description, rfc3339(ms), products, undefined, WEB_AND_APP, undefined);
       }),
     ];
@@ -281,7 +281,7 @@ const myadcenter: GroupSpec = {
     });
     return [
       listFile(ctx, path('My Ad Center'), FORMAT, (_k, ms, rng) => {
-        const e = entries[rng.int(entries.length)]!;
+        const e = entries.pick(rng);
         return activity('My Ad Center', e.title, e.url, undefined, undefined, rfc3339(ms), products, e.details, WEB_AND_APP, undefined);
       }),
     ];

@@ -4,7 +4,7 @@
  */
 import { JSON_ARRAY, listFile, objectFile, settingsChangedMs, type GroupContext, type GroupSpec } from './group-spec.js';
 import { euros, userProfile } from './entities.js';
-import { Rng, makePool, mix32, rfc3339 } from './timeline.js';
+import { Rng, makePool, mix32, rfc3339, type Pool } from './timeline.js';
 import { APPS, BOOKS, CARRIERS, DEVICES, MOVIES, type App } from './vocab.js';
 
 const FOLDER = 'Google Play Store';
@@ -12,7 +12,7 @@ const FOLDER = 'Google Play Store';
 type Device = (typeof DEVICES)[number];
 
 /** The two or three Android devices a user owns; shared by installs and devices. */
-function userDevices(ctx: GroupContext): readonly Device[] {
+function userDevices(ctx: GroupContext): Pool<Device> {
   return makePool(ctx.userSeed ^ 0x64657673, 3, (rng) => rng.pick(DEVICES));
 }
 
@@ -31,7 +31,7 @@ const installs: GroupSpec = {
     const devices = userDevices(ctx);
     return [
       listFile(ctx, `${FOLDER}/Installs.json`, JSON_ARRAY, (_k, ms, rng) => {
-        const device = devices[rng.int(devices.length)]!;
+        const device = devices.pick(rng);
         return {
           install: {
             doc: appDoc(rng.pick(APPS)),

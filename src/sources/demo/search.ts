@@ -97,7 +97,7 @@ const savedCollections: GroupSpec = {
     const places = placePool(ctx.seed, userProfile(ctx.userSeed));
     const secondary = Math.max(1, Math.floor(ctx.window.count / 4));
     const place = (rng: Rng): Record<string, string> => {
-      const p = places[rng.int(places.length)]!;
+      const p = places.pick(rng);
       return { Title: p.name, Note: rng.chance(0.1) ? 'Go with Eva' : '', URL: p.placeUrl, Tags: '', Comment: '' };
     };
     return [

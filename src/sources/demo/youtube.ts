@@ -16,12 +16,12 @@ import {
 } from './group-spec.js';
 import { channelPool, commentId, euros, userProfile, videoPool, videoTitle, type Video } from './entities.js';
 import { recordJpeg } from './jpeg.js';
-import { Rng, mix32, rfc3339, rfc3339Micros } from './timeline.js';
+import { Rng, mix32, rfc3339, rfc3339Micros, type Pool } from './timeline.js';
 import { ARTISTS, BASE64URL, COMMENT_PHRASES, MERCHANTS, PRODUCTS, SONGS, VIDEO_TOPICS } from './vocab.js';
 
 const ROOT = 'YouTube and YouTube Music';
 
-function watchedVideos(ctx: GroupContext): readonly Video[] {
+function watchedVideos(ctx: GroupContext): Pool<Video> {
   return videoPool(ctx.userSeed, channelPool(ctx.userSeed));
 }
 
@@ -91,7 +91,7 @@ const comments: GroupSpec = {
             'Comment Create Timestamp': rfc3339Micros(ms, rng.int(1000)),
             Price: '0',
             'Parent Comment ID': parent,
-            'Video ID': videos[rng.int(videos.length)]!.id,
+            'Video ID': videos.pick(rng).id,
             'Comment Text': segments(rng.pick(COMMENT_PHRASES)),
           };
         },
@@ -119,7 +119,7 @@ const liveChat: GroupSpec = {
             'Channel ID': channelId,
             'Live Chat Create Timestamp': rfc3339Micros(ms, rng.int(1000)),
             Price: superChat ? euros(rng.pick([200, 500, 1000])) : '0',
-            'Video ID': videos[rng.int(videos.length)]!.id,
+            'Video ID': videos.pick(rng).id,
             'Live Chat Text': segments(rng.pick(messages)),
           };
         },
@@ -140,7 +140,7 @@ const clips: GroupSpec = {
         `${ROOT}/clips/clips.csv`,
         csv(['Clip ID', 'Channel ID', 'Video ID', 'Clip Title', 'Clip Start Time (ms)', 'Clip End Time (ms)', 'Clip Create Timestamp', 'Clip Visibility']),
         (_k, ms, rng) => {
-          const video = videos[rng.int(videos.length)]!;
+          const video = videos.pick(rng);
           const start = rng.int(Math.max(1, video.durationMs - 60_000));
           return {
             'Clip ID': `Ugk${rng.chars(BASE64URL, 33)}`,
@@ -281,7 +281,7 @@ function playlistGroup(visibility: Visibility): GroupSpec {
         const size = new Rng(mix32(ctx.seed ^ 0x73697a65, k)).between(3, 40);
         const window = ctx.subWindow(`playlist-${k}`, 365, size);
         return windowFile(window, `${ROOT}/playlists/${titleOf(k)}-videos.csv`, csv(['Video ID', 'Playlist Video Creation Timestamp']), (_j, ms, rng) => ({
-          'Video ID': videos[rng.int(videos.length)]!.id,
+          'Video ID': videos.pick(rng).id,
           'Playlist Video Creation Timestamp': rfc3339Micros(ms, rng.int(1000)),
         }));
       });
@@ -366,7 +366,7 @@ const subscriptions: GroupSpec = {
     return [
       listFile(ctx, `${ROOT}/subscriptions/subscriptions.csv`, csv(['Channel Id', 'Channel Url', 'Channel Title']), (_k, _ms, rng) => {
         // Each subscription is its own channel: the watched-channel pool is too small for hundreds.
-        const [subscribed] = channelPool(rng.next(), 1);
+        const subscribed = channelPool(rng.next(), 1).at(0);
         return { 'Channel Id': subscribed!.id, 'Channel Url': `http://www.youtube.com/channel/${subscribed!.id}`, 'Channel Title': subscribed!.title };
       }),
     ];
