@@ -11,7 +11,7 @@
  * top level) is handed to `JSON.stringify` whole. A source that mutates and re-yields one object is
  * therefore safe: it is not frozen, so it is never cached.
  */
-export function createJsonRecordSerializer(): (record: unknown) => string {
+export function createJsonRecordSerializer(): (record: unknown, prefix?: string) => string {
   const frozenText = new WeakMap<object, string>();
   /** `"key":` and `,"key":` for each key seen: the two ways a key is written. */
   const keyText = new Map<string, readonly [string, string]>();
@@ -24,12 +24,13 @@ export function createJsonRecordSerializer(): (record: unknown) => string {
     return text;
   }
 
-  return (record) => {
+  // `prefix` (a separator) starts the text: one string less per record than joining them after.
+  return (record, prefix = '') => {
     if (typeof record !== 'object' || record === null || Object.getPrototypeOf(record) !== Object.prototype || hasToJson(record)) {
-      return JSON.stringify(record);
+      return prefix + JSON.stringify(record);
     }
     const object = record as Record<string, unknown>;
-    let out = '{';
+    let out = `${prefix}{`;
     let first = true;
     for (const key of Object.keys(object)) {
       const value = object[key];
@@ -47,11 +48,11 @@ export function createJsonRecordSerializer(): (record: unknown) => string {
         case 'object':
           if (value === null) text = 'null';
           // toJSON receives the property name from JSON.stringify: let it see the real one.
-          else if (hasToJson(value)) return JSON.stringify(record);
+          else if (hasToJson(value)) return prefix + JSON.stringify(record);
           else text = nestedText(value);
           break;
         case 'bigint':
-          return JSON.stringify(record); // throws as JSON.stringify does
+          return prefix + JSON.stringify(record); // throws as JSON.stringify does
         default:
           text = undefined; // undefined, functions and symbols are left out, as JSON.stringify does
       }

@@ -30,7 +30,7 @@ export function serializerFor(format: RecordFormat): RecordSerializer {
       const json = createJsonRecordSerializer();
       return {
         header, footer, splittable: true, separator: ',',
-        record: (value, first) => (first ? '\n' : ',\n') + json(value),
+        record: (value, first) => json(value, first ? '\n' : ',\n'),
       };
     }
     case 'ndjson': {
