@@ -101,7 +101,7 @@ describe('a revocation or a change takes effect on the next request', () => {
     const { api } = await dp.client({ user: 'later-second', resources: ['myactivity.search'], access: '30d' });
     const { data: job } = await api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.search'] } });
     await waitForState(api, job.archiveJobId!);
-    const expiresOf = async () => Number(new URL((await stateOf(api, job.archiveJobId!)).data.urls![0]!).searchParams.get('expires'));
+    const expiresOf = async () => urlExpirySeconds(new URL((await stateOf(api, job.archiveJobId!)).data.urls![0]!));
     const first = await expiresOf();
     dp.clock.advance(1000);
     expect(await expiresOf()).toBe(first + 1);
@@ -139,3 +139,13 @@ describe('a revocation or a change takes effect on the next request', () => {
     });
   });
 });
+
+/** When a signed download URL expires, in Unix seconds: the local signer's `expires`, or S3's SigV4 date + lifetime. */
+function urlExpirySeconds(url: URL): number {
+  const expires = url.searchParams.get('expires');
+  if (expires !== null) return Number(expires);
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(url.searchParams.get('X-Amz-Date') ?? '');
+  if (!m) throw new Error(`not a signed URL: ${url.href}`);
+  const [, y, mo, d, h, mi, se] = m.map(Number) as [number, number, number, number, number, number, number];
+  return Date.UTC(y, mo - 1, d, h, mi, se) / 1000 + Number(url.searchParams.get('X-Amz-Expires'));
+}
