@@ -63,33 +63,25 @@ const history: GroupSpec = {
   },
 };
 
-const bookmarks: GroupSpec = {
-  spanDays: 5 * 365,
-  shape: 'list',
-  files(ctx: GroupContext) {
-    const pages = pagePool(ctx.seed, 256);
-    return [
-      bookmarkFile('Chrome/Bookmarks.html', 'Bookmarks bar', ctx.window, (_k, _ms, rng) => {
-        const page = pages.pick(rng);
-        return { url: page.url, title: page.title };
-      }),
-    ];
-  },
-};
+/** A Netscape bookmark file of pages picked from the group's own pool: bookmarks and the reading list. */
+function pageBookmarks(spanDays: number, path: string, folder: string): GroupSpec {
+  return {
+    spanDays,
+    shape: 'list',
+    files(ctx: GroupContext) {
+      const pages = pagePool(ctx.seed, 256);
+      return [
+        bookmarkFile(path, folder, ctx.window, (_k, _ms, rng) => {
+          const page = pages.pick(rng);
+          return { url: page.url, title: page.title };
+        }),
+      ];
+    },
+  };
+}
 
-const readingList: GroupSpec = {
-  spanDays: 2 * 365,
-  shape: 'list',
-  files(ctx: GroupContext) {
-    const pages = pagePool(ctx.seed, 256);
-    return [
-      bookmarkFile('Chrome/ReadingList.html', 'Reading list', ctx.window, (_k, _ms, rng) => {
-        const page = pages.pick(rng);
-        return { url: page.url, title: page.title };
-      }),
-    ];
-  },
-};
+const bookmarks = pageBookmarks(5 * 365, 'Chrome/Bookmarks.html', 'Bookmarks bar');
+const readingList = pageBookmarks(2 * 365, 'Chrome/ReadingList.html', 'Reading list');
 
 const autofill: GroupSpec = {
   spanDays: 3 * 365,
