@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { PermanentSourceError, TransientSourceError, type RecordFormat } from '../sources/index.js';
+import { asSourceError, type RecordFormat } from '../sources/index.js';
 import type { DeflatedRange } from './zip-writer.js';
 
 /** One range of a records file, for a worker thread to make (see RecordShards in sources/types.ts). */
@@ -132,10 +132,7 @@ function startWorker(): Worker {
 
 /** Errors cross the thread boundary as name and message; a source's own classes are recognised by name. */
 function rebuildError(e: { name: string; message: string; stack?: string }): Error {
-  const error =
-    e.name === 'TransientSourceError' ? new TransientSourceError(e.message)
-    : e.name === 'PermanentSourceError' ? new PermanentSourceError(e.message)
-    : Object.assign(new Error(e.message), { name: e.name });
+  const error = Object.assign(new Error(e.message), { name: e.name });
   if (e.stack) error.stack = e.stack;
-  return error;
+  return asSourceError(error) as Error;
 }

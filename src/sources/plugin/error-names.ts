@@ -29,7 +29,8 @@ async function* translate<T>(items: AsyncIterable<T> | Iterable<T>): AsyncGenera
   }
 }
 
-function asSourceError(error: unknown): unknown {
+/** Dataport's own class for an error named as a source error (from a plugin, or across a thread); others as they are. */
+export function asSourceError(error: unknown): unknown {
   if (error instanceof TransientSourceError || error instanceof PermanentSourceError || !(error instanceof Error)) return error;
   if (error.name === 'TransientSourceError') return new TransientSourceError(error.message, { cause: error });
   if (error.name === 'PermanentSourceError') return new PermanentSourceError(error.message, { cause: error });
