@@ -82,11 +82,8 @@ export function jobsCommand(): Command {
     .argument('<job>', 'the archive job id')
     .option('--json', 'print JSON')
     .action(async (jobId: string, options: { json?: boolean }) => {
-      await withOperatorDataport(async (dataport) => {
-        const jobs = await operatorJobs(dataport);
-        const details = await operatorCall(() => jobs.showJob(jobId));
-        console.log(options.json ? JSON.stringify(detailsJson(details), null, 2) : describeJob(details));
-      });
+      const details = await withJobs((jobs) => jobs.showJob(jobId));
+      console.log(options.json ? JSON.stringify(detailsJson(details), null, 2) : describeJob(details));
     });
 
   jobs
@@ -94,12 +91,9 @@ export function jobsCommand(): Command {
     .description('retry a FAILED job as its user would (archiveJobs.retry: a new job, at most 3 per original)')
     .argument('<job>', 'the archive job id')
     .action(async (jobId: string) => {
-      await withOperatorDataport(async (dataport) => {
-        const jobs = await operatorJobs(dataport);
-        const { archiveJobId } = await operatorCall(() => jobs.retryJob(jobId));
-        console.error(`job ${jobId} retried; the new job is IN_PROGRESS`);
-        console.log(archiveJobId);
-      });
+      const { archiveJobId } = await withJobs((jobs) => jobs.retryJob(jobId));
+      console.error(`job ${jobId} retried; the new job is IN_PROGRESS`);
+      console.log(archiveJobId);
     });
 
   jobs
@@ -107,20 +101,20 @@ export function jobsCommand(): Command {
     .description('cancel an IN_PROGRESS job (archiveJobs.cancel): the export stops and its partial output is deleted')
     .argument('<job>', 'the archive job id')
     .action(async (jobId: string) => {
-      await withOperatorDataport(async (dataport) => {
-        const jobs = await operatorJobs(dataport);
-        await operatorCall(() => jobs.cancelJob(jobId));
-        console.log(`job ${jobId} cancelled`);
-      });
+      await withJobs((jobs) => jobs.cancelJob(jobId));
+      console.log(`job ${jobId} cancelled`);
     });
 
   return jobs;
 }
 
-/** The domain's refusals, as exit codes: a missing job and a refused state change are different outcomes. */
-async function operatorCall<T>(call: () => Promise<T>): Promise<T> {
+/**
+ * One call of the jobs domain, with the domain's refusals as exit codes: a missing job and a refused state
+ * change are different outcomes.
+ */
+async function withJobs<T>(call: (jobs: OperatorJobs) => Promise<T>): Promise<T> {
   try {
-    return await call();
+    return await withOperatorDataport(async (dataport) => call(await operatorJobs(dataport)));
   } catch (error) {
     const { JobError } = await import('../../jobs/index.js');
     if (error instanceof JobError) {
