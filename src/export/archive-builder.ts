@@ -57,9 +57,7 @@ export async function buildArchive(options: BuildArchiveOptions): Promise<{ part
       for await (const file of group.files) {
         options.signal.throwIfAborted();
         if (sink.full) await sink.rollOver();
-        const written = file.kind === 'bytes' ? [await sink.writeBytes(file)]
-          : sink.canShard(file) ? await sink.writeRecordsInRanges(file, file.shards!)
-          : await sink.writeRecords(file);
+        const written = file.kind === 'records' ? await sink.writeRecords(file) : [await sink.writeBytes(file)];
         for (const w of written) files.push({ ...w, group: group.name });
       }
     }
@@ -151,6 +149,11 @@ class PartSink {
 
   async writeRecords(file: Extract<ArchiveFile, { kind: 'records' }>): Promise<IndexedFile[]> {
     const serializer = serializerFor(file.format);
+    const pool = this.options.shardPool;
+    // Threads pay off for long files only, and a deflated range can only go into a deflated entry.
+    if (pool && file.shards && file.shards.count >= MIN_SHARDED_RECORDS && serializer.splittable && this.options.compressionLevel > 0) {
+      return this.writeRecordsInRanges(file, file.shards, serializer, pool);
+    }
     const out = await this.startFile(file, serializer);
     let first = true;
     // Called once a block has gone to deflate (about every MiB): the moment to see a cancel or a full part.
@@ -186,19 +189,17 @@ class PartSink {
     return out.finish();
   }
 
-  canShard(file: Extract<ArchiveFile, { kind: 'records' }>): boolean {
-    return this.options.shardPool !== undefined && this.options.compressionLevel > 0 && file.shards !== undefined
-      && file.shards.count >= MIN_SHARDED_RECORDS && serializerFor(file.format).splittable;
-  }
-
   /**
    * Writes a file whose records the pool's threads make in ranges, several at once; this thread puts the
    * ranges in order between the header and footer, joined by the format's separator. The file's bytes are
    * the same as `writeRecords` would write; only the deflate stream's block boundaries differ.
    */
-  async writeRecordsInRanges(file: Extract<ArchiveFile, { kind: 'records' }>, shards: RecordShards): Promise<IndexedFile[]> {
-    const pool = this.options.shardPool!;
-    const serializer = serializerFor(file.format);
+  private async writeRecordsInRanges(
+    file: Extract<ArchiveFile, { kind: 'records' }>,
+    shards: RecordShards,
+    serializer: RecordSerializer,
+    pool: ShardPool,
+  ): Promise<IndexedFile[]> {
     // About a block's worth of text a range: a part's size is checked between ranges, as between blocks.
     const rangeBytes = Math.max(64 * 1024, Math.min(2 * 1024 * 1024, this.options.partSizeBytes / 8));
     const ahead: Promise<ShardResult>[] = [];
