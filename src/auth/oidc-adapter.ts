@@ -35,13 +35,13 @@ export function createOidcAdapterFactory(deps: { db: Db; now: () => number }): (
         });
       },
       async find(id) {
-        return parse(await oidcPayloads.findPayload(db, model, hashToken(id), now()));
+        return parse(await oidcPayloads.findPayload(db, model, 'id', hashToken(id), now()));
       },
       async findByUid(uid) {
-        return parse(await oidcPayloads.findPayloadByUid(db, model, uid, now()));
+        return parse(await oidcPayloads.findPayload(db, model, 'uid', uid, now()));
       },
       async findByUserCode(userCode) {
-        return parse(await oidcPayloads.findPayloadByUserCode(db, model, userCode, now()));
+        return parse(await oidcPayloads.findPayload(db, model, 'user_code', userCode, now()));
       },
       async consume(id) {
         await oidcPayloads.consumePayload(db, model, hashToken(id), now());

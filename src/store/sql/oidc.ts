@@ -17,33 +17,22 @@ export async function upsertPayload(db: Db, row: OidcPayloadRow): Promise<void> 
     .execute();
 }
 
-/** The row unless it has expired. */
-export async function findPayload(db: Db, model: string, idHash: string, now: number): Promise<OidcPayloadRow | undefined> {
+/**
+ * The row of `model` whose `column` (its id's sha256, oidc-provider's `uid`, or a device flow's user code)
+ * holds `value`, unless it has expired.
+ */
+export async function findPayload(
+  db: Db,
+  model: string,
+  column: 'id' | 'uid' | 'user_code',
+  value: string,
+  now: number,
+): Promise<OidcPayloadRow | undefined> {
   return db
     .selectFrom('oidc_payloads')
     .selectAll()
     .where('model', '=', model)
-    .where('id', '=', idHash)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-    .executeTakeFirst();
-}
-
-export async function findPayloadByUid(db: Db, model: string, uid: string, now: number): Promise<OidcPayloadRow | undefined> {
-  return db
-    .selectFrom('oidc_payloads')
-    .selectAll()
-    .where('model', '=', model)
-    .where('uid', '=', uid)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-    .executeTakeFirst();
-}
-
-export async function findPayloadByUserCode(db: Db, model: string, userCode: string, now: number): Promise<OidcPayloadRow | undefined> {
-  return db
-    .selectFrom('oidc_payloads')
-    .selectAll()
-    .where('model', '=', model)
-    .where('user_code', '=', userCode)
+    .where(column, '=', value)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
     .executeTakeFirst();
 }
