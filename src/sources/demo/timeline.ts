@@ -124,11 +124,6 @@ export class Pool<T> {
   pick(rng: Rng): T {
     return this.at(rng.int(this.length));
   }
-
-  /** Every entry, in order (builds them all). */
-  all(): T[] {
-    return Array.from({ length: this.length }, (_, i) => this.at(i));
-  }
 }
 
 export function makePool<T>(seed: number, size: number, make: (rng: Rng, index: number) => T): Pool<T> {
