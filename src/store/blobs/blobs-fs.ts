@@ -24,6 +24,16 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
     if (!full.startsWith(path.resolve(options.root) + path.sep)) throw new Error(`blob key escapes the store: ${key}`);
     return full;
   };
+  /** The folder `prefix` lies in (keys are paths; a prefix ending in `/` is a folder) and every path below it. */
+  const entriesUnder = async (prefix: string): Promise<{ dir: string; entries: string[] }> => {
+    const dir = prefix.endsWith('/') ? fileOf(prefix.slice(0, -1)) : path.dirname(fileOf(prefix));
+    try {
+      return { dir, entries: await readdir(dir, { recursive: true }) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { dir, entries: [] };
+      throw error;
+    }
+  };
   // A signed URL is a function of the key, the expiry second, the download name and the base URL: pollers
   // asking again within the same second get the same text without another HMAC and URL build.
   const lastSigned = new Map<string, { expires: number; downloadName: string; base: string; url: string }>();
@@ -67,16 +77,8 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
       });
     },
     async deletePrefix(prefix) {
-      // Keys are paths; a prefix ending in `/` is a folder.
-      const dir = prefix.endsWith('/') ? fileOf(prefix.slice(0, -1)) : path.dirname(fileOf(prefix));
+      const { dir, entries } = await entriesUnder(prefix);
       const base = prefix.endsWith('/') ? '' : path.basename(prefix);
-      let entries: string[];
-      try {
-        entries = await readdir(dir, { recursive: true });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-        throw error;
-      }
       let n = 0;
       for (const entry of entries.filter((e) => e.startsWith(base))) {
         const full = path.join(dir, entry);
@@ -90,14 +92,7 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
       return n;
     },
     async list(prefix) {
-      const dir = prefix.endsWith('/') ? fileOf(prefix.slice(0, -1)) : path.dirname(fileOf(prefix));
-      let entries: string[];
-      try {
-        entries = await readdir(dir, { recursive: true });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw error;
-      }
+      const { dir, entries } = await entriesUnder(prefix);
       const keys: string[] = [];
       for (const entry of entries) {
         const full = path.join(dir, entry);
