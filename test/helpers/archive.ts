@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach } from 'vitest';
 import yauzl from 'yauzl';
+import { createFsBlobStore, createUrlSigner, type BlobStore } from '../../src/store/index.js';
 
 export interface ZipEntryContent {
   name: string;
@@ -34,4 +39,17 @@ export async function readZip(buffer: Buffer): Promise<ZipEntryContent[]> {
 export async function download(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: Buffer }> {
   const res = await fetch(url, { headers });
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** Local blob stores in temporary folders, each removed after the test that made it. Call once per test file. */
+export function tempBlobStores(prefix: string): () => { root: string; blobs: BlobStore } {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const root = mkdtempSync(path.join(tmpdir(), prefix));
+    dirs.push(root);
+    return { root, blobs: createFsBlobStore({ root, publicBaseUrl: () => 'http://localhost', signer: createUrlSigner(Buffer.alloc(32)) }) };
+  };
 }

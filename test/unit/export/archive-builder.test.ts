@@ -1,22 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildArchive, type ArchiveGroup } from '../../../src/export/index.js';
 import type { ArchiveFile } from '../../../src/sources/index.js';
-import { createFsBlobStore, createUrlSigner } from '../../../src/store/index.js';
-import { readZip } from '../../helpers/archive.js';
+import { readZip, tempBlobStores } from '../../helpers/archive.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function store() {
-  const root = mkdtempSync(path.join(tmpdir(), 'dataport-blobs-'));
-  dirs.push(root);
-  return { root, blobs: createFsBlobStore({ root, publicBaseUrl: () => 'http://localhost', signer: createUrlSigner(Buffer.alloc(32)) }) };
-}
+const store = tempBlobStores('dataport-blobs-');
 
 function group(name: string, files: ArchiveFile[]): ArchiveGroup {
   return { name, files: (async function* () { yield* files; })() };
@@ -91,7 +80,6 @@ describe('archive builder', () => {
     ).rejects.toThrow('cancelled');
     expect(await blobs.stat('e.zip')).toBeUndefined();
     await new Promise((r) => setTimeout(r, 100));
-    const { readdirSync } = await import('node:fs');
     expect(readdirSync(root)).toEqual([]);
   });
 });

@@ -1,28 +1,17 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildArchive, createShardPool, type ArchiveGroup } from '../../../src/export/index.js';
 import { MIN_SHARDED_RECORDS } from '../../../src/export/archive-builder.js';
 import { googleCatalog } from '../../../src/catalog/index.js';
 import { PermanentSourceError, type ArchiveFile, type RecordFormat } from '../../../src/sources/index.js';
 import { createDemoSource, createMemoryFaultLedger } from '../../../src/sources/demo/index.js';
-import { createFsBlobStore, createUrlSigner } from '../../../src/store/index.js';
-import { readZip } from '../../helpers/archive.js';
+import { readZip, tempBlobStores } from '../../helpers/archive.js';
 
 const pool = createShardPool(2);
 afterAll(() => pool.close());
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function store() {
-  const root = mkdtempSync(path.join(tmpdir(), 'dataport-shards-'));
-  dirs.push(root);
-  return { root, blobs: createFsBlobStore({ root, publicBaseUrl: () => 'http://localhost', signer: createUrlSigner(Buffer.alloc(32)) }) };
-}
+const store = tempBlobStores('dataport-shards-');
 
 const describeJob = { archiveJobId: 'job', exportTime: '2026-01-01T00:00:00.000Z', generator: 'test' };
 const PRODUCERS = new URL('./shard-producers.ts', import.meta.url).href;
@@ -161,9 +150,7 @@ describe('an export made in ranges by worker threads', () => {
 
   it('stops on abort with ranges in flight and leaves no object behind', async () => {
     const controller = new AbortController();
-    const root = mkdtempSync(path.join(tmpdir(), 'dataport-shards-'));
-    dirs.push(root);
-    const blobs = createFsBlobStore({ root, publicBaseUrl: () => 'http://localhost', signer: createUrlSigner(Buffer.alloc(32)) });
+    const { root, blobs } = store();
     const building = buildArchive({
       groups: one(() => numbered(2_000_000))(), blobs, partKey: () => 'a.zip', partSizeBytes: 2 ** 40, compressionLevel: 6,
       mtime: new Date(0), signal: controller.signal, describe: describeJob, shardPool: pool,
