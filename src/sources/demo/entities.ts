@@ -4,7 +4,6 @@
  */
 import { Rng, makePool, mix32, TIMELINE_START_MS, type Pool } from './timeline.js';
 import {
-  ALPHANUMERIC,
   BASE64URL,
   BUSINESS_KINDS,
   BUSINESS_NAMES,
@@ -178,10 +177,6 @@ export function queryParam(text: string): string {
 /** YouTube comment ids: 26 characters ending in the `AaABAg` every top-level id ends with. */
 export function commentId(rng: Rng): string {
   return `Ug${rng.pick(['x', 'w', 'z', 'y'])}${rng.chars(BASE64URL, 17)}4AaABAg`;
-}
-
-export function alphanumericId(rng: Rng, length: number): string {
-  return rng.chars(ALPHANUMERIC, length);
 }
 
 /** A price as Google Play prints it, e.g. `€4.99`. */
