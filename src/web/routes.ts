@@ -38,6 +38,7 @@ const UPSTREAM_STATE_MS = 10 * 60_000;
 
 type Form = Record<string, string | string[] | undefined>;
 type Params = { uid: string };
+type Interaction = Awaited<ReturnType<OauthServer['interactionDetails']>>;
 
 /** Sign-in, consent and account pages, server-rendered. Every POST checks a CSRF token; pages are never cached. */
 export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<void> {
@@ -100,6 +101,21 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     return deps.upstream ? { upstream: { href, name: deps.upstream.displayName } } : {};
   }
 
+  /** The sign-in page of an OAuth interaction: it names the app asking. */
+  async function interactionSignInView(details: Interaction): Promise<SignInView> {
+    return {
+      clientName: await clientName(details.params.client_id),
+      action: `${INTERACTION_PATH}/${details.uid}/login`,
+      csrfToken: signer.csrfToken(`interaction:${details.uid}`),
+      ...upstreamLink(`${INTERACTION_PATH}/${details.uid}/upstream`),
+    };
+  }
+
+  /** The sign-in page of the account page. */
+  function accountSignInView(): SignInView {
+    return { action: '/account/login', csrfToken: signer.csrfToken('account-login'), ...upstreamLink('/account/upstream') };
+  }
+
   /** The sign-in page again after a refused sign-in: 401, or 429 with Retry-After when the account is throttled. */
   function signInRefused(reply: FastifyReply, t: Messages, result: Exclude<SignInResult, { ok: true }>, view: SignInView) {
     if (result.reason === 'throttled') reply.header('retry-after', Math.ceil(result.retryAfterMs / 1000));
@@ -118,7 +134,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     return (await deps.clients.findClientName(clientId)) ?? clientId;
   }
 
-  async function renderConsent(t: Messages, details: Awaited<ReturnType<typeof oauth.interactionDetails>>, extra: { error?: string; chosen?: string[]; access?: AccessMode } = {}) {
+  async function renderConsent(t: Messages, details: Interaction, extra: { error?: string; chosen?: string[]; access?: AccessMode } = {}) {
     const requested = oauth.requestedGroups(details);
     return consentPage(t, {
       clientName: await clientName(details.params.client_id),
@@ -137,14 +153,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     const details = await interaction(request, reply);
     if (!details) return reply;
     const t = language(request, details.params.hl);
-    if (details.prompt.name === 'login') {
-      return html(reply, signInPage(t, {
-        clientName: await clientName(details.params.client_id),
-        action: `${INTERACTION_PATH}/${details.uid}/login`,
-        csrfToken: signer.csrfToken(`interaction:${details.uid}`),
-        ...upstreamLink(`${INTERACTION_PATH}/${details.uid}/upstream`),
-      }));
-    }
+    if (details.prompt.name === 'login') return html(reply, signInPage(t, await interactionSignInView(details)));
     return html(reply, await renderConsent(t, details));
   });
 
@@ -156,15 +165,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     if (!signer.checkCsrf(`interaction:${details.uid}`, one(body.csrf))) return html(reply, errorPage(t, t.t('error.csrf')), 403);
     const userId = (one(body.user) ?? '').trim();
     const result = await deps.accounts.signIn(userId, one(body.password) ?? '');
-    if (!result.ok) {
-      return signInRefused(reply, t, result, {
-        clientName: await clientName(details.params.client_id),
-        action: `${INTERACTION_PATH}/${details.uid}/login`,
-        csrfToken: signer.csrfToken(`interaction:${details.uid}`),
-        userId,
-        ...upstreamLink(`${INTERACTION_PATH}/${details.uid}/upstream`),
-      });
-    }
+    if (!result.ok) return signInRefused(reply, t, result, { ...(await interactionSignInView(details)), userId });
     startAccountSession(reply, result.accountId);
     return reply.redirect(await oauth.finishSignIn(deps.issuer(), request.raw, reply.raw, result.accountId), 303);
   });
@@ -254,13 +255,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
   app.get<{ Querystring: { revoked?: string } }>('/account', async (request, reply) => {
     const t = language(request);
     const session = accountSession(request);
-    if (!session) {
-      return html(reply, signInPage(t, {
-        action: '/account/login',
-        csrfToken: signer.csrfToken('account-login'),
-        ...upstreamLink('/account/upstream'),
-      }));
-    }
+    if (!session) return html(reply, signInPage(t, accountSignInView()));
     const [apps, exports] = await Promise.all([deps.overview.listApps(session.sub), deps.overview.listExports(session.sub)]);
     const revoked = request.query.revoked;
     return html(reply, accountPage(t, {
@@ -287,14 +282,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     if (!signer.checkCsrf('account-login', one(body.csrf))) return html(reply, errorPage(t, t.t('error.csrf'), '/account'), 403);
     const userId = (one(body.user) ?? '').trim();
     const result = await deps.accounts.signIn(userId, one(body.password) ?? '');
-    if (!result.ok) {
-      return signInRefused(reply, t, result, {
-        action: '/account/login',
-        csrfToken: signer.csrfToken('account-login'),
-        userId,
-        ...upstreamLink('/account/upstream'),
-      });
-    }
+    if (!result.ok) return signInRefused(reply, t, result, { ...accountSignInView(), userId });
     startAccountSession(reply, result.accountId);
     return reply.redirect('/account', 303);
   });
