@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { escapeHtml } from '../../web/html.js';
 
 export interface LoopbackReceiver {
   /** `http://127.0.0.1:<port>/callback`: the redirect URI to register and send. */
@@ -60,8 +61,4 @@ export async function startLoopbackReceiver(port: number): Promise<LoopbackRecei
       server.close(() => resolve());
     }),
   };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
