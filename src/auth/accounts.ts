@@ -1,5 +1,5 @@
 import { accounts, type Db } from '../store/index.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
 
 /**
  * Sign-in throttle: after this many failures for one account within the window, further attempts are refused
@@ -23,8 +23,6 @@ export type SignInResult =
 
 export function createAccountService(deps: { db: Db; now: () => number }) {
   const { db, now } = deps;
-  // Compared against when the account does not exist, so a miss costs as much time as a wrong password.
-  const decoy = hashPassword('decoy password that nobody has');
 
   async function addUser(id: string, password: string): Promise<void> {
     if (!ACCOUNT_ID.test(id)) throw new AccountError(`invalid user id "${id}": use letters, digits and . _ @ + - (at most 128)`);
@@ -41,7 +39,8 @@ export function createAccountService(deps: { db: Db; now: () => number }) {
     const account = ACCOUNT_ID.test(id) ? await accounts.findAccount(db, id) : undefined;
     const ok = account?.password_hash
       ? await verifyPassword(password, account.password_hash)
-      : (await verifyPassword(password, await decoy), false);
+      // Compared against when the account does not exist, so a miss costs as much time as a wrong password.
+      : (await verifyPassword(password, DECOY_PASSWORD_HASH), false);
     if (!ok) {
       await accounts.recordSignInFailure(db, id.slice(0, 128), at);
       return { ok: false, reason: 'invalid' };

@@ -30,6 +30,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/**
+ * A stored hash with the current parameters that no password is checked against for its answer: verifying
+ * against it costs what verifying a real one does (scrypt's time depends on N, r and p, not on salt or key),
+ * so a sign-in to an account that does not exist takes as long as a wrong password. A constant, not a hash
+ * made at start-up: making one is a full scrypt run (32 MiB) in every process that builds the account service.
+ */
+export const DECOY_PASSWORD_HASH = ['scrypt', N, R, P, Buffer.alloc(16).toString('base64url'), Buffer.alloc(KEY_BYTES).toString('base64url')].join('$');
+
 /** A password the operator did not choose: 128 random bits, easy to paste. */
 export function generatePassword(): string {
   return randomBytes(16).toString('base64url');
