@@ -12,11 +12,14 @@ export interface AccountView {
   exports: { clientName: string; createdAt: number; groups: { name: string; description: string }[]; state: string; downloadedAt: number | null }[];
 }
 
-function formatDate(t: Messages, ms: number): string {
-  return new Intl.DateTimeFormat(t.lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(ms) + ' UTC';
+/** Dates in the page's language, in UTC; one formatter per page, not one per date (they are costly to build). */
+function dateFormatter(t: Messages): (ms: number) => string {
+  const format = new Intl.DateTimeFormat(t.lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+  return (ms) => `${format.format(ms)} UTC`;
 }
 
 export function accountPage(t: Messages, view: AccountView): string {
+  const formatDate = dateFormatter(t);
   return page(t, t.t('account.title'), html`<h1>${t.t('account.title')}</h1>
 <p class="muted">${t.t('account.signedInAs', { user: view.userId })}</p>
 <form method="post" action="/account/logout"><input type="hidden" name="csrf" value="${view.csrfToken}"><button class="secondary" type="submit">${t.t('account.signOut')}</button></form>
@@ -26,7 +29,7 @@ ${view.apps.length === 0 ? html`<p>${t.t('account.noApps')}</p>` : html`<ul clas
 ${view.apps.map((app) => html`<li class="app"><h3>${app.clientName}</h3>
 <dl>
 <dt>${t.t('account.access')}</dt><dd>${t.t(`access.${app.access}`)}</dd>
-<dt>${t.t('account.expires')}</dt><dd>${app.expiresAt === null ? t.t('account.expiresOnce') : formatDate(t, app.expiresAt)}</dd>
+<dt>${t.t('account.expires')}</dt><dd>${app.expiresAt === null ? t.t('account.expiresOnce') : formatDate(app.expiresAt)}</dd>
 <dt>${t.t('account.groups')}</dt><dd><ul class="groups">${app.groups.map((g) => html`<li>${g.description} <code>${g.name}</code></li>`)}</ul></dd>
 </dl>
 <form method="post" action="/account/revoke">
@@ -39,10 +42,10 @@ ${view.apps.map((app) => html`<li class="app"><h3>${app.clientName}</h3>
 ${view.exports.length === 0 ? html`<p>${t.t('account.noHistory')}</p>` : html`<ol class="plain history" aria-labelledby="history">
 ${view.exports.map((e) => html`<li class="export"><h3>${e.clientName}</h3>
 <dl>
-<dt>${t.t('account.when')}</dt><dd><time datetime="${new Date(e.createdAt).toISOString()}">${formatDate(t, e.createdAt)}</time></dd>
+<dt>${t.t('account.when')}</dt><dd><time datetime="${new Date(e.createdAt).toISOString()}">${formatDate(e.createdAt)}</time></dd>
 <dt>${t.t('account.what')}</dt><dd><ul class="groups">${e.groups.map((g) => html`<li>${g.description} <code>${g.name}</code></li>`)}</ul></dd>
 <dt>${t.t('account.state')}</dt><dd><span class="state state-${e.state.toLowerCase()}">${t.t(`state.${e.state}`)}</span></dd>
-<dt>${t.t('account.download')}</dt><dd>${e.downloadedAt === null ? t.t('account.notDownloaded') : html`<time datetime="${new Date(e.downloadedAt).toISOString()}">${formatDate(t, e.downloadedAt)}</time>`}</dd>
+<dt>${t.t('account.download')}</dt><dd>${e.downloadedAt === null ? t.t('account.notDownloaded') : html`<time datetime="${new Date(e.downloadedAt).toISOString()}">${formatDate(e.downloadedAt)}</time>`}</dd>
 </dl></li>`)}
 </ol>`}`);
 }
