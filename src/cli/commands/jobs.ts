@@ -125,6 +125,8 @@ async function withJobs<T>(call: (jobs: OperatorJobs) => Promise<T>): Promise<T>
 }
 
 const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
+/** JSON's form of an optional time: null stays null. */
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 const accessLabel = (j: JobRow) => (j.access_type === 'ACCESS_TYPE_ONE_TIME' ? 'once' : 'time-based');
 
 function resourcesLabel(j: JobRow): string {
@@ -140,24 +142,24 @@ function jobJson(j: JobRow) {
     clientId: j.client_id,
     accessType: j.access_type,
     resources: JSON.parse(j.resources) as string[],
-    startTime: j.start_time === null ? null : iso(j.start_time),
-    endTime: j.end_time === null ? null : iso(j.end_time),
+    startTime: isoOrNull(j.start_time),
+    endTime: isoOrNull(j.end_time),
     exportTime: iso(j.export_time),
     createdAt: iso(j.created_at),
-    finishedAt: j.finished_at === null ? null : iso(j.finished_at),
+    finishedAt: isoOrNull(j.finished_at),
     retryOf: j.retry_of,
     attempt: j.attempt,
     transientFailures: j.transient_failures,
     failureReason: j.failure_reason,
-    archiveExpiresAt: j.archive_expires_at === null ? null : iso(j.archive_expires_at),
-    archiveDeletedAt: j.archive_deleted_at === null ? null : iso(j.archive_deleted_at),
+    archiveExpiresAt: isoOrNull(j.archive_expires_at),
+    archiveDeletedAt: isoOrNull(j.archive_deleted_at),
   };
 }
 
 function detailsJson(d: JobDetails) {
   return {
     ...jobJson(d.job),
-    parts: d.parts.map((p) => ({ index: p.part_index, blobKey: p.blob_key, sizeBytes: p.size_bytes, sha256: p.sha256, downloadedAt: p.downloaded_at === null ? null : iso(p.downloaded_at) })),
+    parts: d.parts.map((p) => ({ index: p.part_index, blobKey: p.blob_key, sizeBytes: p.size_bytes, sha256: p.sha256, downloadedAt: isoOrNull(p.downloaded_at) })),
     retries: d.retries.map((r) => ({ id: r.id, state: r.state, createdAt: iso(r.created_at), failureReason: r.failure_reason })),
   };
 }
