@@ -47,7 +47,8 @@ export function exportCommand(): Command {
     .option('--no-browser', 'only print the authorization URL, do not open a browser')
     .addHelpText('after', `
 Exit codes: 0 done, 1 failure, 2 usage error, 3 RESOURCE_EXHAUSTED (the message says when the next
-export is allowed), 4 job FAILED, 5 job CANCELLED, 130 interrupted (run the same command again to resume).
+export is allowed), 4 job FAILED, 5 job CANCELLED, 7 the user granted none of the resource groups,
+130 interrupted (run the same command again to resume).
 
 Examples:
   dataport token --user alice --resources myactivity.search --access 30d   # a token from a local Dataport
