@@ -136,7 +136,7 @@ async function steadyInitiate(url: string, tokens: string[], groups: string[], w
   for (const token of tokens) for (const group of groups) rotate.push({ token, body: JSON.stringify({ resources: [group] }) });
   const plan = {
     method: 'POST' as const, path: '/v1/portabilityArchive:initiate',
-    connections: 20, overallRate: options.initiateRate, amount: count, rotate: rotate.slice(0, count),
+    connections: 20, rate: options.initiateRate, amount: count, rotate: rotate.slice(0, count),
   };
   const result = await load(work, { ...plan, url });
   // The same plan against a route that answers at once: what the load generator and the machine alone
@@ -152,8 +152,9 @@ async function steadyInitiate(url: string, tokens: string[], groups: string[], w
   return {
     targetRatePerSecond: options.initiateRate,
     ...brief(result),
+    generatorSendLagMs: result.sendLagMs,
     bareFastify: { latencyMs: reference.latencyMs, non2xx: reference.non2xx },
-    note: 'every request creates a job that the server\'s workers export (20 records a group) while the load runs; bareFastify: the same load on a route that answers at once',
+    note: 'open loop: one request every 1000/rate ms, latency from its due time to the answer\'s last byte; every request creates a job that the server\'s workers export (20 records a group) while the load runs; bareFastify: the same load on a route that answers at once',
     targets: { p99MsBelow: 20, met: result.latencyMs.p99 < 20 && result.non2xx === 0 },
   };
 }

@@ -1,12 +1,16 @@
 /**
  * The load generator, run as its own process so it does not share an event loop (or a core's time slice)
- * with the server it measures. Reads a plan (JSON file named by argv[2]), runs autocannon, prints a summary.
+ * with the server it measures. Reads a plan (JSON file named by argv[2]), prints a summary. Throughput
+ * plans (as many requests as the server answers) run autocannon; plans with a `rate` run the open-loop
+ * generator in lib/steady-load.ts, which spreads the requests evenly (autocannon's rate limit sends them
+ * in one burst a second; see that file).
  *
  * A plan either GETs one path with fixed headers, or POSTs a different body/token per request (`rotate`):
  * initiate needs distinct users or groups per request, or it would get 409/429 instead of doing work.
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { steadyLoad } from './lib/steady-load.js';
 
 export interface LoadPlan {
   url: string;
@@ -16,7 +20,8 @@ export interface LoadPlan {
   connections: number;
   durationSeconds?: number;
   amount?: number;
-  overallRate?: number;
+  /** Requests per second, evenly spread (with `amount`): an open-loop run instead of autocannon's. */
+  rate?: number;
   /** One entry per request, used in order: the token and JSON body of each. */
   rotate?: { token: string; body: string }[];
 }
@@ -30,50 +35,54 @@ export interface LoadSummary {
   errors: number;
   timeouts: number;
   statusCodes: Record<string, number>;
+  /** Open-loop runs only: how late the generator itself sent requests (already inside the latency). */
+  sendLagMs?: { p99: number; max: number };
 }
 
 const plan = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LoadPlan;
-let next = 0;
-const statusCodes: Record<string, number> = {};
-
-const instance = autocannon({
-  url: plan.url,
-  connections: plan.connections,
-  ...(plan.amount !== undefined ? { amount: plan.amount } : { duration: plan.durationSeconds ?? 10 }),
-  ...(plan.overallRate !== undefined ? { overallRate: plan.overallRate } : {}),
-  requests: [
-    {
-      method: plan.method,
-      path: plan.path,
-      headers: plan.headers ?? {},
-      ...(plan.rotate
-        ? {
-            setupRequest: (request: Record<string, unknown>) => {
-              const item = plan.rotate![next++ % plan.rotate!.length]!;
-              return {
-                ...request,
-                headers: { ...(plan.headers ?? {}), authorization: `Bearer ${item.token}`, 'content-type': 'application/json' },
-                body: item.body,
-              };
-            },
-          }
-        : {}),
-    },
-  ],
-});
-instance.on('response', (_client: unknown, statusCode: number) => {
-  statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
-});
-
-const result = await instance;
-const summary: LoadSummary = {
-  requests: result.requests.total,
-  durationSeconds: result.duration,
-  requestsPerSecond: result.requests.total / result.duration,
-  latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
-  non2xx: result.non2xx,
-  errors: result.errors,
-  timeouts: result.timeouts,
-  statusCodes,
-};
+const summary = plan.rate !== undefined ? await steady(plan, plan.rate) : await throughput(plan);
 process.stdout.write(`${JSON.stringify(summary)}\n`);
+
+function requestOf(i: number): { headers: Record<string, string>; body?: string } {
+  if (!plan.rotate) return { headers: plan.headers ?? {} };
+  const item = plan.rotate[i % plan.rotate.length]!;
+  return { headers: { ...(plan.headers ?? {}), authorization: `Bearer ${item.token}`, 'content-type': 'application/json' }, body: item.body };
+}
+
+async function steady(plan: LoadPlan, rate: number): Promise<LoadSummary> {
+  if (plan.amount === undefined) throw new Error('a plan with a rate needs an amount');
+  return steadyLoad({ url: plan.url, method: plan.method, path: plan.path, rate, amount: plan.amount, connections: plan.connections, request: requestOf });
+}
+
+/** As many requests as the server answers on `connections` connections, for a duration or an amount. */
+async function throughput(plan: LoadPlan): Promise<LoadSummary> {
+  let next = 0;
+  const statusCodes: Record<string, number> = {};
+  const instance = autocannon({
+    url: plan.url,
+    connections: plan.connections,
+    ...(plan.amount !== undefined ? { amount: plan.amount } : { duration: plan.durationSeconds ?? 10 }),
+    requests: [
+      {
+        method: plan.method,
+        path: plan.path,
+        headers: plan.headers ?? {},
+        ...(plan.rotate ? { setupRequest: (request: Record<string, unknown>) => ({ ...request, ...requestOf(next++) }) } : {}),
+      },
+    ],
+  });
+  instance.on('response', (_client: unknown, statusCode: number) => {
+    statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
+  });
+  const result = await instance;
+  return {
+    requests: result.requests.total,
+    durationSeconds: result.duration,
+    requestsPerSecond: result.requests.total / result.duration,
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+  };
+}
