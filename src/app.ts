@@ -29,6 +29,11 @@ export interface DataportOptions {
   /** Injected clock (tests, the emulator's clock offset); defaults to the system clock. */
   now?: () => number;
   logger?: Logger;
+  /**
+   * Start the export threads (DATAPORT_EXPORT_THREADS) with the server instead of with the first long file.
+   * The long-running `dataport start|worker` do; an in-process app (tests) keeps them lazy.
+   */
+  prestartExportThreads?: boolean;
 }
 
 export interface Dataport {
@@ -128,7 +133,7 @@ async function assemble(
     ? createPgBossQueue({ databaseUrl: config.databaseUrl, supervise: options.worker, onError: onQueueError })
     : undefined;
   const queue: JobQueue = pgBoss ?? createEmbeddedQueue({ db, now, lockMs: config.jobLeaseMs, onError: onQueueError });
-  // Only a process that exports needs the threads; they start with the first long file.
+  // Only a process that exports needs the threads; they start with the first long file, or at start().
   const shardPool = options.worker && config.exportThreads > 0 ? createShardPool(config.exportThreads) : undefined;
   const runner = createExportRunner({
     db, blobs, catalog, sources, now,
@@ -203,6 +208,7 @@ async function assemble(
         logger.info({ url: publicUrl() }, 'Dataport API listening');
       }
       if (options.worker) {
+        if (options.prestartExportThreads) shardPool?.prestart();
         await queue.start((delivery) => runner.handle(delivery), { concurrency: config.workerConcurrency });
         logger.info({ concurrency: config.workerConcurrency }, 'export workers started');
         await maintain();

@@ -19,7 +19,7 @@ import { registerAccountCommands } from './account-commands.js';
  */
 async function runServer(roles: Pick<DataportOptions, 'api' | 'worker'>): Promise<void> {
   const { createDataport } = await import('../app.js');
-  await runUntilSignal(await createDataport(loadConfig(), roles));
+  await runUntilSignal(await createDataport(loadConfig(), { ...roles, prestartExportThreads: true }));
 }
 
 /** The grant lengths of `token --access`; fails to compile if AccessMode gains one this list lacks. */

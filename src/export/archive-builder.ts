@@ -1,6 +1,6 @@
 import type { BlobStore } from '../store/index.js';
 import type { ArchiveFile, RecordShards } from '../sources/index.js';
-import { ZipWriter, type ZipEntryWriter } from './zip-writer.js';
+import { deflatedText, ZipWriter, type ZipEntryWriter } from './zip-writer.js';
 import { continuationPath, serializerFor, type RecordSerializer } from './serialize.js';
 import type { ArchiveIndex, IndexedFile } from './archive-index.js';
 import type { ShardPool, ShardResult } from './shard-pool.js';
@@ -203,6 +203,7 @@ class PartSink {
     // About a block's worth of text a range: a part's size is checked between ranges, as between blocks.
     const rangeBytes = Math.max(64 * 1024, Math.min(2 * 1024 * 1024, this.options.partSizeBytes / 8));
     const ahead: Promise<ShardResult>[] = [];
+    const separator = serializer.separator ? deflatedText(serializer.separator, this.options.compressionLevel) : undefined;
     let next = 0;
     let madeRecords = 0;
     let madeBytes = 0;
@@ -227,7 +228,7 @@ class PartSink {
       madeRecords += range.records;
       madeBytes += range.uncompressedBytes;
       dispatch();
-      if (out.records > 0) await out.entry.writeText(serializer.separator);
+      if (out.records > 0 && separator) await out.entry.writeDeflated(separator);
       await out.entry.writeDeflated(range);
       out.records += range.records;
       if (this.full && ahead.length > 0) await out.continueInNextPart();

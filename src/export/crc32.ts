@@ -7,41 +7,53 @@ export const crc32: (data: Uint8Array, value?: number) => number =
 /**
  * The CRC-32 of `A + B` from `crc32(A)`, `crc32(B)` and B's length: zlib's `crc32_combine`, which Node does
  * not expose. Worker threads checksum the ranges of a file they compress; the entry's CRC is their combination,
- * in order, without the bytes passing through this thread. Costs about 2 log2(length) 32x32 GF(2) products.
+ * in order, without the bytes passing through this thread.
+ *
+ * zlib 1.2.12's method: appending `n` zero bytes to A multiplies its CRC by x^(8n) modulo the CRC polynomial,
+ * and x^(8n) is the product of the table's powers x^(2^k) for the bits of 8n. About one 32-step product per
+ * bit of the length (the older matrix-squaring method cost ~60 matrix squarings, 0.13 ms a call).
  */
 export function crc32Combine(crcA: number, crcB: number, lengthB: number): number {
   if (lengthB <= 0) return crcA >>> 0; // B is empty: its CRC is 0
-  const even = new Uint32Array(32);
-  const odd = new Uint32Array(32);
-  // The operator for one zero bit: the CRC polynomial, then shifts.
-  odd[0] = 0xedb88320;
-  for (let n = 1, row = 1; n < 32; n++, row <<= 1) odd[n] = row;
-  gf2Square(even, odd); // two zero bits
-  gf2Square(odd, even); // four zero bits
-  let crc = crcA >>> 0;
-  let length = lengthB;
-  // Apply length zero bytes to crcA, squaring the operator for each bit of the length.
+  return (multiplyModP(xToThe8nModP(lengthB), crcA >>> 0) ^ crcB) >>> 0;
+}
+
+/** The CRC polynomial, reflected (bit 31 is x^0). */
+const POLY = 0xedb88320;
+
+/** a × b modulo the polynomial, both reflected. */
+function multiplyModP(a: number, b: number): number {
+  let m = 0x80000000;
+  let p = 0;
   for (;;) {
-    gf2Square(even, odd);
-    if (length % 2 === 1) crc = gf2Times(even, crc);
-    length = Math.floor(length / 2);
-    if (length === 0) break;
-    gf2Square(odd, even);
-    if (length % 2 === 1) crc = gf2Times(odd, crc);
-    length = Math.floor(length / 2);
-    if (length === 0) break;
+    if (a & m) {
+      p ^= b;
+      if ((a & (m - 1)) === 0) break;
+    }
+    m >>>= 1;
+    b = b & 1 ? (b >>> 1) ^ POLY : b >>> 1;
   }
-  return (crc ^ crcB) >>> 0;
+  return p >>> 0;
 }
 
-function gf2Times(matrix: Uint32Array, vector: number): number {
-  let sum = 0;
-  for (let i = 0, v = vector >>> 0; v !== 0; i++, v >>>= 1) if (v & 1) sum ^= matrix[i]!;
-  return sum >>> 0;
-}
+/** X2N[k] = x^(2^k) modulo the polynomial. */
+const X2N = (() => {
+  const table = new Uint32Array(32);
+  let p = 0x40000000; // x^1
+  table[0] = p;
+  for (let k = 1; k < 32; k++) table[k] = p = multiplyModP(p, p);
+  return table;
+})();
 
-function gf2Square(square: Uint32Array, matrix: Uint32Array): void {
-  for (let n = 0; n < 32; n++) square[n] = gf2Times(matrix, matrix[n]!);
+/** x^(8 × n) modulo the polynomial: n zero bytes' worth of shifting. */
+function xToThe8nModP(n: number): number {
+  let p = 0x80000000; // x^0
+  let k = 3; // 8n = n × 2^3
+  // Math.floor rather than >>>: ZIP64 lengths pass 2^32.
+  for (let rest = n; rest > 0; rest = Math.floor(rest / 2), k++) {
+    if (rest % 2 === 1) p = multiplyModP(X2N[k & 31]!, p);
+  }
+  return p;
 }
 
 let crcTable: Int32Array | undefined;

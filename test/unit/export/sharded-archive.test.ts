@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -159,5 +160,21 @@ describe('an export made in ranges by worker threads', () => {
     await expect(building).rejects.toThrow('cancelled');
     await new Promise((r) => setTimeout(r, 100));
     expect(readdirSync(root)).toEqual([]);
+  });
+});
+
+describe('the export threads', () => {
+  it('start all at once on prestart, and idle threads do not keep the process alive', () => {
+    const poolModule = new URL('../../../src/export/shard-pool.ts', import.meta.url).href;
+    // A process of its own: it must end by itself once its script is done, with both threads up and idle.
+    const script = [
+      `import { createShardPool } from ${JSON.stringify(poolModule)};`,
+      'const pool = createShardPool(2);',
+      'pool.prestart();',
+      'await new Promise((r) => setTimeout(r, 200));',
+      'console.log(pool.started);',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(out.trim()).toBe('2');
   });
 });
