@@ -8,9 +8,16 @@ import { log, mintToken, sampleRss, startDataportProcess, timeCommand } from './
  * One user's `myactivity.search` (Takeout's My Activity JSON, ~343 bytes a record), exported end to end
  * through the HTTP API: initiate -> poll until COMPLETE. Then the archive is downloaded and unpacked, and
  * Info-ZIP `zip` compresses the very same uncompressed bytes at the same level on the same machine.
+ *
+ * That pair is measured `samples` times, each on a fresh server (so every export is a first one), and the
+ * pair with the median ratio is reported with every pair's figures beside it: on a shared machine the same
+ * work's CPU time moved by up to 40 % within minutes, and a ratio of two runs made apart is only as good as
+ * the quietest of them.
  */
 export interface ExportBenchOptions {
   records: number;
+  /** How many (export, zip) pairs, one after the other; the median ratio is reported. */
+  samples: number;
   deflateLevel: number;
   zipAvailable: boolean;
   /** Extra `node` flags for the server (e.g. --cpu-prof). */
@@ -21,6 +28,35 @@ export interface ExportBenchOptions {
 }
 
 export async function exportThroughput(options: ExportBenchOptions) {
+  const pairs: Awaited<ReturnType<typeof onePair>>[] = [];
+  for (let i = 0; i < options.samples; i++) {
+    if (options.samples > 1) log(`export: pair ${i + 1} of ${options.samples}`);
+    pairs.push(await onePair(options));
+  }
+  const ranked = [...pairs].sort((a, b) => (a.wallTimeRatio ?? 0) - (b.wallTimeRatio ?? 0));
+  const median = ranked[Math.floor((ranked.length - 1) / 2)]!;
+  const peakRssMiB = Math.max(...pairs.map((p) => p.dataport.serverPeakRssMiB));
+  const ratio = median.wallTimeRatio;
+  return {
+    ...median,
+    targets: {
+      wallTimeRatioAtMost: 0.7,
+      wallTimeRatioMet: ratio === null ? null : ratio <= 0.7,
+      serverPeakRssMiBAtMost: 256,
+      serverPeakRssMiB: peakRssMiB,
+      serverPeakRssMet: peakRssMiB <= 256,
+    },
+    pairs: pairs.map((p) => ({
+      dataportWallMs: p.dataport.wallMs,
+      zipWallMs: 'wallMs' in p.zip ? p.zip.wallMs : null,
+      wallTimeRatio: p.wallTimeRatio,
+      serverPeakRssMiB: p.dataport.serverPeakRssMiB,
+    })),
+    note: `median of ${pairs.length} (export, zip) pair(s), each export on a fresh server; the figures above are that pair's, the peak RSS target is checked on every pair`,
+  };
+}
+
+async function onePair(options: ExportBenchOptions) {
   const work = mkdtempSync(path.join(tmpdir(), 'dataport-bench-export-'));
   const dataDir = path.join(work, 'data');
   mkdirSync(dataDir);
@@ -94,12 +130,6 @@ export async function exportThroughput(options: ExportBenchOptions) {
       zip,
       wallTimeRatio: zipWall ? round(dataport.wallMs / zipWall, 3) : null,
       throughputRatio: 'bytesPerSecond' in zip ? round(dataport.bytesPerSecond / zip.bytesPerSecond, 3) : null,
-      targets: {
-        wallTimeRatioAtMost: 0.7,
-        wallTimeRatioMet: zipWall ? dataport.wallMs / zipWall <= 0.7 : null,
-        serverPeakRssMiBAtMost: 256,
-        serverPeakRssMet: dataport.serverPeakRssMiB <= 256,
-      },
     };
   } finally {
     if (!options.keepDir) rmSync(work, { recursive: true, force: true });

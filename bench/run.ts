@@ -41,7 +41,7 @@ const report: Record<string, unknown> = {
 
 if (!only || only === 'export') {
   const targetBytes = quick ? 100e6 : 1e9;
-  report.export = await exportThroughput({ records: Math.round(targetBytes / BYTES_PER_RECORD), deflateLevel, zipAvailable, nodeArgs: profileArgs('export') });
+  report.export = await exportThroughput({ records: Math.round(targetBytes / BYTES_PER_RECORD), samples: quick || profileDir ? 1 : 3, deflateLevel, zipAvailable, nodeArgs: profileArgs('export') });
 }
 if (!only || only === 'api') {
   report.api = await apiBenchmarks(
