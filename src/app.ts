@@ -60,7 +60,14 @@ export async function createDataport(config: Config, options: DataportOptions): 
   const logger = options.logger ?? createLogger(config.logLevel);
   // Read before anything opens: a catalog with a mistake stops start-up with its line, and leaves nothing behind.
   const catalogFile = config.catalog ? loadCatalogFile(config.catalog.file, config.catalog.env) : undefined;
-  const database: OpenDatabase = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database: OpenDatabase = openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    // A server process writes all day; an operator command's few writes keep SQLite's own checkpoints.
+    ...(options.api || options.worker
+      ? { checkpoints: { onError: (message: string) => logger.warn({ err: message }, 'WAL checkpoint failed (SQLite checkpoints in the API\'s commits meanwhile)') } }
+      : {}),
+  });
   // A start that fails part-way (schema behind, bad faults, unserved group, ...) closes the database it opened.
   try {
     return await assemble(config, options, logger, catalogFile, database);

@@ -8,6 +8,7 @@ import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { dialectOf, type Dialect } from './dialect.js';
 import { createChangeWatch, type ChangeWatch } from './change-watch.js';
+import { API_CONNECTION_AUTOCHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 export type Db = Kysely<Database>;
 
@@ -17,6 +18,11 @@ export interface DatabaseOptions {
   dataDir: string;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /**
+   * SQLite: checkpoint the WAL on a thread of its own instead of inside this connection's commits (see
+   * wal-checkpointer.ts). For the long-lived server; a CLI command's few writes don't need it.
+   */
+  checkpoints?: { onError: (message: string) => void };
 }
 
 export interface OpenDatabase {
@@ -30,6 +36,7 @@ export interface OpenDatabase {
 export function openDatabase(options: DatabaseOptions): OpenDatabase {
   let db: Db;
   let changes: ChangeWatch | undefined;
+  let checkpointer: WalCheckpointer | undefined;
   if (options.databaseUrl) {
     // Required here, not imported at the top: an embedded server never uses pg (~15 MiB when loaded).
     const pg = createRequire(import.meta.url)('pg') as typeof import('pg').default;
@@ -50,17 +57,30 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     mkdirSync(options.dataDir, { recursive: true });
-    const file = new SQLite(path.join(options.dataDir, 'dataport.sqlite'));
+    const fileName = path.join(options.dataDir, 'dataport.sqlite');
+    const file = new SQLite(fileName);
     // WAL lets the CLI (`dataport token`) write while the server runs; busy_timeout waits for the lock
     // instead of failing with SQLITE_BUSY when both write at once.
     file.pragma('journal_mode = WAL');
     file.pragma('busy_timeout = 5000');
     file.pragma('synchronous = NORMAL');
     file.pragma('foreign_keys = ON');
+    if (options.checkpoints) {
+      file.pragma(`wal_autocheckpoint = ${API_CONNECTION_AUTOCHECKPOINT_PAGES}`);
+      // A burst can leave a long WAL behind; once it restarts, it is cut back to this.
+      file.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+      checkpointer = startWalCheckpointer({ file: fileName, onError: options.checkpoints.onError });
+    }
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
     changes = createChangeWatch(file);
   }
-  return { db, dialect: dialectOf(db), changes, close: () => db.destroy() };
+  return {
+    db, dialect: dialectOf(db), changes,
+    async close() {
+      await checkpointer?.close();
+      await db.destroy();
+    },
+  };
 }
 
 /**

@@ -1,0 +1,80 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * WAL checkpoints of the embedded database on a thread of their own.
+ *
+ * SQLite checkpoints inside whichever commit takes the WAL past `wal_autocheckpoint` pages (1,000 by default):
+ * that commit copies the WAL's pages into the database file and waits for two fsyncs, on the thread that
+ * serves the API. Under 200 initiates/s that was a stall of up to 15 ms several times a second, and the
+ * requests that arrived meanwhile waited behind it (bench/README.md, round 4). Here a second connection, on a
+ * worker thread, runs a PASSIVE checkpoint every `intervalMs`: it copies what has been committed without
+ * blocking the API's reads or writes, and the API's own commits only append to the WAL.
+ *
+ * A passive checkpoint that overlaps writes can't let the WAL start over, so the API's connection keeps an
+ * automatic checkpoint as a backstop (see `API_CONNECTION_AUTOCHECKPOINT_PAGES`): by the time it fires the
+ * thread has copied nearly everything, and the WAL restarts after it.
+ */
+export interface WalCheckpointer {
+  close(): Promise<void>;
+}
+
+/**
+ * The thread's source, plain JavaScript (it runs the same from dist/ and under tsx). The driver is required by
+ * the path the main thread resolved, so the thread finds it whatever the working folder.
+ */
+const THREAD_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const SQLite = require(workerData.driver);
+const db = new SQLite(workerData.file);
+const checkpoint = db.prepare('pragma wal_checkpoint(PASSIVE)');
+let reported = false;
+const timer = setInterval(() => {
+  try {
+    checkpoint.get();
+    reported = false;
+  } catch (error) {
+    // Once per run of failures: a checkpoint that fails keeps failing until what blocks it goes away.
+    if (!reported) parentPort.postMessage({ error: String((error && error.message) || error) });
+    reported = true;
+  }
+}, workerData.intervalMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  db.close();
+  process.exit(0);
+});
+`;
+
+/** The API connection's `wal_autocheckpoint` while a checkpointer runs: the backstop described above. */
+export const API_CONNECTION_AUTOCHECKPOINT_PAGES = 4096;
+
+export function startWalCheckpointer(options: { file: string; intervalMs?: number; onError: (message: string) => void }): WalCheckpointer {
+  const worker = new Worker(THREAD_SOURCE, {
+    eval: true,
+    workerData: { file: options.file, intervalMs: options.intervalMs ?? 100, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+    // It holds a connection and a timer, nothing else: a small heap is plenty.
+    resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
+  });
+  // It must not keep the process alive, nor its failure bring the process down: without it, SQLite's own
+  // automatic checkpoint (the backstop) still bounds the WAL.
+  worker.unref();
+  worker.on('message', (m: { error?: string }) => {
+    if (m.error) options.onError(m.error);
+  });
+  worker.on('error', (error) => options.onError(error.message));
+  let exited = false;
+  const exit = new Promise<void>((resolve) => worker.once('exit', () => {
+    exited = true;
+    resolve();
+  }));
+  return {
+    async close() {
+      if (exited) return;
+      // Referenced again while it closes: otherwise nothing would keep the process waiting for its exit.
+      worker.ref();
+      worker.postMessage('close');
+      await exit;
+    },
+  };
+}
