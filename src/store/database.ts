@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import type pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { dialectOf, type Dialect } from './dialect.js';
@@ -111,8 +111,16 @@ function withStatementCache(file: SQLite.Database, maxStatements = 512) {
 
 /** Applies every pending migration. */
 export async function migrateToLatest(db: Db): Promise<string[]> {
+  // Kysely locks migrations on PostgreSQL (an advisory lock) but not on SQLite, where two processes starting
+  // on a new data folder at once (`dataport start` and `dataport token`) both applied the first migration and
+  // one failed with "table already exists". On SQLite the whole run is one immediate transaction instead: the
+  // second process waits for the write lock (busy_timeout), then finds the migrations applied. Kysely's SQLite
+  // driver has a single connection, so the migrator's statements run inside this transaction.
+  const sqlite = dialectOf(db) === 'sqlite';
+  if (sqlite) await sql`begin immediate`.execute(db);
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
+  if (sqlite) await sql.raw(error ? 'rollback' : 'commit').execute(db);
   if (error) throw new Error(`database migration failed: ${String(error)}`, { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
