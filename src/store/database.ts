@@ -119,7 +119,14 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   const sqlite = dialectOf(db) === 'sqlite';
   if (sqlite) await sql`begin immediate`.execute(db);
   const migrator = new Migrator({ db, provider: migrationProvider });
-  const { error, results } = await migrator.migrateToLatest();
+  let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>;
+  try {
+    outcome = await migrator.migrateToLatest();
+  } catch (thrown) {
+    if (sqlite) await sql`rollback`.execute(db);
+    throw thrown;
+  }
+  const { error, results } = outcome;
   if (sqlite) await sql.raw(error ? 'rollback' : 'commit').execute(db);
   if (error) throw new Error(`database migration failed: ${String(error)}`, { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

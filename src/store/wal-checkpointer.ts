@@ -27,6 +27,8 @@ const THREAD_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.driver);
 const db = new SQLite(workerData.file);
+// Opening and preparing read the schema, which may wait for a writer; the checkpoint itself never waits.
+db.pragma('busy_timeout = 5000');
 const checkpoint = db.prepare('pragma wal_checkpoint(PASSIVE)');
 let reported = false;
 const timer = setInterval(() => {
