@@ -119,22 +119,14 @@ export interface DeflatedRange {
   readonly uncompressedBytes: number;
 }
 
-const deflatedTexts = new Map<string, DeflatedRange>();
-
 /**
  * A short text as a range of its own (for writeDeflated): what joins two ranges made by worker threads.
- * Deflating one separator per range on this thread cost a zlib stream set up and torn down each time,
- * ~100 ms of this thread per GB exported; the few bytes of a separator's own block don't matter.
+ * Made once per file and reused between its ranges: deflating the separator before every range cost a zlib
+ * stream set up and torn down each time, ~100 ms of this thread per GB exported.
  */
 export function deflatedText(text: string, level: number): DeflatedRange {
-  const key = `${level}:${text}`;
-  let range = deflatedTexts.get(key);
-  if (!range) {
-    const bytes = Buffer.from(text, 'utf8');
-    range = { deflated: zlib.deflateRawSync(bytes, { level, finishFlush: zlib.constants.Z_SYNC_FLUSH }), crc32: crc32(bytes), uncompressedBytes: bytes.length };
-    if (deflatedTexts.size < 64) deflatedTexts.set(key, range);
-  }
-  return range;
+  const bytes = Buffer.from(text, 'utf8');
+  return { deflated: zlib.deflateRawSync(bytes, { level, finishFlush: zlib.constants.Z_SYNC_FLUSH }), crc32: crc32(bytes), uncompressedBytes: bytes.length };
 }
 
 /**
