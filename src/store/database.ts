@@ -8,7 +8,7 @@ import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { dialectOf, type Dialect } from './dialect.js';
 import { createChangeWatch, type ChangeWatch } from './change-watch.js';
-import { API_CONNECTION_AUTOCHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 export type Db = Kysely<Database>;
 
@@ -57,20 +57,14 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     mkdirSync(options.dataDir, { recursive: true });
-    const fileName = path.join(options.dataDir, 'dataport.sqlite');
-    const file = new SQLite(fileName);
+    const file = new SQLite(path.join(options.dataDir, 'dataport.sqlite'));
     // WAL lets the CLI (`dataport token`) write while the server runs; busy_timeout waits for the lock
     // instead of failing with SQLITE_BUSY when both write at once.
     file.pragma('journal_mode = WAL');
     file.pragma('busy_timeout = 5000');
     file.pragma('synchronous = NORMAL');
     file.pragma('foreign_keys = ON');
-    if (options.checkpoints) {
-      file.pragma(`wal_autocheckpoint = ${API_CONNECTION_AUTOCHECKPOINT_PAGES}`);
-      // A burst can leave a long WAL behind; once it restarts, it is cut back to this.
-      file.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
-      checkpointer = startWalCheckpointer({ file: fileName, onError: options.checkpoints.onError });
-    }
+    if (options.checkpoints) checkpointer = startWalCheckpointer(file, { onError: options.checkpoints.onError });
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
     changes = createChangeWatch(file);
   }

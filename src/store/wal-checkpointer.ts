@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type SQLite from 'better-sqlite3';
 
 /**
  * WAL checkpoints of the embedded database on a thread of their own.
@@ -12,7 +13,7 @@ import { Worker } from 'node:worker_threads';
  * blocking the API's reads or writes, and the API's own commits only append to the WAL.
  *
  * A passive checkpoint that overlaps writes can't let the WAL start over, so the API's connection keeps an
- * automatic checkpoint as a backstop (see `API_CONNECTION_AUTOCHECKPOINT_PAGES`): by the time it fires the
+ * automatic checkpoint as a backstop (`BACKSTOP_AUTOCHECKPOINT_PAGES`): by the time it fires the
  * thread has copied nearly everything, and the WAL restarts after it.
  */
 export interface WalCheckpointer {
@@ -48,13 +49,18 @@ parentPort.on('message', () => {
 });
 `;
 
-/** The API connection's `wal_autocheckpoint` while a checkpointer runs: the backstop described above. */
-export const API_CONNECTION_AUTOCHECKPOINT_PAGES = 4096;
+/** `connection`'s `wal_autocheckpoint` while a checkpointer runs: the backstop described above. */
+const BACKSTOP_AUTOCHECKPOINT_PAGES = 4096;
+/** A burst can leave a long WAL behind; once it restarts, it is cut back to this. */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
-export function startWalCheckpointer(options: { file: string; intervalMs?: number; onError: (message: string) => void }): WalCheckpointer {
+/** Takes over the checkpoints of `connection`'s database file (in WAL mode), leaving the connection the backstop. */
+export function startWalCheckpointer(connection: SQLite.Database, options: { intervalMs?: number; onError: (message: string) => void }): WalCheckpointer {
+  connection.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+  connection.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   const worker = new Worker(THREAD_SOURCE, {
     eval: true,
-    workerData: { file: options.file, intervalMs: options.intervalMs ?? 100, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+    workerData: { file: connection.name, intervalMs: options.intervalMs ?? 100, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
     // It holds a connection and a timer, nothing else: a small heap is plenty.
     resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
   });

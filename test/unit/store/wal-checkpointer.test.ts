@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,7 +18,9 @@ function newDatabase() {
   const file = path.join(dir, 'db.sqlite');
   const db = new SQLite(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('wal_autocheckpoint = 0'); // this connection never checkpoints: whatever reaches the file, the thread copied
+  // This connection doesn't checkpoint: here the WAL stays far below the backstop the checkpointer sets, so
+  // whatever reaches the database file, the thread copied.
+  db.pragma('wal_autocheckpoint = 0');
   db.exec('create table t (id integer primary key, text text)');
   return { file, db };
 }
@@ -40,7 +43,7 @@ describe('WAL checkpoints on a thread', () => {
     })();
     const before = statSync(file).size;
     expect(statSync(`${file}-wal`).size).toBeGreaterThan(1_000_000);
-    const checkpointer = startWalCheckpointer({ file, intervalMs: 20, onError: (m) => errors.push(m) });
+    const checkpointer = startWalCheckpointer(db, { intervalMs: 20, onError: (m) => errors.push(m) });
     try {
       await until(() => statSync(file).size > before + 1_000_000);
       // Writing goes on meanwhile, and a reader sees every row.
@@ -56,10 +59,12 @@ describe('WAL checkpoints on a thread', () => {
   it('does not keep the process alive, and closing it ends its thread', () => {
     const { file, db } = newDatabase();
     db.close();
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const module = new URL('../../../src/store/wal-checkpointer.ts', import.meta.url).href;
     const script = (close: boolean) => [
       `import { startWalCheckpointer } from ${JSON.stringify(module)};`,
-      `const c = startWalCheckpointer({ file: ${JSON.stringify(file)}, intervalMs: 10, onError: (m) => console.error(m) });`,
+      `import SQLite from ${JSON.stringify(driver)};`,
+      `const c = startWalCheckpointer(new SQLite(${JSON.stringify(file)}), { intervalMs: 10, onError: (m) => console.error(m) });`,
       'await new Promise((r) => setTimeout(r, 100));',
       close ? 'await c.close();' : '',
       "console.log('done');",
