@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { googleCatalog } from '../src/catalog/index.js';
-import { round } from './export-throughput.js';
+import { round } from './lib/numbers.js';
 import { getState, initiate, waitComplete } from './lib/http.js';
 import { log, mintToken, runTsx, startDataportProcess, startTsxServer } from './lib/processes.js';
 import type { LoadPlan, LoadSummary } from './load.js';
@@ -12,7 +12,7 @@ const LOAD = fileURLToPath(new URL('./load.ts', import.meta.url));
 const BARE = fileURLToPath(new URL('./bare-fastify.ts', import.meta.url));
 
 export interface ApiBenchOptions {
-  /** Seconds of each measured polling run (after a warm-up of a third of it). */
+  /** Seconds of polling measured on each side, in ~2 s slices taken in turns (after a warm-up of a third of it). */
   pollSeconds: number;
   pollConnections: number;
   /** Steady initiate rate and how long it is held. */
@@ -27,7 +27,8 @@ export interface ApiBenchOptions {
  * - getPortabilityArchiveState of a COMPLETE job (the heavier answer: parts are listed and URLs signed)
  *   under autocannon from a second process, beside a bare Fastify route returning the same JSON;
  * - initiate -> first archive byte on disk, on an idle server;
- * - initiate at a steady rate, each request a different (user, group) so each one creates a job.
+ * - initiate at a steady rate, each request a different (user, group) so each one creates a job, beside the
+ *   same load on the bare server's initiate route.
  */
 export async function apiBenchmarks(options: ApiBenchOptions, nodeArgs: string[] = []) {
   const work = mkdtempSync(path.join(tmpdir(), 'dataport-bench-api-'));
@@ -48,11 +49,18 @@ export async function apiBenchmarks(options: ApiBenchOptions, nodeArgs: string[]
     }
     const server = await startDataportProcess(dataDir, { DATAPORT_DEMO_RECORDS: '20' }, nodeArgs);
     try {
-      const state = await statePolling(server.url, pollToken, work, options);
-      const [firstByteToken, ...loadTokens] = tokens;
-      const firstByte = await firstByteLatency(server.url, dataDir, firstByteToken!, groups.slice(0, options.firstByteSamples));
-      const initiateLatency = await steadyInitiate(server.url, loadTokens, groups, work, options, initiateCount);
-      return { getPortabilityArchiveState: state, initiateToFirstByte: firstByte, initiate: initiateLatency };
+      const polled = await completedJob(server.url, pollToken, work);
+      // One bare server for both references: its state route answers the polled job's very bytes.
+      const bare = await startTsxServer(BARE, [polled.bodyFile]);
+      try {
+        const state = await statePolling(server.url, bare.url, pollToken, polled, work, options);
+        const [firstByteToken, ...loadTokens] = tokens;
+        const firstByte = await firstByteLatency(server.url, dataDir, firstByteToken!, groups.slice(0, options.firstByteSamples));
+        const initiateLatency = await steadyInitiate(server.url, bare.url, loadTokens, groups, work, options, initiateCount);
+        return { getPortabilityArchiveState: state, initiateToFirstByte: firstByte, initiate: initiateLatency };
+      } finally {
+        await bare.stop();
+      }
     } finally {
       await server.stop();
     }
@@ -61,40 +69,41 @@ export async function apiBenchmarks(options: ApiBenchOptions, nodeArgs: string[]
   }
 }
 
-async function statePolling(url: string, token: string, work: string, options: ApiBenchOptions) {
+/** A COMPLETE job to poll, and its state answer saved for the bare route to send. */
+async function completedJob(url: string, token: string, work: string) {
   const jobId = await initiate(url, token, ['myactivity.search']);
   await waitComplete(url, token, jobId, 20, 60_000);
   const { text } = await getState(url, token, jobId);
   const bodyFile = path.join(work, 'state.json');
   writeFileSync(bodyFile, text);
-  const statePath = `/v1/archiveJobs/${jobId}/portabilityArchiveState`;
+  return { jobId, text, bodyFile };
+}
+
+async function statePolling(url: string, bareUrl: string, token: string, job: { jobId: string; text: string }, work: string, options: ApiBenchOptions) {
+  const statePath = `/v1/archiveJobs/${job.jobId}/portabilityArchiveState`;
 
   // Dataport and the bare route take turns in short slices, so that a slower minute of a shared machine
   // weighs on both sides of the ratio alike (one 10 s run each moved the ratio between 0.49 and 0.68).
   const slices = Math.max(1, Math.round(options.pollSeconds / POLL_SLICE_SECONDS));
   const sliceSeconds = Math.max(1, Math.round(options.pollSeconds / slices));
   log(`api: getPortabilityArchiveState under load, ${options.pollConnections} connections, ${slices} x ${sliceSeconds}s, taking turns with a bare Fastify route`);
-  const plan = { method: 'GET' as const, path: statePath, connections: options.pollConnections };
-  const bare = await startTsxServer(BARE, [bodyFile]);
+  const dataportPlan = { method: 'GET' as const, path: statePath, connections: options.pollConnections, url, headers: { authorization: `Bearer ${token}` } };
+  const barePlan = { ...dataportPlan, url: bareUrl, headers: {} };
+  const warmUp = Math.max(1, Math.round(options.pollSeconds / 3));
+  await load(work, { ...dataportPlan, durationSeconds: warmUp });
+  await load(work, { ...barePlan, durationSeconds: warmUp });
   const dataportSlices: LoadSummary[] = [];
   const bareSlices: LoadSummary[] = [];
-  try {
-    const warmUp = Math.max(1, Math.round(options.pollSeconds / 3));
-    await load(work, { ...plan, url, headers: { authorization: `Bearer ${token}` }, durationSeconds: warmUp });
-    await load(work, { ...plan, url: bare.url, durationSeconds: warmUp });
-    for (let i = 0; i < slices; i++) {
-      dataportSlices.push(await load(work, { ...plan, url, headers: { authorization: `Bearer ${token}` }, durationSeconds: sliceSeconds }));
-      bareSlices.push(await load(work, { ...plan, url: bare.url, durationSeconds: sliceSeconds }));
-    }
-  } finally {
-    await bare.stop();
+  for (let i = 0; i < slices; i++) {
+    dataportSlices.push(await load(work, { ...dataportPlan, durationSeconds: sliceSeconds }));
+    bareSlices.push(await load(work, { ...barePlan, durationSeconds: sliceSeconds }));
   }
   const dataport = combine(dataportSlices);
   const reference = combine(bareSlices);
   const ratio = dataport.requestsPerSecond / reference.requestsPerSecond;
   return {
     jobState: 'COMPLETE',
-    responseBytes: Buffer.byteLength(text),
+    responseBytes: Buffer.byteLength(job.text),
     connections: options.pollConnections,
     dataport: { ...brief(dataport), slicesRequestsPerSecond: dataport.slicesRequestsPerSecond },
     bareFastify: { ...brief(reference), slicesRequestsPerSecond: reference.slicesRequestsPerSecond },
@@ -138,7 +147,7 @@ function firstFileWithBytes(dir: string): boolean {
   return false;
 }
 
-async function steadyInitiate(url: string, tokens: string[], groups: string[], work: string, options: ApiBenchOptions, count: number) {
+async function steadyInitiate(url: string, bareUrl: string, tokens: string[], groups: string[], work: string, options: ApiBenchOptions, count: number) {
   log(`api: initiate at a steady ${options.initiateRate}/s for ${options.initiateSeconds}s (${count} distinct jobs)`);
   const rotate: { token: string; body: string }[] = [];
   for (const token of tokens) for (const group of groups) rotate.push({ token, body: JSON.stringify({ resources: [group] }) });
@@ -150,13 +159,7 @@ async function steadyInitiate(url: string, tokens: string[], groups: string[], w
   // The same plan against a route that answers at once: what the load generator and the machine alone
   // measure at this rate (on a busy shared machine its p99 alone can exceed the target).
   log(`api: the same initiate load on a bare Fastify route (${count} requests)`);
-  const bare = await startTsxServer(BARE, [bareBody(work)]);
-  let reference: LoadSummary;
-  try {
-    reference = await load(work, { ...plan, url: bare.url });
-  } finally {
-    await bare.stop();
-  }
+  const reference = await load(work, { ...plan, url: bareUrl });
   return {
     targetRatePerSecond: options.initiateRate,
     ...brief(result),
@@ -165,13 +168,6 @@ async function steadyInitiate(url: string, tokens: string[], groups: string[], w
     note: 'open loop: one request every 1000/rate ms, latency from its due time to the answer\'s last byte; every request creates a job that the server\'s workers export (20 records a group) while the load runs; bareFastify: the same load on a route that answers at once',
     targets: { p99MsBelow: 20, met: result.latencyMs.p99 < 20 && result.non2xx === 0 },
   };
-}
-
-/** bare-fastify.ts needs a state body file; the initiate benchmark reuses the polling benchmark's. */
-function bareBody(work: string): string {
-  const file = path.join(work, 'state.json');
-  if (!existsSync(file)) writeFileSync(file, '{}');
-  return file;
 }
 
 /** Seconds of each turn of the polling benchmark. */

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { download, initiate, waitComplete } from './lib/http.js';
+import { round } from './lib/numbers.js';
 import { log, mintToken, sampleRss, startDataportProcess, timeCommand } from './lib/processes.js';
 
 /**
@@ -142,9 +143,4 @@ function treeBytes(dir: string): number {
     if (entry.isFile()) n += statSync(path.join(entry.parentPath, entry.name)).size;
   }
   return n;
-}
-
-export function round(n: number, digits = 1): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
 }

@@ -5,11 +5,12 @@
  * generator in lib/steady-load.ts, which spreads the requests evenly (autocannon's rate limit sends them
  * in one burst a second; see that file).
  *
- * A plan either GETs one path with fixed headers, or POSTs a different body/token per request (`rotate`):
- * initiate needs distinct users or groups per request, or it would get 409/429 instead of doing work.
+ * A steady plan may POST a different body/token per request (`rotate`): initiate needs distinct users or
+ * groups per request, or it would get 409/429 instead of doing work.
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import type { LoadSummary } from './lib/load-summary.js';
 import { steadyLoad } from './lib/steady-load.js';
 
 export interface LoadPlan {
@@ -18,26 +19,16 @@ export interface LoadPlan {
   path: string;
   headers?: Record<string, string>;
   connections: number;
+  /** A throughput run (autocannon): how long. */
   durationSeconds?: number;
-  amount?: number;
-  /** Requests per second, evenly spread (with `amount`): an open-loop run instead of autocannon's. */
+  /** A steady run: requests per second, evenly spread, and how many in all. */
   rate?: number;
-  /** One entry per request, used in order: the token and JSON body of each. */
+  amount?: number;
+  /** A steady run's requests, used in order: the token and JSON body of each. */
   rotate?: { token: string; body: string }[];
 }
 
-export interface LoadSummary {
-  requests: number;
-  durationSeconds: number;
-  requestsPerSecond: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  statusCodes: Record<string, number>;
-  /** Open-loop runs only: how late the generator itself sent requests (already inside the latency). */
-  sendLagMs?: { p99: number; max: number };
-}
+export type { LoadSummary };
 
 const plan = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LoadPlan;
 const summary = plan.rate !== undefined ? await steady(plan, plan.rate) : await throughput(plan);
@@ -54,22 +45,14 @@ async function steady(plan: LoadPlan, rate: number): Promise<LoadSummary> {
   return steadyLoad({ url: plan.url, method: plan.method, path: plan.path, rate, amount: plan.amount, connections: plan.connections, request: requestOf });
 }
 
-/** As many requests as the server answers on `connections` connections, for a duration or an amount. */
+/** As many requests as the server answers on `connections` connections, for `durationSeconds`. */
 async function throughput(plan: LoadPlan): Promise<LoadSummary> {
-  let next = 0;
   const statusCodes: Record<string, number> = {};
   const instance = autocannon({
     url: plan.url,
     connections: plan.connections,
-    ...(plan.amount !== undefined ? { amount: plan.amount } : { duration: plan.durationSeconds ?? 10 }),
-    requests: [
-      {
-        method: plan.method,
-        path: plan.path,
-        headers: plan.headers ?? {},
-        ...(plan.rotate ? { setupRequest: (request: Record<string, unknown>) => ({ ...request, ...requestOf(next++) }) } : {}),
-      },
-    ],
+    duration: plan.durationSeconds ?? 10,
+    requests: [{ method: plan.method, path: plan.path, headers: plan.headers ?? {} }],
   });
   instance.on('response', (_client: unknown, statusCode: number) => {
     statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;

@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --only export|api]`: runs Dataport's benchmarks against the real server
- * (child processes over HTTP, load from a separate autocannon process, Info-ZIP `zip` as the compression
+ * (child processes over HTTP, load from a separate process: autocannon, or lib/steady-load.ts for a steady
+ * rate; Info-ZIP `zip` as the compression
  * reference) and prints ONE JSON document on stdout. Progress goes to stderr.
  *
  * Full run: ~1 GB of My Activity JSON; well under 10 minutes on a 2-core machine. `--quick`: ~100 MB and
@@ -10,7 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { apiBenchmarks } from './api-latency.js';
-import { exportThroughput, round } from './export-throughput.js';
+import { exportThroughput } from './export-throughput.js';
+import { round } from './lib/numbers.js';
 import { buildDataport, log } from './lib/processes.js';
 
 /** Bytes of serialized JSON per `myactivity.search` record, measured on the demo source (~343). */
@@ -36,7 +38,7 @@ const report: Record<string, unknown> = {
   mode: quick ? 'quick' : 'full',
   startedAt: new Date().toISOString(),
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version, platform: process.platform },
-  reference: { zip: zipAvailable ? firstLine(spawnSync('zip', ['-v'], { encoding: 'utf8' }).stdout, /This is Zip [^\s]+/) : null, bareFastify: 'fastify (same version as Dataport), one route' },
+  reference: { zip: zipAvailable ? firstLine(spawnSync('zip', ['-v'], { encoding: 'utf8' }).stdout, /This is Zip [^\s]+/) : null, bareFastify: 'fastify (same version as Dataport), a state route and an initiate route' },
 };
 
 if (!only || only === 'export') {

@@ -12,6 +12,8 @@
  * nothing, on this machine).
  */
 import http from 'node:http';
+import type { LoadSummary } from './load-summary.js';
+import { round } from './numbers.js';
 
 export interface SteadyPlan {
   url: string;
@@ -27,18 +29,7 @@ export interface SteadyPlan {
   request: (i: number) => { headers: Record<string, string>; body?: string };
 }
 
-export interface SteadyResult {
-  requests: number;
-  durationSeconds: number;
-  requestsPerSecond: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
-  /** How late this process sent requests, behind their due time (its own share of the latency). */
-  sendLagMs: { p99: number; max: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  statusCodes: Record<string, number>;
-}
+export type SteadyResult = Required<LoadSummary>;
 
 const TIMEOUT_MS = 10_000;
 
@@ -87,16 +78,16 @@ export async function steadyLoad(plan: SteadyPlan): Promise<SteadyResult> {
   lags.sort((a, b) => a - b);
   return {
     requests: latencies.length,
-    durationSeconds: round(durationSeconds),
+    durationSeconds: round(durationSeconds, 2),
     requestsPerSecond: latencies.length / durationSeconds,
     latencyMs: {
       p50: quantile(latencies, 0.5),
       p90: quantile(latencies, 0.9),
       p99: quantile(latencies, 0.99),
-      max: round(latencies.at(-1) ?? 0),
-      mean: round(latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length)),
+      max: round(latencies.at(-1) ?? 0, 2),
+      mean: round(latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length), 2),
     },
-    sendLagMs: { p99: quantile(lags, 0.99), max: round(lags.at(-1) ?? 0) },
+    sendLagMs: { p99: quantile(lags, 0.99), max: round(lags.at(-1) ?? 0, 2) },
     non2xx,
     errors,
     timeouts,
@@ -132,9 +123,6 @@ function warm(agent: http.Agent, target: URL): Promise<void> {
 /** Nearest-rank quantile of sorted values. */
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
-  return round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
+  return round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!, 2);
 }
 
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
-}
