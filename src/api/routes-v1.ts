@@ -14,7 +14,7 @@ declare module 'fastify' {
 
 export interface V1Deps {
   jobs: JobService;
-  tokens: Pick<TokenService, 'authenticate' | 'authenticateFromMemory'>;
+  tokens: Pick<TokenService, 'authenticate'>;
 }
 
 /** Reads the bearer token from the Authorization header, or from `access_token`/`oauth_token`. */
@@ -58,15 +58,14 @@ export async function v1Routes(app: FastifyInstance, deps: V1Deps): Promise<void
   });
   // Callback style too: a caller remembered in memory (auth/tokens.ts) is set without a promise.
   app.addHook('preHandler', (request, _reply, done) => {
-    const token = bearerToken(request);
-    const caller = tokens.authenticateFromMemory(token, request);
-    if (caller) {
-      request.caller = caller;
+    const found = tokens.authenticate(bearerToken(request), request);
+    if (!(found instanceof Promise)) {
+      request.caller = found;
       done();
       return;
     }
-    tokens.authenticate(token, request).then((found) => {
-      request.caller = found;
+    found.then((caller) => {
+      request.caller = caller;
       done();
     }, done);
   });

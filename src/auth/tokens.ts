@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Catalog } from '../catalog/index.js';
 import type { Caller } from '../jobs/index.js';
-import { accessTokens, ExactCache, grants, oidcPayloads, type AccessMode, type ChangeWatch, type Db, type GrantRow } from '../store/index.js';
+import { accessTokens, dropChangedKey, ExactCache, grants, oidcPayloads, type AccessMode, type ChangeWatch, type Db, type GrantRow } from '../store/index.js';
 
 const DAY_MS = 86_400_000;
 
@@ -58,11 +58,8 @@ export function createTokenService(deps: {
   // Keyed by the token's sha256 (never the token itself). A grant change drops every token of the grant.
   const cache = deps.changes
     ? new ExactCache<TokenGrant>(deps.changes, ['access_tokens', 'grants', 'oidc_payloads'], TOKEN_CACHE_ENTRIES, (entries, table, key) => {
-        if (table !== 'grants') {
-          if (key !== undefined) entries.delete(key);
-          return;
-        }
-        for (const [hash, entry] of entries) if (entry.caller.grantId === key) entries.delete(hash);
+        if (table !== 'grants') dropChangedKey(entries, table, key);
+        else for (const [hash, entry] of entries) if (entry.caller.grantId === key) entries.delete(hash);
       })
     : undefined;
 
@@ -107,29 +104,22 @@ export function createTokenService(deps: {
   }
 
   /**
-   * The caller a bearer token stands for; AuthError when it is missing, unknown, expired or revoked.
+   * The caller a bearer token stands for; AuthError when it is missing, unknown, expired or revoked. The
+   * caller itself, without a promise, when it is in memory (the API's hook then skips an await); a promise
+   * when it has to be read. A missing token, or one remembered as no longer valid, throws at once.
    * `request` (the HTTP request, any object) lets later cached reads of the same request share one check
    * for other processes' commits (store/change-watch.ts).
    */
-  async function authenticate(token: string | undefined, request?: object): Promise<Caller> {
-    const remembered = authenticateFromMemory(token, request);
-    if (remembered) return remembered;
-    const tokenHash = hashToken(token!);
-    const at = now();
-    const read = () => readTokenGrant(token!, tokenHash, at);
-    return validCaller(cache ? await cache.load(tokenHash, read) : await read(), at);
-  }
-
-  /**
-   * `authenticate` without a promise when the answer is in memory (the API's hook then skips an await);
-   * undefined when it has to be read. Throws AuthError as authenticate does.
-   */
-  function authenticateFromMemory(token: string | undefined, request?: object): Caller | undefined {
+  function authenticate(token: string | undefined, request?: object): Caller | Promise<Caller> {
     if (!token) {
       throw new AuthError('MISSING_CREDENTIALS', 'Request is missing required authentication credential. Expected OAuth 2 access token.');
     }
-    const found = cache?.get(hashToken(token), request);
-    return found ? validCaller(found, now()) : undefined;
+    const tokenHash = hashToken(token);
+    const at = now();
+    const remembered = cache?.get(tokenHash, request);
+    if (remembered) return validCaller(remembered, at);
+    const read = () => readTokenGrant(token, tokenHash, at);
+    return (cache ? cache.load(tokenHash, read) : read()).then((found) => validCaller(found, at));
   }
 
   function validCaller(found: TokenGrant | undefined, at: number): Caller {
@@ -187,7 +177,7 @@ export function createTokenService(deps: {
     await oidcPayloads.destroyByGrantIds(db, revoked);
   }
 
-  return { recordGrant, grantAndIssueToken, issueToken, authenticate, authenticateFromMemory, revokeAuthorization };
+  return { recordGrant, grantAndIssueToken, issueToken, authenticate, revokeAuthorization };
 }
 
 export type TokenService = ReturnType<typeof createTokenService>;

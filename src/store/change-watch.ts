@@ -29,7 +29,7 @@ export interface ChangeWatch {
 }
 
 export type WatchedTable = 'access_tokens' | 'grants' | 'oidc_payloads' | 'jobs' | 'archive_parts';
-export type ChangeListener = (table: WatchedTable | undefined, key: string | undefined) => void;
+type ChangeListener = (table: WatchedTable | undefined, key: string | undefined) => void;
 
 /** The column a cache keys each table's rows by. */
 const KEY_COLUMN: Record<WatchedTable, string> = {
@@ -99,6 +99,11 @@ export function createChangeWatch(file: SQLite.Database): ChangeWatch {
  * commit by another connection clears it. `load` stores a read's answer only if no watched change at all
  * happened while the read was in flight, so an answer read before a write is never kept after it.
  */
+/** ExactCache's default reaction to a row change: drop the entry keyed by the row's key. */
+export function dropChangedKey(entries: Map<string, unknown>, _table: WatchedTable, key: string | undefined): void {
+  if (key !== undefined) entries.delete(key);
+}
+
 export class ExactCache<V> {
   private readonly entries = new Map<string, V>();
   private epoch = 0;
@@ -107,9 +112,7 @@ export class ExactCache<V> {
     private readonly watch: ChangeWatch,
     tables: readonly WatchedTable[],
     private readonly maxEntries: number,
-    onChange: (entries: Map<string, V>, table: WatchedTable, key: string | undefined) => void = (entries, _table, key) => {
-      if (key !== undefined) entries.delete(key);
-    },
+    onChange: (entries: Map<string, V>, table: WatchedTable, key: string | undefined) => void = dropChangedKey,
   ) {
     watch.subscribe(tables, (table, key) => {
       this.epoch++;

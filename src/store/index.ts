@@ -1,5 +1,5 @@
 export { openDatabase, migrateToLatest, pendingMigrations, type Db, type OpenDatabase, type DatabaseOptions } from './database.js';
-export { ExactCache, type ChangeWatch, type WatchedTable } from './change-watch.js';
+export { ExactCache, dropChangedKey, type ChangeWatch } from './change-watch.js';
 export type { AccessMode, JobStateValue } from './schema.js';
 export type { Dialect } from './dialect.js';
 export * as grants from './sql/grants.js';
