@@ -65,8 +65,9 @@ export function createJobService(deps: JobServiceDeps) {
     // The job and its parts in one read: this is the method clients poll.
     const read = () => jobsSql.findOwnedJobState(db, jobId, caller.userId, caller.clientId);
     const cached = stateCache?.get(jobId, request);
-    const job = cached ? (cached.user_id === caller.userId && cached.client_id === caller.clientId ? cached : undefined)
-      : stateCache ? await stateCache.load(jobId, read) : await read();
+    // A remembered job of another user or client is not found, as the owned read would say.
+    if (cached && (cached.user_id !== caller.userId || cached.client_id !== caller.clientId)) throw new JobError('JOB_NOT_FOUND');
+    const job = cached ?? (stateCache ? await stateCache.load(jobId, read) : await read());
     if (!job) throw new JobError('JOB_NOT_FOUND');
     const second = Math.floor(now() / 1000);
     const answered = answers?.get(job);
