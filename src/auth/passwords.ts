@@ -18,7 +18,11 @@ function scryptAsync(password: string, salt: Buffer, options: ScryptOptions): Pr
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, { N, r: R, p: P });
+  return storedHash(salt, await scryptAsync(password, salt, { N, r: R, p: P }));
+}
+
+/** The stored form: scheme, the current parameters, salt and key. */
+function storedHash(salt: Buffer, key: Buffer): string {
   return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
@@ -36,7 +40,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
  * so a sign-in to an account that does not exist takes as long as a wrong password. A constant, not a hash
  * made at start-up: making one is a full scrypt run (32 MiB) in every process that builds the account service.
  */
-export const DECOY_PASSWORD_HASH = ['scrypt', N, R, P, Buffer.alloc(16).toString('base64url'), Buffer.alloc(KEY_BYTES).toString('base64url')].join('$');
+export const DECOY_PASSWORD_HASH = storedHash(Buffer.alloc(16), Buffer.alloc(KEY_BYTES));
 
 /** A password the operator did not choose: 128 random bits, easy to paste. */
 export function generatePassword(): string {
