@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken } from '../../src/auth/tokens.js';
 import { collectExpiredArchives } from '../../src/export/index.js';
 import { googleClient, googleErrorOf, startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
 import { runCli } from '../helpers/process.js';
@@ -125,7 +125,7 @@ describe('a revocation or a change takes effect on the next request', () => {
       expect((await api.accessType.check({})).status).toBe(200);
       withSecondConnection((db) =>
         db.prepare('update grants set revoked_at = ? where id = (select grant_id from access_tokens where token_hash = ?)')
-          .run(Date.now(), createHash('sha256').update(token).digest('hex')));
+          .run(Date.now(), hashToken(token)));
       expect((await googleErrorOf(api.accessType.check({}))).status).toBe(401);
     });
 

@@ -6,6 +6,7 @@ import { createDataport, type Dataport } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { download, readZip } from '../helpers/archive.js';
+import { googleClient, waitForState } from '../helpers/dataport.js';
 import { startServerProcess } from '../helpers/process.js';
 import { RECORDS } from './fixtures/ranged-plugin.js';
 
@@ -40,14 +41,9 @@ resourceGroups:
 
   it("exports every record, in order, from the module's producer", async () => {
     const { accessToken } = await operator.tokens.grantAndIssueToken({ userId: 'zoe', clientId: 'dataport-cli', resources: ['ranged.entries'], access: 'once' });
-    const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
-    const initiated = await fetch(`${server.url}/v1/portabilityArchive:initiate`, { method: 'POST', headers, body: JSON.stringify({ resources: ['ranged.entries'] }) });
-    const { archiveJobId } = (await initiated.json()) as { archiveJobId: string };
-    let state: { state: string; urls?: string[] };
-    do {
-      await new Promise((r) => setTimeout(r, 100));
-      state = (await (await fetch(`${server.url}/v1/archiveJobs/${archiveJobId}/portabilityArchiveState`, { headers })).json()) as typeof state;
-    } while (state.state === 'IN_PROGRESS');
+    const api = googleClient(server.url, accessToken);
+    const { data } = await api.portabilityArchive.initiate({ requestBody: { resources: ['ranged.entries'] } });
+    const state = await waitForState(api, data.archiveJobId!, undefined, 60_000);
     expect(state.state, server.logs()).toBe('COMPLETE');
     const entries = await readZip((await download(state.urls![0]!)).body);
     const file = entries.find((e) => e.name === 'Portability/Ranged/Entries.json')!;

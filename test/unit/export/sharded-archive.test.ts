@@ -8,6 +8,7 @@ import { googleCatalog } from '../../../src/catalog/index.js';
 import { PermanentSourceError, type ArchiveFile, type RecordFormat } from '../../../src/sources/index.js';
 import { createDemoSource, createMemoryFaultLedger } from '../../../src/sources/demo/index.js';
 import { readZip, tempBlobStores } from '../../helpers/archive.js';
+import { numbers } from './shard-producers.js';
 
 const pool = createShardPool(2);
 afterAll(() => pool.close());
@@ -38,13 +39,11 @@ async function build({ groups, partSizeBytes = 2 ** 40, threads, signal = new Ab
   return { parts, index, entries, root };
 }
 
-/** A file of `{ i, text }` records offered both ways: as an iterable here, and in ranges from shard-producers.ts. */
+/** A file of `{ i, text }` records offered both ways, from shard-producers.ts: whole as an iterable, and in ranges to the threads. */
 function numbered(count: number, format: RecordFormat = { type: 'json-array' }, exportName = 'numbers', args: unknown = { word: 'n' }): ArchiveFile {
   return {
     kind: 'records', path: 'Numbers/Numbers.json', format,
-    records: (function* () {
-      for (let i = 0; i < count; i++) yield { i, text: `n ${i} ${'é'.repeat(i % 7)}` };
-    })(),
+    records: numbers({ word: 'n' }, 0, count),
     shards: { count, module: PRODUCERS, exportName, args },
   };
 }
