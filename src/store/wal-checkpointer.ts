@@ -21,7 +21,7 @@ export interface WalCheckpointer {
 }
 
 /**
- * The thread's source, plain JavaScript (it runs the same from dist/ and under tsx). The driver is required by
+ * The thread's source, plain CommonJS (it runs the same from dist/ and under tsx). The driver is required by
  * the path the main thread resolved, so the thread finds it whatever the working folder.
  */
 const THREAD_SOURCE = `
@@ -61,16 +61,21 @@ export function startWalCheckpointer(connection: SQLite.Database, options: { int
   const worker = new Worker(THREAD_SOURCE, {
     eval: true,
     workerData: { file: connection.name, intervalMs: options.intervalMs ?? 100, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+    // None of the process's flags: `--input-type=module` would make the eval'd source an ES module, where
+    // `require` is undefined and the thread would die at once; `--import tsx` would load a compiler it never uses.
+    execArgv: [],
     // It holds a connection and a timer, nothing else: a small heap is plenty.
     resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
   });
-  // It must not keep the process alive, nor its failure bring the process down: without it, SQLite's own
-  // automatic checkpoint (the backstop) still bounds the WAL.
-  worker.unref();
   worker.on('message', (m: { error?: string }) => {
     if (m.error) options.onError(m.error);
   });
   worker.on('error', (error) => options.onError(error.message));
+  // It must not keep the process alive, nor its failure bring the process down: without it, SQLite's own
+  // automatic checkpoint (the backstop) still bounds the WAL. Unreferenced after the listeners are added:
+  // adding a 'message' listener references the worker's port again (Node 20 and later), so an unref() before
+  // it was undone and a process that never closed the checkpointer never exited.
+  worker.unref();
   let exited = false;
   const exit = new Promise<void>((resolve) => worker.once('exit', () => {
     exited = true;

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -56,22 +56,64 @@ describe('WAL checkpoints on a thread', () => {
     expect(errors).toEqual([]);
   });
 
-  it('does not keep the process alive, and closing it ends its thread', () => {
-    const { file, db } = newDatabase();
-    db.close();
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const module = new URL('../../../src/store/wal-checkpointer.ts', import.meta.url).href;
-    const script = (close: boolean) => [
-      `import { startWalCheckpointer } from ${JSON.stringify(module)};`,
-      `import SQLite from ${JSON.stringify(driver)};`,
-      `const c = startWalCheckpointer(new SQLite(${JSON.stringify(file)}), { intervalMs: 10, onError: (m) => console.error(m) });`,
-      'await new Promise((r) => setTimeout(r, 100));',
-      close ? 'await c.close();' : '',
-      "console.log('done');",
-    ].join('\n');
+  // A child process starts a checkpointer over a database whose WAL holds 2,000 rows, waits (with a deadline)
+  // until the thread has copied them into the database file, and then either closes it or simply stops.
+  // Both must end the process. Run as an ES module file (how the server runs) and as `--input-type=module -e`
+  // (whose flag the thread used to inherit, turning its CommonJS source into a module that died at once).
+  const childScript = (file: string, close: boolean) => [
+    `import { statSync } from 'node:fs';`,
+    `import { startWalCheckpointer } from ${JSON.stringify(new URL('../../../src/store/wal-checkpointer.ts', import.meta.url).href)};`,
+    `import SQLite from ${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))};`,
+    `const file = ${JSON.stringify(file)};`,
+    'const db = new SQLite(file);',
+    "db.pragma('journal_mode = WAL');",
+    "db.pragma('wal_autocheckpoint = 0');",
+    "db.exec('create table t (id integer primary key, text text)');",
+    "const insert = db.prepare('insert into t (text) values (?)');",
+    "db.transaction(() => { for (let i = 0; i < 2000; i++) insert.run('x'.repeat(500)); })();",
+    'const before = statSync(file).size;',
+    "const c = startWalCheckpointer(db, { intervalMs: 10, onError: (m) => console.error('checkpoint error: ' + m) });",
+    'const deadline = Date.now() + 15000;',
+    'while (statSync(file).size < before + 1000000) {',
+    "  if (Date.now() > deadline) { console.log(JSON.stringify({ checkpointed: false })); process.exit(3); }",
+    '  await new Promise((r) => setTimeout(r, 20));',
+    '}',
+    close ? 'await c.close();' : '',
+    'console.log(JSON.stringify({ checkpointed: true, before, after: statSync(file).size }));',
+  ].join('\n');
+
+  async function runChild(args: string[]): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    // A process kept alive by the thread would never exit: it is killed after a generous deadline instead.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+    clearTimeout(timer);
+    return { code, signal, stdout, stderr };
+  }
+
+  for (const mode of ['module file', 'eval with --input-type=module'] as const) {
     for (const close of [false, true]) {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(close)], { encoding: 'utf8', timeout: 30_000 });
-      expect(out.trim()).toBe('done');
+      it(`${close ? 'closed' : 'left running'} (${mode}): checkpoints, and the process exits`, async () => {
+        const dir = mkdtempSync(path.join(tmpdir(), 'dataport-wal-'));
+        folders.push(dir);
+        const script = childScript(path.join(dir, 'db.sqlite'), close);
+        let args: string[];
+        if (mode === 'module file') {
+          writeFileSync(path.join(dir, 'child.mjs'), script);
+          args = ['--import', 'tsx', path.join(dir, 'child.mjs')];
+        } else {
+          args = ['--import', 'tsx', '--input-type=module', '-e', script];
+        }
+        const result = await runChild(args);
+        expect({ signal: result.signal, code: result.code, stderr: result.stderr }).toEqual({ signal: null, code: 0, stderr: '' });
+        const report = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { checkpointed: boolean; before: number; after: number };
+        expect(report.checkpointed).toBe(true);
+        expect(report.after).toBeGreaterThan(report.before + 1_000_000);
+      });
     }
-  });
+  }
 });
