@@ -78,7 +78,7 @@ const envSchema = z.object({
   DATAPORT_RETRY_BACKOFF: duration(0).default(1000),
   DATAPORT_DEMO_RECORDS: int(0, 1_000_000_000).default(200),
   DATAPORT_DEMO_FAULTS: z.string().trim().default(''),
-  // An operator's catalog file (YAML or JSON); unset serves Google's 66 groups from the demo source.
+  // An operator's catalog file (YAML or JSON); unset serves Google's groups (73 listed, one retired) from the demo source.
   DATAPORT_CATALOG: z.string().trim().min(1).optional(),
   DATAPORT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Sign-in through the operator's OpenID Connect provider (optional); the claim becomes the user id.

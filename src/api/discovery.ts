@@ -1,4 +1,4 @@
-import type { Catalog } from '../catalog/index.js';
+import { documentedDescription, type Catalog } from '../catalog/index.js';
 
 /**
  * The Google API Discovery document for `dataportability:v1`, rebuilt from tables so that it follows the live
@@ -421,7 +421,7 @@ function discoveryMethod(m: ApiMethod, scopes: readonly string[]): object {
 export function buildDiscoveryDocument(catalog: Catalog, rootUrl: string): object {
   const root = normalizeRootUrl(rootUrl);
   const scopes = catalogScopes(catalog);
-  const descriptions = new Map(catalog.groups.map((g) => [g.scope, g.description]));
+  const descriptions = new Map(catalog.groups.map((g) => [g.scope, documentedDescription(g)]));
 
   const resources: Record<string, { methods: Record<string, object> }> = {};
   for (const m of METHODS) {

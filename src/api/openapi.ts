@@ -1,4 +1,4 @@
-import type { Catalog } from '../catalog/index.js';
+import { documentedDescription, type Catalog } from '../catalog/index.js';
 import {
   API_DESCRIPTION,
   API_TITLE,
@@ -210,7 +210,7 @@ function operation(m: (typeof METHODS)[number], path: string): object {
 export function buildOpenApiDocument(catalog: Catalog, serverUrl: string): object {
   const server = serverUrl.replace(/\/+$/, '');
   const scopes = catalogScopes(catalog);
-  const descriptions = new Map(catalog.groups.map((g) => [g.scope, g.description]));
+  const descriptions = new Map(catalog.groups.map((g) => [g.scope, documentedDescription(g)]));
 
   for (const name of ERROR_SCHEMAS) {
     if (name in SCHEMAS) throw new Error(`openapi: schema name ${name} clashes with a Discovery schema`);

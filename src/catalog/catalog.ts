@@ -12,3 +12,11 @@ export function createCatalog(groups: readonly ResourceGroup[]): Catalog {
     byScope: (scope: string) => byScope.get(scope),
   });
 }
+
+/**
+ * A group's description as the discovery and OpenAPI documents show it: a retired group says so, since
+ * Google's own document no longer lists its scope.
+ */
+export function documentedDescription(group: ResourceGroup): string {
+  return group.retired ? `${group.description} (retired by Google; Dataport still serves it)` : group.description;
+}

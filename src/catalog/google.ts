@@ -4,7 +4,7 @@ import type { Catalog } from './types.js';
 
 interface GoogleGroupsFile {
   scopePrefix: string;
-  resourceGroups: { resource: string; scope: string; description: string }[];
+  resourceGroups: { resource: string; scope: string; description: string; retired?: boolean }[];
 }
 
 /**
@@ -15,7 +15,10 @@ export function supportsTimeFilter(name: string): boolean {
   return name.startsWith('myactivity.') || name === 'chrome.history';
 }
 
-/** Google's 66 Data Portability resource groups, all served by the `demo` source. */
+/**
+ * Google's Data Portability resource groups, all served by the `demo` source: the 73 of Google's discovery
+ * document, plus `businessmessaging.conversations`, which Google has retired and Dataport still serves.
+ */
 export function googleCatalog(): Catalog {
   const file = JSON.parse(
     readFileSync(new URL('./google-resource-groups.json', import.meta.url), 'utf8'),
@@ -27,6 +30,7 @@ export function googleCatalog(): Catalog {
       description: g.description,
       supportsTimeFilter: supportsTimeFilter(g.resource),
       source: 'demo',
+      ...(g.retired ? { retired: true } : {}),
     })),
   );
 }

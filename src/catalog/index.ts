@@ -1,5 +1,5 @@
 export type { Catalog, ResourceGroup } from './types.js';
-export { createCatalog } from './catalog.js';
+export { createCatalog, documentedDescription } from './catalog.js';
 export { googleCatalog } from './google.js';
 export { loadCatalogFile, CatalogError, type CatalogDefinition, type CatalogPath } from './load-catalog.js';
 export type {

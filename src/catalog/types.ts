@@ -10,6 +10,11 @@ export interface ResourceGroup {
   readonly supportsTimeFilter: boolean;
   /** Name of the source that serves this group (`demo` for Google's catalog). */
   readonly source: string;
+  /**
+   * Google has withdrawn this group from its own catalog (its discovery document no longer lists the scope),
+   * but Dataport keeps serving it so clients written against the older list still work.
+   */
+  readonly retired?: boolean;
 }
 
 export interface Catalog {

@@ -9,7 +9,8 @@ export interface ConsentView {
   userId: string;
   action: string;
   csrfToken: string;
-  groups: { name: string; description: string; checked: boolean }[];
+  /** `retired`: Google no longer offers the group; the page says so beside it. */
+  groups: { name: string; description: string; checked: boolean; retired?: boolean }[];
   access: AccessMode;
   error?: string;
 }
@@ -25,7 +26,7 @@ ${view.error ? html`<p class="error" role="alert">${view.error}</p>` : ''}
 <legend>${t.t('consent.groupsLegend', { client })}</legend>
 <p class="hint" id="groups-hint">${t.t('consent.groupsHint')}</p>
 ${view.groups.map((g) => html`<label class="choice"><input type="checkbox" name="group" value="${g.name}"${g.checked ? ' checked' : ''}>
-<span>${g.description}<code class="hint">${g.name}</code></span></label>`)}
+<span>${g.description}<code class="hint">${g.name}</code>${g.retired ? html`<span class="hint retired">${t.t('consent.retired')}</span>` : ''}</span></label>`)}
 </fieldset>
 <fieldset>
 <legend>${t.t('consent.accessLegend')}</legend>

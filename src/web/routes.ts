@@ -127,7 +127,8 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
 
   /** A resource group as the pages show it: its description in this language, its name as secondary text. */
   function describeGroup(t: Messages, name: string) {
-    return { name, description: t.group(name, deps.catalog.get(name)?.description ?? name) };
+    const group = deps.catalog.get(name);
+    return { name, description: t.group(name, group?.description ?? name), ...(group?.retired ? { retired: true } : {}) };
   }
 
   async function clientName(clientId: string) {

@@ -1,5 +1,5 @@
 /**
- * The `demo` source: deterministic, Google Takeout-shaped data for all 66 of Google's Data Portability
+ * The `demo` source: deterministic, Google Takeout-shaped data for all of Google's Data Portability
  * resource groups, with switchable faults. See source.ts for the behaviour and faults.ts for the fault rules.
  */
 export { createDemoSource, type DemoSourceOptions } from './source.js';

@@ -182,6 +182,41 @@ const evProfile: GroupSpec = {
   },
 };
 
+const VEHICLES = [
+  { make: 'Volkswagen', model: 'Golf', engine: 'GASOLINE' },
+  { make: 'Toyota', model: 'Corolla Hybrid', engine: 'HYBRID' },
+  { make: 'Škoda', model: 'Octavia Combi', engine: 'DIESEL' },
+  { make: 'Renault', model: 'Clio', engine: 'GASOLINE' },
+  { make: 'Kia', model: 'Niro', engine: 'HYBRID' },
+] as const;
+
+/**
+ * The vehicle you drive, as Maps uses it for eco-friendly routing (engine type) and for vehicle-aware
+ * directions. Google's Maps schema reference lists "vehicle profiles" among the exported objects (JSON).
+ */
+const vehicleProfile: GroupSpec = {
+  spanDays: 365,
+  shape: 'single',
+  files(ctx) {
+    const rng = settingsRng(ctx);
+    const vehicle = rng.pick(VEHICLES);
+    return [
+      objectFile('Maps/Vehicle profile/Vehicle profile.json', {
+        vehicles: [
+          {
+            make: vehicle.make,
+            model: vehicle.model,
+            engineType: vehicle.engine,
+            isDefault: true,
+          },
+        ],
+        ecoFriendlyRouting: rng.chance(0.7),
+        updateTime: rfc3339(settingsChangedMs(ctx)),
+      }),
+    ];
+  },
+};
+
 const EDITABLE_FIELDS = [
   ['Opening hours', () => 'Mo-Fr 08:00-18:00; Sa 09:00-16:00'],
   ['Phone number', () => '+31 20 555 0134'],
@@ -275,4 +310,5 @@ export const mapsGroups: Readonly<Record<string, GroupSpec>> = {
   'maps.questions_answers': questionsAnswers,
   'maps.reviews': reviews,
   'maps.starred_places': starredPlaces,
+  'maps.vehicle_profile': vehicleProfile,
 };

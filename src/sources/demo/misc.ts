@@ -199,10 +199,54 @@ const streetView: GroupSpec = {
   },
 };
 
+const PIXEL_MODELS = [
+  { model: 'Pixel 8', codename: 'shiba' },
+  { model: 'Pixel 8 Pro', codename: 'husky' },
+  { model: 'Pixel 9', codename: 'tokay' },
+  { model: 'Pixel Watch 2', codename: 'eos' },
+  { model: 'Pixel Tablet', codename: 'tangorpro' },
+] as const;
+const PIXEL_REPORTS = ['BATTERY_USAGE', 'APP_CRASH', 'THERMAL_THROTTLING', 'CONNECTIVITY', 'STORAGE'] as const;
+
+/**
+ * Usage and diagnostic data from eligible Pixel devices (Google's Pixel schema reference: one exported object,
+ * "Pixel", JSON). One record per daily report of one device.
+ */
+const pixelDeviceData: GroupSpec = {
+  spanDays: 365,
+  shape: 'list',
+  files(ctx) {
+    const devices = Array.from({ length: 2 }, (_, i) => {
+      const rng = new Rng(mix32(ctx.userSeed, 0x70697800 + i));
+      const m = PIXEL_MODELS[(mix32(ctx.userSeed, 0x70697865) + i * 3) % PIXEL_MODELS.length]!;
+      return { ...m, serial: rng.chars('0123456789ABCDEF', 14) };
+    });
+    return [
+      listFile(ctx, 'Pixel/Device data.json', JSON_ARRAY, (_k, ms, rng) => {
+        const device = devices[rng.int(devices.length)]!;
+        const type = rng.pick(PIXEL_REPORTS);
+        const details: Record<string, unknown> =
+          type === 'BATTERY_USAGE' ? { screenOnMinutes: rng.between(30, 420), dischargePercent: rng.between(10, 95), batteryHealthPercent: rng.between(80, 100) }
+          : type === 'APP_CRASH' ? { packageName: rng.pick(['com.google.android.apps.photos', 'com.google.android.GoogleCamera', 'com.android.chrome', 'com.google.android.youtube']), crashCount: rng.between(1, 3) }
+          : type === 'THERMAL_THROTTLING' ? { maxSkinTemperatureCelsius: rng.between(38, 47), throttledMinutes: rng.between(1, 25) }
+          : type === 'CONNECTIVITY' ? { wifiDisconnects: rng.between(0, 12), mobileDataMegabytes: rng.between(20, 2400) }
+          : { freeStorageBytes: rng.between(4, 96) * 1_073_741_824, totalStorageBytes: 128 * 1_073_741_824 };
+        return {
+          device: { model: device.model, codename: device.codename, serialNumber: device.serial, buildFingerprint: `google/${device.codename}/${device.codename}:15/AP4A.250105.002/12701944:user/release-keys` },
+          reportType: type,
+          reportTime: rfc3339(ms),
+          details,
+        };
+      }),
+    ];
+  },
+};
+
 export const miscGroups: Readonly<Record<string, GroupSpec>> = {
   'businessmessaging.conversations': businessMessaging,
   'mymaps.maps': myMaps,
   'order_reserve.purchases_reservations': ordersReservations,
+  'pixel.device_data': pixelDeviceData,
   'shopping.addresses': shoppingAddresses,
   'shopping.reviews': shoppingReviews,
   'streetview.imagery': streetView,

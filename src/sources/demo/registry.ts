@@ -1,5 +1,5 @@
 /**
- * Which generator serves each of Google's 66 resource groups. A test checks this table against the catalog
+ * Which generator serves each resource group of Google's catalog (the 73 Google lists and the one it retired). A test checks this table against the catalog
  * (`src/catalog/google-resource-groups.json`) both ways, so a group can't go missing or be invented.
  */
 import { chromeGroups } from './chrome.js';
@@ -7,6 +7,7 @@ import type { GroupSpec } from './group-spec.js';
 import { mapsGroups } from './maps.js';
 import { miscGroups } from './misc.js';
 import { myActivityGroups } from './my-activity.js';
+import { nestGroups } from './nest.js';
 import { playGroups } from './play.js';
 import { searchGroups } from './search.js';
 import { youtubeGroups } from './youtube.js';
@@ -19,6 +20,7 @@ export const demoGroups: Readonly<Record<string, GroupSpec | undefined>> = Objec
   ...playGroups,
   ...searchGroups,
   ...miscGroups,
+  ...nestGroups,
 });
 
 /** Every resource group the demo source serves, sorted. */

@@ -373,10 +373,48 @@ const subscriptions: GroupSpec = {
   },
 };
 
+const CONVERSATION_PROMPTS = [
+  'Summarize this video', 'What are the key points?', 'Recommend similar videos', 'Explain the part about {topic}',
+  'How long is the recipe?', 'What song is playing at the start?', 'Quiz me on this video',
+];
+const CONVERSATION_REPLIES = [
+  'This video covers {topic} in three parts: the basics, a worked example and common mistakes.',
+  'Here are the key points: start simple, measure as you go, and keep notes.',
+  'You might also like other videos about {topic} from the same channel.',
+  'Sure. The part about {topic} explains why it matters and shows an example.',
+];
+
+/** Your conversations on YouTube (Ask about a video), one message per record; turns alternate user/model. */
+const conversations: GroupSpec = {
+  spanDays: 365,
+  shape: 'list',
+  files(ctx) {
+    const videos = watchedVideos(ctx);
+    const conversationOf = (k: number): number => Math.floor(k / 4);
+    return [
+      listFile(ctx, `${ROOT}/conversations/conversations.json`, JSON_ARRAY, (k, ms, rng) => {
+        const c = conversationOf(k);
+        const video = videos.at(mix32(ctx.seed, c) % videos.length);
+        const topic = rng.pick(VIDEO_TOPICS);
+        const fromUser = k % 2 === 0;
+        return {
+          conversationId: new Rng(mix32(ctx.seed ^ 0x636f6e76, c)).chars(BASE64URL, 16),
+          videoId: video.id,
+          videoTitle: video.title,
+          role: fromUser ? 'USER' : 'MODEL',
+          text: (fromUser ? rng.pick(CONVERSATION_PROMPTS) : rng.pick(CONVERSATION_REPLIES)).replace('{topic}', topic),
+          createTime: rfc3339(ms),
+        };
+      }),
+    ];
+  },
+};
+
 export const youtubeGroups: Readonly<Record<string, GroupSpec>> = {
   'youtube.channel': channel,
   'youtube.clips': clips,
   'youtube.comments': comments,
+  'youtube.conversations': conversations,
   'youtube.live_chat': liveChat,
   'youtube.music': music,
   'youtube.playable': playable,

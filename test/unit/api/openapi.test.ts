@@ -159,11 +159,11 @@ describe('buildOpenApiDocument', () => {
     const flow = doc.components.securitySchemes.oauth2.flows.authorizationCode;
     expect(flow.authorizationUrl).toBe(`${SERVER}/oauth/authorize`);
     expect(flow.tokenUrl).toBe(`${SERVER}/oauth/token`);
-    expect(Object.keys(flow.scopes)).toHaveLength(66);
+    expect(Object.keys(flow.scopes)).toHaveLength(74);
     expect(flow.scopes).toEqual(
       Object.fromEntries(Object.entries<Json>(discovery.auth.oauth2.scopes).map(([s, v]) => [s, v.description])),
     );
-    expect(doc.security).toHaveLength(66);
+    expect(doc.security).toHaveLength(74);
     for (const req of doc.security) {
       expect(Object.keys(req)).toEqual(['oauth2']);
       expect(req.oauth2).toHaveLength(1);

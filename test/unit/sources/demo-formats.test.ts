@@ -1,0 +1,118 @@
+/**
+ * The demo files against the shapes Google's exports have (docs/demo-data.md says where each was confirmed).
+ */
+import { describe, expect, it } from 'vitest';
+import { collect, givenDemoSource, request, type CollectedFile } from './demo-fixtures.js';
+
+type Rec = Record<string, unknown>;
+type Bytes = Extract<CollectedFile, { kind: 'bytes' }>;
+type Records = Extract<CollectedFile, { kind: 'records' }>;
+
+async function filesOf(group: string, recordsPerGroup = 20): Promise<CollectedFile[]> {
+  return collect(givenDemoSource({ recordsPerGroup }), request(group));
+}
+
+function recordsAt(files: CollectedFile[], path: string): Rec[] {
+  const file = files.find((f) => f.path === path);
+  if (file?.kind !== 'records') throw new Error(`no records file ${path} among ${files.map((f) => f.path).join(', ')}`);
+  return (file as Records).records as Rec[];
+}
+
+function bytesAt(files: CollectedFile[], path: string): Uint8Array {
+  const file = files.find((f) => f.path === path);
+  if (file?.kind !== 'bytes') throw new Error(`no bytes file ${path} among ${files.map((f) => f.path).join(', ')}`);
+  return (file as Bytes).bytes;
+}
+
+/** The top-level boxes of an MP4, and the duration (ms) its `mvhd` declares. */
+function mp4(bytes: Uint8Array): { boxes: string[]; durationMs: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const boxes: string[] = [];
+  let durationMs = -1;
+  for (let at = 0; at < bytes.length;) {
+    const size = view.getUint32(at);
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    expect(size).toBeGreaterThanOrEqual(8);
+    boxes.push(type);
+    if (type === 'moov') {
+      expect(String.fromCharCode(...bytes.subarray(at + 12, at + 16))).toBe('mvhd');
+      const mvhd = at + 16;
+      durationMs = (view.getUint32(mvhd + 16) / view.getUint32(mvhd + 12)) * 1000;
+    }
+    at += size;
+    expect(at).toBeLessThanOrEqual(bytes.length);
+  }
+  return { boxes, durationMs };
+}
+
+function isJpeg(bytes: Uint8Array): boolean {
+  return bytes[0] === 0xff && bytes[1] === 0xd8 && bytes.at(-2) === 0xff && bytes.at(-1) === 0xd9;
+}
+
+describe('groups Google added after the seed', () => {
+  it('nest.user: one profile with its home and devices', async () => {
+    const [user] = recordsAt(await filesOf('nest.user'), 'Nest/User/User.json');
+    expect(user).toMatchObject({ name: expect.any(String), email: expect.stringContaining('@'), profilePictureUrl: expect.stringMatching(/^https:/) });
+    const homes = user!.homes as { devices: Rec[] }[];
+    expect(homes[0]!.devices.length).toBeGreaterThanOrEqual(2);
+    for (const d of homes[0]!.devices) expect(d.type).toMatch(/^sdm\.devices\.types\.[A-Z]+$/);
+  });
+
+  it('nest.store: orders, and payment details with contact, addresses and subscriptions', async () => {
+    const files = await filesOf('nest.store');
+    const orders = recordsAt(files, 'Nest/Store/Orders.json');
+    expect(orders).toHaveLength(20);
+    for (const o of orders) expect(o).toMatchObject({ orderId: expect.any(String), orderTime: expect.any(String), items: expect.any(Array) });
+    const [payment] = recordsAt(files, 'Nest/Store/Payment and subscriptions.json');
+    expect(Object.keys(payment!)).toEqual(['contact', 'billingAddress', 'shippingAddresses', 'paymentMethods', 'subscriptions']);
+  });
+
+  it('nest.camera_event: events as JSON; every clip and image an event names is in the archive, a valid MP4 or JPG', async () => {
+    const files = await filesOf('nest.camera_event');
+    const events = recordsAt(files, 'Nest/Camera events/Camera events.json');
+    expect(events).toHaveLength(20);
+    const withMedia = events.filter((e) => e.clip);
+    expect(withMedia.length).toBeGreaterThan(0);
+    for (const e of events) expect(e.eventType).toMatch(/^sdm\.devices\.events\.\w+\.\w+$/);
+    for (const e of withMedia) {
+      const clip = mp4(bytesAt(files, `Nest/Camera events/${e.clip as string}`));
+      expect(clip.boxes).toEqual(['ftyp', 'moov']);
+      expect(clip.durationMs).toBe(Date.parse(e.endTime as string) - Date.parse(e.startTime as string));
+      expect(isJpeg(bytesAt(files, `Nest/Camera events/${e.image as string}`))).toBe(true);
+    }
+    expect(files.filter((f) => f.kind === 'bytes')).toHaveLength(withMedia.length * 2);
+  });
+
+  it('nest.camera_feature: per camera zoom, media quality and night vision', async () => {
+    const [features] = recordsAt(await filesOf('nest.camera_feature'), 'Nest/Camera features/Camera features.json');
+    for (const c of features!.cameras as Rec[]) {
+      expect(c).toMatchObject({ maxZoom: expect.any(Number), mediaQuality: expect.any(String), nightVision: expect.any(String) });
+    }
+  });
+
+  it('nest.camera_video: the MP4 recordings it lists are in the archive', async () => {
+    const files = await filesOf('nest.camera_video');
+    const index = recordsAt(files, 'Nest/Camera video/Recordings.json');
+    expect(index).toHaveLength(20);
+    const held = index.filter((r) => r.file);
+    expect(held.length).toBeGreaterThan(0);
+    for (const r of held) expect(mp4(bytesAt(files, `Nest/Camera video/${r.file as string}`)).boxes).toEqual(['ftyp', 'moov']);
+  });
+
+  it('maps.vehicle_profile: one vehicle profile in its Maps folder', async () => {
+    const [profile] = recordsAt(await filesOf('maps.vehicle_profile'), 'Maps/Vehicle profile/Vehicle profile.json');
+    expect((profile!.vehicles as Rec[])[0]).toMatchObject({ make: expect.any(String), model: expect.any(String), engineType: expect.stringMatching(/^[A-Z]+$/) });
+  });
+
+  it('pixel.device_data: usage and diagnostic reports of Pixel devices', async () => {
+    const reports = recordsAt(await filesOf('pixel.device_data'), 'Pixel/Device data.json');
+    expect(reports).toHaveLength(20);
+    for (const r of reports) expect((r.device as Rec).model).toMatch(/^Pixel /);
+  });
+
+  it('youtube.conversations: messages alternating between you and the model, each about a video', async () => {
+    const messages = recordsAt(await filesOf('youtube.conversations'), 'YouTube and YouTube Music/conversations/conversations.json');
+    expect(messages).toHaveLength(20);
+    for (const m of messages) expect(m).toMatchObject({ conversationId: expect.any(String), videoId: expect.stringMatching(/^[\w-]{11}$/), role: expect.stringMatching(/^(USER|MODEL)$/) });
+  });
+});
