@@ -8,7 +8,7 @@ import {
   createAccountOverview, createAccountService, createClientService, createOauthServer, createTokenService, createUpstreamSignIn, oauthRoutes,
   type TokenService,
 } from './auth/index.js';
-import { createSigner, errorPage, loadLocales, webRoutes } from './web/index.js';
+import { createSigner, errorPage, loadLocales, logoutDonePage, logoutPage, PAGE_HEADERS, webRoutes } from './web/index.js';
 import { createJobService, type JobService } from './jobs/index.js';
 import { createEmbeddedQueue, createPgBossQueue, type JobQueue } from './queue/index.js';
 import { collectExpiredArchives, createExportRunner, createShardPool, redispatchOrphanedJobs } from './export/index.js';
@@ -164,7 +164,7 @@ async function assemble(
     changes,
   });
   const server = options.api
-    ? await createApiServer({ db, catalog, jobs, tokens, blobs, signer, now, logger, publicUrl })
+    ? await createApiServer({ db, catalog, jobs, tokens, blobs, signer, now, logger, publicUrl, trustProxy: config.trustProxy })
     : undefined;
   if (server) {
     // The OAuth 2.0 authorization server and its pages (sign-in, consent, the user's account page).
@@ -175,6 +175,10 @@ async function assemble(
     const oauth = createOauthServer({
       db, catalog, accounts, tokens, now, tokenLifetimeMs: config.tokenLifetimeMs, secret, logger,
       renderErrorPage: ({ message, hl, acceptLanguage }) => errorPage(locales.pick(hl, acceptLanguage), message),
+      renderLogoutPage: ({ form, signedIn, acceptLanguage }) => logoutPage(locales.pick(undefined, acceptLanguage), { form, signedIn }),
+      renderLogoutDonePage: ({ acceptLanguage }) => logoutDonePage(locales.pick(undefined, acceptLanguage)),
+      pageHeaders: PAGE_HEADERS,
+      trustProxy: config.trustProxy,
     });
     await server.register(oauthRoutes, { oauth, issuer: publicUrl });
     await server.register(webRoutes, {

@@ -56,6 +56,8 @@ const envSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   DATAPORT_DATA_DIR: z.string().trim().min(1).default('./data'),
   DATAPORT_PUBLIC_URL: url.optional(),
+  // Believe X-Forwarded-For/-Proto/-Host: only when every request comes through a proxy that sets them.
+  DATAPORT_TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   DATAPORT_DATABASE_URL: z.string().trim().regex(/^postgres(ql)?:\/\//, 'expected postgres://user@host:port/database').optional(),
   DATAPORT_STORAGE_URL: z.string().trim().regex(/^(s3|file):\/\//, 'expected s3://bucket?endpoint=... or file:///path').optional(),
   // Two workers keep both cores of a small machine busy: each export is one deflate stream plus serialization.
@@ -101,8 +103,10 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
-  /** Base of the links this server hands out (signed download URLs, discovery rootUrl). */
+  /** Base of the links this server hands out (signed download URLs, discovery rootUrl, the OAuth issuer). */
   readonly publicUrl: string | undefined;
+  /** Whether X-Forwarded-* headers are believed (the client's address and scheme); never for the issuer. */
+  readonly trustProxy: boolean;
   readonly databaseUrl: string | undefined;
   readonly storageUrl: string | undefined;
   /** Where archives are stored, parsed from `storageUrl`. */
@@ -212,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: e.HOST,
     dataDir: path.resolve(e.DATAPORT_DATA_DIR),
     publicUrl: e.DATAPORT_PUBLIC_URL?.replace(/\/+$/, ''),
+    trustProxy: e.DATAPORT_TRUST_PROXY,
     databaseUrl: e.DATAPORT_DATABASE_URL,
     storageUrl: e.DATAPORT_STORAGE_URL,
     storage: Object.freeze(storage),

@@ -22,6 +22,8 @@ export interface ApiServerDeps {
   logger: Logger;
   /** Base URL clients reach this server at. */
   publicUrl: () => string;
+  /** Whether X-Forwarded-* headers come from a proxy we trust (DATAPORT_TRUST_PROXY): request.ip, .protocol, .host. */
+  trustProxy: boolean;
 }
 
 export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInstance> {
@@ -31,6 +33,9 @@ export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInsta
     logController: new LogController({ disableRequestLogging: true }),
     // Job ids and group names are short; a request body larger than this is a mistake or an attack.
     bodyLimit: 1024 * 1024,
+    // Off, X-Forwarded-For/-Proto/-Host are ignored: any client could send them. On, they are believed from
+    // every peer, so the port must be reachable only through the proxy.
+    trustProxy: deps.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
     // Errors the router raises before any handler (a malformed %-escape, an over-long path segment) get
     // Google's error body too, not Fastify's own.

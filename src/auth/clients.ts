@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { grants, oauthClients, oidcPayloads, type Db, type OauthClientRow } from '../store/index.js';
 
 export interface NewClient {
@@ -34,6 +34,22 @@ function checkRedirectUri(uri: string): string {
   return uri;
 }
 
+/**
+ * A client secret as stored: its sha256. Secrets are 256 random bits, so a fast hash is enough (no salt or
+ * stretching needed: there is nothing to guess), and a leaked database holds nothing that authenticates.
+ */
+export function hashClientSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** Whether `presented` is the secret whose hash is stored, compared in constant time. */
+export function clientSecretMatches(storedSha256: string, presented: unknown): boolean {
+  if (typeof presented !== 'string') return false;
+  const expected = Buffer.from(storedSha256, 'hex');
+  const given = Buffer.from(hashClientSecret(presented), 'hex');
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
 /** The metadata oidc-provider validates clients against; built from our row on every look-up. */
 export function providerClientMetadata(row: OauthClientRow): Record<string, unknown> {
   const redirectUris = JSON.parse(row.redirect_uris) as string[];
@@ -43,15 +59,17 @@ export function providerClientMetadata(row: OauthClientRow): Record<string, unkn
     redirect_uris: redirectUris,
     // RFC 8252 §7.3: a native app (a public client redirecting to a loopback IP) picks an ephemeral port at run
     // time, so the provider ignores the port of such URIs; every other client keeps exact matching.
-    ...(row.secret === null && redirectUris.every(isLoopbackIpRedirect) ? { application_type: 'native' } : {}),
+    ...(row.secret_sha256 === null && redirectUris.every(isLoopbackIpRedirect) ? { application_type: 'native' } : {}),
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     // No ID tokens are issued (only data portability scopes), but the provider validates this against its key.
     id_token_signed_response_alg: 'ES256',
-    ...(row.secret === null
+    ...(row.secret_sha256 === null
       ? { token_endpoint_auth_method: 'none' }
-      : // Google's client libraries (googleapis included) send the secret in the form body.
-        { token_endpoint_auth_method: 'client_secret_post', client_secret: row.secret }),
+      : // Google's client libraries (googleapis included) send the secret in the form body. The provider
+        // insists on a client_secret for this method; it gets the hash, and the OAuth server replaces the
+        // provider's comparison with clientSecretMatches (oauth-server.ts).
+        { token_endpoint_auth_method: 'client_secret_post', client_secret: row.secret_sha256 }),
   };
 }
 
@@ -65,7 +83,7 @@ function describe(row: OauthClientRow): RegisteredClient {
     client_id: row.id,
     name: row.name,
     redirect_uris: JSON.parse(row.redirect_uris) as string[],
-    public: row.secret === null,
+    public: row.secret_sha256 === null,
     created_at: new Date(row.created_at).toISOString(),
   };
 }
@@ -78,15 +96,17 @@ export function createClientService(deps: { db: Db; now: () => number }) {
     if (!name) throw new ClientError('a client needs a name');
     if (client.redirectUris.length === 0) throw new ClientError('a client needs at least one redirect URI');
     const redirectUris = [...new Set(client.redirectUris.map(checkRedirectUri))];
+    // Shown once, here; only its hash is stored.
+    const secret = client.public ? null : randomBytes(32).toString('base64url');
     const row: OauthClientRow = {
       id: `dpc_${randomBytes(12).toString('base64url')}`,
       name,
-      secret: client.public ? null : randomBytes(32).toString('base64url'),
+      secret_sha256: secret === null ? null : hashClientSecret(secret),
       redirect_uris: JSON.stringify(redirectUris),
       created_at: now(),
     };
     await oauthClients.insertClient(db, row);
-    return { ...describe(row), ...(row.secret === null ? {} : { client_secret: row.secret }) };
+    return { ...describe(row), ...(secret === null ? {} : { client_secret: secret }) };
   }
 
   async function listClients(): Promise<RegisteredClient[]> {

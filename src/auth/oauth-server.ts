@@ -4,6 +4,7 @@ import Provider, { errors, type InteractionDetails } from 'oidc-provider';
 import type { Catalog } from '../catalog/index.js';
 import { grants, type AccessMode, type Db } from '../store/index.js';
 import type { AccountService } from './accounts.js';
+import { clientSecretMatches } from './clients.js';
 import { createOidcAdapterFactory } from './oidc-adapter.js';
 import { readRequestedScopes } from './scopes.js';
 import { GRANT_LIFETIME_MS, type TokenService } from './tokens.js';
@@ -37,6 +38,14 @@ const CODE_TTL_SECONDS = 60;
 /** Time to sign in and read the consent page. */
 const INTERACTION_TTL_SECONDS = 30 * 60;
 
+/**
+ * RFC 8414 metadata changes only with a new release or catalog (a restart), yet clients fetch it before every
+ * authorization. An hour spares them the round trip without keeping a changed document around for long.
+ */
+const METADATA_MAX_AGE_SECONDS = 3600;
+
+const escapeAttribute = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 /** Introspection and revocation policy: a client may see or end only the tokens issued to it. */
 const ownTokensOnly = async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId;
 
@@ -62,6 +71,20 @@ export interface OauthServerDeps {
   logger: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   /** The HTML page for an error the provider cannot send back to a client (unknown client, bad redirect URI). */
   renderErrorPage: (error: { message: string; hl: string | undefined; acceptLanguage: string | undefined }) => string;
+  /**
+   * The sign-out confirmation (RP-initiated logout): `form` is the provider's form, with its CSRF field; the
+   * page adds the buttons that submit it. `signedIn` is false when there is no session to end.
+   */
+  renderLogoutPage: (page: { form: string; signedIn: boolean; acceptLanguage: string | undefined }) => string;
+  /** The page after signing out when the client gave no post_logout_redirect_uri. */
+  renderLogoutDonePage: (page: { acceptLanguage: string | undefined }) => string;
+  /** Headers every HTML page carries (framing, sniffing, CSP); the provider's pages get them too. */
+  pageHeaders: Readonly<Record<string, string>>;
+  /**
+   * Whether X-Forwarded-For/-Proto/-Host come from a proxy we trust (DATAPORT_TRUST_PROXY). Either way the
+   * provider's URLs (metadata, redirects) are built from the issuer, never from the request's Host.
+   */
+  trustProxy: boolean;
 }
 
 /**
@@ -79,12 +102,80 @@ export function createOauthServer(deps: OauthServerDeps) {
     if (built) throw new Error(`the OAuth issuer cannot change while running (${built.issuer} -> ${issuer})`);
     const apiResource = `${issuer}/v1`;
     const provider = new Provider(issuer, configuration(apiResource));
-    // Behind a TLS-terminating proxy the issuer is https while the socket is plain http.
-    provider.proxy = true;
+    // Only a configured proxy may tell the provider the client's address and scheme; anyone else could.
+    provider.proxy = deps.trustProxy;
     provider.on('server_error', (_ctx: unknown, err: Error) => deps.logger.error({ err }, 'oauth server error'));
+    provider.use(pinOriginToIssuer(new URL(issuer)));
+    provider.use(pageHeaders);
+    provider.use(metadataCaching);
+    provider.use(askBeforeSignOutWithoutSession);
     provider.use(addRefreshTokenLifetime);
+    // The sanctioned way to check hashed client secrets (node-oidc-provider#631: "an exposed client prototype
+    // func"): the client's metadata holds the secret's sha256 (clients.ts), and this compares what a client
+    // presents with it in constant time. The provider's own comparison would take the hash as the secret.
+    provider.Client.prototype.compareClientSecret = async function compareClientSecret(actual) {
+      return clientSecretMatches(this.clientSecret, actual);
+    };
     built = { provider, issuer, apiResource };
     return built;
+  }
+
+  /**
+   * The provider builds every URL it hands out (metadata endpoints, the interaction and resume redirects)
+   * from the request's origin, which is the Host header, or X-Forwarded-Host/-Proto behind a trusted proxy.
+   * A request with a forged Host would then publish endpoints on another site. The issuer is the public URL
+   * the operator configured (or the address this server listens on), so the provider sees that origin
+   * whatever the request says. `secure` follows, so cookies are Secure exactly when the issuer is https.
+   */
+  function pinOriginToIssuer(issuer: URL) {
+    const protocol = issuer.protocol.slice(0, -1);
+    return async (ctx: any, next: () => Promise<void>) => {
+      Object.defineProperties(ctx.request, {
+        protocol: { value: protocol },
+        host: { value: issuer.host },
+        hostname: { value: issuer.hostname },
+      });
+      await next();
+    };
+  }
+
+  /**
+   * The headers Dataport's own pages carry, on every provider response: error pages, the sign-out pages and
+   * the form_post page. That page's inline script is allowed by its hash, which the provider adds to
+   * script-src itself; 'none' is then dropped, as a source list with 'none' must hold nothing else.
+   */
+  async function pageHeaders(ctx: any, next: () => Promise<void>) {
+    for (const [name, value] of Object.entries(deps.pageHeaders)) ctx.set(name, value);
+    const csp = deps.pageHeaders['content-security-policy'];
+    if (csp) ctx.set('content-security-policy', `${csp}; script-src 'none'`);
+    try {
+      await next();
+    } finally {
+      const set = ctx.response.get('content-security-policy') as string;
+      if (set.includes("script-src 'none' 'sha256-")) ctx.set('content-security-policy', set.replace("script-src 'none' ", 'script-src '));
+    }
+  }
+
+  /**
+   * With no signed-in session the provider skips logoutSource and answers a page that submits the sign-out
+   * by script. Ours asks instead, with the same form: the provider's xsrf field and `logout=yes`.
+   */
+  async function askBeforeSignOutWithoutSession(ctx: any, next: () => Promise<void>) {
+    await next();
+    if (ctx.oidc?.route !== 'end_session' || ctx.status !== 200 || ctx.oidc.session?.accountId) return;
+    const secret = ctx.oidc.session?.state?.secret as string | undefined;
+    if (!secret) return;
+    const form = `<form id="op.logoutForm" method="post" action="${escapeAttribute(ctx.oidc.urlFor('end_session_confirm'))}">`
+      + `<input type="hidden" name="xsrf" value="${escapeAttribute(secret)}"><input type="hidden" name="logout" value="yes"></form>`;
+    // The provider added its script's hash to script-src; this page has no script.
+    ctx.set('content-security-policy', `${deps.pageHeaders['content-security-policy']}; script-src 'none'`);
+    ctx.type = 'html';
+    ctx.body = deps.renderLogoutPage({ form, signedIn: false, acceptLanguage: ctx.get('accept-language') || undefined });
+  }
+
+  async function metadataCaching(ctx: any, next: () => Promise<void>) {
+    await next();
+    if (ctx.oidc?.route === 'discovery' && ctx.status === 200) ctx.set('cache-control', `public, max-age=${METADATA_MAX_AGE_SECONDS}`);
   }
 
   function configuration(apiResource: string): Record<string, unknown> {
@@ -124,6 +215,25 @@ export function createOauthServer(deps: OauthServerDeps) {
       },
       features: {
         devInteractions: { enabled: false },
+        // DPoP (RFC 9449) off: Google's API has none, so its clients (googleapis included) send plain Bearer
+        // tokens, and a proof-of-possession the API would not check is worse than none. On, the provider
+        // advertised it and bound tokens to a key that the API then ignored (a bound token worked without a
+        // proof, and `Authorization: DPoP` was refused). Off, metadata does not name it and a DPoP header at
+        // the token endpoint is ignored: the token is a Bearer token, as Google's are.
+        dPoP: { enabled: false },
+        rpInitiatedLogout: {
+          enabled: true,
+          // Our own pages: the provider's auto-submit the sign-out when there is no session, and load fonts
+          // from Google. Ours ask first (the provider's xsrf field protects the POST) and load nothing.
+          logoutSource: async (ctx: any, form: string) => {
+            ctx.type = 'html';
+            ctx.body = deps.renderLogoutPage({ form, signedIn: Boolean(ctx.oidc?.session?.accountId), acceptLanguage: ctx.get('accept-language') || undefined });
+          },
+          postLogoutSuccessSource: async (ctx: any) => {
+            ctx.type = 'html';
+            ctx.body = deps.renderLogoutDonePage({ acceptLanguage: ctx.get('accept-language') || undefined });
+          },
+        },
         // A client may introspect only its own tokens: Dataport has no resource servers that would need more,
         // and another app's token would tell it which user that app serves.
         introspection: { enabled: true, allowedPolicy: ownTokensOnly },
@@ -149,8 +259,11 @@ export function createOauthServer(deps: OauthServerDeps) {
         if (!client.grantTypeAllowed('refresh_token') || !code.grantId) return false;
         return (await grants.findGrant(db, code.grantId))?.offline_access === 1;
       },
-      // Google keeps one refresh token for the life of the grant; rotation would break clients written for it.
-      rotateRefreshToken: false,
+      // Google keeps one refresh token for the life of the grant, and confidential clients keep that: their
+      // refresh token is useless without the secret. A public client's refresh token is all an attacker needs,
+      // so it rotates on every use (RFC 9700 §4.14.2), and presenting one already rotated revokes the whole
+      // grant (the provider's reuse detection, which ends our grant too through revokeByGrantId).
+      rotateRefreshToken: (ctx: any) => ctx.oidc.client?.clientAuthMethod === 'none',
       // Tokens live as long as the Dataport grant, not the browser session that consented: by default the
       // provider binds them to it (no offline_access scope here), so a 30- or 180-day grant's refresh token
       // died when the 14-day session ended, or when the same browser consented to the same app again.

@@ -5,9 +5,14 @@ import { providerClientMetadata } from './clients.js';
 
 /**
  * oidc-provider's storage contract over our store. Every model lives in one table keyed by (model, sha256(id)),
- * so the database never holds a usable code or token. `grantId`, `uid` and `userCode` are kept in indexed
- * columns: oidc-provider revokes by grantId and resumes by uid, and silently does nothing if those look-ups
- * find nothing.
+ * and the payload is stored without its copies of the id (`jti`, and an interaction's `session.cookie`), so
+ * the database never holds a usable code, token or session cookie: `find` puts `jti` back from the id the
+ * provider asked for. `grantId`, `uid` and `userCode` are kept in indexed columns: oidc-provider revokes by
+ * grantId and resumes by uid, and silently does nothing if those look-ups find nothing.
+ *
+ * A row found by `uid` or `userCode` comes back without `jti`, which is not known then. oidc-provider reads
+ * such a Session only to compare its account (provider.interactionDetails, and session-bound tokens, which
+ * Dataport does not issue) and never saves it, so nothing is written under a made-up id.
  *
  * Clients are not stored here: the `Client` model reads the `oauth_clients` table the CLI writes.
  */
@@ -25,7 +30,7 @@ export function createOidcAdapterFactory(deps: { db: Db; now: () => number }): (
         await oidcPayloads.upsertPayload(db, {
           model,
           id: hashToken(id),
-          payload: JSON.stringify(payload),
+          payload: JSON.stringify(withoutIdCopies(payload)),
           // A Grant row carries its own id, so revoking a grant deletes it together with its codes and tokens.
           grant_id: model === 'Grant' ? id : (payload.grantId ?? null),
           uid: payload.uid ?? null,
@@ -35,7 +40,8 @@ export function createOidcAdapterFactory(deps: { db: Db; now: () => number }): (
         });
       },
       async find(id) {
-        return parse(await oidcPayloads.findPayload(db, model, 'id', hashToken(id), now()));
+        const payload = parse(await oidcPayloads.findPayload(db, model, 'id', hashToken(id), now()));
+        return payload && { ...payload, jti: id };
       },
       async findByUid(uid) {
         return parse(await oidcPayloads.findPayload(db, model, 'uid', uid, now()));
@@ -57,6 +63,19 @@ export function createOidcAdapterFactory(deps: { db: Db; now: () => number }): (
       },
     };
   };
+}
+
+/** The payload without the values that would let a reader of the database act as its holder. */
+function withoutIdCopies(payload: AdapterPayload): AdapterPayload {
+  const { jti: _jti, ...stored } = payload;
+  // An interaction keeps its session's id (the session cookie's value) for the application's use; Dataport
+  // has no use for it.
+  const session = stored.session as Record<string, unknown> | undefined;
+  if (session && typeof session === 'object' && 'cookie' in session) {
+    const { cookie: _cookie, ...rest } = session;
+    stored.session = rest;
+  }
+  return stored;
 }
 
 function clientAdapter(db: Db): Adapter {

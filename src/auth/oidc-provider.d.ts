@@ -55,6 +55,8 @@ declare module 'oidc-provider' {
       find(id: string): Promise<(GrantInstance & { exp?: number }) | undefined>;
     };
     RefreshToken: { find(value: string): Promise<{ exp?: number; grantId?: string } | undefined> };
+    /** The client model; its prototype's compareClientSecret is the documented hook for hashed secrets. */
+    Client: { prototype: { clientSecret: string; compareClientSecret(actual: unknown): Promise<boolean> } };
   }
 
   export const errors: {

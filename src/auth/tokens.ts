@@ -140,16 +140,21 @@ export function createTokenService(deps: {
     // storage; both are stored as sha256 hashes and both lead to the same grants row. Every operator token
     // carries TOKEN_PREFIX, so a token without it (an OAuth client's, the common case) skips the first query;
     // one with it still falls through, as a provider's random token may begin with those characters too.
-    const found = (token.startsWith(TOKEN_PREFIX) ? await accessTokens.findTokenWithGrant(db, tokenHash) : undefined)
+    const found: { token: { revoked_at: number | null; expires_at: number }; grant: GrantRow; scope?: string } | undefined =
+      (token.startsWith(TOKEN_PREFIX) ? await accessTokens.findTokenWithGrant(db, tokenHash) : undefined)
       ?? await oauthTokenWithGrant(tokenHash, at);
     if (!found) return undefined;
     const g = found.grant;
+    const granted = JSON.parse(g.resources) as string[];
+    // An OAuth token may carry less than its grant (a refresh that asked for a narrower scope, RFC 6749 §6):
+    // the token's own scope is what it may use. An operator token stands for its whole grant.
+    const resources = found.scope === undefined ? granted : groupsInScope(granted, found.scope);
     // Frozen: one caller object may now serve many requests.
     const caller: Caller = Object.freeze({
       userId: g.user_id,
       clientId: g.client_id,
       grantId: g.id,
-      resources: Object.freeze(JSON.parse(g.resources) as string[]),
+      resources: Object.freeze(resources),
       accessType: g.access === 'once' ? 'ACCESS_TYPE_ONE_TIME' : 'ACCESS_TYPE_TIME_BASED',
     });
     return {
@@ -163,7 +168,16 @@ export function createTokenService(deps: {
     // The provider keeps its own clock for expiry; the row is filtered by ours too.
     const found = await oidcPayloads.findAccessTokenGrant(db, tokenHash, at);
     if (!found) return undefined;
-    return { token: { revoked_at: null, expires_at: found.expiresAt ?? Infinity }, grant: found.grant };
+    return { token: { revoked_at: null, expires_at: found.expiresAt ?? Infinity }, grant: found.grant, scope: found.scope };
+  }
+
+  /** The granted groups whose scope is among the token's. */
+  function groupsInScope(granted: readonly string[], scope: string): string[] {
+    const scopes = new Set(scope.split(' '));
+    return granted.filter((name) => {
+      const group = deps.catalog.get(name);
+      return group !== undefined && scopes.has(group.scope);
+    });
   }
 
   /**

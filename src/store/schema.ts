@@ -104,8 +104,8 @@ export interface AccountsTable {
 export interface OauthClientsTable {
   id: string;
   name: string;
-  /** null for public clients (PKCE, no secret). */
-  secret: string | null;
+  /** sha256 (hex) of the client secret, which is shown once and never stored; null for public clients (PKCE, no secret). */
+  secret_sha256: string | null;
   /** JSON array of exact redirect URIs. */
   redirect_uris: string;
   created_at: number;

@@ -10,6 +10,7 @@ import { accountPage } from './account-page.js';
 import { consentPage } from './consent-page.js';
 import type { Locales, Messages } from './i18n.js';
 import { errorPage } from './layout.js';
+import { PAGE_HEADERS } from './page-headers.js';
 import { cookie, readCookie, type Signer } from './signed-values.js';
 import { signInPage, type SignInView } from './sign-in-page.js';
 
@@ -51,10 +52,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
   );
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('cache-control', 'no-store');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('x-content-type-options', 'nosniff');
-    // No form-action: after consent the browser is redirected to the client's own redirect URI.
-    reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
+    reply.headers(PAGE_HEADERS);
     return payload;
   });
   app.setErrorHandler(async (error: Error & { statusCode?: number }, request, reply) => {

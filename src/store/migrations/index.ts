@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-init.js';
 import * as m0002 from './0002-accounts-oauth.js';
 import * as m0004 from './0004-emulator-settings.js';
+import * as m0006 from './0006-hashed-oauth-secrets.js';
 
 /** Ordered list of migrations; append only, never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
   '0001-init': m0001,
   '0002-accounts-oauth': m0002,
   '0004-emulator-settings': m0004,
+  '0006-hashed-oauth-secrets': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -61,23 +61,25 @@ export async function deleteExpiredPayloads(db: Db, now: number): Promise<number
 
 /**
  * An OAuth-issued access token (model AccessToken, by the sha256 of its value) joined with the Dataport grant
- * it was issued under; undefined when unknown, expired or consumed.
+ * it was issued under; undefined when unknown, expired or consumed. `scope` is the token's own (a refresh may
+ * narrow it below the grant's, RFC 6749 §6).
  */
 export async function findAccessTokenGrant(
   db: Db,
   tokenHash: string,
   now: number,
-): Promise<{ expiresAt: number | null; grant: GrantsTable } | undefined> {
+): Promise<{ expiresAt: number | null; scope: string; grant: GrantsTable } | undefined> {
   const row = await db
     .selectFrom('oidc_payloads as t')
     .innerJoin('grants as g', 'g.id', 't.grant_id')
-    .select(['t.expires_at as t_expires_at', 'g.id', 'g.user_id', 'g.client_id', 'g.resources', 'g.access', 'g.created_at', 'g.expires_at', 'g.revoked_at'])
+    .select(['t.expires_at as t_expires_at', 't.payload as t_payload', 'g.id', 'g.user_id', 'g.client_id', 'g.resources', 'g.access', 'g.created_at', 'g.expires_at', 'g.revoked_at'])
     .where('t.model', '=', 'AccessToken')
     .where('t.id', '=', tokenHash)
     .where('t.consumed_at', 'is', null)
     .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', now)]))
     .executeTakeFirst();
   if (!row) return undefined;
-  const { t_expires_at, ...grant } = row;
-  return { expiresAt: t_expires_at, grant };
+  const { t_expires_at, t_payload, ...grant } = row;
+  const { scope } = JSON.parse(t_payload) as { scope?: unknown };
+  return { expiresAt: t_expires_at, scope: typeof scope === 'string' ? scope : '', grant };
 }
