@@ -33,6 +33,11 @@ export function authorizeUrl(base: string, client: RegisteredClient, params: Rec
 export class CookieBrowser {
   private cookies = new Map<string, string>();
 
+  /** A cookie's value as the server set it (undefined when not set or cleared). */
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
     const res = await fetch(url, {
       ...init,

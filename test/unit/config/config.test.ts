@@ -34,3 +34,13 @@ describe('configuration', () => {
     }
   });
 });
+
+describe('DATAPORT_TRUST_PROXY', () => {
+  it('is off by default, on for true or 1, and anything else is refused with its name', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ DATAPORT_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ DATAPORT_TRUST_PROXY: '1' }).trustProxy).toBe(true);
+    expect(loadConfig({ DATAPORT_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(() => loadConfig({ DATAPORT_TRUST_PROXY: 'yes' })).toThrow(/DATAPORT_TRUST_PROXY/);
+  });
+});
