@@ -23,7 +23,7 @@ async function givenTokens(options: { public?: boolean; groups?: string[]; heade
     authorizeUrl(dp.url, fixture.client, { scope: groups.map(SCOPE).join(' '), code_challenge: pkce.challenge, code_challenge_method: 'S256', access_type: 'offline' }),
     fixture, { groups, access: '30d' }, browser,
   );
-  const secret = fixture.client.client_secret ? { client_secret: fixture.client.client_secret } : {};
+  const secret: Record<string, string> = fixture.client.client_secret ? { client_secret: fixture.client.client_secret } : {};
   const res = await fetch(`${dp.url}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
@@ -32,7 +32,7 @@ async function givenTokens(options: { public?: boolean; groups?: string[]; heade
       client_id: fixture.client.client_id, code_verifier: pkce.verifier, ...secret,
     }),
   });
-  const body = await res.json();
+  const body = (await res.json()) as any;
   expect(res.status, JSON.stringify(body)).toBe(200);
   const refresh = (refreshToken: string, extra: Record<string, string> = {}) =>
     tokenRequest(dp.url, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: fixture.client.client_id, ...secret, ...extra });

@@ -36,7 +36,7 @@ async function fullFlow(client: { client_id: string; client_secret?: string; red
     login, { groups: ['myactivity.search'], access: '30d' }, browser,
   );
   const code = back.searchParams.get('code')!;
-  const secret = client.client_secret ? { client_secret: client.client_secret } : {};
+  const secret: Record<string, string> = client.client_secret ? { client_secret: client.client_secret } : {};
   const issued = await tokenRequest(dp.url, {
     grant_type: 'authorization_code', code, redirect_uri: client.redirect_uris[0]!, client_id: client.client_id, code_verifier: pkce.verifier, ...secret,
   });
