@@ -42,6 +42,7 @@ export const JOB_ERROR_MAPPING = {
   },
   JOB_NOT_FOUND: { status: 'NOT_FOUND' },
   NOT_RETRYABLE: { status: 'FAILED_PRECONDITION' },
+  ALREADY_RETRIED: { status: 'FAILED_PRECONDITION' },
   RETRY_LIMIT_REACHED: { status: 'FAILED_PRECONDITION' },
   NOT_CANCELLABLE: { status: 'FAILED_PRECONDITION' },
 } satisfies Record<JobErrorCode, Mapping>;

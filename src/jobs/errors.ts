@@ -13,6 +13,7 @@ export const JOB_ERROR_MESSAGES = {
   ALREADY_EXISTS: 'An identical archive job is already in progress: %s',
   JOB_NOT_FOUND: 'Archive job not found.',
   NOT_RETRYABLE: 'Only a FAILED archive job can be retried; this job is %s.',
+  ALREADY_RETRIED: 'This archive job has already been retried: archive job %s is %s. Poll that job instead.',
   RETRY_LIMIT_REACHED: 'This archive job has been retried the maximum of %s times; new consent is required.',
   NOT_CANCELLABLE: 'Only an IN_PROGRESS archive job can be cancelled; this job is %s.',
 } as const;

@@ -106,7 +106,12 @@ export function createJobService(deps: JobServiceDeps) {
     const at = now();
     const job = await db.transaction().execute(async (trx) => {
       await jobsSql.lockOwner(trx, caller.userId, caller.clientId);
-      if ((await jobsSql.countRetries(trx, originalId)) >= MAX_RETRIES_PER_JOB) {
+      const retries = await jobsSql.listRetries(trx, originalId);
+      // One lineage yields at most one archive: once a retry runs or has completed, retrying the failed job
+      // again (or a failed sibling) would export the same groups twice under one-time access.
+      const live = retries.find((r) => r.state === 'IN_PROGRESS' || r.state === 'COMPLETE');
+      if (live) throw new JobError('ALREADY_RETRIED', [live.id, live.state], { job_id: live.id });
+      if (retries.length >= MAX_RETRIES_PER_JOB) {
         throw new JobError('RETRY_LIMIT_REACHED', [String(MAX_RETRIES_PER_JOB)]);
       }
       // Same resources and the same window: an open-ended window ends where the failed job's did.

@@ -102,13 +102,15 @@ export async function findInProgressJob(
   return row;
 }
 
-export async function countRetries(db: Db, originalJobId: string): Promise<number> {
-  const r = await db
+/** The retries of a failed job (every job whose `retry_of` is it), oldest first. */
+export async function listRetries(db: Db, originalJobId: string): Promise<Pick<JobRow, 'id' | 'state'>[]> {
+  return db
     .selectFrom('jobs')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select(['id', 'state'])
     .where('retry_of', '=', originalJobId)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
 }
 
 /**
