@@ -15,7 +15,10 @@ export interface DownloadDeps {
  * make downloads resumable; the ETag lets a client check that the object has not changed between ranges.
  */
 export async function downloadRoutes(app: FastifyInstance, deps: DownloadDeps): Promise<void> {
-  app.get<{ Params: { '*': string }; Querystring: Record<string, string | undefined> }>('/downloads/*', async (request, reply) => {
+  app.get<{ Params: { '*': string }; Querystring: Record<string, string | undefined> }>('/downloads/*', {
+    // A ZIP does not shrink, and a compressed body would break Range requests (their offsets are into the file).
+    compress: false,
+  }, async (request, reply) => {
     const key = request.params['*'];
     const { name, expires, signature } = request.query;
     const expiresAt = Number(expires);

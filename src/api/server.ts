@@ -9,6 +9,8 @@ import { ApiError } from './api-error.js';
 import { v1Routes } from './routes-v1.js';
 import { downloadRoutes } from './downloads.js';
 import { discoveryRoutes } from './discovery-routes.js';
+import { batchRoutes } from './batch.js';
+import { registerCompression } from './compression.js';
 
 export interface ApiServerDeps {
   db: Db;
@@ -57,8 +59,11 @@ export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInsta
   });
 
   registerErrorHandlers(app);
+  // Before the routes: its hook applies to the routes registered after it.
+  await registerCompression(app);
   await app.register(v1Routes, { jobs: deps.jobs, tokens: deps.tokens });
   await app.register(discoveryRoutes, { catalog: deps.catalog, publicUrl: deps.publicUrl });
+  await app.register(batchRoutes, { publicUrl: deps.publicUrl });
   if (deps.signer) await app.register(downloadRoutes, { db: deps.db, blobs: deps.blobs, signer: deps.signer, now: deps.now });
   app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
