@@ -8,5 +8,11 @@ import type { FastifyInstance } from 'fastify';
  * bodies are not inflated: the API's bodies are a few hundred bytes. Archive downloads opt out on their route.
  */
 export async function registerCompression(app: FastifyInstance): Promise<void> {
-  await app.register(fastifyCompress, { global: true, encodings: ['gzip', 'deflate'], globalDecompression: false });
+  await app.register(fastifyCompress, {
+    global: true,
+    encodings: ['gzip', 'deflate'],
+    globalDecompression: false,
+    // Batch answers (JSON in multipart/mixed) shrink like JSON; mime-db does not call the type compressible.
+    customTypes: /^multipart\/mixed\s*(;|$)/i,
+  });
 }
