@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,8 +27,12 @@ describe('files source, through the googleapis client', () => {
     symlinkSync(path.join(dir, 'outside-secret.txt'), path.join(alice, 'link-out.txt'));
     symlinkSync(path.join(root, 'bob', 'docs', 'bob.txt'), path.join(alice, 'link-to-bob.txt'));
     symlinkSync(alice, path.join(alice, 'nested', 'loop'));
+    // A hard link to a file outside the root looks like any other file in alice's folder.
+    linkSync(path.join(dir, 'outside-secret.txt'), path.join(alice, 'hard-link-out.txt'));
     // A user whose folder is itself a link out of the root.
     symlinkSync(dir, path.join(root, 'mallory'));
+    // A user whose folder is a link into another user's folder, inside the root.
+    symlinkSync(path.join(root, 'bob'), path.join(root, 'carol'));
     const catalog = path.join(dir, 'catalog.yaml');
     writeFileSync(catalog, `sources:
   drive:
@@ -50,7 +54,7 @@ resourceGroups:
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('copies the user\'s folder tree byte for byte; links inside it are followed, links out of it are not', async () => {
+  it('copies the user\'s folder tree byte for byte; links inside it are followed, links out of it and hard links are not', async () => {
     const archive = await exportThroughApi(dp, 'alice', ['drive.docs']);
     expect(archive.state).toBe('COMPLETE');
     const names = [...archive.files.keys()].filter((k) => k.startsWith('Drive/')).sort();
@@ -64,6 +68,14 @@ resourceGroups:
     const archive = await exportThroughApi(dp, 'nobody', ['drive.docs']);
     expect(archive.state).toBe('COMPLETE');
     expect([...archive.files.keys()].filter((k) => k.startsWith('Drive/'))).toEqual([]);
+  });
+
+  it('a user folder that is a link into another user\'s folder → FAILED, nothing of theirs exported', async () => {
+    const archive = await exportThroughApi(dp, 'carol', ['drive.docs']);
+    expect(archive.state).toBe('FAILED');
+    expect(archive.files.size).toBe(0);
+    const job = await jobsSql.findJob(dp.dataport.db, archive.jobId);
+    expect(job!.failure_reason).toMatch(/folder \{user_id\}\/docs of this user is a symbolic link/);
   });
 
   it('a user id that would leave the root, or a user folder linked out of it → FAILED, the reason kept for the operator', async () => {

@@ -1,5 +1,5 @@
-import { createReadStream, type Dirent } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { constants, createReadStream, type Dirent } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FilesFileDefinition, FilesSourceDefinition, GroupDefinition } from '../../catalog/index.js';
 import { streamFailure } from '../retry.js';
@@ -20,8 +20,11 @@ const isTransient = (error: unknown) => TRANSIENT_FS_CODES.has(String((error as 
 /**
  * The `files` source: for each file entry of a group, the folder `root/<folder with {user_id}>` is copied
  * into the archive under `path`, every file as it is, in name order. Nothing outside the user's folder is
- * read: the user id must be one plain path segment, and a symbolic link is followed only when its target
- * stays inside the user's folder (links to folders are not followed, so a link loop cannot hang an export).
+ * read: the user id must be one plain path segment, the user's folder must be a real folder (not a symbolic
+ * link, which could point into another user's folder), a symbolic link below it is followed only when its target
+ * stays inside the user's folder (links to folders are not followed, so a link loop cannot hang an export), and
+ * a file with more than one hard link is skipped: a hard link looks like any other file, but its other name may
+ * be outside the root, and nothing can tell which name came first.
  * For a group with time filters, a file is included when its modification time falls inside the window.
  */
 export function createFilesSource(options: FilesSourceOptions): Source {
@@ -54,6 +57,9 @@ export function createFilesSource(options: FilesSourceOptions): Source {
           throw streamFailure(what, error, isTransient(error));
         }
         if (!isInside(rootReal, userDir)) throw new PermanentSourceError(`${what}: folder ${file.folder} is a link out of the source root`);
+        // A link inside the root may still lead into another user's folder (alice -> bob): the user's folder and
+        // every folder on the way to it must be real folders.
+        if (userDir !== folder) throw new PermanentSourceError(`${what}: folder ${file.folder} of this user is a symbolic link`);
         try {
           for await (const found of walk(userDir, userDir, request.signal)) {
             if (request.endTime && !(found.mtimeMs <= request.endTime.getTime() && found.mtimeMs >= (request.startTime?.getTime() ?? -Infinity))) continue;
@@ -97,14 +103,24 @@ async function* walk(userDir: string, dir: string, signal: AbortSignal): AsyncGe
       continue; // sockets, FIFOs, devices: not data
     }
     const info = await stat(target);
-    if (!info.isFile()) continue;
+    if (!info.isFile() || info.nlink > 1) continue;
     yield { absolute: target, relative: path.relative(userDir, absolute).split(path.sep).join('/'), mtimeMs: info.mtimeMs };
   }
 }
 
 async function* readGuarded(file: string, what: string, signal: AbortSignal): AsyncGenerator<Uint8Array> {
   try {
-    for await (const chunk of createReadStream(file, { signal })) yield chunk as Buffer;
+    // Checked again on the open file: the name found by the walk may have been replaced by a link since.
+    const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const info = await handle.stat().catch(async (error: unknown) => {
+      await handle.close();
+      throw error;
+    });
+    if (!info.isFile() || info.nlink > 1) {
+      await handle.close();
+      throw new PermanentSourceError(`${what}: ${file} became a link while the export ran`);
+    }
+    for await (const chunk of handle.createReadStream({ signal })) yield chunk as Buffer;
   } catch (error) {
     if (signal.aborted) throw error;
     throw streamFailure(`${what}: ${file}`, error, isTransient(error));
