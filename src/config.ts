@@ -160,9 +160,11 @@ export function parseStorageUrl(value: string | undefined, env: Pick<Env, 'AWS_A
   try {
     url = new URL(value);
   } catch {
-    return `expected s3://bucket?endpoint=...&region=... or file:///path, got "${value}"`;
+    // The value is not quoted: a mistyped URL may still hold credentials.
+    return 'expected s3://bucket?endpoint=...&region=... or file:///path (the value is not shown: it may hold a secret)';
   }
   if (url.protocol === 'file:') return { kind: 'fs', root: path.resolve(decodeURIComponent(url.pathname)) };
+  if (url.username || url.password) return 'credentials do not belong in the URL: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
   const bucket = url.hostname;
   // S3 bucket naming rules: 3-63 lower-case letters, digits, dots and hyphens.
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) return `"${bucket}" is not a valid bucket name (3-63 characters: a-z, 0-9, . and -)`;
@@ -170,7 +172,7 @@ export function parseStorageUrl(value: string | undefined, env: Pick<Env, 'AWS_A
   const unknown = [...url.searchParams.keys()].filter((k) => !known.has(k));
   if (unknown.length > 0) return `unknown parameter(s) ${unknown.join(', ')}; expected endpoint, region, forcePathStyle`;
   const endpoint = url.searchParams.get('endpoint') ?? undefined;
-  if (endpoint !== undefined && !/^https?:\/\/[^/?#]+\/?$/.test(endpoint)) return `endpoint must be http(s)://host[:port], got "${endpoint}"`;
+  if (endpoint !== undefined && !/^https?:\/\/[^/?#@]+\/?$/.test(endpoint)) return 'endpoint must be http(s)://host[:port] (the value is not shown: it may hold a secret)';
   const pathStyle = url.searchParams.get('forcePathStyle');
   if (pathStyle !== null && pathStyle !== 'true' && pathStyle !== 'false') return `forcePathStyle must be true or false, got "${pathStyle}"`;
   if ((env.AWS_ACCESS_KEY_ID === undefined) !== (env.AWS_SECRET_ACCESS_KEY === undefined)) {

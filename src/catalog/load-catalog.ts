@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isNode, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isNode, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { createCatalog } from './catalog.js';
 import {
@@ -27,14 +27,22 @@ export interface CatalogDefinition {
   readonly groups: readonly GroupDefinition[];
   /** `file:line:column` of a node, so later checks (a connector's) can point at the line too. */
   locate(at: CatalogPath): string;
+  /**
+   * Replaces every value read from the environment with `${NAME}` in a message: a connector's error (a bad
+   * URL, a refused password) may quote its settings, and those are where secrets live.
+   */
+  redact(message: string): string;
 }
 
 const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /**
- * Reads an operator's catalog file (YAML, or JSON, which YAML reads too). `${NAME}` in any value is
- * replaced by `env[NAME]`, so secrets stay out of the file. Any mistake — syntax, a missing field, a
- * source that does not exist, an unset variable — throws a CatalogError listing each one at its line.
+ * Reads an operator's catalog file (YAML, or JSON, which YAML reads too). `${NAME}` in a value below
+ * `sources` (connection strings, tokens, certificate paths, plugin options) is replaced by `env[NAME]`, so
+ * secrets stay out of the file. Elsewhere it is refused: group names, scopes and descriptions are public (the
+ * discovery document and the consent page show them), and an expanded secret would be published there. Any
+ * mistake — syntax, a missing field, a source that does not exist, an unset variable — throws a CatalogError
+ * listing each one at its line, never quoting a value that came from the environment.
  */
 export function loadCatalogFile(file: string, env: Readonly<Record<string, string | undefined>>): CatalogDefinition {
   const absolute = path.resolve(file);
@@ -59,13 +67,15 @@ export function loadCatalogFile(file: string, env: Readonly<Record<string, strin
   const locate = (at: CatalogPath) => where(nodeAt(doc, at)?.range?.[0] ?? 0);
 
   const problems: string[] = [];
-  substituteEnv(doc, env, (node, message) => problems.push(`${where(node.range?.[0] ?? 0)}: ${message}`));
+  const substituted = substituteEnv(doc, env, (node, message) => problems.push(`${where(node.range?.[0] ?? 0)}: ${message}`));
+  const redact = (message: string) => substituted.reduce((text, [name, value]) => text.replaceAll(value, `\${${name}}`), message);
   const report = (at: CatalogPath, message: string) => problems.push(`${locate(at)}: ${message}`);
+  const fail = () => new CatalogError(redact(problems.join('\n')));
 
   const parsed = catalogFileSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     for (const issue of parsed.error.issues) report(issue.path as CatalogPath, describeIssue(issue));
-    throw new CatalogError(problems.join('\n'));
+    throw fail();
   }
   const { sources: sourceEntries, resourceGroups } = parsed.data;
   const sources = new Map(Object.entries(sourceEntries));
@@ -109,30 +119,49 @@ export function loadCatalogFile(file: string, env: Readonly<Record<string, strin
     });
     groups.push({ ...group, position: i, files });
   });
-  if (problems.length > 0) throw new CatalogError(problems.join('\n'));
+  if (problems.length > 0) throw fail();
 
   const catalog = createCatalog(groups.map((g) => ({
     name: g.name, scope: g.scope, description: g.description, supportsTimeFilter: g.timeFilter, source: g.source,
   })));
-  return Object.freeze({ file: absolute, baseDir: path.dirname(absolute), catalog, sources, groups: Object.freeze(groups), locate });
+  return Object.freeze({ file: absolute, baseDir: path.dirname(absolute), catalog, sources, groups: Object.freeze(groups), locate, redact });
 }
 
-/** Replaces `${NAME}` in every scalar value (never in keys) in place, reporting unset variables. */
-function substituteEnv(doc: Document, env: Readonly<Record<string, string | undefined>>, problem: (node: Node, message: string) => void): void {
+/**
+ * Replaces `${NAME}` in scalar values below `sources` (never in keys) in place, reporting unset variables and
+ * references anywhere else. Returns the values it put in, longest first (for `redact`).
+ */
+function substituteEnv(
+  doc: Document, env: Readonly<Record<string, string | undefined>>, problem: (node: Node, message: string) => void,
+): [name: string, value: string][] {
+  const substituted = new Map<string, string>();
   visit(doc, {
-    Scalar(key, value) {
+    Scalar(key, value, ancestors) {
       if (key === 'key' || typeof value.value !== 'string' || !value.value.includes('${')) return;
-      value.value = value.value.replace(ENV_REFERENCE, (_whole, name: string) => {
+      // ancestors: the document, its top-level map, the top-level pair this value lies under, …
+      const top = ancestors[2];
+      const inSources = ancestors[1] === doc.contents && isPair(top) && isScalar(top.key) && top.key.value === 'sources';
+      value.value = value.value.replace(ENV_REFERENCE, (whole, name: string) => {
+        if (!inSources) {
+          problem(value, `\${${name}} is read from the environment only below "sources" (connection settings and secrets); this value is not one of those`);
+          return whole;
+        }
         const found = env[name];
         if (found === undefined || found === '') {
           problem(value, `environment variable ${name} is not set`);
           return '';
         }
+        // Short values ("1", "on") are not secrets, and redacting them would garble line numbers.
+        if (found.length >= MIN_REDACTED_LENGTH) substituted.set(found, name);
         return found;
       });
     },
   });
+  return [...substituted].map(([value, name]): [string, string] => [name, value]).sort((a, b) => b[1].length - a[1].length);
 }
+
+/** Values from the environment at least this long are never quoted in an error. */
+const MIN_REDACTED_LENGTH = 4;
 
 /** The deepest existing node along `at`: a missing key is reported at the object that lacks it. */
 function nodeAt(doc: Document, at: CatalogPath): Node | undefined {

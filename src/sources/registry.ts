@@ -57,7 +57,8 @@ export async function createSourcesFromCatalog(definition: CatalogDefinition | u
         }
       } catch (error) {
         if (error instanceof CatalogError) throw error;
-        throw new CatalogError(`${definition.locate(['sources', name])}: source "${name}": ${(error as Error).message}`, { cause: error });
+        // Not `cause`: the connector's error may quote its settings, secrets among them, and a cause gets logged.
+        throw new CatalogError(`${definition.locate(['sources', name])}: source "${name}": ${definition.redact((error as Error).message)}`);
       }
     }
   } catch (error) {
