@@ -17,7 +17,7 @@ import { createDemoSource, parseDemoFaults } from './sources/demo/index.js';
 import { createApiServer } from './api/index.js';
 import { createEmulatorClock, createRuntimeFaults, readClockOffsetMs, recordDemoSourceStatus } from './emulator/index.js';
 import {
-  createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase,
+  createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase, SigningKeyError,
   oidcPayloads, pendingMigrations, type BlobStore, type Db, type OpenDatabase,
 } from './store/index.js';
 
@@ -99,7 +99,13 @@ async function assemble(
   const catalog = catalogFile?.catalog ?? googleCatalog();
   let listeningUrl: string | undefined;
   const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://localhost:${config.port}`;
-  const signingKey = loadOrCreateSigningKey(config.dataDir);
+  let signingKey: Buffer;
+  try {
+    signingKey = loadOrCreateSigningKey(config.dataDir);
+  } catch (error) {
+    if (error instanceof SigningKeyError) throw new ConfigError(error.message);
+    throw error;
+  }
   const signer = createUrlSigner(signingKey);
   const blobs: BlobStore = config.storage.kind === 's3'
     ? createS3BlobStore({ ...config.storage, now })

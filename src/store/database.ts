@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -56,8 +56,9 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     pool.on('error', () => undefined);
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
-    mkdirSync(options.dataDir, { recursive: true });
-    const file = new SQLite(path.join(options.dataDir, 'dataport.sqlite'));
+    const fileName = path.join(options.dataDir, 'dataport.sqlite');
+    keepPrivate(options.dataDir, fileName);
+    const file = new SQLite(fileName);
     // WAL lets the CLI (`dataport token`) write while the server runs; busy_timeout waits for the lock
     // instead of failing with SQLITE_BUSY when both write at once.
     file.pragma('journal_mode = WAL');
@@ -75,6 +76,24 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
       await db.destroy();
     },
   };
+}
+
+/**
+ * The database holds everyone's accounts and grants: the data folder is made 0700 and the database file 0600
+ * before SQLite opens it. SQLite creates its -wal and -shm files with the main file's permissions, so those
+ * follow; files left by an older version (0644) are tightened here too.
+ */
+function keepPrivate(dataDir: string, fileName: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  closeSync(openSync(fileName, 'a', 0o600));
+  for (const name of [fileName, `${fileName}-wal`, `${fileName}-shm`]) {
+    try {
+      chmodSync(name, 0o600);
+    } catch (error) {
+      // Gone, or not ours to change (another user's file we may only write to): nothing to tighten.
+      if (!['ENOENT', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    }
+  }
 }
 
 /**

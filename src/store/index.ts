@@ -15,7 +15,7 @@ export type { BlobStore, BlobWriter, BlobStat, SignedUrlOptions } from './blobs/
 export { createFsBlobStore } from './blobs/blobs-fs.js';
 export { createS3BlobStore, ensureS3Bucket, deleteS3Bucket } from './blobs/blobs-s3-deferred.js';
 export type { S3Location, S3BlobStoreOptions } from './blobs/blobs-s3.js';
-export { createUrlSigner, loadOrCreateSigningKey, type UrlSigner } from './blobs/url-signer.js';
+export { createUrlSigner, loadOrCreateSigningKey, SigningKeyError, type UrlSigner } from './blobs/url-signer.js';
 export * as accounts from './sql/accounts.js';
 export * as oauthClients from './sql/clients.js';
 export * as oidcPayloads from './sql/oidc.js';

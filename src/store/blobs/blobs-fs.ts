@@ -42,7 +42,8 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
     kind: 'fs',
     async put(key, body: Readable) {
       const file = fileOf(key);
-      await mkdir(path.dirname(file), { recursive: true });
+      // Archives are people's data: the service's user alone may read them (folders 0700, files 0600).
+      await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
       // Write beside the target and rename: readers never see a half-written object.
       const tmp = `${file}.${randomUUID()}.partial`;
       let sizeBytes = 0;
@@ -50,7 +51,7 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
         sizeBytes += chunk.length;
       });
       try {
-        await pipeline(body, createWriteStream(tmp));
+        await pipeline(body, createWriteStream(tmp, { mode: 0o600 }));
         await rename(tmp, file);
       } catch (error) {
         await rm(tmp, { force: true });

@@ -30,22 +30,47 @@ export function createUrlSigner(secret: Buffer) {
 
 export type UrlSigner = ReturnType<typeof createUrlSigner>;
 
-/** Reads the signing key from the data folder, creating it on first run (readable by the owner only). */
+/**
+ * Below this the key is refused: HMAC-SHA256 keys shorter than its output weaken it (RFC 2104 §3), and an empty
+ * or truncated file would make every download URL, cookie and CSRF token forgeable.
+ */
+export const MIN_SIGNING_KEY_BYTES = 32;
+
+/** A signing key that may not be used; the message says what to do. */
+export class SigningKeyError extends Error {
+  override readonly name = 'SigningKeyError';
+}
+
+/**
+ * Reads the signing key from the data folder, creating it on first run (the folder 0700, the file 0600: readable
+ * by the service's user only).
+ */
 export function loadOrCreateSigningKey(dataDir: string): Buffer {
   const file = path.join(dataDir, 'signing.key');
   try {
-    return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+    return checked(file, readFileSync(file, 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  mkdirSync(dataDir, { recursive: true });
-  const key = randomBytes(32);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const key = randomBytes(MIN_SIGNING_KEY_BYTES);
   try {
     writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
     return key;
   } catch (error) {
     // Another process (the CLI, a second server) created it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return checked(file, readFileSync(file, 'utf8'));
     throw error;
   }
+}
+
+function checked(file: string, text: string): Buffer {
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length < MIN_SIGNING_KEY_BYTES) {
+    throw new SigningKeyError(
+      `${file} holds ${key.length} bytes of key; at least ${MIN_SIGNING_KEY_BYTES} are needed (base64, as Dataport writes it). `
+      + 'Put the key the other servers use there, or delete the file to have a new one made (outstanding download links and sign-in sessions then stop working).',
+    );
+  }
+  return key;
 }
