@@ -1,4 +1,4 @@
-import { accounts, type Db } from '../store/index.js';
+import { accounts, upstreamIdentities, type Db } from '../store/index.js';
 import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
 
 /**
@@ -27,6 +27,8 @@ export function createAccountService(deps: { db: Db; now: () => number }) {
   async function addUser(id: string, password: string): Promise<void> {
     if (!ACCOUNT_ID.test(id)) throw new AccountError(`invalid user id "${id}": use letters, digits and . _ @ + - (at most 128)`);
     if (password.length < 8) throw new AccountError('the password must have at least 8 characters');
+    // A password would let anyone who learns it sign in as the upstream identity's account, past its provider.
+    if (await upstreamIdentities.isUpstreamAccount(db, id)) throw new AccountError(`user "${id}" signs in through the upstream provider and cannot have a password`);
     await accounts.upsertAccount(db, { id, password_hash: await hashPassword(password), created_at: now() });
   }
 
@@ -49,10 +51,18 @@ export function createAccountService(deps: { db: Db; now: () => number }) {
     return { ok: true, accountId: id };
   }
 
-  /** Records an account that signed in through the upstream provider. */
-  async function ensureUpstreamAccount(id: string): Promise<void> {
-    if (!ACCOUNT_ID.test(id)) throw new AccountError(`the upstream provider's user id "${id}" is not a valid account id`);
-    await accounts.ensureAccount(db, id, now());
+  /**
+   * The account an upstream identity signs in as (see docs/security.md, "Upstream sign-in"): the one linked to
+   * its issuer and subject; on its first sign-in, the id its configured claim names, if no local password
+   * account and no other upstream identity has it.
+   */
+  async function signInUpstream(identity: { issuer: string; subject: string; accountId: string }): Promise<string> {
+    if (!ACCOUNT_ID.test(identity.accountId)) throw new AccountError(`the upstream provider's user id "${identity.accountId}" is not a valid account id`);
+    const link = await upstreamIdentities.linkUpstreamIdentity(db, { ...identity, now: now() });
+    if (link.ok) return link.accountId;
+    throw new AccountError(link.reason === 'local-account'
+      ? `upstream identity ${identity.subject} of ${identity.issuer} names "${identity.accountId}", a local password account: refused`
+      : `upstream identity ${identity.subject} of ${identity.issuer} names "${identity.accountId}", which another upstream identity signs in as: refused`);
   }
 
   async function exists(id: string): Promise<boolean> {
@@ -67,7 +77,7 @@ export function createAccountService(deps: { db: Db; now: () => number }) {
     return accounts.deleteAccount(db, id);
   }
 
-  return { addUser, signIn, ensureUpstreamAccount, exists, listUsers, removeUser };
+  return { addUser, signIn, signInUpstream, exists, listUsers, removeUser };
 }
 
 export type AccountService = ReturnType<typeof createAccountService>;

@@ -4,5 +4,5 @@ export { createClientService, ClientError, type ClientService, type RegisteredCl
 export { createAccountOverview, type AccountOverview } from './account-overview.js';
 export { createOauthServer, ConsentError, INTERACTION_PATH, type OauthServer, type ConsentChoice } from './oauth-server.js';
 export { oauthRoutes } from './oauth-routes.js';
-export { createUpstreamSignIn, UpstreamSignInError, type UpstreamSignIn, type UpstreamOidcConfig } from './upstream-oidc.js';
+export { createUpstreamSignIn, UpstreamSignInError, type UpstreamSignIn, type UpstreamOidcConfig, type UpstreamIdentity } from './upstream-oidc.js';
 export { generatePassword } from './passwords.js';

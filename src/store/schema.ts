@@ -101,6 +101,14 @@ export interface AccountsTable {
   created_at: number;
 }
 
+/** An upstream OpenID Connect identity and the account it signs in as (migration 0007). */
+export interface UpstreamIdentitiesTable {
+  issuer: string;
+  subject: string;
+  account_id: string;
+  created_at: number;
+}
+
 export interface OauthClientsTable {
   id: string;
   name: string;
@@ -148,4 +156,5 @@ export interface Database {
   oauth_clients: OauthClientsTable;
   oidc_payloads: OidcPayloadsTable;
   sign_in_failures: SignInFailuresTable;
+  upstream_identities: UpstreamIdentitiesTable;
 }

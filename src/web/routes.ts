@@ -220,8 +220,8 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     if (!saved || !request.query.code || request.query.state !== saved.state) return failed();
     let userId: string;
     try {
-      userId = await deps.upstream.complete({ code: request.query.code, redirectUri: deps.issuer() + UPSTREAM_CALLBACK, nonce: saved.nonce, codeVerifier: saved.codeVerifier });
-      await deps.accounts.ensureUpstreamAccount(userId);
+      const identity = await deps.upstream.complete({ code: request.query.code, redirectUri: deps.issuer() + UPSTREAM_CALLBACK, nonce: saved.nonce, codeVerifier: saved.codeVerifier });
+      userId = await deps.accounts.signInUpstream(identity);
     } catch (error) {
       if (!(error instanceof UpstreamSignInError) && !(error instanceof AccountError)) throw error;
       deps.logger.warn({ err: error }, 'upstream sign-in failed');

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { importJWK, SignJWT, type JWTPayload } from 'jose';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import querystring from 'node:querystring';
@@ -10,7 +11,8 @@ export interface UpstreamUser {
   email: string;
   password: string;
   name: string;
-  emailVerified?: boolean;
+  /** What the provider says in `email_verified`: true when left out; null leaves the claim out altogether. */
+  emailVerified?: boolean | string | null;
 }
 
 export interface UpstreamProvider {
@@ -21,7 +23,12 @@ export interface UpstreamProvider {
   /** Registers Dataport's callback URIs; call once, after the Dataports listen (their URLs are known only then). */
   register(redirectUris: string[]): void;
   /** When set, the token endpoint's ID token is passed through this before it is sent (a forged token). */
-  tamperIdToken: ((idToken: string) => string) | undefined;
+  tamperIdToken: ((idToken: string) => string | Promise<string>) | undefined;
+  /**
+   * Signs a token with the provider's own key (so its signature verifies): for ID tokens whose claims a real
+   * provider with a bug, or a replayed token, would have.
+   */
+  sign(claims: JWTPayload): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -49,6 +56,7 @@ export async function startUpstreamProvider(users: UpstreamUser[]): Promise<Upst
     handler(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const signingKey = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'upstream-1', alg: 'RS256', use: 'sig' };
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   async function loginPage(p: Provider, uid: string, req: http.IncomingMessage, res: http.ServerResponse) {
@@ -82,6 +90,9 @@ export async function startUpstreamProvider(users: UpstreamUser[]): Promise<Upst
     clientId: 'dataport',
     clientSecret: 'upstream-client-secret-for-tests',
     tamperIdToken: undefined,
+    async sign(claims) {
+      return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: signingKey.kid }).sign(await importJWK(signingKey, 'RS256'));
+    },
     register(redirectUris) {
       provider = new Provider(issuer, {
         clients: [{
@@ -92,7 +103,10 @@ export async function startUpstreamProvider(users: UpstreamUser[]): Promise<Upst
           const user = users.find((u) => u.sub === sub);
           return user && {
             accountId: sub,
-            claims: async () => ({ sub, email: user.email, email_verified: user.emailVerified ?? true, name: user.name }),
+            claims: async () => ({
+              sub, email: user.email, name: user.name,
+              ...(user.emailVerified === null ? {} : { email_verified: user.emailVerified ?? true }),
+            }),
           };
         },
         claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
@@ -109,7 +123,7 @@ export async function startUpstreamProvider(users: UpstreamUser[]): Promise<Upst
         },
         cookies: { keys: ['upstream test cookie key'] },
         ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, Interaction: 600, Session: 3600 },
-        jwks: { keys: [{ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'upstream-1', alg: 'RS256', use: 'sig' }] },
+        jwks: { keys: [signingKey] },
       });
       handler = provider.callback();
     },
@@ -122,15 +136,18 @@ export async function startUpstreamProvider(users: UpstreamUser[]): Promise<Upst
 }
 
 /** Rewrites the ID token in the token endpoint's JSON answer before it leaves (a man in the middle, or a bug). */
-function tamperTokenResponse(res: http.ServerResponse, tamper: (idToken: string) => string) {
+function tamperTokenResponse(res: http.ServerResponse, tamper: (idToken: string) => string | Promise<string>) {
   const end = res.end.bind(res) as (chunk?: unknown, ...rest: unknown[]) => http.ServerResponse;
   res.end = ((chunk?: unknown, ...rest: unknown[]) => {
     if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) {
       const body = JSON.parse(chunk.toString()) as { id_token?: string };
       if (body.id_token) {
-        body.id_token = tamper(body.id_token);
-        chunk = JSON.stringify(body);
-        if (!res.headersSent) res.setHeader('content-length', Buffer.byteLength(chunk as string));
+        void Promise.resolve(tamper(body.id_token)).then((idToken) => {
+          const text = JSON.stringify({ ...body, id_token: idToken });
+          if (!res.headersSent) res.setHeader('content-length', Buffer.byteLength(text));
+          end(text, ...rest);
+        });
+        return res;
       }
     }
     return end(chunk, ...rest);

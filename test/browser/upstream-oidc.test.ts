@@ -6,6 +6,7 @@ import { createAccountService, createClientService, type RegisteredClient } from
 import { googleClient, startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
 import { SCOPE, authorizeUrl as authorizeUrlFor, pkcePair, tokenRequest } from '../auth/oauth-fixture.js';
 import { startUpstreamProvider, type UpstreamProvider, type UpstreamUser } from '../auth/upstream-provider.js';
+import { runCli } from '../helpers/process.js';
 
 // Sign-in through a second, real OpenID Connect provider that this test starts (the operator's own login),
 // in real Chromium. Screenshots go to test-output/ (ignored by git).
@@ -14,6 +15,14 @@ const CALLBACK = '/oauth/upstream/callback';
 
 const ZEYNEP: UpstreamUser = { sub: 'u-4f1c9a', email: 'zeynep@example.org', password: 'upstream password 1', name: 'Zeynep Kaya' };
 const MALLORY: UpstreamUser = { sub: 'u-77aa01', email: 'ceo@example.org', password: 'upstream password 2', name: 'Mallory', emailVerified: false };
+/** The provider leaves `email_verified` out of its answer. */
+const INES: UpstreamUser = { sub: 'u-1b2c3d', email: 'ines@example.org', password: 'upstream password 3', name: 'Ines', emailVerified: null };
+/** The provider sends `email_verified` as the string "true". */
+const OMAR: UpstreamUser = { sub: 'u-9e8f7a', email: 'omar@example.org', password: 'upstream password 4', name: 'Omar', emailVerified: 'true' };
+/** Verified upstream, and her address names a local password account in Dataport. */
+const ADMIN: UpstreamUser = { sub: 'u-ad0001', email: 'admin@example.org', password: 'upstream password 5', name: 'Admin' };
+/** A second upstream person who now holds Zeynep's address (reassigned), verified. */
+const EVE: UpstreamUser = { sub: 'u-e0e0e0', email: ZEYNEP.email, password: 'upstream password 6', name: 'Eve' };
 
 let upstream: UpstreamProvider;
 /** Maps the upstream `sub` (the default). */
@@ -23,7 +32,7 @@ let byEmail: TestDataport;
 let browser: Browser;
 
 beforeAll(async () => {
-  upstream = await startUpstreamProvider([ZEYNEP, MALLORY]);
+  upstream = await startUpstreamProvider([ZEYNEP, MALLORY, INES, OMAR, ADMIN, EVE]);
   const env = {
     DATAPORT_DEMO_RECORDS: '3',
     DATAPORT_UPSTREAM_OIDC_ISSUER: upstream.issuer,
@@ -77,6 +86,31 @@ async function consentAndExchange(dp: TestDataport, page: Page, client: Register
   expect(tokens.status).toBe(200);
   return tokens.body as { access_token: string };
 }
+
+/** After the upstream login: Dataport's error alert, or the account page it signed in to. */
+async function outcome(page: Page): Promise<{ signedIn: false; alert: string } | { signedIn: true; as: string }> {
+  const alert = page.getByRole('alert');
+  const account = page.getByRole('heading', { name: 'Your apps and exports' });
+  await alert.or(account).first().waitFor();
+  if (await alert.isVisible()) return { signedIn: false, alert: await alert.innerText() };
+  return { signedIn: true, as: await page.getByText(/^Signed in as /).innerText() };
+}
+
+/** Signs `user` in on `dp`'s account page, in a browser context of its own, and says how it ended. */
+async function accountSignIn(dp: TestDataport, user: UpstreamUser) {
+  const context = await browser.newContext({ locale: 'en-GB' });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${dp.url}/account`);
+    await signInUpstream(page, user);
+    return await outcome(page);
+  } finally {
+    await context.close();
+  }
+}
+
+const REFUSED = { signedIn: false, alert: 'Signing in with Acme Login did not work. Try again.' };
+const accountsOf = (dp: TestDataport) => createAccountService({ db: dp.dataport.db, now: dp.clock.now });
 
 async function introspect(dp: TestDataport, client: RegisteredClient, token: string) {
   const res = await fetch(`${dp.url}/oauth/introspect`, {
@@ -188,4 +222,57 @@ describe('sign-in through the upstream OpenID Connect provider', () => {
     expect(res.headers.getSetCookie().some((c) => c.startsWith('dp_account='))).toBe(false);
     expect(await res.text()).toContain('Signing in with Acme Login did not work.');
   });
+
+  it('an email the provider leaves unverified by omission, or "verified" as a string, is refused under the email mapping', async () => {
+    for (const user of [INES, OMAR]) {
+      expect(await accountSignIn(byEmail, user)).toEqual(REFUSED);
+      await expect(accountsOf(byEmail).exists(user.email)).resolves.toBe(false);
+    }
+  });
+
+  it('an upstream identity whose claim names a local password account is refused; the local account keeps its password and only its password', async () => {
+    await accountsOf(byEmail).addUser(ADMIN.email, 'local admin password');
+    expect(await accountSignIn(byEmail, ADMIN)).toEqual(REFUSED);
+    expect((await accountsOf(byEmail).listUsers()).find((u) => u.id === ADMIN.email)).toMatchObject({ password: true });
+    await expect(accountsOf(byEmail).signIn(ADMIN.email, 'local admin password')).resolves.toEqual({ ok: true, accountId: ADMIN.email });
+  });
+
+  it('an account is linked to the upstream issuer + subject that made it: another upstream person given the same address is refused', async () => {
+    expect(await accountSignIn(byEmail, ZEYNEP)).toEqual({ signedIn: true, as: `Signed in as ${ZEYNEP.email}` });
+    expect(await accountSignIn(byEmail, EVE)).toEqual(REFUSED);
+    // And the first person still signs in as before.
+    expect(await accountSignIn(byEmail, ZEYNEP)).toEqual({ signedIn: true, as: `Signed in as ${ZEYNEP.email}` });
+  });
+
+  it('`dataport users add` refuses a password for an account an upstream identity signs in as', async () => {
+    expect(await accountSignIn(byEmail, ZEYNEP)).toEqual({ signedIn: true, as: `Signed in as ${ZEYNEP.email}` });
+    const run = await runCli(['users', 'add', ZEYNEP.email], byEmail.env);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(`user "${ZEYNEP.email}" signs in through the upstream provider and cannot have a password`);
+    expect((await accountsOf(byEmail).listUsers()).find((u) => u.id === ZEYNEP.email)).toMatchObject({ password: false });
+  });
+
+  it('ID tokens signed with the provider\'s own key are refused when nbf or iat lies ahead, iat is old, or aud/azp name another client', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const cases: [string, (claims: Record<string, unknown>) => Record<string, unknown>][] = [
+      ['not valid yet (nbf)', (c) => ({ ...c, nbf: now + 600 })],
+      ['issued in the future (iat)', (c) => ({ ...c, iat: now + 600 })],
+      ['issued an hour ago (iat), still unexpired', (c) => ({ ...c, iat: now - 3600, exp: now + 600 })],
+      ['several audiences, no azp', (c) => ({ ...c, aud: [upstream.clientId, 'another-app'] })],
+      ['issued to another client (azp)', (c) => ({ ...c, aud: [upstream.clientId, 'another-app'], azp: 'another-app' })],
+    ];
+    try {
+      // The same re-signing with the claims untouched signs in: the refusals below are the claims' doing.
+      upstream.tamperIdToken = (jwt) => upstream.sign(decodeClaims(jwt));
+      expect(await accountSignIn(bySub, ZEYNEP)).toEqual({ signedIn: true, as: `Signed in as ${ZEYNEP.sub}` });
+      for (const [what, edit] of cases) {
+        upstream.tamperIdToken = (jwt) => upstream.sign(edit(decodeClaims(jwt)));
+        expect({ what, ...(await accountSignIn(bySub, ZEYNEP)) }).toEqual({ what, ...REFUSED });
+      }
+    } finally {
+      upstream.tamperIdToken = undefined;
+    }
+  });
 });
+
+const decodeClaims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;

@@ -3,6 +3,7 @@ import * as m0001 from './0001-init.js';
 import * as m0002 from './0002-accounts-oauth.js';
 import * as m0004 from './0004-emulator-settings.js';
 import * as m0006 from './0006-hashed-oauth-secrets.js';
+import * as m0007 from './0007-upstream-identities.js';
 
 /** Ordered list of migrations; append only, never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002-accounts-oauth': m0002,
   '0004-emulator-settings': m0004,
   '0006-hashed-oauth-secrets': m0006,
+  '0007-upstream-identities': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -12,15 +12,6 @@ export async function upsertAccount(db: Db, row: AccountRow): Promise<void> {
     .execute();
 }
 
-/** Records an account that signed in upstream; an existing account (and its password) is left as it is. */
-export async function ensureAccount(db: Db, id: string, now: number): Promise<void> {
-  await db
-    .insertInto('accounts')
-    .values({ id, password_hash: null, created_at: now })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
-}
-
 export async function findAccount(db: Db, id: string): Promise<AccountRow | undefined> {
   return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
 }
