@@ -118,8 +118,9 @@ export function createExportRunner(deps: ExportRunnerDeps) {
       return { kind: 'done' };
     }
     if (reason instanceof RunStopped && reason.why === 'shutdown') {
-      // Hand the job back at once: the next worker need not wait for the lease to lapse.
-      await jobsSql.releaseAfterTransientFailure(db, job.id, job.attempt, 'worker shut down', now());
+      // Hand the job back at once: the next worker need not wait for the lease to lapse. A drain is not the
+      // source's failure, so it spends none of the job's attempts.
+      await jobsSql.releaseJob(db, job.id, job.attempt, now());
       return { kind: 'retry', afterMs: 0 };
     }
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

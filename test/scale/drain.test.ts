@@ -50,7 +50,7 @@ describe.skipIf(scaledStackUnavailable !== undefined)(`SIGTERM drains a worker${
     slow.child.kill('SIGTERM');
     expect(await exited).toBe(0);
     const handedBack = await jobsSql.findJob(store.db, jobId);
-    expect(handedBack).toMatchObject({ state: 'IN_PROGRESS', lease_owner: null });
+    expect(handedBack).toMatchObject({ state: 'IN_PROGRESS', lease_owner: null, transient_failures: 0 });
     // The aborted run deleted its partial upload.
     const blobs = createS3BlobStore(bucket.location);
     cleanups.push(async () => blobs.close?.());

@@ -139,6 +139,22 @@ export async function renewLease(db: Db, id: string, attempt: number, now: numbe
   return Number(r.numUpdatedRows) > 0;
 }
 
+/**
+ * Gives the job back unchanged but for its lease, so the next delivery can claim it at once: a worker that
+ * drains (SIGTERM) hands its runs back this way. Not a failure, so no attempt is spent on it: a rolling
+ * restart must not use up `DATAPORT_JOB_ATTEMPTS`, which is for the source's transient errors.
+ */
+export async function releaseJob(db: Db, id: string, attempt: number, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('jobs')
+    .set({ lease_owner: null, lease_expires_at: null, updated_at: now })
+    .where('id', '=', id)
+    .where('attempt', '=', attempt)
+    .where('state', '=', 'IN_PROGRESS')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
 /** Gives the job back after a transient failure so a later delivery can run it again. */
 export async function releaseAfterTransientFailure(db: Db, id: string, attempt: number, reason: string, now: number): Promise<boolean> {
   const r = await db
