@@ -11,14 +11,14 @@ import {
 import { createSigner, errorPage, loadLocales, logoutDonePage, logoutPage, PAGE_HEADERS, webRoutes } from './web/index.js';
 import { createJobService, type JobService } from './jobs/index.js';
 import { createEmbeddedQueue, createPgBossQueue, type JobQueue } from './queue/index.js';
-import { collectExpiredArchives, createExportRunner, createShardPool, redispatchOrphanedJobs } from './export/index.js';
+import { collectExpiredArchives, createExportRunner, createShardPool, deleteUnpublishedOutputs, redispatchOrphanedJobs, takeOverLapsedJobs } from './export/index.js';
 import { createSourcesFromCatalog } from './sources/index.js';
 import { createDemoSource, parseDemoFaults } from './sources/demo/index.js';
 import { createApiServer } from './api/index.js';
 import { createEmulatorClock, createRuntimeFaults, readClockOffsetMs, recordDemoSourceStatus } from './emulator/index.js';
 import {
   createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase, SigningKeyError,
-  oidcPayloads, pendingMigrations, type BlobStore, type Db, type OpenDatabase,
+  oidcPayloads, pendingMigrations, pingDatabase, type BlobStore, type Db, type OpenDatabase,
 } from './store/index.js';
 
 export interface DataportOptions {
@@ -54,6 +54,12 @@ export interface Dataport {
 
 /** How often archives past retention are deleted and undelivered jobs redispatched. */
 const MAINTENANCE_INTERVAL_MS = 60_000;
+/**
+ * The takeover sweep runs every this fraction of the lease: a killed worker's lease lapses between two thirds
+ * of a lease and one lease after the kill (it was renewed every third), and the sweep sees it at most a
+ * quarter later, so the job is dispatched again within about 1.25 leases (docs/scale.md has the measurements).
+ */
+const TAKEOVER_SWEEPS_PER_LEASE = 4;
 
 /** The composition root: builds every part from configuration. The embedded/scaled choice is made here only. */
 export async function createDataport(config: Config, options: DataportOptions): Promise<Dataport> {
@@ -170,7 +176,15 @@ async function assemble(
     changes,
   });
   const server = options.api
-    ? await createApiServer({ db, catalog, jobs, tokens, blobs, signer, now, logger, publicUrl, trustProxy: config.trustProxy })
+    ? await createApiServer({
+      db, catalog, jobs, tokens, blobs, signer, now, logger, publicUrl, trustProxy: config.trustProxy,
+      readiness: {
+        database: () => pingDatabase(db),
+        // Any answer will do, "no such object" included: it proves the store can be reached.
+        blobs: () => blobs.stat('readyz/probe'),
+        queue: () => queue.ping(),
+      },
+    })
     : undefined;
   if (server) {
     // The OAuth 2.0 authorization server and its pages (sign-in, consent, the user's account page).
@@ -198,10 +212,27 @@ async function assemble(
   }
 
   let maintenance: NodeJS.Timeout | undefined;
+  let takeovers: NodeJS.Timeout | undefined;
+  let takingOver = false;
+  async function takeOver() {
+    // A sweep slower than the interval (a slow database) is not started twice.
+    if (takingOver) return;
+    takingOver = true;
+    try {
+      const taken = await takeOverLapsedJobs({ db, queue, now });
+      if (taken > 0) logger.warn({ taken }, 'jobs whose lease lapsed dispatched again, ahead of new work');
+    } catch (err) {
+      logger.error({ err }, 'takeover sweep failed');
+    } finally {
+      takingOver = false;
+    }
+  }
   async function maintain() {
     try {
       const collected = await collectExpiredArchives({ db, blobs, now });
       if (collected > 0) logger.info({ collected }, 'expired archives deleted');
+      // A cancelled or failed job whose run died (kill -9, a lost machine) has no run left to delete its partial output.
+      await deleteUnpublishedOutputs({ db, blobs, now }, config.jobLeaseMs);
       const redispatched = await redispatchOrphanedJobs({ db, queue, now }, config.jobLeaseMs);
       if (redispatched > 0) logger.warn({ redispatched }, 'undelivered jobs dispatched again');
       // Codes, sessions, interactions and tokens oidc-provider stored; reads already skip expired rows.
@@ -228,14 +259,18 @@ async function assemble(
         if (options.prestartExportThreads) shardPool?.prestart();
         await queue.start((delivery) => runner.handle(delivery), { concurrency: config.workerConcurrency });
         logger.info({ concurrency: config.workerConcurrency }, 'export workers started');
+        await takeOver();
         await maintain();
         maintenance = setInterval(maintain, Math.min(MAINTENANCE_INTERVAL_MS, config.jobLeaseMs * 2));
         maintenance.unref();
+        takeovers = setInterval(takeOver, Math.max(250, Math.floor(config.jobLeaseMs / TAKEOVER_SWEEPS_PER_LEASE)));
+        takeovers.unref();
       }
       return { url: server ? publicUrl() : undefined };
     },
     async close(deadlineMs = 10_000) {
       clearInterval(maintenance);
+      clearInterval(takeovers);
       emulatorClock.stop();
       await server?.close();
       await queue.stop(deadlineMs);

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError } from '../auth/index.js';
 import { JobError } from '../jobs/index.js';
+import { isStoreUnavailable } from '../store/index.js';
 import { ApiError } from './api-error.js';
 import { googleError, JOB_ERROR_MAPPING, type GoogleErrorBody } from './google-errors.js';
 
@@ -34,6 +35,12 @@ export function toGoogleError(error: unknown, request: FastifyRequest): { httpSt
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return googleError('INVALID_ARGUMENT', 'Request payload too large.');
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return googleError(fe.statusCode === 404 ? 'NOT_FOUND' : 'INVALID_ARGUMENT', fe.message);
+  }
+  if (isStoreUnavailable(error)) {
+    // The database or blob store can't take the request for now (full disk, I/O error, a lost connection):
+    // 503 UNAVAILABLE is Google's code for a transient condition, which clients retry with backoff.
+    request.log.error({ err: error }, 'storage unavailable');
+    return googleError('UNAVAILABLE', 'The service is currently unavailable.');
   }
   request.log.error({ err: error }, 'unexpected error');
   return googleError('INTERNAL', 'Internal error encountered.');

@@ -11,6 +11,7 @@ import { downloadRoutes } from './downloads.js';
 import { discoveryRoutes } from './discovery-routes.js';
 import { batchRoutes } from './batch.js';
 import { registerCompression } from './compression.js';
+import { registerReadiness, type ReadinessProbes } from './readiness.js';
 
 export interface ApiServerDeps {
   db: Db;
@@ -26,6 +27,8 @@ export interface ApiServerDeps {
   publicUrl: () => string;
   /** Whether X-Forwarded-* headers come from a proxy we trust (DATAPORT_TRUST_PROXY): request.ip, .protocol, .host. */
   trustProxy: boolean;
+  /** What `/readyz` checks (database, blob store, queue). */
+  readiness: ReadinessProbes;
 }
 
 export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInstance> {
@@ -66,5 +69,6 @@ export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInsta
   await app.register(batchRoutes, { publicUrl: deps.publicUrl });
   if (deps.signer) await app.register(downloadRoutes, { db: deps.db, blobs: deps.blobs, signer: deps.signer, now: deps.now });
   app.get('/healthz', async () => ({ status: 'ok' }));
+  registerReadiness(app, deps.readiness);
   return app;
 }

@@ -23,6 +23,62 @@ export async function collectExpiredArchives(
 }
 
 /**
+ * Deletes what finished jobs left unpublished under `archives/<job>/`: the partial file (and unfinished S3
+ * upload) of a run that died and was then cancelled or failed, which no run is left to clean up, and a
+ * COMPLETE job's earlier attempts. Returns how many jobs it looked at.
+ *
+ * A run learns within a third of a lease that its job was cancelled or taken over, then deletes its own
+ * output; until `settleMs` (one lease) after a job finished, such a run may still be writing, so the job is
+ * swept on every pass meanwhile and marked done only after. Jobs whose runs cannot have left anything (never
+ * claimed, or COMPLETE by their first run) are marked without touching the blob store.
+ */
+export async function deleteUnpublishedOutputs(
+  deps: { db: Db; blobs: BlobStore; now: () => number },
+  settleMs: number,
+  batch = 100,
+): Promise<number> {
+  let seen = 0;
+  for (;;) {
+    const jobs = await jobsSql.listUnsweptFinishedJobs(deps.db, batch);
+    const settledBefore = deps.now() - settleMs;
+    let unsettled = false;
+    for (const job of jobs) {
+      const prefix = `archives/${job.id}/`;
+      if (job.state === 'COMPLETE') {
+        // The published parts are under the last attempt's folder; the earlier attempts' are leftovers.
+        if (job.archive_deleted_at === null) {
+          for (let attempt = 1; attempt < job.attempt; attempt++) await deps.blobs.deletePrefix(`${prefix}${attempt}/`);
+        }
+      } else if (job.attempt > 0) {
+        await deps.blobs.deletePrefix(prefix);
+      }
+      seen++;
+      if ((job.finished_at ?? 0) <= settledBefore) await jobsSql.markOutputsSwept(deps.db, job.id, deps.now());
+      else unsettled = true;
+    }
+    // Ordered by finish time: past an unsettled job, the rest are unsettled too and stay for the next pass.
+    if (jobs.length < batch || unsettled) return seen;
+  }
+}
+
+/**
+ * Takes over the jobs whose run's lease lapsed (the worker was killed, lost its machine, or hangs): each is
+ * dispatched again ahead of new work, unless a delivery of it is already waiting. Run about every quarter of a
+ * lease, so a killed worker's job runs again about one lease after the kill, however long the backlog.
+ */
+export async function takeOverLapsedJobs(
+  deps: { db: Db; queue: Pick<JobQueue, 'redispatch' | 'hasPending'>; now: () => number },
+): Promise<number> {
+  let n = 0;
+  for (const job of await jobsSql.listLapsedJobs(deps.db, deps.now(), 100)) {
+    if (await deps.queue.hasPending(job.id)) continue;
+    await deps.queue.redispatch(job.id);
+    n++;
+  }
+  return n;
+}
+
+/**
  * Dispatches IN_PROGRESS jobs that no queue item will ever deliver (the process died between committing
  * the job and enqueueing it). Jobs younger than `graceMs` are left alone: their dispatch may be under way.
  */
@@ -32,7 +88,7 @@ export async function redispatchOrphanedJobs(
 ): Promise<number> {
   const now = deps.now();
   let n = 0;
-  for (const job of await jobsSql.listOrphanedJobs(deps.db, now, 100)) {
+  for (const job of await jobsSql.listOrphanedJobs(deps.db, 100)) {
     if (job.created_at > now - graceMs) continue;
     if (await deps.queue.hasPending(job.id)) continue;
     await deps.queue.dispatch(job.id);

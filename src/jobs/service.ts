@@ -180,7 +180,7 @@ export function createJobService(deps: JobServiceDeps) {
       resources, access_type: accessType, start_time: startTime, end_time: endTime, export_time: exportTime,
       state: 'IN_PROGRESS', created_at: at, updated_at: at, retry_of: retryOf, limits_cleared: 0, attempt: 0,
       lease_owner: null, lease_expires_at: null, transient_failures: 0, failure_reason: null, finished_at: null,
-      archive_expires_at: null, archive_deleted_at: null,
+      archive_expires_at: null, archive_deleted_at: null, outputs_swept_at: null,
     };
   }
 

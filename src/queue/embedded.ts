@@ -44,7 +44,15 @@ export function createEmbeddedQueue(options: EmbeddedQueueOptions): JobQueue {
       await queueItems.enqueueItem(db, jobId, now());
       consumer?.wake();
     },
+    async redispatch(jobId) {
+      // Items are taken in run_at order: one due since the epoch goes before everything waiting.
+      await queueItems.enqueueItem(db, jobId, 0);
+      consumer?.wake();
+    },
     hasPending: (jobId) => queueItems.hasPendingItemFor(db, jobId),
+    async ping() {
+      await queueItems.hasPendingItemFor(db, '');
+    },
     async start(handler, { concurrency }) {
       consumer ??= createConsumer({
         fetchNext: () => queueItems.lockNextItem(db, owner, now(), now() + lockMs),

@@ -16,7 +16,9 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
   return {
     ready: async () => (await load()).ready(),
     dispatch: async (...args) => (await load()).dispatch(...args),
+    redispatch: async (...args) => (await load()).redispatch(...args),
     hasPending: async (...args) => (await load()).hasPending(...args),
+    ping: async () => (await load()).ping(),
     start: async (...args) => (await load()).start(...args),
     stop: async (...args) => {
       // Never started: nothing to stop, and no reason to load pg-boss just to stop it.

@@ -24,13 +24,20 @@ export const EXPORT_QUEUE = 'dataport-export';
  * An active pg-boss job whose worker vanished is failed by pg-boss after this long and then retried.
  * It is a backstop only: pg-boss 10 has no heartbeat, so a long export would be "expired" while still
  * running. The real liveness signal is the job row's lease (heartbeated by the export runner); the
- * maintenance sweep (`redispatchOrphanedJobs`) re-dispatches a job whose lease lapsed, which recovers a
- * killed worker's job within about two leases instead of this hour. Duplicate deliveries are harmless:
- * the runner claims a job only when its lease is free and fences everything by attempt.
+ * takeover sweep (`takeOverLapsedJobs`, every quarter of a lease) re-dispatches a job whose lease lapsed,
+ * ahead of the backlog (`TAKEOVER_PRIORITY`), which recovers a killed worker's job about one lease after the
+ * kill instead of this hour. Duplicate deliveries are harmless: the runner claims a job only when its lease
+ * is free and fences everything by attempt.
  */
 const EXPIRE_IN_SECONDS = 3600;
 /** pg-boss's own redelivery of an expired or failed delivery; ours (the sweep) covers anything beyond. */
 const RETRY_LIMIT = 3;
+/**
+ * The priority of a takeover (a job whose worker vanished): pg-boss fetches by priority first, then age, so
+ * it runs before the backlog of new work (priority 0) instead of behind it. A takeover is rare and its user
+ * has waited longest already; what it delays is at most one export per free worker slot.
+ */
+const TAKEOVER_PRIORITY = 10;
 /** Finished pg-boss rows are history only (the job row is the truth): keep them a day for debugging. */
 const DELETE_AFTER_SECONDS = 86_400;
 
@@ -78,11 +85,11 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
   let closed = false;
   let consumer: Consumer | undefined;
 
-  async function send(message: ExportMessage, startAfterMs: number): Promise<void> {
+  async function send(message: ExportMessage, startAfterMs: number, priority = 0): Promise<void> {
     await ready();
     // pg-boss counts startAfter in whole seconds; round up so a backoff is never shortened to 0.
     const startAfter = startAfterMs > 0 ? Math.max(1, Math.ceil(startAfterMs / 1000)) : undefined;
-    await boss.send(EXPORT_QUEUE, message, startAfter ? { startAfter } : {});
+    await boss.send(EXPORT_QUEUE, message, { ...(startAfter ? { startAfter } : {}), ...(priority ? { priority } : {}) });
   }
 
   async function deliver(handler: DeliveryHandler, job: PgBoss.JobWithMetadata<ExportMessage>, signal: AbortSignal) {
@@ -105,6 +112,10 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
       await send({ jobId, deliveries: 0 }, 0);
       consumer?.wake();
     },
+    async redispatch(jobId) {
+      await send({ jobId, deliveries: 0 }, 0, TAKEOVER_PRIORITY);
+      consumer?.wake();
+    },
     async hasPending(jobId) {
       await ready();
       // Only deliveries still waiting (created or retry) count. An active one is not proof of life
@@ -117,6 +128,11 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
         [EXPORT_QUEUE, jobId],
       );
       return rows.length > 0;
+    },
+    async ping() {
+      await ready();
+      // Through pg-boss's own pool, beside the store's: it can fail on its own (exhausted, connections lost).
+      await boss.getQueue(EXPORT_QUEUE);
     },
     async start(handler, { concurrency }) {
       await ready();

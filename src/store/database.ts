@@ -111,7 +111,12 @@ function withStatementCache(file: SQLite.Database, maxStatements = 512) {
       // once with SQLITE_BUSY (no busy wait) if another connection committed in between (the CLI writing
       // while the server runs; seen as 500s when a second connection wrote during an initiate load).
       // Every Dataport transaction writes, so take the write lock up front; waiting for it honours busy_timeout.
-      const sql = text === 'begin' ? 'begin immediate' : text;
+      // SQLite rolls a transaction back by itself when a statement fails with SQLITE_FULL, SQLITE_IOERR,
+      // SQLITE_BUSY or SQLITE_NOMEM (sqlite.org/lang_transaction.html, "Response To Errors Within A
+      // Transaction"). Kysely's ROLLBACK then failed with "cannot rollback - no transaction is active", and
+      // that error replaced the real one (a full disk was logged as this). With no transaction open, the
+      // rollback is a no-op, so the statement's own error is what reaches the caller and the log.
+      const sql = text === 'begin' ? 'begin immediate' : text === 'rollback' && !file.inTransaction ? 'select 1 where 0' : text;
       const cached = cache.get(sql);
       if (cached && !cached.busy) return cached;
       const statement = file.prepare(sql);

@@ -63,6 +63,8 @@ export interface JobsTable {
   /** When the archive may be deleted (retention, or reset). */
   archive_expires_at: number | null;
   archive_deleted_at: number | null;
+  /** When the maintenance pass last removed a finished job's unpublished outputs (null: not yet, or still running). */
+  outputs_swept_at: number | null;
 }
 
 export interface ArchivePartsTable {

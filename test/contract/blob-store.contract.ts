@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlobStore } from '../../src/store/index.js';
 import { download } from '../helpers/archive.js';
@@ -7,6 +7,8 @@ export interface BlobStoreUnderTest {
   store: BlobStore;
   /** Moves the clock the store signs URLs with (the server checking them keeps real time). */
   shiftSigningClock(ms: number): void;
+  /** Keys (without the store's own prefix) of uploads under `prefix` that were started and never finished, as the backend itself lists them. */
+  unfinishedUploads(prefix: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,27 @@ export function runBlobStoreContract({ name, create, skip }: BlobStoreContractOp
       expect(await t.store.deletePrefix('c/del/nothing/')).toBe(0);
       await t.store.delete('c/del/job2/1/d.zip');
       expect(await t.store.list('c/del/')).toEqual(['c/del/job10/1/c.zip']);
+    });
+
+    it('deletePrefix also removes an upload that never finished (its worker was killed mid-put)', async () => {
+      // More than one S3 part (5 MiB) goes in, then the body stalls: the store holds a started upload.
+      const body = new PassThrough();
+      const put = t.store.put('c/unfinished/job1/1/a.zip', body).then(() => 'completed', () => 'failed');
+      body.write(payload(6 * 1024 * 1024));
+      const deadline = Date.now() + 20_000;
+      while ((await t.unfinishedUploads('c/unfinished/')).length === 0) {
+        if (Date.now() > deadline) throw new Error('the upload never started');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await t.store.put('c/unfinished/job1/1/done.zip', Readable.from([Buffer.from('done')]));
+      await t.store.put('c/unfinished/job2/1/kept.zip', Readable.from([Buffer.from('kept')]));
+      // As a killed worker would, the stalled put never aborts its own upload: deletePrefix must.
+      expect(await t.store.deletePrefix('c/unfinished/job1/')).toBe(2);
+      expect(await t.unfinishedUploads('c/unfinished/')).toEqual([]);
+      expect(await t.store.list('c/unfinished/')).toEqual(['c/unfinished/job2/1/kept.zip']);
+      body.destroy(new Error('worker gone'));
+      expect(await put).toBe('failed');
+      expect(await t.store.list('c/unfinished/')).toEqual(['c/unfinished/job2/1/kept.zip']);
     });
 
     it('a signed URL downloads the object under its name, resumes with Range, and opens nothing else', async () => {

@@ -1,6 +1,8 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { createS3BlobStore } from '../../src/store/index.js';
 import { TestClock, startDataport } from '../helpers/dataport.js';
-import { createTestBucket, s3Unavailable } from '../helpers/scaled-stack.js';
+import { createTestBucket, listUnfinishedUploads, s3Unavailable } from '../helpers/scaled-stack.js';
 import { runBlobStoreContract } from './blob-store.contract.js';
 
 runBlobStoreContract({
@@ -8,7 +10,17 @@ runBlobStoreContract({
   async create() {
     // The fs store's URLs are served by the Dataport server that owns it: test the pair through real HTTP.
     const dp = await startDataport({}, {}, { stack: 'embedded' });
-    return { store: dp.dataport.blobs, shiftSigningClock: (ms) => dp.clock.advance(ms), close: () => dp.close() };
+    const root = dp.dataport.config.storage.kind === 'fs' ? dp.dataport.config.storage.root : '';
+    return {
+      store: dp.dataport.blobs,
+      shiftSigningClock: (ms) => dp.clock.advance(ms),
+      // A put in progress is a `.partial` file beside its key.
+      async unfinishedUploads(prefix) {
+        const files = (await readdir(root, { recursive: true }).catch(() => [] as string[])).map((f) => f.split(path.sep).join('/'));
+        return files.filter((f) => f.startsWith(prefix) && f.endsWith('.partial')).sort();
+      },
+      close: () => dp.close(),
+    };
   },
 });
 
@@ -23,6 +35,7 @@ runBlobStoreContract({
     return {
       store,
       shiftSigningClock: (ms) => clock.advance(ms),
+      unfinishedUploads: async (prefix) => (await listUnfinishedUploads(bucket.location, `contract/${prefix}`)).map((k) => k.slice('contract/'.length)),
       async close() {
         await store.close?.();
         await bucket.drop();

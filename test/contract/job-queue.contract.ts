@@ -72,6 +72,25 @@ export function runJobQueueContract({ name, create, skip }: JobQueueContractOpti
       expect(seen.map((d) => [d.jobId, d.deliveries])).toEqual([['job-r', 1], ['job-r', 2]]);
     });
 
+    it('redispatch (a takeover) → delivered before jobs dispatched earlier and still waiting', async () => {
+      const q = queueOf(await given());
+      for (let i = 0; i < 3; i++) await q.dispatch(`job-w${i}`);
+      await q.redispatch('job-lapsed');
+      expect(await q.hasPending('job-lapsed')).toBe(true);
+      const order: string[] = [];
+      await q.start(async (d) => {
+        order.push(d.jobId);
+        return { kind: 'done' };
+      }, { concurrency: 1 });
+      await eventually(() => order.length === 4, 'all four jobs');
+      expect(order[0]).toBe('job-lapsed');
+    });
+
+    it('ping resolves while the store answers', async () => {
+      const q = queueOf(await given());
+      await q.ping();
+    });
+
     it('a handler that throws → the job is delivered again', async () => {
       const q = queueOf(await given());
       let calls = 0;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { sql } from 'kysely';
 import { deleteS3Bucket, ensureS3Bucket, migrateToLatest, openDatabase, type S3Location } from '../../src/store/index.js';
 
@@ -81,4 +82,23 @@ export async function createTestBucket(): Promise<{ location: S3Location; storag
     env: { DATAPORT_STORAGE_URL: storageUrl, AWS_ACCESS_KEY_ID: s3AccessKey, AWS_SECRET_ACCESS_KEY: s3SecretKey },
     drop: () => deleteS3Bucket(location),
   };
+}
+
+/**
+ * Keys of the multipart uploads under `prefix` that were started and never completed or aborted, asked of the
+ * store itself (ListMultipartUploads): what a worker killed mid-upload leaves behind.
+ */
+export async function listUnfinishedUploads(location: S3Location, prefix: string): Promise<string[]> {
+  const client = new S3Client({
+    region: location.region,
+    ...(location.endpoint ? { endpoint: location.endpoint } : {}),
+    forcePathStyle: location.forcePathStyle,
+    ...(location.credentials ? { credentials: location.credentials } : {}),
+  });
+  try {
+    const page = await client.send(new ListMultipartUploadsCommand({ Bucket: location.bucket, Prefix: prefix }));
+    return (page.Uploads ?? []).map((u) => u.Key!).sort();
+  } finally {
+    client.destroy();
+  }
 }

@@ -1,8 +1,8 @@
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand,
-  HeadObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException,
+  AbortMultipartUploadCommand, CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand,
+  HeadBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client, S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -74,6 +74,24 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
     return keys;
   }
 
+  /**
+   * Unfinished multipart uploads under `prefix`. A worker killed mid-upload never aborts its upload: the parts
+   * stay in the bucket, billed and invisible to listings of objects, until someone aborts the upload (or the
+   * bucket's AbortIncompleteMultipartUpload lifecycle rule does; see docs/scale.md).
+   */
+  async function listUploads(prefix: string): Promise<{ key: string; uploadId: string }[]> {
+    const uploads: { key: string; uploadId: string }[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: keyOf(prefix), KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+      for (const u of page.Uploads ?? []) if (u.Key && u.UploadId) uploads.push({ key: u.Key, uploadId: u.UploadId });
+      if (!page.IsTruncated) return uploads;
+      keyMarker = page.NextKeyMarker;
+      uploadIdMarker = page.NextUploadIdMarker;
+    }
+  }
+
   return {
     kind: 's3',
     async put(key, body) {
@@ -116,6 +134,14 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: keyOf(key) }));
     },
     async deletePrefix(prefix) {
+      // Uploads first: one that completes meanwhile becomes an object, which the listing below then finds.
+      const uploads = await listUploads(prefix);
+      for (const { key, uploadId } of uploads) {
+        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch((error: unknown) => {
+          // Completed or aborted by its own worker in the meantime: nothing left to abort.
+          if (!(error instanceof S3ServiceException && error.name === 'NoSuchUpload')) throw error;
+        });
+      }
       const keys = await listKeys(prefix);
       for (let i = 0; i < keys.length; i += DELETE_BATCH) {
         const batch = keys.slice(i, i + DELETE_BATCH);
@@ -127,7 +153,7 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
           throw new Error(`S3 DeleteObjects failed for ${result.Errors.length} key(s), first ${first.Key}: ${first.Code} ${first.Message}`);
         }
       }
-      return keys.length;
+      return uploads.length + keys.length;
     },
     async list(prefix) {
       return (await listKeys(prefix)).map(unprefixed);

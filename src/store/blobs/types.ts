@@ -22,7 +22,10 @@ export interface BlobStore {
   /** Reads the object, or the inclusive byte range `[start, end]` of it. */
   read(key: string, range?: { start: number; end: number }): Promise<Readable>;
   delete(key: string): Promise<void>;
-  /** Deletes every object whose key starts with `prefix`; returns how many. */
+  /**
+   * Deletes every object whose key starts with `prefix`, and every upload under it that never finished (the
+   * partial file or multipart upload of a process that died while writing); returns how many of both.
+   */
   deletePrefix(prefix: string): Promise<number>;
   /** Keys of the objects whose key starts with `prefix` (operators' checks and tests; not on any hot path). */
   list(prefix: string): Promise<string[]>;

@@ -4,6 +4,7 @@ import * as m0002 from './0002-accounts-oauth.js';
 import * as m0004 from './0004-emulator-settings.js';
 import * as m0006 from './0006-hashed-oauth-secrets.js';
 import * as m0007 from './0007-upstream-identities.js';
+import * as m0012 from './0012-job-outputs-swept.js';
 
 /** Ordered list of migrations; append only, never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0004-emulator-settings': m0004,
   '0006-hashed-oauth-secrets': m0006,
   '0007-upstream-identities': m0007,
+  '0012-job-outputs-swept': m0012,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -10,7 +10,7 @@ export type ArchivePartRow = ArchivePartsTable;
 const JOB_COLUMNS = [
   'id', 'user_id', 'client_id', 'grant_id', 'resources', 'access_type', 'start_time', 'end_time', 'export_time', 'state',
   'created_at', 'updated_at', 'retry_of', 'limits_cleared', 'attempt', 'lease_owner', 'lease_expires_at', 'transient_failures',
-  'failure_reason', 'finished_at', 'archive_expires_at', 'archive_deleted_at',
+  'failure_reason', 'finished_at', 'archive_expires_at', 'archive_deleted_at', 'outputs_swept_at',
 ] as const satisfies readonly (keyof JobRow)[];
 // Every column, so a column added to JobRow and not here fails to compile below.
 const jobColumnsComplete: Exclude<keyof JobRow, (typeof JOB_COLUMNS)[number]> extends never ? true : never = true;
@@ -269,13 +269,52 @@ export async function markArchiveDeleted(db: Db, jobId: string, now: number): Pr
   });
 }
 
-/** IN_PROGRESS jobs nobody holds (never claimed, or lease lapsed): for re-dispatch after a crash. */
-export async function listOrphanedJobs(db: Db, now: number, limit: number): Promise<JobRow[]> {
+/**
+ * Finished jobs (COMPLETE, FAILED, CANCELLED) whose unpublished outputs have not been swept yet, those that
+ * finished first first; the partial index `jobs_outputs_unswept` serves it.
+ */
+export async function listUnsweptFinishedJobs(db: Db, limit: number): Promise<JobRow[]> {
+  return db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('outputs_swept_at', 'is', null)
+    .where('state', '!=', 'IN_PROGRESS')
+    .orderBy('finished_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+export async function markOutputsSwept(db: Db, jobId: string, now: number): Promise<void> {
+  await db.updateTable('jobs').set({ outputs_swept_at: now }).where('id', '=', jobId).where('state', '!=', 'IN_PROGRESS').execute();
+}
+
+/**
+ * IN_PROGRESS jobs whose run's lease lapsed (its worker died or hangs), longest lapsed first: for a
+ * takeover. Served by the `jobs_state (state, lease_expires_at)` index, so a backlog of never-claimed jobs
+ * (lease null) costs nothing here.
+ */
+export async function listLapsedJobs(db: Db, now: number, limit: number): Promise<JobRow[]> {
   return db
     .selectFrom('jobs')
     .selectAll()
     .where('state', '=', 'IN_PROGRESS')
-    .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]))
+    .where('lease_expires_at', '<', now)
+    .orderBy('lease_expires_at')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * IN_PROGRESS jobs nobody holds (never claimed, or handed back): for re-dispatch when their delivery was lost.
+ * Those whose lease lapsed are `listLapsedJobs`'s, taken over ahead of new work.
+ */
+export async function listOrphanedJobs(db: Db, limit: number): Promise<JobRow[]> {
+  return db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('state', '=', 'IN_PROGRESS')
+    .where('lease_expires_at', 'is', null)
     .orderBy('created_at')
     .limit(limit)
     .execute();
