@@ -63,14 +63,23 @@ export async function authorizeInteractively(options: AuthorizeOptions): Promise
     options.log(`authorized (${grantedResources.length} of ${requested.length} resource group(s) granted)`);
     let current: TokenResponse = token;
     let expiresAt = Date.now() + (token.expires_in ?? Infinity) * 1000;
+    // One renewal at a time: a server that rotates refresh tokens (Dataport does for public clients) takes a
+    // second use of the same one for theft and revokes the whole grant.
+    let renewing: Promise<void> | undefined;
+    const renew = async (refreshToken: string) => {
+      const renewed = await refreshAccessToken({
+        tokenEndpoint: endpoints.tokenEndpoint, clientId: options.clientId, clientSecret: options.clientSecret, refreshToken,
+      });
+      // A server may rotate the refresh token; keep the old one if it does not send a new one.
+      current = { ...renewed, refresh_token: renewed.refresh_token ?? refreshToken };
+      expiresAt = Date.now() + (renewed.expires_in ?? Infinity) * 1000;
+    };
     const accessToken = async () => {
       if (current.refresh_token && Date.now() > expiresAt - REFRESH_MARGIN_MS) {
-        const renewed = await refreshAccessToken({
-          tokenEndpoint: endpoints.tokenEndpoint, clientId: options.clientId, clientSecret: options.clientSecret, refreshToken: current.refresh_token,
+        renewing ??= renew(current.refresh_token).finally(() => {
+          renewing = undefined;
         });
-        // A server may rotate the refresh token; keep the old one if it does not send a new one.
-        current = { ...renewed, refresh_token: renewed.refresh_token ?? current.refresh_token };
-        expiresAt = Date.now() + (renewed.expires_in ?? Infinity) * 1000;
+        await renewing;
       }
       return current.access_token;
     };
