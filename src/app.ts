@@ -196,7 +196,7 @@ async function assemble(
       db, catalog, accounts, tokens, now, tokenLifetimeMs: config.tokenLifetimeMs, secret, logger,
       renderErrorPage: ({ message, hl, acceptLanguage }) => errorPage(locales.pick(hl, acceptLanguage), message),
       renderLogoutPage: ({ form, signedIn, acceptLanguage }) => logoutPage(locales.pick(undefined, acceptLanguage), { form, signedIn }),
-      renderLogoutDonePage: ({ acceptLanguage }) => logoutDonePage(locales.pick(undefined, acceptLanguage)),
+      renderLogoutDonePage: ({ signedOut, acceptLanguage }) => logoutDonePage(locales.pick(undefined, acceptLanguage), signedOut),
       pageHeaders: PAGE_HEADERS,
       trustProxy: config.trustProxy,
     });

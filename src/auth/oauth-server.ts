@@ -76,8 +76,8 @@ export interface OauthServerDeps {
    * page adds the buttons that submit it. `signedIn` is false when there is no session to end.
    */
   renderLogoutPage: (page: { form: string; signedIn: boolean; acceptLanguage: string | undefined }) => string;
-  /** The page after signing out when the client gave no post_logout_redirect_uri. */
-  renderLogoutDonePage: (page: { acceptLanguage: string | undefined }) => string;
+  /** The page after the sign-out form when the client gave no post_logout_redirect_uri (signed out, or stayed). */
+  renderLogoutDonePage: (page: { signedOut: boolean; acceptLanguage: string | undefined }) => string;
   /** Headers every HTML page carries (framing, sniffing, CSP); the provider's pages get them too. */
   pageHeaders: Readonly<Record<string, string>>;
   /**
@@ -230,8 +230,10 @@ export function createOauthServer(deps: OauthServerDeps) {
             ctx.body = deps.renderLogoutPage({ form, signedIn: Boolean(ctx.oidc?.session?.accountId), acceptLanguage: ctx.get('accept-language') || undefined });
           },
           postLogoutSuccessSource: async (ctx: any) => {
+            // The provider comes here after "stay signed in" too; only then does the session cookie remain.
+            const signedOut = !ctx.cookies.get(ctx.oidc.provider.cookieName('session'));
             ctx.type = 'html';
-            ctx.body = deps.renderLogoutDonePage({ acceptLanguage: ctx.get('accept-language') || undefined });
+            ctx.body = deps.renderLogoutDonePage({ signedOut, acceptLanguage: ctx.get('accept-language') || undefined });
           },
         },
         // A client may introspect only its own tokens: Dataport has no resource servers that would need more,

@@ -22,7 +22,9 @@ ${form}
 </div>`);
 }
 
-export function logoutDonePage(t: Messages): string {
-  return page(t, t.t('logout.done'), html`<h1>${t.t('logout.done')}</h1>
-<p>${t.t('logout.doneHint')}</p>`);
+/** After the sign-out form: signed out, or (the user chose to stay) still signed in. */
+export function logoutDonePage(t: Messages, signedOut: boolean): string {
+  const title = t.t(signedOut ? 'logout.done' : 'logout.stayed');
+  return page(t, title, html`<h1>${title}</h1>
+<p>${t.t(signedOut ? 'logout.doneHint' : 'logout.stayedHint')}</p>`);
 }

@@ -150,7 +150,16 @@ describe("the OAuth server's own pages", () => {
     expectPageHeaders(forged);
     expect(f.browser.cookie('_session')).toBe(session);
 
-    const done = await f.browser.postForm(`${dp.url}/oauth/logout/confirm`, { xsrf: xsrf!, logout: 'yes' });
+    // "Stay signed in" submits the form without `logout`: the session stays, and the page after says so.
+    const stay = await f.browser.postForm(`${dp.url}/oauth/logout/confirm`, { xsrf: xsrf! });
+    expect(stay.status).toBe(303);
+    const stayed = await f.browser.fetch(new URL(stay.headers.get('location')!, dp.url).toString());
+    expect(await stayed.text()).toContain('You are still signed in');
+    expect(f.browser.cookie('_session')).toBe(session);
+
+    const again = await (await f.browser.fetch(`${dp.url}/oauth/logout`)).text();
+    const xsrfAgain = /name="xsrf" value="([^"]+)"/.exec(again)![1]!;
+    const done = await f.browser.postForm(`${dp.url}/oauth/logout/confirm`, { xsrf: xsrfAgain, logout: 'yes' });
     expect(done.status).toBe(303);
     expect(f.browser.cookie('_session')).toBeUndefined();
     const after = await f.browser.fetch(new URL(done.headers.get('location')!, dp.url).toString());
