@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { createDataport, type Dataport } from '../../src/app.js';
+import { Migrator } from 'kysely';
 import { loadConfig } from '../../src/config.js';
+import { openDatabase } from '../../src/store/index.js';
+import { migrationProvider } from '../../src/store/migrations/index.js';
 import type { TestDataport } from '../helpers/dataport.js';
 import { createLogger } from '../../src/logger.js';
 import { SCOPE, authorizeUrl, consentWithoutBrowser, givenClientAndUser, pkcePair, tokenRequest } from './oauth-fixture.js';
@@ -47,7 +50,12 @@ it('an existing database keeps its clients and tokens working across 0006, which
   expect(issued.status).toBe(200);
   await server.dataport.close();
 
-  // ...put back the way the release before 0006 stored them: the secret as issued, `jti` in every payload.
+  // ...put back the way the release before 0006 stored them: later migrations undone, the secret as issued,
+  // `jti` in every payload.
+  const store = openDatabase({ dataDir, databaseUrl: undefined });
+  const rolledBack = await new Migrator({ db: store.db, provider: migrationProvider }).migrateTo('0006-hashed-oauth-secrets');
+  await store.close();
+  expect(rolledBack.error).toBeUndefined();
   const db = new Database(path.join(dataDir, 'dataport.sqlite'));
   db.exec('alter table oauth_clients add column secret text');
   db.prepare('update oauth_clients set secret = ? where id = ?').run(f.client.client_secret, f.client.client_id);
