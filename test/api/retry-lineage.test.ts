@@ -8,7 +8,7 @@ describe('archiveJobs.retry: one live retry per failed job', () => {
   beforeAll(async () => {
     dp = await startDataport({
       DATAPORT_DEMO_RECORDS: '10',
-      DATAPORT_DEMO_FAULTS: 'maps.reviews=fail:1,play.purchases=fail:2,chrome.bookmarks=fail:1,chrome.bookmarks=slow:1500',
+      DATAPORT_DEMO_FAULTS: 'maps.reviews=fail:1,youtube.posts=fail:1,play.purchases=fail:2,chrome.bookmarks=fail:1,chrome.bookmarks=slow:1500',
     });
   });
   afterAll(async () => dp.close());
@@ -58,5 +58,17 @@ describe('archiveJobs.retry: one live retry per failed job', () => {
       expect(e.error.status).toBe('FAILED_PRECONDITION');
       expect(e.error.message).toContain(`archive job ${second.archiveJobId} is COMPLETE`);
     }
+  });
+
+  it('two retries of one FAILED job sent at once: one starts a job, the other → 400 FAILED_PRECONDITION', async () => {
+    const { api } = await dp.client({ user: 'dave', resources: ['youtube.posts'] });
+    const { data: job } = await api.portabilityArchive.initiate({ requestBody: { resources: ['youtube.posts'] } });
+    expect((await waitForState(api, job.archiveJobId!)).state).toBe('FAILED');
+    const results = await Promise.allSettled([0, 1].map(() => api.archiveJobs.retry({ name: `archiveJobs/${job.archiveJobId}` })));
+    const started = results.filter((r) => r.status === 'fulfilled');
+    expect(started).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason.response.status).toBe(400);
+    expect(refused.reason.response.data.error.status).toBe('FAILED_PRECONDITION');
   });
 });
