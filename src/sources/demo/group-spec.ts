@@ -42,7 +42,7 @@ export interface GroupSpec {
   readonly spanDays: number;
   /**
    * `list`: the first file holds one record per timeline entry of the window; `single`: the group is one
-   * settings-like record, or a one-row file (a channel).
+   * settings-like record, a one-row file (a channel), or a short fixed list of settings (Play Settings.json).
    */
   readonly shape: 'list' | 'single';
   /** The group's files; the first is the main one. Built lazily: records are produced as they are read. */

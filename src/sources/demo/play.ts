@@ -37,9 +37,10 @@ const installs: GroupSpec = {
             doc: appDoc(rng.pick(APPS)),
             firstInstallationTime: rfc3339(ms),
             deviceAttribute: {
-              manufacturer: device.manufacturer,
-              deviceDisplayName: `${device.retailBrand} ${device.model}`,
+              model: device.model,
               carrier: rng.pick(CARRIERS),
+              manufacturer: device.manufacturer,
+              deviceDisplayName: `${device.manufacturer} ${device.model}`,
             },
             lastUpdateTime: rfc3339(Math.min(ctx.nowMs, ms + rng.int(300) * 86_400_000)),
           },
@@ -87,6 +88,20 @@ const purchases: GroupSpec = {
   },
 };
 
+/** Google writes a billing period as `{unit, count}`: `{"unit": "MONTH", "count": 1}`. */
+function billingPeriod(rng: Rng): { unit: 'WEEK' | 'MONTH' | 'YEAR'; count: number } {
+  const r = rng.float();
+  return r < 0.65 ? { unit: 'MONTH', count: 1 } : r < 0.9 ? { unit: 'YEAR', count: 1 } : r < 0.95 ? { unit: 'MONTH', count: 3 } : { unit: 'WEEK', count: 1 };
+}
+
+function periodDays(period: { unit: string; count: number }): number {
+  return period.count * (period.unit === 'YEAR' ? 365 : period.unit === 'MONTH' ? 30 : 7);
+}
+
+/**
+ * Takeout's `Subscriptions.json`: the current `period` and `price` at the top, `pricing` phases (a free trial,
+ * then the repeating price) each with its `period` object, and `userChangeRecord` (Purchase, Cancel).
+ */
 const subscriptions: GroupSpec = {
   spanDays: 4 * 365,
   shape: 'list',
@@ -94,17 +109,29 @@ const subscriptions: GroupSpec = {
     return [
       listFile(ctx, `${FOLDER}/Subscriptions.json`, JSON_ARRAY, (_k, ms, rng) => {
         const active = rng.chance(0.4);
-        const period = rng.pick(['1 month', '1 month', '1 year']);
-        const renewal = ms + (period === '1 year' ? 365 : 30) * 86_400_000;
+        const period = billingPeriod(rng);
+        const days = periodDays(period);
+        const price = euros(days >= 365 ? rng.pick([2999, 4999, 5999]) : days >= 30 ? rng.pick([299, 499, 999, 1299]) * period.count : rng.pick([199, 399]));
+        const trial = rng.chance(0.3);
+        const cycles = rng.between(1, 12);
+        const started = ms;
+        const renewal = Math.min(ctx.nowMs + days * 86_400_000, started + (cycles * days + (trial ? 7 : 0)) * 86_400_000);
+        const canceled = Math.min(ctx.nowMs, started + Math.floor(rng.float() * cycles * days) * 86_400_000 + 86_400_000);
         return {
           subscription: {
-            doc: appDoc(rng.pick(APPS)),
+            doc: { documentType: 'Subscription', title: `${rng.pick(APPS).title} ${period.unit === 'YEAR' ? 'Annual' : period.unit === 'WEEK' ? 'Weekly' : 'Monthly'}` },
+            period,
+            price,
+            ...(active ? { renewalDate: rfc3339(renewal) } : {}),
+            pricing: [
+              ...(trial ? [{ period: { unit: 'DAY', count: 7 }, price: euros(0) }] : []),
+              { period, price, repeatedPricing: true },
+            ],
+            userChangeRecord: [
+              ...(active ? [] : [{ date: rfc3339(canceled), type: 'Cancel' }]),
+              { date: rfc3339(started), type: 'Purchase' },
+            ],
             state: active ? 'Active' : 'Canceled',
-            renewalDate: rfc3339(renewal),
-            ...(active ? {} : { expirationDate: rfc3339(renewal) }),
-            pricing: [{ period, price: euros(period === '1 year' ? rng.pick([2999, 4999, 5999]) : rng.pick([299, 499, 999, 1299])) }],
-            paymentMethodTitle: paymentMethod(rng),
-            subscriptionStartTime: rfc3339(ms),
           },
         };
       }),
@@ -112,6 +139,15 @@ const subscriptions: GroupSpec = {
   },
 };
 
+/** Google Play Store version codes, as `playStoreClientVersion` carries them. */
+const PLAY_STORE_VERSIONS = [83011910, 83721310, 84032110, 84422700, 84630100];
+const ABIS = ['arm64-v8a', 'armeabi-v7a', 'armeabi'];
+
+/**
+ * Takeout's `Devices.json`: `deviceRegistrationTime`, `userAddedOnDeviceTime`, `lastTimeDeviceActive`, and two
+ * snapshots of the device (`mostRecentData`, `dataAtTimeOfUserPlayActivity`) in which `androidSdkVersion` and
+ * `totalMemoryBytes` are strings and `userLocale` sits.
+ */
 const devices: GroupSpec = {
   spanDays: 8 * 365,
   shape: 'list',
@@ -120,20 +156,31 @@ const devices: GroupSpec = {
     return [
       listFile(ctx, `${FOLDER}/Devices.json`, JSON_ARRAY, (_k, ms, rng) => {
         const device = rng.pick(DEVICES);
+        const carrier = rng.pick(CARRIERS);
+        const fingerprint = `${device.retailBrand.toLowerCase()}/${device.deviceName}/${device.deviceName}:${device.sdk - 20}/AP1A.240505.005/${rng.between(10_000_000, 12_999_999)}:user/release-keys`;
+        const snapshot = (sdk: number, version: number) => ({
+          carrierName: carrier,
+          manufacturer: device.manufacturer,
+          modelName: device.model,
+          deviceName: device.deviceName,
+          productName: device.deviceName,
+          retailBrand: device.retailBrand,
+          totalMemoryBytes: String(device.ramBytes),
+          nativePlatform: ABIS,
+          deviceIpCountry: homeCity.countryCode,
+          userLocale: `en_${homeCity.countryCode}`,
+          buildFingerprint: fingerprint,
+          androidSdkVersion: String(sdk),
+          playStoreClientVersion: version,
+        });
+        const versionIndex = rng.int(PLAY_STORE_VERSIONS.length);
+        const registered = rfc3339(ms);
         return {
           device: {
-            mostRecentData: {
-              manufacturer: device.manufacturer,
-              modelName: device.model,
-              deviceName: device.deviceName,
-              retailBrand: device.retailBrand,
-              carrierName: rng.pick(CARRIERS),
-              totalMemoryBytes: String(device.ramBytes),
-              androidSdkVersion: device.sdk,
-              deviceIpCountry: homeCity.countryCode,
-            },
-            deviceRegistrationTime: rfc3339(ms),
-            userLocale: `en_${homeCity.countryCode}`,
+            mostRecentData: snapshot(device.sdk, PLAY_STORE_VERSIONS[versionIndex]!),
+            dataAtTimeOfUserPlayActivity: snapshot(device.sdk - (rng.chance(0.4) ? 1 : 0), PLAY_STORE_VERSIONS[Math.max(0, versionIndex - 1)]!),
+            deviceRegistrationTime: registered,
+            userAddedOnDeviceTime: registered,
             lastTimeDeviceActive: rfc3339(Math.min(ctx.nowMs, ms + rng.int(2 * 365) * 86_400_000)),
           },
         };
@@ -215,24 +262,23 @@ const redemptions: GroupSpec = {
   },
 };
 
+/**
+ * Takeout's `Play Settings.json`: a JSON array of `{"userSetting": {...}}` items, one per setting.
+ */
 const userSettings: GroupSpec = {
   spanDays: 365,
   shape: 'single',
   files(ctx) {
     const rng = new Rng(mix32(ctx.seed, 0x73657474));
-    return [
-      objectFile(`${FOLDER}/User Settings.json`, {
-        autoUpdateApps: rng.pick(['OVER_WIFI_ONLY', 'OVER_ANY_NETWORK', 'DO_NOT_AUTO_UPDATE']),
-        appDownloadPreference: rng.pick(['ASK_EVERY_TIME', 'OVER_WIFI_ONLY']),
-        requireAuthenticationForPurchases: rng.pick(['ALWAYS', 'EVERY_30_MINUTES', 'NEVER']),
-        biometricAuthentication: rng.chance(0.6),
-        parentalControls: { enabled: rng.chance(0.1), appsMaturityRating: 'RATED_18' },
-        playProtectEnabled: true,
-        notifications: { updates: rng.chance(0.7), autoUpdates: rng.chance(0.5), offersAndPromotions: rng.chance(0.3) },
-        theme: rng.pick(['SYSTEM_DEFAULT', 'DARK', 'LIGHT']),
-        updateTime: rfc3339(settingsChangedMs(ctx)),
-      }),
-    ];
+    const settings = [
+      { marketingPreferences: { wantsMultiContentEmail: rng.chance(0.3) } },
+      { autoUpdateApps: rng.pick(['OVER_WIFI_ONLY', 'OVER_ANY_NETWORK', 'DO_NOT_AUTO_UPDATE']) },
+      { requireAuthenticationForPurchases: rng.pick(['ALWAYS', 'EVERY_30_MINUTES', 'NEVER']) },
+      { biometricAuthentication: rng.chance(0.6) },
+      { parentalControls: { enabled: rng.chance(0.1) } },
+    ].map((userSetting) => ({ userSetting }));
+    settingsChangedMs(ctx); // keeps the settings timeline's draws, so other values stay as they were
+    return [{ kind: 'records', path: `${FOLDER}/Play Settings.json`, format: JSON_ARRAY, records: settings, count: settings.length }];
   },
 };
 

@@ -116,3 +116,61 @@ describe('groups Google added after the seed', () => {
     for (const m of messages) expect(m).toMatchObject({ conversationId: expect.any(String), videoId: expect.stringMatching(/^[\w-]{11}$/), role: expect.stringMatching(/^(USER|MODEL)$/) });
   });
 });
+
+describe('Google Play Store', () => {
+  const FOLDER = 'Google Play Store';
+
+  it('Subscriptions.json: top-level period {unit, count} and price; pricing phases with period objects; userChangeRecord', async () => {
+    const items = recordsAt(await filesOf('play.subscriptions', 60), `${FOLDER}/Subscriptions.json`);
+    expect(items).toHaveLength(60);
+    for (const { subscription: s } of items as { subscription: Rec }[]) {
+      expect(s.period).toEqual({ unit: expect.stringMatching(/^(DAY|WEEK|MONTH|YEAR)$/), count: expect.any(Number) });
+      expect(s.price).toMatch(/^€\d/);
+      expect(s.doc).toMatchObject({ documentType: 'Subscription' });
+      const pricing = s.pricing as Rec[];
+      expect(pricing.at(-1)).toEqual({ period: s.period, price: s.price, repeatedPricing: true });
+      for (const p of pricing) expect(p.period).toEqual({ unit: expect.any(String), count: expect.any(Number) });
+      expect(s.state).toMatch(/^(Active|Canceled)$/);
+      expect(s.renewalDate === undefined).toBe(s.state === 'Canceled');
+      expect((s.userChangeRecord as Rec[]).map((r) => r.type)).toEqual(s.state === 'Active' ? ['Purchase'] : ['Cancel', 'Purchase']);
+    }
+  });
+
+  it('Devices.json: userAddedOnDeviceTime, userLocale inside mostRecentData, androidSdkVersion and totalMemoryBytes as strings, every device field', async () => {
+    const items = recordsAt(await filesOf('play.devices'), `${FOLDER}/Devices.json`);
+    const snapshotKeys = [
+      'carrierName', 'manufacturer', 'modelName', 'deviceName', 'productName', 'retailBrand', 'totalMemoryBytes', 'nativePlatform',
+      'deviceIpCountry', 'userLocale', 'buildFingerprint', 'androidSdkVersion', 'playStoreClientVersion',
+    ];
+    for (const { device: d } of items as { device: Rec }[]) {
+      expect(Object.keys(d)).toEqual(['mostRecentData', 'dataAtTimeOfUserPlayActivity', 'deviceRegistrationTime', 'userAddedOnDeviceTime', 'lastTimeDeviceActive']);
+      for (const snapshot of [d.mostRecentData, d.dataAtTimeOfUserPlayActivity] as Rec[]) {
+        expect(Object.keys(snapshot)).toEqual(snapshotKeys);
+        expect(snapshot.androidSdkVersion).toMatch(/^\d+$/);
+        expect(snapshot.totalMemoryBytes).toMatch(/^\d+$/);
+        expect(snapshot.userLocale).toMatch(/^[a-z]{2}_[A-Z]{2}$/);
+        expect(typeof snapshot.playStoreClientVersion).toBe('number');
+      }
+      expect(d.userAddedOnDeviceTime).toMatch(/Z$/);
+    }
+  });
+
+  it('Installs.json: deviceAttribute has model, carrier, manufacturer and deviceDisplayName', async () => {
+    const items = recordsAt(await filesOf('play.installs'), `${FOLDER}/Installs.json`);
+    for (const { install } of items as { install: Rec }[]) {
+      const attribute = install.deviceAttribute as Rec;
+      expect(Object.keys(attribute)).toEqual(['model', 'carrier', 'manufacturer', 'deviceDisplayName']);
+      expect(attribute.deviceDisplayName).toBe(`${attribute.manufacturer as string} ${attribute.model as string}`);
+    }
+  });
+
+  it('Play Settings.json: an array of {userSetting} items', async () => {
+    const files = await filesOf('play.usersettings');
+    expect(files.map((f) => f.path)).toEqual([`${FOLDER}/Play Settings.json`]);
+    const settings = recordsAt(files, `${FOLDER}/Play Settings.json`);
+    expect((files[0] as Records).format).toEqual({ type: 'json-array' });
+    expect(settings.length).toBeGreaterThan(1);
+    for (const item of settings) expect(Object.keys(item)).toEqual(['userSetting']);
+    expect(settings[0]).toEqual({ userSetting: { marketingPreferences: { wantsMultiContentEmail: expect.any(Boolean) } } });
+  });
+});

@@ -59,7 +59,10 @@ describe('demo source: registry', () => {
       const files = await collect(source, request(group));
       expect(files.length, group).toBeGreaterThan(0);
       const first = files[0]!;
-      expect(first.kind === 'records' ? first.records.length : 0, group).toBe(demoGroups[group]!.shape === 'single' ? 1 : 0);
+      const count = first.kind === 'records' ? first.records.length : 0;
+      // A settings group is one object, or (Play Settings.json) one array of a few setting items.
+      if (demoGroups[group]!.shape === 'single') expect(count, group).toBeGreaterThan(0);
+      else expect(count, group).toBe(0);
     }
   });
 });
@@ -71,7 +74,8 @@ describe('demo source: every group', () => {
     const files = await collect(givenDemoSource({ recordsPerGroup: N }), request(group));
     expect(files.length).toBeGreaterThan(0);
     const spec = demoGroups[group]!;
-    expect(mainCount(files[0]!)).toBe(spec.shape === 'single' ? 1 : N);
+    if (spec.shape === 'single') expect(mainCount(files[0]!)).toBeGreaterThan(0);
+    else expect(mainCount(files[0]!)).toBe(N);
     for (const file of files) {
       expect(file.path).not.toMatch(/^\/|\.\.|\\/);
       if (file.kind === 'bytes') {
