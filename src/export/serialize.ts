@@ -40,7 +40,7 @@ export function serializerFor(format: RecordFormat): RecordSerializer {
     case 'csv': {
       const columns = format.columns;
       return {
-        header: `${columns.map(csvField).join(',')}\r\n`,
+        header: format.header === false ? '' : `${columns.map(csvField).join(',')}\r\n`,
         footer: '',
         splittable: true,
         separator: '',

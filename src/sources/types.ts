@@ -41,8 +41,11 @@ export type RecordFormat =
   | { type: 'json-array'; wrapper?: { key: string; fields?: Record<string, unknown> } }
   /** One JSON value per line. */
   | { type: 'ndjson' }
-  /** RFC 4180 CSV with a header row; each record is an object keyed by column or an array in column order. */
-  | { type: 'csv'; columns: readonly string[] }
+  /**
+   * RFC 4180 CSV with a header row (none when `header` is false, as in Chrome's `Dictionary.csv`); each record
+   * is an object keyed by column or an array in column order.
+   */
+  | { type: 'csv'; columns: readonly string[]; header?: boolean }
   /** A single JSON object (settings, profiles): the one record is written as the whole file. */
   | { type: 'json-object' };
 

@@ -104,10 +104,11 @@ export const GEOJSON: RecordFormat = {
 
 export const JSON_ARRAY: RecordFormat = { type: 'json-array' };
 
-export function csv(columns: readonly string[]): RecordFormat {
-  return { type: 'csv', columns };
+export function csv(columns: readonly string[], options: { header?: boolean } = {}): RecordFormat {
+  return options.header === false ? { type: 'csv', columns, header: false } : { type: 'csv', columns };
 }
 
-export function wrapped(key: string): RecordFormat {
-  return { type: 'json-array', wrapper: { key } };
+/** `{...fields, "<key>": [records]}`: `fields` are the file's other, fixed sections. */
+export function wrapped(key: string, fields?: Record<string, unknown>): RecordFormat {
+  return { type: 'json-array', wrapper: fields ? { key, fields } : { key } };
 }

@@ -17,11 +17,16 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
 }
 
-/** One folder of bookmarks, newest first, added at the window's timestamps, as a bytes file. */
+/**
+ * One folder of bookmarks, newest first, added at the window's timestamps, as a bytes file. Dates are what
+ * Chrome's bookmark export writes: `ADD_DATE`/`LAST_MODIFIED` in whole seconds since the Unix epoch.
+ */
 export function bookmarkFile(
   path: string,
   folder: string,
   window: TimelineWindow,
+  /** Chrome marks its bookmarks bar folder `PERSONAL_TOOLBAR_FOLDER="true"`. */
+  toolbar: boolean,
   make: (k: number, timeMs: number, rng: Rng) => BookmarkEntry,
 ): DemoFile {
   const encoder = new TextEncoder();
@@ -35,7 +40,7 @@ export function bookmarkFile(
         '<!-- This is an automatically generated file.\n     It will be read and overwritten.\n     DO NOT EDIT! -->\n' +
         '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">\n' +
         '<TITLE>Bookmarks</TITLE>\n<H1>Bookmarks</H1>\n<DL><p>\n' +
-        `    <DT><H3 ADD_DATE="${seconds(oldestMs)}" LAST_MODIFIED="${seconds(newestMs)}">${escapeHtml(folder)}</H3>\n` +
+        `    <DT><H3 ADD_DATE="${seconds(oldestMs)}" LAST_MODIFIED="${seconds(newestMs)}"${toolbar ? ' PERSONAL_TOOLBAR_FOLDER="true"' : ''}>${escapeHtml(folder)}</H3>\n` +
         '    <DL><p>\n',
     );
     const lines: string[] = [];

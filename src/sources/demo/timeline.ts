@@ -276,7 +276,7 @@ export function unixMicros(ms: number, micros: number): number {
 }
 
 /**
- * Microseconds since 1601-01-01 (Chrome's internal "WebKit" time, used in Autofill.json). Kept to whole
+ * Microseconds since 1601-01-01 (Chrome's internal "WebKit" time, used in `Addresses and more.json` and Settings.json search engines). Kept to whole
  * milliseconds: the values exceed 2^53, where only multiples of 2 are exact.
  */
 export function webkitMicros(ms: number): number {

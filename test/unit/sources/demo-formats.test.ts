@@ -174,3 +174,68 @@ describe('Google Play Store', () => {
     expect(settings[0]).toEqual({ userSetting: { marketingPreferences: { wantsMultiContentEmail: expect.any(Boolean) } } });
   });
 });
+
+describe('Chrome', () => {
+  const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
+  /** WebKit time: microseconds since 1601-01-01. */
+  const fromWebkit = (us: number): number => us / 1000 - 11_644_473_600_000;
+
+  it('Settings.json holds the search engines, with WebKit-microsecond integer dates; no separate Search Engines file', async () => {
+    const files = await filesOf('chrome.settings');
+    expect(files.map((f) => f.path)).toEqual(['Chrome/Settings.json']);
+    const [settings] = recordsAt(files, 'Chrome/Settings.json');
+    const engines = settings!['Search Engines'] as Rec[];
+    expect(engines.length).toBeGreaterThan(0);
+    for (const e of engines) {
+      expect(Number.isInteger(e.date_created)).toBe(true);
+      expect(Number.isInteger(e.last_modified)).toBe(true);
+      const ms = fromWebkit(e.date_created as number);
+      expect(ms).toBeGreaterThan(Date.UTC(2008, 0, 1));
+      expect(ms).toBeLessThanOrEqual(Date.UTC(2026, 2, 1, 12));
+      expect(e).toMatchObject({ short_name: expect.any(String), keyword: expect.any(String), url: expect.stringContaining('{searchTerms}'), sync_guid: expect.any(String), prepopulate_id: expect.any(Number) });
+    }
+  });
+
+  it('Addresses and more.json: Autofill entries beside the Autofill Profile and Contact Info sections', async () => {
+    const files = await filesOf('chrome.autofill');
+    const file = files[0] as Records;
+    expect(file.path).toBe('Chrome/Addresses and more.json');
+    expect(file.format).toMatchObject({ type: 'json-array', wrapper: { key: 'Autofill', fields: { 'Autofill Profile': expect.any(Array), 'Contact Info': expect.any(Array) } } });
+    const fields = (file.format as { wrapper: { fields: Record<string, Rec[]> } }).wrapper.fields;
+    expect(fields['Autofill Profile']![0]).toMatchObject({ guid: expect.any(String), name_full: [expect.any(String)], address_home_city: expect.any(String), email_address: [expect.stringContaining('@')], use_date: expect.any(Number) });
+    expect(fields['Contact Info']![0]).toMatchObject({ name_full: [expect.any(String)], email_address: [expect.any(String)] });
+    for (const r of file.records as Rec[]) {
+      expect(Object.keys(r)).toEqual(['usage_timestamp', 'name', 'value']);
+      for (const t of r.usage_timestamp as number[]) expect(fromWebkit(t)).toBeGreaterThan(Date.UTC(2008, 0, 1));
+    }
+  });
+
+  it('Bookmarks.html and Reading List.html: Netscape files with ADD_DATE in Unix seconds; the bookmarks bar marked as Chrome marks it', async () => {
+    const bookmarks = text(bytesAt(await filesOf('chrome.bookmarks'), 'Chrome/Bookmarks.html'));
+    expect(bookmarks).toMatch(/<DT><H3 ADD_DATE="\d{10}" LAST_MODIFIED="\d{10}" PERSONAL_TOOLBAR_FOLDER="true">Bookmarks bar<\/H3>/);
+    expect(bookmarks.match(/<DT><A HREF="[^"]+" ADD_DATE="\d{10}">/g)).toHaveLength(20);
+    const readingList = text(bytesAt(await filesOf('chrome.reading_list'), 'Chrome/Reading List.html'));
+    expect(readingList).toMatch(/^<!DOCTYPE NETSCAPE-Bookmark-file-1>/);
+    expect(readingList).not.toContain('PERSONAL_TOOLBAR_FOLDER');
+    expect(readingList.match(/<DT><A HREF="[^"]+" ADD_DATE="\d{10}">/g)).toHaveLength(20);
+  });
+
+  it('Dictionary.csv: one word per line, no header row', async () => {
+    const file = (await filesOf('chrome.dictionary'))[0] as Records;
+    expect(file.format).toEqual({ type: 'csv', columns: ['Word'], header: false });
+    const { serializerFor } = await import('../../../src/export/serialize.js');
+    const s = serializerFor(file.format as never);
+    expect(s.header).toBe('');
+    expect(s.record({ Word: 'Dataport' }, true)).toBe('Dataport\r\n');
+  });
+
+  it('History.json: client_id is 16 bytes in standard base64, and every entry carries ptoken', async () => {
+    const entries = recordsAt(await filesOf('chrome.history', 200), 'Chrome/History.json');
+    for (const e of entries) {
+      expect(e.client_id).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+      expect(Buffer.from(e.client_id as string, 'base64')).toHaveLength(16);
+      expect(e.ptoken).toEqual({});
+    }
+    expect(entries.some((e) => /[+/]/.test(e.client_id as string))).toBe(true);
+  });
+});
