@@ -227,7 +227,7 @@ const EDITABLE_FIELDS = [
 ] as const;
 const EDIT_STATUSES = ['ACCEPTED', 'ACCEPTED', 'ACCEPTED', 'PENDING', 'NOT_APPLIED'] as const;
 
-const factualContributions = placeFeatures(3 * 365, 'Maps/Your contributions/Edits.json', (place, ms, rng) => {
+const factualContributions = placeFeatures(3 * 365, 'Maps/Suggested edits/Suggested edits.json', (place, ms, rng) => {
   const [field, value] = rng.pick(EDITABLE_FIELDS);
   return feature(place, ms, place.placeUrl, { edit: { field, proposed_value: value(), status: rng.pick(EDIT_STATUSES) } });
 });
@@ -237,7 +237,7 @@ const OFFERINGS = [
   'Good for kids', 'Dogs allowed', 'Takeaway', 'Gender-neutral toilets', 'Live music',
 ];
 
-const offeringContributions = placeFeatures(3 * 365, 'Maps/Your contributions/Place updates.json', (place, ms, rng) =>
+const offeringContributions = placeFeatures(3 * 365, 'Maps/Added dishes, products, activities/Added dishes, products, activities.json', (place, ms, rng) =>
   feature(place, ms, place.placeUrl, {
     attribute: rng.pick(OFFERINGS),
     value: rng.pick(['Yes', 'Yes', 'No']),
@@ -246,7 +246,7 @@ const offeringContributions = placeFeatures(3 * 365, 'Maps/Your contributions/Pl
 const QUESTIONS = ['Is there parking nearby?', 'Do they take reservations?', 'Is it open on Sundays?', 'Do they have gluten-free options?', 'Is it suitable for a group of 10?'];
 const ANSWERS = ['Yes, around the corner.', 'Only for groups.', 'Yes, from 10 am.', 'A few, ask the staff.', 'Better call ahead.'];
 
-const questionsAnswers = placeFeatures(4 * 365, 'Maps/Your contributions/Questions and answers.json', (place, ms, rng) => {
+const questionsAnswers = placeFeatures(4 * 365, 'Maps/Questions and answers/Questions and answers.json', (place, ms, rng) => {
   const i = rng.int(QUESTIONS.length);
   return rng.chance(0.3)
     ? feature(place, ms, place.placeUrl, { type: 'QUESTION', question: QUESTIONS[i] })

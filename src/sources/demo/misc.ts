@@ -8,6 +8,7 @@ import {
 } from './group-spec.js';
 import { euros, makePlace, placePool, round7, userProfile, type Place } from './entities.js';
 import { escapeHtml } from './netscape-bookmarks.js';
+import { kmz } from './kmz.js';
 import { cameraFileName, mediaFiles } from './maps.js';
 import { ALPHANUMERIC, CITIES, FIRST_NAMES, LAST_NAMES, MERCHANTS, PRODUCTS, REVIEW_PHRASES } from './vocab.js';
 import { Rng, mix32, rfc3339 } from './timeline.js';
@@ -40,7 +41,7 @@ const businessMessaging: GroupSpec = {
 };
 
 const MAP_TITLES = ['Summer road trip', 'Best coffee in town', 'Wedding venues', 'Cycling routes', 'Family visit', 'Conference week', 'Hiking weekend'];
-/** KML files only for the newest few maps; the list itself has them all. */
+/** KMZ files only for the newest few maps; the list itself has them all. */
 const MAPS_WITH_KML = 2;
 
 function kml(title: string, places: readonly Place[]): string {
@@ -58,7 +59,7 @@ const myMaps: GroupSpec = {
   shape: 'list',
   files(ctx) {
     const profile = userProfile(ctx.userSeed);
-    // k * 3 modulo 7 titles: consecutive maps never share a title, so their KML files never share a path.
+    // k * 3 modulo 7 titles: consecutive maps never share a title, so their KMZ files never share a path.
     const titleOf = (k: number): string => MAP_TITLES[(k * 3) % MAP_TITLES.length]!;
     const idOf = (k: number): string => new Rng(mix32(ctx.seed ^ 0x6d617073, k)).chars(ALPHANUMERIC, 28);
     const list = listFile(ctx, 'My Maps/My Maps.json', JSON_ARRAY, (k, ms, rng) => ({
@@ -75,7 +76,8 @@ const myMaps: GroupSpec = {
       const rng = new Rng(mix32(ctx.seed ^ 0x6b6d6c00, k));
       const city = rng.chance(0.5) ? profile.homeCity : rng.pick(CITIES);
       const places = Array.from({ length: rng.between(2, 8) }, () => makePlace(rng, city));
-      files.push(bytesFile(`My Maps/${titleOf(k)}.kml`, new TextEncoder().encode(kml(titleOf(k), places))));
+      // My Maps exports a map as `<map>/<map>.kmz`: a ZIP holding `doc.kml`.
+      files.push(bytesFile(`My Maps/${titleOf(k)}/${titleOf(k)}.kmz`, kmz(kml(titleOf(k), places), ctx.window.timeline.timeOf(k))));
     }
     return files;
   },

@@ -95,13 +95,14 @@ const savedCollections: GroupSpec = {
   shape: 'list',
   files(ctx) {
     const places = placePool(ctx.seed, userProfile(ctx.userSeed));
-    const secondary = Math.max(1, Math.floor(ctx.window.count / 4));
+    // The group's records are shared between its three lists: a quarter each to Want to go and Links.
+    const secondary = Math.floor(ctx.window.count / 4);
     const place = (rng: Rng): Record<string, string> => {
       const p = places.pick(rng);
       return { Title: p.name, Note: rng.chance(0.1) ? 'Go with Eva' : '', URL: p.placeUrl, Tags: '', Comment: '' };
     };
     return [
-      listFile(ctx, 'Saved/Favourite places.csv', csv(SAVED_COLUMNS), (_k, _ms, rng) => place(rng)),
+      windowFile(ctx.window.newest(ctx.window.count - 2 * secondary), 'Saved/Favorite places.csv', csv(SAVED_COLUMNS), (_k, _ms, rng) => place(rng)),
       windowFile(ctx.subWindow('want-to-go', 2 * 365, secondary), 'Saved/Want to go.csv', csv(SAVED_COLUMNS), (_k, _ms, rng) => place(rng)),
       windowFile(ctx.subWindow('links', 2 * 365, secondary), 'Saved/Links.csv', csv(SAVED_COLUMNS), (_k, _ms, rng) => {
         const s = story(rng);

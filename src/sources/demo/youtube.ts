@@ -162,11 +162,13 @@ const music: GroupSpec = {
   spanDays: 3 * 365,
   shape: 'list',
   files(ctx) {
-    const uploads = ctx.subWindow('uploads', 3 * 365, Math.max(1, Math.floor(ctx.window.count / 10)));
+    // A tenth of the group's records are uploads, the rest library songs.
+    const uploadCount = Math.floor(ctx.window.count / 10);
+    const uploads = ctx.subWindow('uploads', 3 * 365, uploadCount);
     const artist = userProfile(ctx.userSeed).fullName;
     return [
-      listFile(
-        ctx,
+      windowFile(
+        ctx.window.newest(ctx.window.count - uploadCount),
         `${ROOT}/music (library and uploads)/music library songs.csv`,
         csv(['Video ID', 'Song Title', 'Album Title', 'Artist Name 1']),
         (_k, _ms, rng) => {
@@ -259,8 +261,17 @@ function playlistGroup(visibility: Visibility): GroupSpec {
     files(ctx) {
       const videos = watchedVideos(ctx);
       const idOf = (k: number): string => `PL${new Rng(mix32(ctx.seed, k)).chars(BASE64URL, 32)}`;
-      const list = listFile(
-        ctx,
+      // The group's records are its playlists and the items of the newest few: items take at most half.
+      const withItems = ctx.window.newest(PLAYLISTS_WITH_ITEMS);
+      let itemBudget = Math.max(0, Math.floor(ctx.window.count / 2) - withItems.count);
+      const sizes = [...withItems.map((k) => {
+        const size = Math.min(itemBudget, new Rng(mix32(ctx.seed ^ 0x73697a65, k)).between(3, 40));
+        itemBudget -= size;
+        return { k, size };
+      })];
+      const itemCount = sizes.reduce((n, s) => n + s.size, 0);
+      const list = windowFile(
+        ctx.window.newest(ctx.window.count - itemCount),
         `${ROOT}/playlists/${visibility.toLowerCase()} playlists.csv`,
         csv([
           'Playlist ID', 'Add new videos to top', 'Playlist Title (Original)', 'Playlist Title (Original) Language',
@@ -277,8 +288,7 @@ function playlistGroup(visibility: Visibility): GroupSpec {
           'Playlist Visibility': visibility,
         }),
       );
-      const items = ctx.window.newest(PLAYLISTS_WITH_ITEMS).map((k) => {
-        const size = new Rng(mix32(ctx.seed ^ 0x73697a65, k)).between(3, 40);
+      const items = sizes.filter(({ size }) => size > 0).map(({ k, size }) => {
         const window = ctx.subWindow(`playlist-${k}`, 365, size);
         return windowFile(window, `${ROOT}/playlists/${titleOf(k)}-videos.csv`, csv(['Video ID', 'Playlist Video Creation Timestamp']), (_j, ms, rng) => ({
           'Video ID': videos.pick(rng).id,

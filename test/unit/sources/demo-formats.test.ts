@@ -239,3 +239,53 @@ describe('Chrome', () => {
     expect(entries.some((e) => /[+/]/.test(e.client_id as string))).toBe(true);
   });
 });
+
+describe('paths and containers', () => {
+  it('every Maps dataset sits in its own folder, named after it: Maps/<dataset>/<dataset>.json', async () => {
+    for (const group of ['maps.aliased_places', 'maps.commute_routes', 'maps.commute_settings', 'maps.ev_profile', 'maps.factual_contributions',
+      'maps.offering_contributions', 'maps.photos_videos', 'maps.questions_answers', 'maps.vehicle_profile']) {
+      const [main] = await filesOf(group, 5);
+      const parts = main!.path.split('/');
+      expect(parts[0], group).toBe('Maps');
+      expect(parts, group).toHaveLength(3);
+      if (group !== 'maps.aliased_places') expect(parts[2], group).toBe(`${parts[1]}.json`);
+    }
+  });
+
+  it('My Maps: each exported map is My Maps/<map>/<map>.kmz, a ZIP holding doc.kml', async () => {
+    const { fromBuffer } = await import('yauzl');
+    const { crc32 } = await import('node:zlib');
+    const files = await filesOf('mymaps.maps', 5);
+    const maps = files.filter((f): f is Bytes => f.kind === 'bytes');
+    expect(maps.length).toBeGreaterThan(0);
+    for (const map of maps) {
+      const [, folder, name] = map.path.split('/');
+      expect(name).toBe(`${folder!}.kmz`);
+      const entries = await new Promise<{ name: string; crc: number; bytes: Buffer }[]>((resolve, reject) => {
+        fromBuffer(Buffer.from(map.bytes), { lazyEntries: true }, (err, zip) => {
+          if (err) return reject(err);
+          const out: { name: string; crc: number; bytes: Buffer }[] = [];
+          zip.on('entry', (entry: { fileName: string; crc32: number }) => {
+            zip.openReadStream(entry as never, (e, stream) => {
+              if (e) return reject(e);
+              const chunks: Buffer[] = [];
+              stream.on('data', (c: Buffer) => chunks.push(c));
+              stream.on('end', () => { out.push({ name: entry.fileName, crc: entry.crc32, bytes: Buffer.concat(chunks) }); zip.readEntry(); });
+            });
+          });
+          zip.on('end', () => resolve(out));
+          zip.readEntry();
+        });
+      });
+      expect(entries.map((e) => e.name)).toEqual(['doc.kml']);
+      expect(crc32(entries[0]!.bytes)).toBe(entries[0]!.crc);
+      expect(entries[0]!.bytes.toString('utf8')).toMatch(/^<\?xml[\s\S]*<kml xmlns="http:\/\/www\.opengis\.net\/kml\/2\.2">[\s\S]*<Placemark>/);
+    }
+  });
+
+  it('Saved: Favorite places.csv, in US English', async () => {
+    const paths = (await filesOf('saved.collections')).map((f) => f.path);
+    expect(paths).toContain('Saved/Favorite places.csv');
+    expect(paths.some((p) => p.includes('Favourite'))).toBe(false);
+  });
+});
