@@ -1,5 +1,5 @@
 import type { BlobStore } from '../store/index.js';
-import type { ArchiveFile, RecordShards } from '../sources/index.js';
+import type { ArchiveFile, RecordFormat, RecordShards } from '../sources/index.js';
 import { deflatedText, ZipWriter, type ZipEntryWriter } from './zip-writer.js';
 import { continuationPath, serializerFor, type RecordSerializer } from './serialize.js';
 import type { ArchiveIndex, IndexedFile } from './archive-index.js';
@@ -256,7 +256,10 @@ class PartSink {
       this.options.signal.throwIfAborted();
     }
     await entry.end();
-    return { path: `${ARCHIVE_ROOT}/${file.path}`, part: this.parts.length + 1, format: 'bytes', sizeBytes: entry.bytesIn };
+    return {
+      path: `${ARCHIVE_ROOT}/${file.path}`, part: this.parts.length + 1, format: 'bytes', sizeBytes: entry.bytesIn,
+      ...(file.records !== undefined ? { records: file.records } : {}),
+    };
   }
 
   private openEntry(path: string): Promise<ZipEntryWriter> {
@@ -310,6 +313,15 @@ class PiecedFile {
   private async closePiece(): Promise<void> {
     await this.entry.writeText(this.serializer.footer);
     await this.entry.end();
-    this.written.push({ path: `${ARCHIVE_ROOT}/${this.path}`, part: this.sink.partNumber(), format: this.file.format.type, sizeBytes: this.entry.bytesIn, records: this.records });
+    const { format } = this.file;
+    this.written.push({
+      path: `${ARCHIVE_ROOT}/${this.path}`, part: this.sink.partNumber(), format: indexedFormat(format), sizeBytes: this.entry.bytesIn, records: this.records,
+      ...(format.type === 'json-array' && format.wrapper ? { listKey: format.wrapper.key } : {}),
+    });
   }
+}
+
+/** What a file is on disk, for the index: a list wrapped in an object (GeoJSON, Chrome's files) is a JSON object. */
+function indexedFormat(format: RecordFormat): IndexedFile['format'] {
+  return format.type === 'json-array' && format.wrapper ? 'json-object' : format.type;
 }

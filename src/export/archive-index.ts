@@ -21,10 +21,18 @@ export interface ArchiveIndex {
 export interface IndexedFile {
   path: string;
   part: number;
-  /** How the file is written: a record format, or `bytes` for files copied as they are. */
+  /**
+   * How the file is written: a record format (`json-object` also for a list wrapped in an object, such as
+   * GeoJSON), or `bytes` for files copied as they are.
+   */
   format: 'json-array' | 'ndjson' | 'csv' | 'json-object' | 'bytes';
   /** Uncompressed size. */
   sizeBytes: number;
-  /** Records written, for record files (CSV header rows excluded); absent for files copied as bytes. */
+  /**
+   * Records written, for record files (CSV header rows excluded), and for bytes files that are lists in a
+   * format of their own (bookmarks in a bookmark file); absent for media.
+   */
   records?: number;
+  /** For a JSON object file whose records are one list in it (GeoJSON `features`), that list's key. */
+  listKey?: string;
 }

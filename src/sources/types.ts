@@ -67,6 +67,11 @@ export type ArchiveFile =
       kind: 'bytes';
       path: string;
       content: AsyncIterable<Uint8Array>;
+      /**
+       * Optional: how many records the file holds when it is a list in a format of its own (a Netscape
+       * bookmark file's bookmarks), for `archive_browser.json`. Absent for media.
+       */
+      records?: number;
     };
 
 /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { download, readZip } from '../helpers/archive.js';
 import { googleErrorOf, startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
 
-interface IndexFile { path: string; part: number; format: string; sizeBytes: number; records?: number }
+interface IndexFile { path: string; part: number; format: string; sizeBytes: number; records?: number; listKey?: string }
 
 describe('archiveJobs.getPortabilityArchiveState and downloads', () => {
   let dp: TestDataport;
@@ -12,7 +12,7 @@ describe('archiveJobs.getPortabilityArchiveState and downloads', () => {
   afterAll(async () => dp.close());
 
   it('a COMPLETE job has signed URLs to a valid archive whose index matches its files', async () => {
-    const groups = ['myactivity.search', 'chrome.history', 'maps.starred_places', 'youtube.subscriptions', 'youtube.comments', 'play.installs', 'chrome.settings'];
+    const groups = ['myactivity.search', 'chrome.history', 'maps.starred_places', 'youtube.subscriptions', 'youtube.comments', 'play.installs', 'chrome.settings', 'chrome.bookmarks', 'chrome.reading_list'];
     const { api } = await dp.client({ user: 'alice', resources: groups });
     const { data: job } = await api.portabilityArchive.initiate({ requestBody: { resources: groups } });
     const state = await waitForState(api, job.archiveJobId!);
@@ -41,12 +41,19 @@ describe('archiveJobs.getPortabilityArchiveState and downloads', () => {
         const entry = entries.find((e) => e.name === file.path);
         expect(entry, file.path).toBeDefined();
         expect(entry!.content.length).toBe(file.sizeBytes);
-        if (file.format === 'bytes') expect(file.records).toBeUndefined();
-        else expect(countRecords(file.format, entry!.content), file.path).toBe(file.records);
+        if (file.format === 'bytes' && !file.path.endsWith('.html')) expect(file.records).toBeUndefined();
+        else expect(countRecords(file, entry!.content), file.path).toBe(file.records);
       }
     }
     const search = index.services.find((s: { resourceGroup: string }) => s.resourceGroup === 'myactivity.search');
     expect(search.records).toBe(150);
+    // A bookmark file is a list too: the index counts its bookmarks.
+    for (const group of ['chrome.bookmarks', 'chrome.reading_list']) {
+      expect(index.services.find((s: { resourceGroup: string }) => s.resourceGroup === group).records, group).toBe(150);
+    }
+    // A file that is a JSON object says so, and where its list is.
+    const historyFile = index.services.find((s: { resourceGroup: string }) => s.resourceGroup === 'chrome.history').files[0] as IndexFile;
+    expect(historyFile).toMatchObject({ format: 'json-object', listKey: 'Browser History', records: 150 });
     const history = JSON.parse(entries.find((e) => e.name.includes('Chrome') && e.name.endsWith('.json') && e.content.includes('Browser History'))!.content.toString());
     expect(history['Browser History']).toHaveLength(150);
     const places = entries.find((e) => e.name.startsWith('Portability/Maps'))!;
@@ -194,16 +201,15 @@ describe('archiveJobs.getPortabilityArchiveState and downloads', () => {
 });
 
 /** Records in a file by its format: JSON arrays (also wrapped ones), CSV rows without the header, NDJSON lines. */
-function countRecords(format: string, content: Buffer): number {
+function countRecords(file: IndexFile, content: Buffer): number {
   const text = content.toString('utf8');
-  if (format === 'csv') return parseCsvRows(text).length - 1;
-  if (format === 'ndjson') return text.split('\n').filter(Boolean).length;
+  if (file.format === 'bytes') return (text.match(/<DT><A /g) ?? []).length;
+  if (file.format === 'csv') return parseCsvRows(text).length - 1;
+  if (file.format === 'ndjson') return text.split('\n').filter(Boolean).length;
   const value = JSON.parse(text);
-  if (format === 'json-object') return 1;
-  if (Array.isArray(value)) return value.length;
-  const arrays = Object.values(value).filter(Array.isArray) as unknown[][];
-  expect(arrays).toHaveLength(1);
-  return arrays[0]!.length;
+  if (file.format === 'json-object') return file.listKey ? (value[file.listKey] as unknown[]).length : 1;
+  expect(Array.isArray(value)).toBe(true);
+  return (value as unknown[]).length;
 }
 
 /** Minimal RFC 4180 row splitter (quoted fields may hold commas and line breaks). */

@@ -16,7 +16,8 @@ export type DemoFile =
       /** Records at positions `[from, to)` alone, for files walked from a window (see shard.ts). */
       slice?: (from: number, to: number) => Iterable<unknown>;
     }
-  | { kind: 'bytes'; path: string; chunks: Iterable<Uint8Array>; count: number };
+  /** `records`: the entries a list in a format of its own holds (a bookmark file), for the archive's index. */
+  | { kind: 'bytes'; path: string; chunks: Iterable<Uint8Array>; count: number; records?: number };
 
 /** What a group's generator knows about one export. */
 export interface GroupContext {

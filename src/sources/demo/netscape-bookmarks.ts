@@ -62,5 +62,6 @@ export function bookmarkFile(
     path,
     chunks: { [Symbol.iterator]: chunks },
     count: 2 + Math.ceil(count / ENTRIES_PER_CHUNK),
+    records: count,
   };
 }

@@ -143,7 +143,10 @@ export function contextFor(spec: GroupSpec, args: Omit<DemoShardArgs, 'fileIndex
 function toArchiveFile(file: DemoFile, signal: AbortSignal, breakOff: (() => Promise<void>) | undefined): ArchiveFile {
   const half = Math.floor(file.count / 2);
   if (file.kind === 'bytes') {
-    return { kind: 'bytes', path: file.path, content: guardedAsync(file.chunks, signal, half, breakOff) };
+    return {
+      kind: 'bytes', path: file.path, content: guardedAsync(file.chunks, signal, half, breakOff),
+      ...(file.records !== undefined ? { records: file.records } : {}),
+    };
   }
   const { records } = file;
   return {

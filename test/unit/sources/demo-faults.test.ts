@@ -111,11 +111,11 @@ describe('demo faults: flaky', () => {
   });
 
   it('breaks off before the only record of a settings group', async () => {
-    const source = givenDemoSource({ faults: parseDemoFaults('play.usersettings=flaky:1', demoGroupNames) });
-    const first = await attempt(source, 'play.usersettings');
+    const source = givenDemoSource({ faults: parseDemoFaults('chrome.settings=flaky:1', demoGroupNames) });
+    const first = await attempt(source, 'chrome.settings');
     expect(first.error).toBeInstanceOf(TransientSourceError);
     expect(first.read).toBe(0);
-    expect((await attempt(source, 'play.usersettings')).error).toBeUndefined();
+    expect((await attempt(source, 'chrome.settings')).error).toBeUndefined();
   });
 
   it('breaks off in the middle of a raw file too', async () => {
