@@ -102,7 +102,8 @@ export function createOauthServer(deps: OauthServerDeps) {
     if (built) throw new Error(`the OAuth issuer cannot change while running (${built.issuer} -> ${issuer})`);
     const apiResource = `${issuer}/v1`;
     const provider = new Provider(issuer, configuration(apiResource));
-    // Only a configured proxy may tell the provider the client's address and scheme; anyone else could.
+    // Only a configured proxy may tell the provider the client's address (X-Forwarded-For); anyone else could
+    // forge it. Scheme and host come from the issuer either way (pinOriginToIssuer).
     provider.proxy = deps.trustProxy;
     provider.on('server_error', (_ctx: unknown, err: Error) => deps.logger.error({ err }, 'oauth server error'));
     provider.use(pinOriginToIssuer(new URL(issuer)));
