@@ -18,7 +18,7 @@ import { createApiServer } from './api/index.js';
 import { createEmulatorClock, createRuntimeFaults, readClockOffsetMs, recordDemoSourceStatus } from './emulator/index.js';
 import {
   createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase, SigningKeyError,
-  oidcPayloads, pendingMigrations, pingDatabase, type BlobStore, type Db, type OpenDatabase,
+  accountSessions, oidcPayloads, pendingMigrations, pingDatabase, signInThrottle, type BlobStore, type Db, type OpenDatabase,
 } from './store/index.js';
 
 export interface DataportOptions {
@@ -238,6 +238,9 @@ async function assemble(
       // Codes, sessions, interactions and tokens oidc-provider stored; reads already skip expired rows.
       const expiredOauth = await oidcPayloads.deleteExpiredPayloads(db, now());
       if (expiredOauth > 0) logger.debug({ expiredOauth }, 'expired OAuth records deleted');
+      // Sign-in throttle buckets past their window and wait, and account sessions past their end.
+      const expiredSignIn = await signInThrottle.deleteExpiredBuckets(db, now()) + await accountSessions.deleteExpiredSessions(db, now());
+      if (expiredSignIn > 0) logger.debug({ expiredSignIn }, 'expired sign-in records deleted');
     } catch (err) {
       logger.error({ err }, 'maintenance failed');
     }

@@ -1,13 +1,10 @@
-import { accounts, upstreamIdentities, type Db } from '../store/index.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { accounts, accountSessions, upstreamIdentities, type Db } from '../store/index.js';
 import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
+import { createSignInThrottle } from './sign-in-throttle.js';
 
-/**
- * Sign-in throttle: after this many failures for one account within the window, further attempts are refused
- * (without checking the password) until the oldest failure leaves the window. Five tries per 15 minutes is
- * ~480 guesses a day: harmless for a person who mistyped, useless for guessing a decent password.
- */
-export const MAX_FAILURES = 5;
-export const FAILURE_WINDOW_MS = 15 * 60_000;
+/** Sessions are stored by this hash of their id: a copy of the table lets nobody in. */
+const sessionIdHash = (sid: string) => createHash('sha256').update(sid).digest('hex');
 
 /** Account ids are the sources' user ids: printable, no whitespace, bounded. */
 const ACCOUNT_ID = /^[\p{L}\p{N}._@+-]{1,128}$/u;
@@ -23,6 +20,7 @@ export type SignInResult =
 
 export function createAccountService(deps: { db: Db; now: () => number }) {
   const { db, now } = deps;
+  const throttle = createSignInThrottle({ db, now });
 
   async function addUser(id: string, password: string): Promise<void> {
     if (!ACCOUNT_ID.test(id)) throw new AccountError(`invalid user id "${id}": use letters, digits and . _ @ + - (at most 128)`);
@@ -32,22 +30,20 @@ export function createAccountService(deps: { db: Db; now: () => number }) {
     await accounts.upsertAccount(db, { id, password_hash: await hashPassword(password), created_at: now() });
   }
 
-  async function signIn(id: string, password: string): Promise<SignInResult> {
-    const at = now();
-    const failures = await accounts.countSignInFailuresSince(db, id, at - FAILURE_WINDOW_MS);
-    if (failures.count >= MAX_FAILURES) {
-      return { ok: false, reason: 'throttled', retryAfterMs: Math.max(1000, (failures.oldest ?? at) + FAILURE_WINDOW_MS - at) };
-    }
+  /**
+   * Checks a password sign-in from `clientIp`. The attempt is counted in the throttle (sign-in-throttle.ts)
+   * before the password is checked, so parallel guesses cannot all be checked before any is counted.
+   */
+  async function signIn(id: string, password: string, clientIp: string): Promise<SignInResult> {
+    const claimed = await throttle.claim(id, clientIp);
+    if (!claimed.ok) return { ok: false, reason: 'throttled', retryAfterMs: Math.max(1000, claimed.retryAfterMs) };
     const account = ACCOUNT_ID.test(id) ? await accounts.findAccount(db, id) : undefined;
     const ok = account?.password_hash
       ? await verifyPassword(password, account.password_hash)
       // Compared against when the account does not exist, so a miss costs as much time as a wrong password.
       : (await verifyPassword(password, DECOY_PASSWORD_HASH), false);
-    if (!ok) {
-      await accounts.recordSignInFailure(db, id.slice(0, 128), at);
-      return { ok: false, reason: 'invalid' };
-    }
-    await accounts.clearSignInFailures(db, id);
+    if (!ok) return { ok: false, reason: 'invalid' };
+    await throttle.succeeded(id, clientIp);
     return { ok: true, accountId: id };
   }
 
@@ -65,6 +61,25 @@ export function createAccountService(deps: { db: Db; now: () => number }) {
       : `upstream identity ${identity.subject} of ${identity.issuer} names "${identity.accountId}", which another upstream identity signs in as: refused`);
   }
 
+  /**
+   * Starts an account page session for a signed-in user; returns its id (for the signed cookie). Only the id's
+   * hash is stored, and the session is live only while its row is: sign-out and removing the user delete it.
+   */
+  async function startSession(accountId: string, lifetimeMs: number): Promise<string> {
+    const sid = randomBytes(16).toString('base64url');
+    const at = now();
+    await accountSessions.insertSession(db, { id_hash: sessionIdHash(sid), account_id: accountId, created_at: at, expires_at: at + lifetimeMs });
+    return sid;
+  }
+
+  async function sessionIsLive(accountId: string, sid: string): Promise<boolean> {
+    return (await accountSessions.findLiveSession(db, sessionIdHash(sid), accountId, now())) !== undefined;
+  }
+
+  async function endSession(sid: string): Promise<void> {
+    await accountSessions.deleteSession(db, sessionIdHash(sid));
+  }
+
   async function exists(id: string): Promise<boolean> {
     return (await accounts.findAccount(db, id)) !== undefined;
   }
@@ -73,11 +88,13 @@ export function createAccountService(deps: { db: Db; now: () => number }) {
     return (await accounts.listAccounts(db)).map((a) => ({ id: a.id, password: a.password_hash !== null, created_at: new Date(a.created_at).toISOString() }));
   }
 
+  /** Removes the user and ends their account page sessions. */
   async function removeUser(id: string): Promise<boolean> {
+    await accountSessions.deleteSessionsOf(db, id);
     return accounts.deleteAccount(db, id);
   }
 
-  return { addUser, signIn, signInUpstream, exists, listUsers, removeUser };
+  return { addUser, signIn, startSession, sessionIsLive, endSession, signInUpstream, exists, listUsers, removeUser };
 }
 
 export type AccountService = ReturnType<typeof createAccountService>;

@@ -359,6 +359,14 @@ export function createOauthServer(deps: OauthServerDeps) {
       });
       return provider.interactionResult(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     },
+    /**
+     * Ends the provider's login session this browser holds (its 14-day `_session`), so the next authorization
+     * asks for a sign-in again; the cookie that named it then names nothing. Called by the account page's sign-out.
+     */
+    async endBrowserSession(issuer: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+      const session = await providerFor(issuer).provider.Session.get({ req, res });
+      if (!session.new) await session.destroy();
+    },
     deny(issuer: string, req: IncomingMessage, res: ServerResponse): Promise<string> {
       return providerFor(issuer).provider.interactionResult(
         req, res, { error: 'access_denied', error_description: 'the user denied the request' }, { mergeWithLastSubmission: false },

@@ -57,6 +57,8 @@ declare module 'oidc-provider' {
     RefreshToken: { find(value: string): Promise<{ exp?: number; grantId?: string } | undefined> };
     /** The client model; its prototype's compareClientSecret is the documented hook for hashed secrets. */
     Client: { prototype: { clientSecret: string; compareClientSecret(actual: unknown): Promise<boolean> } };
+    /** The login session a request's cookie names; `new` when it names none that is stored. */
+    Session: { get(ctx: { req: IncomingMessage; res: ServerResponse }): Promise<{ new?: boolean; accountId?: string; destroy(): Promise<void> }> };
   }
 
   export const errors: {

@@ -25,3 +25,5 @@ export * as oidcPayloads from './sql/oidc.js';
 export type { AccountRow } from './sql/accounts.js';
 export type { OauthClientRow } from './sql/clients.js';
 export * as accountHistory from './sql/accounts-history.js';
+export * as signInThrottle from './sql/sign-in-throttle.js';
+export * as accountSessions from './sql/account-sessions.js';

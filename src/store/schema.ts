@@ -133,9 +133,27 @@ export interface OidcPayloadsTable {
   consumed_at: number | null;
 }
 
-export interface SignInFailuresTable {
+/** One sign-in throttle bucket (migration 0005); see auth/sign-in-throttle.ts for the policy. */
+export interface SignInThrottleTable {
+  /** `a:<account>`, `i:<client address>` or `ai:<account> <client address>`. */
+  key: string;
+  /** Attempts counted since `window_start`. */
+  attempts: number;
+  window_start: number;
+  /** No attempt is checked before this time (0: none pending). */
+  next_at: number;
+  /** After this the row means nothing and may be deleted. */
+  expires_at: number;
+  /** Compare-and-set counter: every claim bumps it, so two claims cannot both win on one reading. */
+  version: number;
+}
+
+/** An account page session (migration 0005): the sha256 of its id, never the id itself. */
+export interface AccountSessionsTable {
+  id_hash: string;
   account_id: string;
-  failed_at: number;
+  created_at: number;
+  expires_at: number;
 }
 
 /** Run-time emulator settings (`dataport faults|clock`); added by migration 0004. */
@@ -157,6 +175,7 @@ export interface Database {
   accounts: AccountsTable;
   oauth_clients: OauthClientsTable;
   oidc_payloads: OidcPayloadsTable;
-  sign_in_failures: SignInFailuresTable;
+  sign_in_throttle: SignInThrottleTable;
+  account_sessions: AccountSessionsTable;
   upstream_identities: UpstreamIdentitiesTable;
 }

@@ -30,6 +30,14 @@ export interface WebDeps {
 }
 
 const ACCOUNT_COOKIE = 'dp_account';
+/**
+ * A random value the account page's sign-in form is bound to before anyone signs in: its CSRF token is an HMAC
+ * of it, so a token one visitor got is worthless in another's browser (login CSRF: signing a victim in as the
+ * attacker). The OAuth sign-in needs none: its token is bound to the interaction, whose cookie is the browser's own.
+ */
+const PRE_SESSION_COOKIE = 'dp_presession';
+/** Long enough to fill the form after lunch; a stale page is answered with a fresh one. */
+const PRE_SESSION_MS = 12 * 3_600_000;
 const UPSTREAM_COOKIE = 'dp_upstream';
 const UPSTREAM_CALLBACK = '/oauth/upstream/callback';
 /** The account page session; short, because it can remove apps' access. */
@@ -85,14 +93,30 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     return undefined;
   }
 
-  function startAccountSession(reply: FastifyReply, userId: string) {
-    const value = signer.sign('account', { sub: userId, sid: signer.newId() }, ACCOUNT_SESSION_MS);
+  /** Stores a new account session (server-side, by its id's hash) and hands the browser its signed cookie. */
+  async function startAccountSession(reply: FastifyReply, userId: string) {
+    const sid = await deps.accounts.startSession(userId, ACCOUNT_SESSION_MS);
+    const value = signer.sign('account', { sub: userId, sid }, ACCOUNT_SESSION_MS);
     reply.header('set-cookie', cookie(ACCOUNT_COOKIE, value, { maxAgeSeconds: ACCOUNT_SESSION_MS / 1000, secure: secure() }));
   }
 
-  function accountSession(request: FastifyRequest) {
-    return signer.verify<{ sub: string; sid: string }>('account', readCookie(request.headers.cookie, ACCOUNT_COOKIE));
+  /** The signed-in user: a validly signed cookie whose session is still stored (not signed out, user not removed). */
+  async function accountSession(request: FastifyRequest) {
+    const session = signer.verify<{ sub: string; sid: string }>('account', readCookie(request.headers.cookie, ACCOUNT_COOKIE));
+    if (!session || typeof session.sub !== 'string' || typeof session.sid !== 'string') return undefined;
+    return (await deps.accounts.sessionIsLive(session.sub, session.sid)) ? session : undefined;
   }
+
+  /** This browser's pre-session value; a new one (and its cookie) when it has none. */
+  function preSession(request: FastifyRequest, reply: FastifyReply): string {
+    const existing = readCookie(request.headers.cookie, PRE_SESSION_COOKIE);
+    if (existing && /^[A-Za-z0-9_-]{22}$/.test(existing)) return existing;
+    const value = signer.newId();
+    reply.header('set-cookie', cookie(PRE_SESSION_COOKIE, value, { maxAgeSeconds: PRE_SESSION_MS / 1000, path: '/account', secure: secure() }));
+    return value;
+  }
+
+  const accountLoginCsrf = (preSessionValue: string) => `account-login:${preSessionValue}`;
 
   /** The sign-in page's link to the upstream provider, spread into its view; nothing when none is configured. */
   function upstreamLink(href: string): Pick<SignInView, 'upstream'> {
@@ -109,17 +133,20 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     };
   }
 
-  /** The sign-in page of the account page. */
-  function accountSignInView(): SignInView {
-    return { action: '/account/login', csrfToken: signer.csrfToken('account-login'), ...upstreamLink('/account/upstream') };
+  /** The sign-in page of the account page, its CSRF token bound to this browser's pre-session cookie. */
+  function accountSignInView(request: FastifyRequest, reply: FastifyReply): SignInView {
+    const csrfToken = signer.csrfToken(accountLoginCsrf(preSession(request, reply)));
+    return { action: '/account/login', csrfToken, ...upstreamLink('/account/upstream') };
   }
 
-  /** The sign-in page again after a refused sign-in: 401, or 429 with Retry-After when the account is throttled. */
+  /** The sign-in page again after a refused sign-in: 401, or 429 with Retry-After when the sign-in is throttled. */
   function signInRefused(reply: FastifyReply, t: Messages, result: Exclude<SignInResult, { ok: true }>, view: SignInView) {
     if (result.reason === 'throttled') reply.header('retry-after', Math.ceil(result.retryAfterMs / 1000));
-    const error = result.reason === 'throttled'
-      ? t.t('signIn.throttled', { minutes: Math.ceil(result.retryAfterMs / 60_000) })
-      : t.t('signIn.invalid');
+    const error = result.reason !== 'throttled'
+      ? t.t('signIn.invalid')
+      : result.retryAfterMs < 60_000
+        ? t.t('signIn.throttledSeconds', { seconds: Math.ceil(result.retryAfterMs / 1000) })
+        : t.t('signIn.throttled', { minutes: Math.ceil(result.retryAfterMs / 60_000) });
     return html(reply, signInPage(t, { ...view, error }), result.reason === 'throttled' ? 429 : 401);
   }
 
@@ -163,9 +190,9 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     const body = form(request);
     if (!signer.checkCsrf(`interaction:${details.uid}`, one(body.csrf))) return html(reply, errorPage(t, t.t('error.csrf')), 403);
     const userId = (one(body.user) ?? '').trim();
-    const result = await deps.accounts.signIn(userId, one(body.password) ?? '');
+    const result = await deps.accounts.signIn(userId, one(body.password) ?? '', request.ip);
     if (!result.ok) return signInRefused(reply, t, result, { ...(await interactionSignInView(details)), userId });
-    startAccountSession(reply, result.accountId);
+    await startAccountSession(reply, result.accountId);
     return reply.redirect(await oauth.finishSignIn(deps.issuer(), request.raw, reply.raw, result.accountId), 303);
   });
 
@@ -229,7 +256,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     }
     reply.header('set-cookie', cookie(UPSTREAM_COOKIE, '', { maxAgeSeconds: 0, path: '/oauth/upstream', secure: secure() }));
     if (!saved.uid) {
-      startAccountSession(reply, userId);
+      await startAccountSession(reply, userId);
       return reply.redirect('/account', 303);
     }
     // The interaction cookie is scoped to the interaction's path, so finish the sign-in there.
@@ -245,7 +272,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
       const t = language(request);
       return html(reply, errorPage(t, t.t('error.expired')), 400);
     }
-    startAccountSession(reply, ticket.sub);
+    await startAccountSession(reply, ticket.sub);
     return reply.redirect(await oauth.finishSignIn(deps.issuer(), request.raw, reply.raw, ticket.sub), 303);
   });
 
@@ -253,8 +280,8 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
 
   app.get<{ Querystring: { revoked?: string } }>('/account', async (request, reply) => {
     const t = language(request);
-    const session = accountSession(request);
-    if (!session) return html(reply, signInPage(t, accountSignInView()));
+    const session = await accountSession(request);
+    if (!session) return html(reply, signInPage(t, accountSignInView(request, reply)));
     const [apps, exports] = await Promise.all([deps.overview.listApps(session.sub), deps.overview.listExports(session.sub)]);
     const revoked = request.query.revoked;
     return html(reply, accountPage(t, {
@@ -278,17 +305,20 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
   app.post('/account/login', async (request, reply) => {
     const t = language(request);
     const body = form(request);
-    if (!signer.checkCsrf('account-login', one(body.csrf))) return html(reply, errorPage(t, t.t('error.csrf'), '/account'), 403);
+    const preSessionValue = readCookie(request.headers.cookie, PRE_SESSION_COOKIE);
+    if (!preSessionValue || !signer.checkCsrf(accountLoginCsrf(preSessionValue), one(body.csrf))) {
+      return html(reply, errorPage(t, t.t('error.csrf'), '/account'), 403);
+    }
     const userId = (one(body.user) ?? '').trim();
-    const result = await deps.accounts.signIn(userId, one(body.password) ?? '');
-    if (!result.ok) return signInRefused(reply, t, result, { ...accountSignInView(), userId });
-    startAccountSession(reply, result.accountId);
+    const result = await deps.accounts.signIn(userId, one(body.password) ?? '', request.ip);
+    if (!result.ok) return signInRefused(reply, t, result, { ...accountSignInView(request, reply), userId });
+    await startAccountSession(reply, result.accountId);
     return reply.redirect('/account', 303);
   });
 
   app.post('/account/revoke', async (request, reply) => {
     const t = language(request);
-    const session = accountSession(request);
+    const session = await accountSession(request);
     const body = form(request);
     if (!session || !signer.checkCsrf(`account:${session.sid}`, one(body.csrf))) return html(reply, errorPage(t, t.t('error.csrf'), '/account'), 403);
     const clientId = one(body.client_id);
@@ -298,9 +328,13 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
   });
 
   app.post('/account/logout', async (request, reply) => {
-    const session = accountSession(request);
+    const session = await accountSession(request);
     const body = form(request);
     if (session && signer.checkCsrf(`account:${session.sid}`, one(body.csrf))) {
+      // Both sessions end on the server, so a copy of either cookie is worth nothing afterwards: the account
+      // page's, and the OAuth login session that would otherwise let an app's next request skip the sign-in.
+      await deps.accounts.endSession(session.sid);
+      await oauth.endBrowserSession(deps.issuer(), request.raw, reply.raw);
       reply.header('set-cookie', cookie(ACCOUNT_COOKIE, '', { maxAgeSeconds: 0, secure: secure() }));
     }
     return reply.redirect('/account', 303);

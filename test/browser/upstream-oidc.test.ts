@@ -234,7 +234,7 @@ describe('sign-in through the upstream OpenID Connect provider', () => {
     await accountsOf(byEmail).addUser(ADMIN.email, 'local admin password');
     expect(await accountSignIn(byEmail, ADMIN)).toEqual(REFUSED);
     expect((await accountsOf(byEmail).listUsers()).find((u) => u.id === ADMIN.email)).toMatchObject({ password: true });
-    await expect(accountsOf(byEmail).signIn(ADMIN.email, 'local admin password')).resolves.toEqual({ ok: true, accountId: ADMIN.email });
+    await expect(accountsOf(byEmail).signIn(ADMIN.email, 'local admin password', '127.0.0.1')).resolves.toEqual({ ok: true, accountId: ADMIN.email });
   });
 
   it('an account is linked to the upstream issuer + subject that made it: another upstream person given the same address is refused', async () => {

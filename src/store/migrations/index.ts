@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-init.js';
 import * as m0002 from './0002-accounts-oauth.js';
 import * as m0004 from './0004-emulator-settings.js';
+import * as m0005 from './0005-sign-in-throttle-sessions.js';
 import * as m0006 from './0006-hashed-oauth-secrets.js';
 import * as m0007 from './0007-upstream-identities.js';
 import * as m0012 from './0012-job-outputs-swept.js';
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0001-init': m0001,
   '0002-accounts-oauth': m0002,
   '0004-emulator-settings': m0004,
+  '0005-sign-in-throttle-sessions': m0005,
   '0006-hashed-oauth-secrets': m0006,
   '0007-upstream-identities': m0007,
   '0012-job-outputs-swept': m0012,
