@@ -29,9 +29,10 @@ const HOUR = 60 * MINUTE;
  *   gets about 30 checks a day. Being per address, a stranger's guesses never touch the owner's budget (the
  *   old throttle refused the owner for 15 minutes after anyone's 5 failures, renewable forever). A successful
  *   sign-in clears it.
- * - **client address: 50 free an hour, then 1 s doubling to at most 5 minutes.** Stops one address spraying
- *   one password over many accounts, which the per-account budget cannot see. 50 leaves room for an office
- *   behind one NAT; a successful sign-in gives its attempt back. IPv6 addresses count by their /64, which is
+ * - **client address: 50 free an hour, then 1, 2, 4 … minutes, at most an hour.** Stops one address spraying
+ *   one password over many accounts, which the per-account budget cannot see (without it, 5 checks per
+ *   account name, unbounded names). 50 failures an hour leaves room for an office behind one NAT: a successful
+ *   sign-in gives its attempt back, so only failures use it up. IPv6 addresses count by their /64, which is
  *   what one subscriber usually holds.
  * - **account, from anywhere: 100 free an hour, then one check a second — no growth.** A ceiling on guesses
  *   spread over many addresses (a botnet), at most 3,600 an hour instead of unbounded. It only slows: under
@@ -42,7 +43,7 @@ const HOUR = 60 * MINUTE;
  */
 export const SIGN_IN_THROTTLE = Object.freeze({
   accountAndAddress: { freeAttempts: 5, firstDelayMs: MINUTE, growth: 2, maxDelayMs: HOUR, windowMs: 24 * HOUR },
-  address: { freeAttempts: 50, firstDelayMs: 1000, growth: 2, maxDelayMs: 5 * MINUTE, windowMs: HOUR },
+  address: { freeAttempts: 50, firstDelayMs: MINUTE, growth: 2, maxDelayMs: HOUR, windowMs: HOUR },
   account: { freeAttempts: 100, firstDelayMs: 1000, growth: 1, maxDelayMs: 1000, windowMs: HOUR },
 } satisfies Record<string, ThrottlePolicy>);
 
@@ -88,12 +89,11 @@ export function createSignInThrottle(deps: { db: Db; now: () => number }) {
   function keysFor(accountId: string, clientIp: string) {
     const address = clientAddressKey(clientIp);
     const account = accountId.slice(0, 128);
-    return [
-      // The tightest budget first: in a burst it refuses the most before the others are touched.
-      { key: `ai:${account} ${address}`, policy: SIGN_IN_THROTTLE.accountAndAddress },
-      { key: `i:${address}`, policy: SIGN_IN_THROTTLE.address },
-      { key: `a:${account}`, policy: SIGN_IN_THROTTLE.account },
-    ];
+    return {
+      accountAndAddress: { key: `ai:${account} ${address}`, policy: SIGN_IN_THROTTLE.accountAndAddress },
+      address: { key: `i:${address}`, policy: SIGN_IN_THROTTLE.address },
+      account: { key: `a:${account}`, policy: SIGN_IN_THROTTLE.account },
+    };
   }
 
   const stateOf = (row: signInThrottle.ThrottleRow | undefined): BucketState | undefined =>
@@ -128,7 +128,9 @@ export function createSignInThrottle(deps: { db: Db; now: () => number }) {
      * charged to the others: a stranger's refused guesses never use the account-wide ceiling's room.
      */
     async claim(accountId: string, clientIp: string): Promise<{ ok: true } | { ok: false; retryAfterMs: number }> {
-      const buckets = keysFor(accountId, clientIp);
+      const keys = keysFor(accountId, clientIp);
+      // The tightest budget first: in a burst it refuses the most before the others are touched.
+      const buckets = [keys.accountAndAddress, keys.address, keys.account];
       const at = now();
       let waitMs = 0;
       for (const b of buckets) {
@@ -150,9 +152,9 @@ export function createSignInThrottle(deps: { db: Db; now: () => number }) {
     },
     /** After a correct password: the account + address budget starts over, and the address gets its attempt back. */
     async succeeded(accountId: string, clientIp: string): Promise<void> {
-      const [, address, accountAndAddress] = keysFor(accountId, clientIp);
-      await signInThrottle.deleteBucket(db, accountAndAddress!.key);
-      await signInThrottle.refundAttempt(db, address!.key);
+      const { accountAndAddress, address } = keysFor(accountId, clientIp);
+      await signInThrottle.deleteBucket(db, accountAndAddress.key);
+      await signInThrottle.refundAttempt(db, address.key);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { createAccountService, createClientService, type RegisteredClient } from '../../src/auth/index.js';
 import type { TestDataport } from '../helpers/dataport.js';
 
@@ -29,9 +30,25 @@ export function authorizeUrl(base: string, client: RegisteredClient, params: Rec
   return url.toString();
 }
 
-/** A browser stand-in for tests of protocol refusals: follows redirects by hand and keeps cookies. */
+/**
+ * A browser stand-in for tests of protocol refusals: follows redirects by hand and keeps cookies. Given a
+ * loopback address (`127.0.0.2`, ...), it connects from that address, so the server sees another client.
+ */
 export class CookieBrowser {
   private cookies = new Map<string, string>();
+
+  constructor(private readonly from?: string) {}
+
+  /** Another browser holding a copy of this one's cookies as they are now (a stolen or saved cookie jar). */
+  copy(): CookieBrowser {
+    const other = new CookieBrowser(this.from);
+    for (const [k, v] of this.cookies) other.cookies.set(k, v);
+    return other;
+  }
+
+  has(cookie: string): boolean {
+    return this.cookies.has(cookie);
+  }
 
   /** A cookie's value as the server set it (undefined when not set or cleared). */
   cookie(name: string): string | undefined {
@@ -39,11 +56,10 @@ export class CookieBrowser {
   }
 
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(url, {
-      ...init,
-      redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string>), cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
-    });
+    const headers = { ...(init.headers as Record<string, string>), cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+    const res = this.from
+      ? await fetchFrom(this.from, url, { method: init.method ?? 'GET', headers, body: init.body ? String(init.body) : undefined })
+      : await fetch(url, { ...init, redirect: 'manual', headers });
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const [name, ...value] = pair!.split('=');
@@ -74,7 +90,29 @@ export class CookieBrowser {
   }
 }
 
-const hidden = (page: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)?.[1];
+/** One HTTP request from a given local (loopback) address, answered as a fetch Response. */
+function fetchFrom(localAddress: string, url: string, init: { method: string; headers: Record<string, string>; body: string | undefined }): Promise<Response> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1', port: target.port, path: target.pathname + target.search, method: init.method, localAddress,
+      headers: { ...init.headers, host: target.host, ...(init.body !== undefined ? { 'content-length': Buffer.byteLength(init.body) } : {}) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) for (const one of [v ?? []].flat()) headers.append(k, one);
+        resolve(new Response(chunks.length > 0 ? Buffer.concat(chunks) : null, { status: res.statusCode!, headers }));
+      });
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+export const hidden = (page: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)?.[1];
 
 /**
  * Runs the whole authorization without a browser: sign in, consent to `grant` (a subset of the requested
