@@ -38,8 +38,8 @@ const HOUR = 60 * MINUTE;
  *   spread over many addresses (a botnet), at most 3,600 an hour instead of unbounded. It only slows: under
  *   such an attack the owner is asked to wait a second, never locked out for longer.
  *
- * The client address is Fastify's `request.ip`: behind a reverse proxy it is the proxy's unless the server is
- * told to trust the proxy's forwarding headers, and then every user shares the address budget.
+ * The client address is Fastify's `request.ip`: behind a reverse proxy it is the proxy's unless
+ * DATAPORT_TRUST_PROXY says to take X-Forwarded-For; otherwise every user shares the proxy's address budget.
  */
 export const SIGN_IN_THROTTLE = Object.freeze({
   accountAndAddress: { freeAttempts: 5, firstDelayMs: MINUTE, growth: 2, maxDelayMs: HOUR, windowMs: 24 * HOUR },
