@@ -201,7 +201,7 @@ describe(`HTTP fuzzing (${FUZZ_RUNS} generated requests)`, () => {
         expect(response.statusCode, `${r.method} ${r.path}: ${response.body.slice(0, 300)}`).toBeLessThan(500);
         if (response.statusCode >= 400) {
           expect(await stateDigest(), `state changed by a rejected ${r.method} ${r.path}`).toBe(before);
-          const isApi = r.path.startsWith('/v1/') && r.method !== 'HEAD' && !(response.headers['content-type'] ?? '').includes('javascript');
+          const isApi = r.path.startsWith('/v1/') && r.method !== 'HEAD' && !String(response.headers['content-type'] ?? '').includes('javascript');
           if (isApi) {
             const body = JSON.parse(response.body) as { error?: { code: number; status: string; message: string } };
             expect(body.error?.code, response.body).toBe(response.statusCode);
