@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { accounts, accountSessions, upstreamIdentities, type Db } from '../store/index.js';
+import { accounts, accountSessions, oidcPayloads, upstreamIdentities, type Db } from '../store/index.js';
 import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { createSignInThrottle } from './sign-in-throttle.js';
 
@@ -88,9 +88,10 @@ export function createAccountService(deps: { db: Db; now: () => number }) {
     return (await accounts.listAccounts(db)).map((a) => ({ id: a.id, password: a.password_hash !== null, created_at: new Date(a.created_at).toISOString() }));
   }
 
-  /** Removes the user and ends their account page sessions. */
+  /** Removes the user and ends their sessions: the account page's and the OAuth login sessions of their browsers. */
   async function removeUser(id: string): Promise<boolean> {
     await accountSessions.deleteSessionsOf(db, id);
+    await oidcPayloads.deleteSessionsOfAccount(db, id);
     return accounts.deleteAccount(db, id);
   }
 

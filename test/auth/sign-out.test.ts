@@ -47,11 +47,16 @@ it('after sign-out, a saved account cookie is refused and the OAuth session no l
   expect(isSignInPage(await after.res.text())).toBe(true);
 });
 
-it('removing the user ends their account sessions', async () => {
-  const { user, browser } = await signedInThroughConsent();
+it('removing the user ends their sessions: the account page and the OAuth session both ask for a sign-in', async () => {
+  const { user, browser, authorize } = await signedInThroughConsent();
   expect(isAccountPage(await (await browser.fetch(`${dp.url}/account`)).text())).toBe(true);
+  // The removal as `dataport users remove` makes it.
   expect(await createAccountService({ db: dp.dataport.db, now: dp.clock.now }).removeUser(user)).toBe(true);
-  // The user added again under the same name does not inherit the old session.
+  expect(isSignInPage(await (await browser.fetch(`${dp.url}/account`)).text())).toBe(true);
+  const removed = await browser.follow(authorize(), dp.url);
+  expect(removed.url).toContain('/oauth/interaction/');
+  expect(isSignInPage(await removed.res.text())).toBe(true);
+  // The user added again under the same name does not inherit the old sessions either.
   await createAccountService({ db: dp.dataport.db, now: dp.clock.now }).addUser(user, 'a new password 1');
   expect(isSignInPage(await (await browser.fetch(`${dp.url}/account`)).text())).toBe(true);
 });

@@ -83,3 +83,16 @@ export async function findAccessTokenGrant(
   const { scope } = JSON.parse(t_payload) as { scope?: unknown };
   return { expiresAt: t_expires_at, scope: typeof scope === 'string' ? scope : '', grant };
 }
+
+/**
+ * Deletes the provider's login sessions (model Session) of one account: a removed user's browser must not
+ * skip the sign-in for the rest of the session's 14 days. The account is inside the JSON payload, so the
+ * sessions are read and matched here; there are only as many as browsers signed in.
+ */
+export async function deleteSessionsOfAccount(db: Db, accountId: string): Promise<number> {
+  const rows = await db.selectFrom('oidc_payloads').select(['id', 'payload']).where('model', '=', 'Session').execute();
+  const ids = rows.filter((r) => (JSON.parse(r.payload) as { accountId?: unknown }).accountId === accountId).map((r) => r.id);
+  if (ids.length === 0) return 0;
+  const r = await db.deleteFrom('oidc_payloads').where('model', '=', 'Session').where('id', 'in', ids).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
