@@ -20,6 +20,7 @@ import {
   createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase, SigningKeyError,
   accountSessions, oidcPayloads, pendingMigrations, pingDatabase, signInThrottle, type BlobStore, type Db, type OpenDatabase,
 } from './store/index.js';
+import { createDownloadUrls } from './store/index.js';
 
 export interface DataportOptions {
   /** Serve the HTTP API. */
@@ -113,6 +114,8 @@ async function assemble(
     throw error;
   }
   const signer = createUrlSigner(signingKey);
+  // Download links lead to this server whatever the store: the route checks consent before serving a byte.
+  const downloadUrls = createDownloadUrls({ publicBaseUrl: publicUrl, signer, now });
   const blobs: BlobStore = config.storage.kind === 's3'
     ? createS3BlobStore({ ...config.storage, now })
     : createFsBlobStore({ root: config.storage.root, publicBaseUrl: publicUrl, signer, now });
@@ -167,7 +170,8 @@ async function assemble(
     log: logger,
   });
   const jobs = createJobService({
-    db, catalog, blobs, now,
+    db, catalog, now,
+    downloadUrl: downloadUrls.sign,
     dispatcher: queue,
     newJobId: () => randomBytes(16).toString('hex'),
     urlLifetimeSeconds: config.urlLifetimeSeconds,

@@ -1,18 +1,22 @@
 import type { FastifyInstance } from 'fastify';
+import type { JobService } from '../jobs/index.js';
 import { jobsSql, type BlobStore, type Db, type UrlSigner } from '../store/index.js';
 import { ApiError } from './api-error.js';
 import { googleError } from './google-errors.js';
 
 export interface DownloadDeps {
   db: Db;
+  jobs: Pick<JobService, 'isDownloadable'>;
   blobs: BlobStore;
   signer: UrlSigner;
   now: () => number;
 }
 
 /**
- * Serves the local blob store's signed URLs: `/downloads/<key>?name=&expires=&signature=`. Range requests
- * make downloads resumable; the ETag lets a client check that the object has not changed between ranges.
+ * Serves every archive download, whatever the blob store: `/downloads/<key>?name=&expires=&signature=`.
+ * The signature proves the URL was handed out; the consent behind the archive is checked on every request
+ * (a revoked grant, a reset or an app removed stops downloads at once). Range requests make downloads
+ * resumable; the ETag lets a client check that the object has not changed between ranges.
  */
 export async function downloadRoutes(app: FastifyInstance, deps: DownloadDeps): Promise<void> {
   app.get<{ Params: { '*': string }; Querystring: Record<string, string | undefined> }>('/downloads/*', {
@@ -26,6 +30,8 @@ export async function downloadRoutes(app: FastifyInstance, deps: DownloadDeps): 
       throw new ApiError('PERMISSION_DENIED', 'Invalid signature for this URL.');
     }
     if (expiresAt * 1000 <= deps.now()) throw new ApiError('PERMISSION_DENIED', 'This URL has expired; poll the archive state for a fresh one.');
+    // A withdrawn consent (or an expired archive) answers as a deleted one: deletion may follow later.
+    if (!(await deps.jobs.isDownloadable(key))) throw new ApiError('NOT_FOUND', 'The archive is no longer available.');
     const stat = await deps.blobs.stat(key);
     if (!stat) throw new ApiError('NOT_FOUND', 'The archive is no longer available.');
 
@@ -43,9 +49,14 @@ export async function downloadRoutes(app: FastifyInstance, deps: DownloadDeps): 
       // 416 is HTTP's own answer here; the body keeps Google's shape.
       return reply.code(416).type('application/json; charset=UTF-8').send(googleError('OUT_OF_RANGE', 'Requested range not satisfiable.').body);
     }
-    if (!range || range.start === 0) {
-      // Counts as downloaded once someone fetches it from the beginning.
-      await jobsSql.markPartDownloaded(deps.db, key, deps.now());
+    // Counts as downloaded once a GET has sent the whole object: not a HEAD (Fastify answers it with this
+    // handler), not a partial range, not a download the client broke off ('finish' fires only once every
+    // byte has been handed to the connection).
+    const whole = !range || (range.start === 0 && range.end === stat.sizeBytes - 1);
+    if (request.method === 'GET' && whole) {
+      reply.raw.once('finish', () => {
+        jobsSql.markPartDownloaded(deps.db, key, deps.now()).catch((err: unknown) => request.log.warn({ err, key }, 'could not record a download'));
+      });
     }
     if (range) {
       reply.code(206);

@@ -67,7 +67,7 @@ export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInsta
   await app.register(v1Routes, { jobs: deps.jobs, tokens: deps.tokens });
   await app.register(discoveryRoutes, { catalog: deps.catalog, publicUrl: deps.publicUrl });
   await app.register(batchRoutes, { publicUrl: deps.publicUrl });
-  if (deps.signer) await app.register(downloadRoutes, { db: deps.db, blobs: deps.blobs, signer: deps.signer, now: deps.now });
+  if (deps.signer) await app.register(downloadRoutes, { db: deps.db, jobs: deps.jobs, blobs: deps.blobs, signer: deps.signer, now: deps.now });
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerReadiness(app, deps.readiness);
   return app;

@@ -1,15 +1,20 @@
 import type { Catalog } from '../catalog/index.js';
-import { ExactCache, jobsSql, type BlobStore, type ChangeWatch, type Db, type JobRow } from '../store/index.js';
+import { dropChangedKey, ExactCache, grants, jobsSql, type ChangeWatch, type Db, type JobRow, type SignedUrlOptions } from '../store/index.js';
 import { JobError } from './errors.js';
 import { checkExportLimits, type PriorJob } from './limits.js';
 import { MAX_RETRIES_PER_JOB, TIME_BASED_INTERVAL_MS, type AccessType } from './states.js';
 import type { AccessTypeResult, ArchiveState, Caller, InitiateRequest, InitiateResult, JobDispatcher } from './types.js';
+import { covers, grantStandsFor } from './visibility.js';
 
 export interface JobServiceDeps {
   db: Db;
   catalog: Catalog;
   dispatcher: JobDispatcher;
-  blobs: BlobStore;
+  /**
+   * Signs a download URL for an archive part. Every URL leads to this server's download route, which checks
+   * the consent behind the archive before it serves a byte (docs/scale.md: why not S3's presigned URLs).
+   */
+  downloadUrl: (blobKey: string, options: SignedUrlOptions) => Promise<string> | string;
   now: () => number;
   newJobId: () => string;
   urlLifetimeSeconds: number;
@@ -31,11 +36,17 @@ const JOB_STATE_CACHE_ENTRIES = 10_000;
 export function createJobService(deps: JobServiceDeps) {
   const { db, catalog, now } = deps;
   // Keyed by job id; a change to a job's row or to any of its parts (keyed by job_id) drops that job.
-  const stateCache = deps.changes ? new ExactCache<jobsSql.JobStateRow>(deps.changes, ['jobs', 'archive_parts'], JOB_STATE_CACHE_ENTRIES) : undefined;
-  // With the cache, a row object stands for one version of the job, and with the local blob store its answer
-  // changes only with the second (a signed URL's expiry is in whole seconds): polls within one second get the
-  // same frozen answer (the API then serializes it once).
-  const answers = stateCache && deps.blobs.kind === 'fs' ? new WeakMap<jobsSql.JobStateRow, { second: number; state: ArchiveState }>() : undefined;
+  // A change to the grant a job was made under (its revocation) drops every job of that grant.
+  const stateCache = deps.changes
+    ? new ExactCache<jobsSql.JobStateRow>(deps.changes, ['jobs', 'archive_parts', 'grants'], JOB_STATE_CACHE_ENTRIES, (entries, table, key) => {
+        if (table !== 'grants') dropChangedKey(entries, table, key);
+        else for (const [id, row] of entries) if (row.grant_id === key) entries.delete(id);
+      })
+    : undefined;
+  // With the cache, a row object stands for one version of the job, and its answer changes only with the
+  // second (a signed URL's expiry is in whole seconds): polls within one second get the same frozen answer
+  // (the API then serializes it once).
+  const answers = stateCache ? new WeakMap<jobsSql.JobStateRow, { second: number; state: ArchiveState }>() : undefined;
 
   async function initiateArchive(caller: Caller, request: InitiateRequest): Promise<InitiateResult> {
     const resources = validateResources(caller, request.resources);
@@ -68,8 +79,9 @@ export function createJobService(deps: JobServiceDeps) {
     // A remembered job of another user or client is not found, as the owned read would say.
     if (cached && (cached.user_id !== caller.userId || cached.client_id !== caller.clientId)) throw new JobError('JOB_NOT_FOUND');
     const job = cached ?? (stateCache ? await stateCache.load(jobId, read) : await read());
-    if (!job) throw new JobError('JOB_NOT_FOUND');
-    const second = Math.floor(now() / 1000);
+    const at = now();
+    if (!job || !visibleTo(caller, JSON.parse(job.resources) as string[], job.grant, at)) throw new JobError('JOB_NOT_FOUND');
+    const second = Math.floor(at / 1000);
     const answered = answers?.get(job);
     if (answered && answered.second === second) return answered.state;
     const state: ArchiveState = {
@@ -83,7 +95,7 @@ export function createJobService(deps: JobServiceDeps) {
       // Signed afresh on every poll, so each answer carries URLs valid for the full lifetime.
       state.urls = await Promise.all(
         parts.map((p) =>
-          deps.blobs.signedUrl(p.blob_key, {
+          deps.downloadUrl(p.blob_key, {
             expiresInSeconds: deps.urlLifetimeSeconds,
             downloadName: archiveFileName(job, p.part_index, parts.length),
           }),
@@ -134,8 +146,11 @@ export function createJobService(deps: JobServiceDeps) {
   }
 
   async function resetAuthorization(caller: Caller): Promise<Record<string, never>> {
+    const running = await jobsSql.listJobs(db, { state: 'IN_PROGRESS', userId: caller.userId, clientId: caller.clientId, limit: 1000 });
+    // Revoking the grants cancels their running jobs (store/sql/grants.ts); a run in this process stops now.
     await deps.revokeAuthorization(caller.userId, caller.clientId);
     await jobsSql.clearLimitsAndExpireArchives(db, caller.userId, caller.clientId, now());
+    for (const job of running) deps.onCancelled?.(job.id);
     return {};
   }
 
@@ -150,7 +165,27 @@ export function createJobService(deps: JobServiceDeps) {
     const job = await jobsSql.findOwnedJob(db, jobId, caller.userId, caller.clientId);
     // Another user's or client's job gets the same answer as a missing one: its existence is not revealed.
     if (!job) throw new JobError('JOB_NOT_FOUND');
+    const grant = await grants.findGrant(db, job.grant_id);
+    if (!visibleTo(caller, JSON.parse(job.resources) as string[], grant ?? null, now())) throw new JobError('JOB_NOT_FOUND');
     return job;
+  }
+
+  /** A job of a withdrawn consent, or of groups the caller does not hold, is answered as a missing one. */
+  function visibleTo(caller: Caller, jobResources: readonly string[], grant: jobsSql.GrantStanding | null, at: number): boolean {
+    return covers(caller.resources, jobResources) && grantStandsFor(grant, jobResources, at);
+  }
+
+  /**
+   * Whether the archive part stored under `blobKey` may be downloaded now: its job is COMPLETE, its archive
+   * has neither expired (retention, authorization.reset) nor been deleted, and the grant that made it stands
+   * and covers its groups. The download route asks on every request: a signed URL alone is not enough.
+   */
+  async function isDownloadable(blobKey: string): Promise<boolean> {
+    const part = await jobsSql.findPartForDownload(db, blobKey);
+    if (!part || part.state !== 'COMPLETE' || part.archive_deleted_at !== null) return false;
+    const at = now();
+    if (part.archive_expires_at !== null && part.archive_expires_at <= at) return false;
+    return grantStandsFor(part.grant, JSON.parse(part.resources) as string[], at);
   }
 
   function validateResources(caller: Caller, requested: readonly string[]): string[] {
@@ -184,7 +219,7 @@ export function createJobService(deps: JobServiceDeps) {
     };
   }
 
-  return { initiateArchive, getArchiveState, retryJob, cancelJob, resetAuthorization, checkAccessType };
+  return { initiateArchive, getArchiveState, retryJob, cancelJob, resetAuthorization, checkAccessType, isDownloadable };
 }
 
 export type JobService = ReturnType<typeof createJobService>;

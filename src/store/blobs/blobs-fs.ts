@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { BlobStat, BlobStore, SignedUrlOptions } from './types.js';
 import type { UrlSigner } from './url-signer.js';
+import { createDownloadUrls } from './download-urls.js';
 
 export interface FsBlobStoreOptions {
   /** Folder holding the objects. */
@@ -34,9 +35,7 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
       throw error;
     }
   };
-  // A signed URL is a function of the key, the expiry second, the download name and the base URL: pollers
-  // asking again within the same second get the same text without another HMAC and URL build.
-  const lastSigned = new Map<string, { expires: number; downloadName: string; base: string; url: string }>();
+  const downloadUrls = createDownloadUrls({ publicBaseUrl: options.publicBaseUrl, signer: options.signer, now });
 
   return {
     kind: 'fs',
@@ -104,27 +103,8 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
       }
       return keys.sort();
     },
-    async signedUrl(key, { expiresInSeconds, downloadName }: SignedUrlOptions) {
-      const expires = Math.floor(now() / 1000) + expiresInSeconds;
-      const base = withSlash(options.publicBaseUrl());
-      const last = lastSigned.get(key);
-      if (last && last.expires === expires && last.downloadName === downloadName && last.base === base) return last.url;
-      const signature = options.signer.sign({ key, expires, downloadName });
-      const url = new URL(`downloads/${key.split('/').map(encodeURIComponent).join('/')}`, base);
-      url.searchParams.set('name', downloadName);
-      url.searchParams.set('expires', String(expires));
-      url.searchParams.set('signature', signature);
-      const text = url.toString();
-      if (!last && lastSigned.size >= SIGNED_URLS_KEPT) lastSigned.delete(lastSigned.keys().next().value!);
-      lastSigned.set(key, { expires, downloadName, base, url: text });
-      return text;
+    async signedUrl(key, signing: SignedUrlOptions) {
+      return downloadUrls.sign(key, signing);
     },
   };
-}
-
-/** Keys whose last signed URL is kept (one entry each, replaced every second a key is polled). */
-const SIGNED_URLS_KEPT = 1_000;
-
-function withSlash(base: string): string {
-  return base.endsWith('/') ? base : `${base}/`;
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../database.js';
 import type { GrantsTable } from '../schema.js';
+import { withdrawJobsOfGrants } from './jobs.js';
 
 export type GrantRow = GrantsTable;
 
@@ -15,7 +16,10 @@ export async function listGrantsForUser(db: Db, userId: string): Promise<GrantRo
   return db.selectFrom('grants').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
 }
 
-/** Revokes every live grant of the user for the client; returns their ids. */
+// Every way a grant ends goes through one of the three functions below, and each withdraws the grants' jobs
+// with it (jobs.ts withdrawJobsOfGrants): consent is the key to the archives it made.
+
+/** Revokes every live grant of the user for the client, cancelling their running jobs; returns their ids. */
 export async function revokeGrantsOf(db: Db, userId: string, clientId: string, now: number): Promise<string[]> {
   const rows = await db
     .updateTable('grants')
@@ -25,15 +29,20 @@ export async function revokeGrantsOf(db: Db, userId: string, clientId: string, n
     .where('revoked_at', 'is', null)
     .returning('id')
     .execute();
-  return rows.map((r) => r.id);
+  const ids = rows.map((r) => r.id);
+  await withdrawJobsOfGrants(db, ids, now);
+  return ids;
 }
 
+/** Revokes one grant and cancels its running jobs. */
 export async function revokeGrant(db: Db, id: string, now: number): Promise<boolean> {
   const r = await db.updateTable('grants').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  const revoked = Number(r.numUpdatedRows) > 0;
+  if (revoked) await withdrawJobsOfGrants(db, [id], now);
+  return revoked;
 }
 
-/** Revokes every live grant held by the client, for all users (the client was removed); returns their ids. */
+/** Revokes every live grant held by the client, for all users (the client was removed), cancelling their jobs; returns their ids. */
 export async function revokeGrantsOfClient(db: Db, clientId: string, now: number): Promise<string[]> {
   const rows = await db
     .updateTable('grants')
@@ -42,5 +51,7 @@ export async function revokeGrantsOfClient(db: Db, clientId: string, now: number
     .where('revoked_at', 'is', null)
     .returning('id')
     .execute();
-  return rows.map((r) => r.id);
+  const ids = rows.map((r) => r.id);
+  await withdrawJobsOfGrants(db, ids, now);
+  return ids;
 }

@@ -44,18 +44,36 @@ export interface JobStateRow {
   id: string;
   user_id: string;
   client_id: string;
+  grant_id: string;
+  /** JSON array of the job's resource groups. */
+  resources: string;
   state: JobRow['state'];
   export_time: number;
   start_time: number | null;
   archive_deleted_at: number | null;
+  /** The grant that made the job, as far as its standing goes (null when the grant row is missing). */
+  grant: GrantStanding | null;
   parts: { part_index: number; blob_key: string }[];
+}
+
+/** What decides whether a grant still stands and which groups it covers. */
+export interface GrantStanding {
+  revoked_at: number | null;
+  expires_at: number | null;
+  /** JSON array of the granted resource groups. */
+  resources: string;
 }
 
 // getArchiveState's read on every poll: only the columns the answer needs (building a row object costs
 // per column), the job and its parts in one fixed statement (fixed-query.ts).
-const selectOwnedJobState = fixedQuery<Omit<JobStateRow, 'parts'> & { part_index: number | null; blob_key: string | null }>(
-  'select j.id, j.user_id, j.client_id, j.state, j.export_time, j.start_time, j.archive_deleted_at, p.part_index, p.blob_key '
-  + 'from jobs as j left join archive_parts as p on p.job_id = j.id '
+// The grant that made the job comes along: a job is visible only while that grant stands (jobs/visibility.ts).
+const selectOwnedJobState = fixedQuery<Omit<JobStateRow, 'parts' | 'grant'> & {
+  g_id: string | null; g_revoked_at: number | null; g_expires_at: number | null; g_resources: string | null;
+  part_index: number | null; blob_key: string | null;
+}>(
+  'select j.id, j.user_id, j.client_id, j.grant_id, j.resources, j.state, j.export_time, j.start_time, j.archive_deleted_at, '
+  + 'g.id as g_id, g.revoked_at as g_revoked_at, g.expires_at as g_expires_at, g.resources as g_resources, p.part_index, p.blob_key '
+  + 'from jobs as j left join grants as g on g.id = j.grant_id left join archive_parts as p on p.job_id = j.id '
   + 'where j.id = ? and j.user_id = ? and j.client_id = ? order by p.part_index',
 );
 
@@ -67,8 +85,40 @@ export async function findOwnedJobState(db: Db, id: string, userId: string, clie
   const parts: JobStateRow['parts'] = [];
   for (const r of rows) if (r.part_index !== null) parts.push({ part_index: r.part_index, blob_key: r.blob_key! });
   return {
-    id: first.id, user_id: first.user_id, client_id: first.client_id, state: first.state,
-    export_time: first.export_time, start_time: first.start_time, archive_deleted_at: first.archive_deleted_at, parts,
+    id: first.id, user_id: first.user_id, client_id: first.client_id, grant_id: first.grant_id, resources: first.resources,
+    state: first.state, export_time: first.export_time, start_time: first.start_time, archive_deleted_at: first.archive_deleted_at,
+    grant: first.g_id === null ? null : { revoked_at: first.g_revoked_at, expires_at: first.g_expires_at, resources: first.g_resources! },
+    parts,
+  };
+}
+
+/** A part as the download route checks it: its job, and the standing of the grant that made the job. */
+export interface DownloadablePartRow {
+  job_id: string;
+  state: JobRow['state'];
+  resources: string;
+  archive_expires_at: number | null;
+  archive_deleted_at: number | null;
+  grant: GrantStanding | null;
+}
+
+const selectPartForDownload = fixedQuery<{
+  job_id: string; state: JobRow['state']; resources: string; archive_expires_at: number | null; archive_deleted_at: number | null;
+  g_id: string | null; g_revoked_at: number | null; g_expires_at: number | null; g_resources: string | null;
+}>(
+  'select j.id as job_id, j.state, j.resources, j.archive_expires_at, j.archive_deleted_at, '
+  + 'g.id as g_id, g.revoked_at as g_revoked_at, g.expires_at as g_expires_at, g.resources as g_resources '
+  + 'from archive_parts as p join jobs as j on j.id = p.job_id left join grants as g on g.id = j.grant_id where p.blob_key = ?',
+);
+
+/** The part stored under `blobKey` with what decides whether it may still be downloaded; undefined when unknown. */
+export async function findPartForDownload(db: Db, blobKey: string): Promise<DownloadablePartRow | undefined> {
+  const [row] = await selectPartForDownload(db, [blobKey]);
+  if (!row) return undefined;
+  return {
+    job_id: row.job_id, state: row.state, resources: row.resources,
+    archive_expires_at: row.archive_expires_at, archive_deleted_at: row.archive_deleted_at,
+    grant: row.g_id === null ? null : { revoked_at: row.g_revoked_at, expires_at: row.g_expires_at, resources: row.g_resources! },
   };
 }
 
@@ -179,7 +229,9 @@ export async function releaseAfterTransientFailure(db: Db, id: string, attempt: 
  */
 const publishJobRow = fixedQuery<{ id: string }>(
   'update jobs set state = \'COMPLETE\', finished_at = ?, updated_at = ?, lease_owner = null, lease_expires_at = null, '
-  + 'failure_reason = null, archive_expires_at = ? where id = ? and attempt = ? and state = \'IN_PROGRESS\' returning id',
+  + 'failure_reason = null, archive_expires_at = ? where id = ? and attempt = ? and state = \'IN_PROGRESS\' '
+  // A consent withdrawn while the run went on (its jobs were cancelled too, but the run may not know yet).
+  + 'and not exists (select 1 from grants as g where g.id = jobs.grant_id and g.revoked_at is not null) returning id',
 );
 const insertPartRow = fixedQuery(
   'insert into archive_parts (job_id, part_index, blob_key, size_bytes, sha256, downloaded_at) values (?, ?, ?, ?, ?, null)',
@@ -220,6 +272,31 @@ export async function cancelJob(db: Db, id: string, now: number): Promise<boolea
     .where('state', '=', 'IN_PROGRESS')
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+/**
+ * A withdrawn consent (reset, revocation, an app removed on the account page or by the operator): the grants'
+ * running jobs are cancelled, and their archives expire now, so the next maintenance pass deletes them.
+ * Downloads and polls already stop at once: they check the grant itself (jobs/visibility.ts). Returns the
+ * ids of the jobs cancelled.
+ */
+export async function withdrawJobsOfGrants(db: Db, grantIds: readonly string[], now: number): Promise<string[]> {
+  if (grantIds.length === 0) return [];
+  const cancelled = await db
+    .updateTable('jobs')
+    .set({ state: 'CANCELLED', finished_at: now, updated_at: now })
+    .where('grant_id', 'in', grantIds)
+    .where('state', '=', 'IN_PROGRESS')
+    .returning('id')
+    .execute();
+  await db
+    .updateTable('jobs')
+    .set({ archive_expires_at: now, updated_at: now })
+    .where('grant_id', 'in', grantIds)
+    .where('archive_deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('archive_expires_at', 'is', null), eb('archive_expires_at', '>', now)]))
+    .execute();
+  return cancelled.map((r) => r.id);
 }
 
 /** authorization.reset: the user+client's jobs stop counting towards limits and their archives expire now. */
