@@ -52,6 +52,8 @@ async function runWith(workerCount: number) {
     const env = {
       DATAPORT_DATABASE_URL: database.url, ...bucket.env, DATAPORT_DATA_DIR: dataDir,
       DATAPORT_DEMO_RECORDS: String(RECORDS), DATAPORT_WORKER_CONCURRENCY: String(CONCURRENCY), DATAPORT_LOG_LEVEL: 'warn',
+      // The bench measures throughput, not the limits: its users each queue several jobs at once.
+      DATAPORT_MAX_JOBS_PER_USER: '0', DATAPORT_API_RATE_LIMIT: '0',
     };
     const server = await startServerProcess(env, 'serve');
     children.push(server.child);

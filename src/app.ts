@@ -175,13 +175,14 @@ async function assemble(
     dispatcher: queue,
     newJobId: () => randomBytes(16).toString('hex'),
     urlLifetimeSeconds: config.urlLifetimeSeconds,
+    maxJobsPerUser: config.limits.maxJobsPerUser,
     revokeAuthorization: tokens.revokeAuthorization,
     onCancelled: (jobId) => runner.cancelLocal(jobId),
     changes,
   });
   const server = options.api
     ? await createApiServer({
-      db, catalog, jobs, tokens, blobs, signer, now, logger, publicUrl, trustProxy: config.trustProxy,
+      db, catalog, jobs, tokens, blobs, signer, now, logger, publicUrl, trustProxy: config.trustProxy, limits: config.limits,
       readiness: {
         database: () => pingDatabase(db),
         // Any answer will do, "no such object" included: it proves the store can be reached.

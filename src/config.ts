@@ -82,6 +82,25 @@ const envSchema = z.object({
   DATAPORT_DEMO_FAULTS: z.string().trim().default(''),
   // An operator's catalog file (YAML or JSON); unset serves Google's groups (73 listed, one retired) from the demo source.
   DATAPORT_CATALOG: z.string().trim().min(1).optional(),
+  // Limits against misuse and slow clients (docs/configuration.md, "Limits"). A request body larger than this
+  // is a mistake or an attack: the API's bodies are a few group names.
+  DATAPORT_BODY_LIMIT: byteSize(1024).default(1024 * 1024),
+  // Time a client has to send all request headers (slowloris); Node's own default is 60 s.
+  DATAPORT_HEADERS_TIMEOUT: duration(100).default(20_000),
+  // Time a client has to send a whole request, headers and body (the answer, a download, is not counted).
+  DATAPORT_REQUEST_TIMEOUT: duration(100).default(60_000),
+  // How long an idle kept-alive connection stays open: above the 60 s idle timeout of common load balancers,
+  // so the balancer, not Dataport, closes first (Fastify's default).
+  DATAPORT_KEEP_ALIVE_TIMEOUT: duration(100).default(72_000),
+  // A connection on which nothing moves for this long is closed (a client that stopped reading a download).
+  DATAPORT_IDLE_TIMEOUT: duration(100).default(120_000),
+  // API requests per client (OAuth client) per window, counted in each API process; 0 = no limit. Google
+  // rate-limits per project too; 60,000 a minute is far above what one app's users poll.
+  DATAPORT_API_RATE_LIMIT: int(0, 1_000_000_000).default(60_000),
+  DATAPORT_API_RATE_WINDOW: duration(1000).default(60_000),
+  // Archive jobs one user may have IN_PROGRESS at once, across all apps; 0 = no cap. Google's own rules
+  // (one running job per resource set, one export per group per consent or day) bound it per app only.
+  DATAPORT_MAX_JOBS_PER_USER: int(0, 1_000_000).default(10),
   DATAPORT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Sign-in through the operator's OpenID Connect provider (optional); the claim becomes the user id.
   DATAPORT_UPSTREAM_OIDC_ISSUER: url.optional(),
@@ -127,6 +146,8 @@ export interface Config {
   readonly demoRecords: number;
   readonly demoFaults: string;
   readonly logLevel: Env['DATAPORT_LOG_LEVEL'];
+  /** Limits against misuse and slow clients; a rate or cap of 0 is no limit. */
+  readonly limits: Limits;
   /**
    * The operator's catalog file, and the variables its `${NAME}` references may read (the catalog loader
    * gets them from here because nothing else reads the environment).
@@ -134,6 +155,19 @@ export interface Config {
   readonly catalog: { readonly file: string; readonly env: Readonly<Record<string, string | undefined>> } | undefined;
   /** The upstream OpenID Connect provider users may sign in with; undefined when not configured. */
   readonly upstreamOidc: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string; readonly claim: string; readonly displayName: string } | undefined;
+}
+
+export interface Limits {
+  readonly bodyLimitBytes: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  /** API requests per OAuth client per `apiRateWindowMs`, in each API process; 0 = unlimited. */
+  readonly apiRateLimit: number;
+  readonly apiRateWindowMs: number;
+  /** IN_PROGRESS archive jobs per user across all clients; 0 = no cap. */
+  readonly maxJobsPerUser: number;
 }
 
 /** A local folder (the embedded default), or an S3-compatible bucket. */
@@ -210,6 +244,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const dataDir = path.resolve(e.DATAPORT_DATA_DIR);
   const storage = parseStorageUrl(e.DATAPORT_STORAGE_URL, e, dataDir);
   if (typeof storage === 'string') throw new ConfigError(`invalid configuration:\n  DATAPORT_STORAGE_URL: ${storage}`);
+  if (e.DATAPORT_HEADERS_TIMEOUT > e.DATAPORT_REQUEST_TIMEOUT) {
+    // Node refuses a headers timeout longer than the whole request's.
+    throw new ConfigError('invalid configuration:\n  DATAPORT_HEADERS_TIMEOUT: must not be longer than DATAPORT_REQUEST_TIMEOUT');
+  }
   if (e.DATAPORT_UPSTREAM_OIDC_ISSUER && !(e.DATAPORT_UPSTREAM_OIDC_CLIENT_ID && e.DATAPORT_UPSTREAM_OIDC_CLIENT_SECRET)) {
     throw new ConfigError('invalid configuration:\n  DATAPORT_UPSTREAM_OIDC_ISSUER: also set DATAPORT_UPSTREAM_OIDC_CLIENT_ID and DATAPORT_UPSTREAM_OIDC_CLIENT_SECRET');
   }
@@ -236,6 +274,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     demoRecords: e.DATAPORT_DEMO_RECORDS,
     demoFaults: e.DATAPORT_DEMO_FAULTS,
     logLevel: e.DATAPORT_LOG_LEVEL,
+    limits: Object.freeze({
+      bodyLimitBytes: e.DATAPORT_BODY_LIMIT,
+      headersTimeoutMs: e.DATAPORT_HEADERS_TIMEOUT,
+      requestTimeoutMs: e.DATAPORT_REQUEST_TIMEOUT,
+      keepAliveTimeoutMs: e.DATAPORT_KEEP_ALIVE_TIMEOUT,
+      idleTimeoutMs: e.DATAPORT_IDLE_TIMEOUT,
+      apiRateLimit: e.DATAPORT_API_RATE_LIMIT,
+      apiRateWindowMs: e.DATAPORT_API_RATE_WINDOW,
+      maxJobsPerUser: e.DATAPORT_MAX_JOBS_PER_USER,
+    }),
     catalog: e.DATAPORT_CATALOG ? Object.freeze({ file: path.resolve(e.DATAPORT_CATALOG), env: Object.freeze({ ...env }) }) : undefined,
     upstreamOidc: e.DATAPORT_UPSTREAM_OIDC_ISSUER
       ? Object.freeze({

@@ -34,7 +34,12 @@ export interface RunningServer {
 /** Starts `dataport start` (compiled) (API + workers in one process) and waits until it listens. */
 export async function startDataportProcess(dataDir: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningServer> {
   const child = spawn(process.execPath, [...nodeArgs, DATAPORT_BIN, 'start'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATAPORT_DATA_DIR: dataDir, DATAPORT_LOG_LEVEL: 'warn', ...env },
+    // The limits are off: one client polls thousands of times a second, and each bench user queues many jobs at
+    // once (docs/configuration.md, "Limits"). A run may turn them on through `env`.
+    env: {
+      ...process.env, PORT: '0', HOST: '127.0.0.1', DATAPORT_DATA_DIR: dataDir, DATAPORT_LOG_LEVEL: 'warn',
+      DATAPORT_API_RATE_LIMIT: '0', DATAPORT_MAX_JOBS_PER_USER: '0', ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let logs = '';

@@ -6,7 +6,7 @@ export class ApiError extends Error {
   constructor(
     readonly status: RpcStatus,
     message: string,
-    readonly info?: { reason: string; metadata?: Record<string, string> },
+    readonly info?: { reason: string; domain?: string; metadata?: Record<string, string> },
     readonly headers?: Record<string, string>,
   ) {
     super(message);

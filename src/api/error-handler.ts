@@ -11,7 +11,8 @@ export function toGoogleError(error: unknown, request: FastifyRequest): { httpSt
     const mapping = JOB_ERROR_MAPPING[error.code];
     const reason = 'reason' in mapping ? mapping.reason : undefined;
     const reasonText = typeof reason === 'function' ? reason(error.metadata as Record<string, string>, request.caller?.accessType) : reason;
-    const shaped = googleError(mapping.status, error.message, reasonText ? { reason: reasonText, metadata: { ...error.metadata } } : undefined);
+    const domain = 'domain' in mapping ? mapping.domain : undefined;
+    const shaped = googleError(mapping.status, error.message, reasonText ? { reason: reasonText, ...(domain ? { domain } : {}), metadata: { ...error.metadata } } : undefined);
     // RFC 6750 §3.1: a token that lacks the scope for the request is answered with insufficient_scope.
     return error.code === 'RESOURCES_NOT_AUTHORIZED'
       ? { ...shaped, headers: { 'www-authenticate': 'Bearer realm="dataport", error="insufficient_scope"' } }
@@ -32,7 +33,10 @@ export function toGoogleError(error: unknown, request: FastifyRequest): { httpSt
   }
   const fe = error as FastifyError;
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return googleError('INVALID_ARGUMENT', `Unsupported content type: ${request.headers['content-type']}`);
-  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return googleError('INVALID_ARGUMENT', 'Request payload too large.');
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    // Google's front end words it so, naming its limit.
+    return googleError('INVALID_ARGUMENT', `Request payload size exceeds the limit: ${request.routeOptions.bodyLimit} bytes.`);
+  }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return googleError(fe.statusCode === 404 ? 'NOT_FOUND' : 'INVALID_ARGUMENT', fe.message);
   }

@@ -25,6 +25,8 @@ interface Mapping {
   status: RpcStatus;
   /** ErrorInfo reason; a function when it depends on the job's access type. */
   reason?: string | ((metadata: Record<string, string>, accessType?: string) => string);
+  /** ErrorInfo domain when it is not the API's own. */
+  domain?: string;
 }
 
 /** Every domain error's wire form; `satisfies` makes a new JobErrorCode without a row fail to compile. */
@@ -45,6 +47,8 @@ export const JOB_ERROR_MAPPING = {
   ALREADY_RETRIED: { status: 'FAILED_PRECONDITION' },
   RETRY_LIMIT_REACHED: { status: 'FAILED_PRECONDITION' },
   NOT_CANCELLABLE: { status: 'FAILED_PRECONDITION' },
+  // A quota of the service, not a rule of the protocol: Google's quota error, as for request rates.
+  TOO_MANY_JOBS: { status: 'RESOURCE_EXHAUSTED', reason: 'RATE_LIMIT_EXCEEDED', domain: 'googleapis.com' },
 } satisfies Record<JobErrorCode, Mapping>;
 
 export interface GoogleErrorBody {
@@ -60,7 +64,7 @@ export interface GoogleErrorBody {
 export function googleError(
   status: RpcStatus,
   message: string,
-  info?: { reason: string; metadata?: Record<string, string> },
+  info?: { reason: string; domain?: string; metadata?: Record<string, string> },
 ): { httpStatus: number; body: GoogleErrorBody } {
   const httpStatus = RPC_STATUS[status];
   const body: GoogleErrorBody = { error: { code: httpStatus, message, status } };
@@ -69,7 +73,8 @@ export function googleError(
       {
         '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
         reason: info.reason,
-        domain: ERROR_DOMAIN,
+        // Quota errors are googleapis.com's (the front end's), the rest the API's own.
+        domain: info.domain ?? ERROR_DOMAIN,
         ...(info.metadata && Object.keys(info.metadata).length > 0 ? { metadata: info.metadata } : {}),
       },
     ];

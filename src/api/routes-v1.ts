@@ -5,6 +5,7 @@ import { ApiError } from './api-error.js';
 import { applyFields } from './fields-mask.js';
 import { parseEmptyBody, parseInitiateBody } from './request-body.js';
 import { readSystemParams } from './system-params.js';
+import type { ClientRateLimiter } from './rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,6 +16,8 @@ declare module 'fastify' {
 export interface V1Deps {
   jobs: JobService;
   tokens: Pick<TokenService, 'authenticate'>;
+  /** Per-client request rates; absent when unlimited. */
+  rateLimiter?: ClientRateLimiter;
 }
 
 /** Reads the bearer token from the Authorization header, or from `access_token`/`oauth_token`. */
@@ -48,7 +51,7 @@ function send(request: FastifyRequest, reply: FastifyReply, result: object) {
 
 /** The six methods of the Data Portability API v1, at Google's paths. */
 export async function v1Routes(app: FastifyInstance, deps: V1Deps): Promise<void> {
-  const { jobs, tokens } = deps;
+  const { jobs, tokens, rateLimiter } = deps;
 
   // Callback style, not async: one promise less per request on the polling path (a throw still becomes
   // the error reply, as Fastify's hook runner catches it).
@@ -61,12 +64,12 @@ export async function v1Routes(app: FastifyInstance, deps: V1Deps): Promise<void
     const found = tokens.authenticate(bearerToken(request), request);
     if (!(found instanceof Promise)) {
       request.caller = found;
-      done();
+      done(rateLimiter?.take(found.clientId));
       return;
     }
     found.then((caller) => {
       request.caller = caller;
-      done();
+      done(rateLimiter?.take(caller.clientId));
     }, done);
   });
 

@@ -4,6 +4,8 @@ import type { Catalog } from '../catalog/index.js';
 import type { JobService } from '../jobs/index.js';
 import type { TokenService } from '../auth/index.js';
 import type { BlobStore, Db, UrlSigner } from '../store/index.js';
+import type { Limits } from '../config.js';
+import { createClientRateLimiter } from './rate-limit.js';
 import { registerErrorHandlers, sendGoogleError } from './error-handler.js';
 import { ApiError } from './api-error.js';
 import { v1Routes } from './routes-v1.js';
@@ -29,6 +31,12 @@ export interface ApiServerDeps {
   trustProxy: boolean;
   /** What `/readyz` checks (database, blob store, queue). */
   readiness: ReadinessProbes;
+  limits: Limits;
+}
+
+/** How often Node looks for connections past the headers or request timeout (its default, 30 s, would let a slow client stay that much longer). */
+function connectionsCheckingIntervalMs(limits: Limits): number {
+  return Math.max(50, Math.min(30_000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)));
 }
 
 export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInstance> {
@@ -37,7 +45,16 @@ export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInsta
     // Per-request access logs would dominate the output under polling load; errors are logged where handled.
     logController: new LogController({ disableRequestLogging: true }),
     // Job ids and group names are short; a request body larger than this is a mistake or an attack.
-    bodyLimit: 1024 * 1024,
+    bodyLimit: deps.limits.bodyLimitBytes,
+    // Slow clients: headers, a whole request, an idle kept-alive connection, a connection where nothing moves.
+    http: {
+      headersTimeout: deps.limits.headersTimeoutMs,
+      requestTimeout: deps.limits.requestTimeoutMs,
+      connectionsCheckingInterval: connectionsCheckingIntervalMs(deps.limits),
+    },
+    requestTimeout: deps.limits.requestTimeoutMs,
+    keepAliveTimeout: deps.limits.keepAliveTimeoutMs,
+    connectionTimeout: deps.limits.idleTimeoutMs,
     // Off, X-Forwarded-For/-Proto/-Host are ignored: any client could send them. On, they are believed from
     // every peer, so the port must be reachable only through the proxy.
     trustProxy: deps.trustProxy,
@@ -45,9 +62,17 @@ export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInsta
     // Errors the router raises before any handler (a malformed %-escape, an over-long path segment) get
     // Google's error body too, not Fastify's own.
     frameworkErrors: (error, request, reply) => {
+      reply.header('x-content-type-options', 'nosniff');
       void sendGoogleError(new ApiError('INVALID_ARGUMENT', error.message), request, reply);
     },
   }) as unknown as FastifyInstance;
+
+  // Every answer is JSON or an archive with its own content type: a browser must never guess another (a JSON
+  // error echoing a request path, or an archive, rendered as HTML). Callback style: it runs on every poll.
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.header('x-content-type-options', 'nosniff');
+    done();
+  });
 
   // Google's client sends POSTs without a body and without a content type; an empty JSON body is `{}` too.
   app.removeAllContentTypeParsers();
@@ -64,7 +89,12 @@ export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInsta
   registerErrorHandlers(app);
   // Before the routes: its hook applies to the routes registered after it.
   await registerCompression(app);
-  await app.register(v1Routes, { jobs: deps.jobs, tokens: deps.tokens });
+  const { apiRateLimit, apiRateWindowMs } = deps.limits;
+  await app.register(v1Routes, {
+    jobs: deps.jobs,
+    tokens: deps.tokens,
+    ...(apiRateLimit > 0 ? { rateLimiter: createClientRateLimiter({ limit: apiRateLimit, windowMs: apiRateWindowMs, now: deps.now }) } : {}),
+  });
   await app.register(discoveryRoutes, { catalog: deps.catalog, publicUrl: deps.publicUrl });
   await app.register(batchRoutes, { publicUrl: deps.publicUrl });
   if (deps.signer) await app.register(downloadRoutes, { db: deps.db, jobs: deps.jobs, blobs: deps.blobs, signer: deps.signer, now: deps.now });

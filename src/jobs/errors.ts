@@ -16,6 +16,7 @@ export const JOB_ERROR_MESSAGES = {
   ALREADY_RETRIED: 'This archive job has already been retried: archive job %s is %s. Poll that job instead.',
   RETRY_LIMIT_REACHED: 'This archive job has been retried the maximum of %s times; new consent is required.',
   NOT_CANCELLABLE: 'Only an IN_PROGRESS archive job can be cancelled; this job is %s.',
+  TOO_MANY_JOBS: 'Quota exceeded: at most %s archive jobs may be in progress for one user at a time; wait for one to finish or cancel one.',
 } as const;
 
 export type JobErrorCode = keyof typeof JOB_ERROR_MESSAGES;

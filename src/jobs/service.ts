@@ -18,6 +18,8 @@ export interface JobServiceDeps {
   now: () => number;
   newJobId: () => string;
   urlLifetimeSeconds: number;
+  /** IN_PROGRESS jobs one user may have at once, across all clients; 0 = no cap. */
+  maxJobsPerUser?: number;
   /** Revokes every grant and token of the user for the client (the auth module's part of a reset). */
   revokeAuthorization: (userId: string, clientId: string) => Promise<void>;
   /** Told when a job is cancelled, so a run in this process can stop at once instead of at its next heartbeat. */
@@ -63,6 +65,7 @@ export function createJobService(deps: JobServiceDeps) {
       const since = caller.accessType === 'ACCESS_TYPE_ONE_TIME' ? 0 : at - TIME_BASED_INTERVAL_MS;
       const prior = await jobsSql.listLimitingJobs(trx, caller.userId, caller.clientId, since);
       checkExportLimits(caller.accessType, resources, prior.map(toPriorJob), at);
+      await checkUserJobCap(trx, caller.userId);
       const row = newJobRow(caller, resourcesJson, caller.accessType, startTime ?? null, endTime ?? null, endTime ?? at, at, null);
       await jobsSql.insertJob(trx, row);
       return row;
@@ -126,6 +129,7 @@ export function createJobService(deps: JobServiceDeps) {
       if (retries.length >= MAX_RETRIES_PER_JOB) {
         throw new JobError('RETRY_LIMIT_REACHED', [String(MAX_RETRIES_PER_JOB)]);
       }
+      await checkUserJobCap(trx, caller.userId);
       // Same resources and the same window: an open-ended window ends where the failed job's did.
       const row = newJobRow(caller, failed.resources, failed.access_type, failed.start_time, failed.end_time, failed.export_time, at, originalId);
       await jobsSql.insertJob(trx, row);
@@ -159,6 +163,17 @@ export function createJobService(deps: JobServiceDeps) {
     return caller.accessType === 'ACCESS_TYPE_ONE_TIME'
       ? { oneTimeResources: all, timeBasedResources: [] }
       : { oneTimeResources: [], timeBasedResources: all };
+  }
+
+  /**
+   * The per-user cap on concurrent jobs (one user's exports cannot take every worker). Checked under the
+   * owner lock of this user and client: two initiates of one user through different apps may both pass it.
+   */
+  async function checkUserJobCap(trx: Db, userId: string): Promise<void> {
+    const cap = deps.maxJobsPerUser ?? 0;
+    if (cap > 0 && (await jobsSql.countInProgressJobsOfUser(trx, userId)) >= cap) {
+      throw new JobError('TOO_MANY_JOBS', [String(cap)], { quota_limit: 'ConcurrentArchiveJobsPerUser', quota_limit_value: String(cap) });
+    }
   }
 
   async function findOwned(caller: Caller, jobId: string): Promise<JobRow> {

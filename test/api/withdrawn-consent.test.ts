@@ -54,7 +54,7 @@ describe('a withdrawn consent closes its archives at once', () => {
   async function expectGone(url: string) {
     const res = await fetch(url);
     expect(res.status).toBe(404);
-    expect((await res.json()).error.status).toBe('NOT_FOUND');
+    expect(((await res.json()) as { error: { status: string } }).error.status).toBe('NOT_FOUND');
   }
 
   it('the user removes the app on /account: its URLs stop at once, and a later consent (other or same groups) cannot poll the old job', async () => {

@@ -5,6 +5,7 @@ import * as m0004 from './0004-emulator-settings.js';
 import * as m0005 from './0005-sign-in-throttle-sessions.js';
 import * as m0006 from './0006-hashed-oauth-secrets.js';
 import * as m0007 from './0007-upstream-identities.js';
+import * as m0008 from './0008-consent-lookups.js';
 import * as m0012 from './0012-job-outputs-swept.js';
 
 /** Ordered list of migrations; append only, never edit one that has shipped. */
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0005-sign-in-throttle-sessions': m0005,
   '0006-hashed-oauth-secrets': m0006,
   '0007-upstream-identities': m0007,
+  '0008-consent-lookups': m0008,
   '0012-job-outputs-swept': m0012,
 };
 

@@ -152,6 +152,14 @@ export async function findInProgressJob(
   return row;
 }
 
+const countUserInProgress = fixedQuery<{ n: number | string }>('select count(*) as n from jobs where user_id = ? and state = \'IN_PROGRESS\'');
+
+/** The user's IN_PROGRESS jobs across all clients (the per-user cap on concurrent jobs). */
+export async function countInProgressJobsOfUser(db: Db, userId: string): Promise<number> {
+  const [row] = await countUserInProgress(db, [userId]);
+  return Number(row?.n ?? 0);
+}
+
 /** The retries of a failed job (every job whose `retry_of` is it), oldest first. */
 export async function listRetries(db: Db, originalJobId: string): Promise<Pick<JobRow, 'id' | 'state'>[]> {
   return db
