@@ -11,6 +11,17 @@ describe('configuration', () => {
     expect(loadConfig({ DATAPORT_EXPORT_THREADS: '0' }).exportThreads).toBe(0);
   });
 
+  it('limits: on by default where Google has them, 0 turns a rate or cap off, a headers timeout longer than the request\'s is refused', () => {
+    expect(loadConfig({}).limits).toEqual({
+      bodyLimitBytes: 1024 * 1024, headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 72_000, idleTimeoutMs: 120_000,
+      apiRateLimit: 60_000, apiRateWindowMs: 60_000, maxJobsPerUser: 10,
+    });
+    const off = loadConfig({ DATAPORT_API_RATE_LIMIT: '0', DATAPORT_MAX_JOBS_PER_USER: '0', DATAPORT_BODY_LIMIT: '64KiB' }).limits;
+    expect(off).toMatchObject({ apiRateLimit: 0, maxJobsPerUser: 0, bodyLimitBytes: 65_536 });
+    expect(() => loadConfig({ DATAPORT_HEADERS_TIMEOUT: '2m', DATAPORT_REQUEST_TIMEOUT: '1m' })).toThrow(/DATAPORT_HEADERS_TIMEOUT/);
+    expect(() => loadConfig({ DATAPORT_BODY_LIMIT: '10' })).toThrow(/DATAPORT_BODY_LIMIT/);
+  });
+
   it('reads units for sizes and durations', () => {
     const c = loadConfig({ DATAPORT_PART_SIZE: '512MiB', DATAPORT_URL_LIFETIME: '90m', DATAPORT_ARCHIVE_RETENTION: '2d', DATAPORT_JOB_LEASE: '1500ms', DATAPORT_TOKEN_LIFETIME: '120' });
     expect(c.partSizeBytes).toBe(512 * 1024 ** 2);
