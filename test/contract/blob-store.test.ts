@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createS3BlobStore } from '../../src/store/index.js';
+import { createS3BlobStore, grants, jobsSql, type BlobStore, type Db } from '../../src/store/index.js';
 import { TestClock, startDataport } from '../helpers/dataport.js';
 import { createTestBucket, listUnfinishedUploads, s3Unavailable } from '../helpers/scaled-stack.js';
 import { runBlobStoreContract } from './blob-store.contract.js';
@@ -9,10 +10,12 @@ runBlobStoreContract({
   name: 'fs (local folder, served by Dataport /downloads)',
   async create() {
     // The fs store's URLs are served by the Dataport server that owns it: test the pair through real HTTP.
+    // The route serves an object only as a published archive part whose grant stands: each object the contract
+    // puts is published as the one part of a COMPLETE job of a live grant.
     const dp = await startDataport({}, {}, { stack: 'embedded' });
     const root = dp.dataport.config.storage.kind === 'fs' ? dp.dataport.config.storage.root : '';
     return {
-      store: dp.dataport.blobs,
+      store: publishingEveryPut(dp.dataport.blobs, dp.dataport.db, dp.clock.now()),
       shiftSigningClock: (ms) => dp.clock.advance(ms),
       // A put in progress is a `.partial` file beside its key.
       async unfinishedUploads(prefix) {
@@ -43,3 +46,28 @@ runBlobStoreContract({
     };
   },
 });
+
+/** The store, with every object it is given recorded as a downloadable archive part (grant, job, part rows). */
+function publishingEveryPut(store: BlobStore, db: Db, now: number): BlobStore {
+  const grantId = `contract-${randomBytes(4).toString('hex')}`;
+  let granted: Promise<void> | undefined;
+  return {
+    ...store,
+    async put(key, body) {
+      const written = await store.put(key, body);
+      await (granted ??= grants.insertGrant(db, {
+        id: grantId, user_id: 'contract-user', client_id: 'contract-client', resources: '["myactivity.search"]', access: '30d',
+        created_at: now, expires_at: null, revoked_at: null, offline_access: 0,
+      }));
+      const jobId = randomBytes(16).toString('hex');
+      await jobsSql.insertJob(db, {
+        id: jobId, user_id: 'contract-user', client_id: 'contract-client', grant_id: grantId, resources: '["myactivity.search"]',
+        access_type: 'ACCESS_TYPE_TIME_BASED', start_time: null, end_time: null, export_time: now, state: 'IN_PROGRESS', created_at: now,
+        updated_at: now, retry_of: null, limits_cleared: 0, attempt: 1, lease_owner: null, lease_expires_at: null, transient_failures: 0,
+        failure_reason: null, finished_at: null, archive_expires_at: null, archive_deleted_at: null,
+      });
+      await jobsSql.completeJob(db, jobId, 1, [{ part_index: 0, blob_key: key, size_bytes: written.sizeBytes, sha256: '' }], now, now + 86_400_000);
+      return written;
+    },
+  };
+}
