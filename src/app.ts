@@ -17,10 +17,9 @@ import { createDemoSource, parseDemoFaults } from './sources/demo/index.js';
 import { createApiServer } from './api/index.js';
 import { createEmulatorClock, createRuntimeFaults, readClockOffsetMs, recordDemoSourceStatus } from './emulator/index.js';
 import {
-  createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase, SigningKeyError,
+  createDownloadUrls, createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase, SigningKeyError,
   accountSessions, oidcPayloads, pendingMigrations, pingDatabase, signInThrottle, type BlobStore, type Db, type OpenDatabase,
 } from './store/index.js';
-import { createDownloadUrls } from './store/index.js';
 
 export interface DataportOptions {
   /** Serve the HTTP API. */
