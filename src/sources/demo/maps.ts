@@ -16,6 +16,7 @@ import {
 } from './group-spec.js';
 import { homeAndWork, makePlace, placePool, userProfile, type Place } from './entities.js';
 import { recordJpeg } from './jpeg.js';
+import { demoMp4 } from './mp4.js';
 import { Rng, mix32, rfc3339, rfc3339Seconds, type Pool } from './timeline.js';
 import { CITIES, FIRST_NAMES, REVIEW_PHRASES } from './vocab.js';
 
@@ -253,9 +254,6 @@ const questionsAnswers = placeFeatures(4 * 365, 'Maps/Questions and answers/Ques
     : feature(place, ms, place.placeUrl, { type: 'ANSWER', question: QUESTIONS[i], answer: ANSWERS[i] });
 });
 
-/** How many of the newest photos come with image bytes: a few, so archives stay small. */
-export const PHOTOS_WITH_BYTES = 3;
-
 /** `IMG_20240301_123456.jpg` from a timestamp, as phone cameras name files. */
 export function cameraFileName(prefix: string, ms: number, extension: string): string {
   const iso = rfc3339Seconds(ms);
@@ -263,8 +261,9 @@ export function cameraFileName(prefix: string, ms: number, extension: string): s
 }
 
 /**
- * A media group: a GeoJSON metadata file (one Feature per photo or video) beside image bytes for the newest few
- * photos. `describe` must depend only on its arguments so both passes agree.
+ * A media group: a GeoJSON metadata file (one Feature per photo or video) beside the file of every photo (a
+ * small JPEG) and video (a sample-less MP4), so each `file_name` the metadata names is in the archive. Files
+ * are made as they are read. `describe` must depend only on its arguments so both passes agree.
  */
 export function mediaFiles(
   ctx: GroupContext,
@@ -273,11 +272,12 @@ export function mediaFiles(
   describe: (k: number, ms: number, rng: Rng) => { fileName: string; isPhoto: boolean; record: object },
 ): DemoFile[] {
   const metadata = listFile(ctx, metadataPath, GEOJSON, (k, ms, rng) => describe(k, ms, rng).record);
-  const images: DemoFile[] = [];
-  for (const { k, fileName, isPhoto } of ctx.window.newest(PHOTOS_WITH_BYTES).map((k, ms, rng) => ({ k, ...describe(k, ms, rng) }))) {
-    if (isPhoto) images.push(bytesFile(`${folder}/${fileName}`, recordJpeg(ctx.seed, k)));
-  }
-  return [metadata, ...images];
+  const media = [...ctx.window.map((k, ms, rng) => {
+    const { fileName, isPhoto } = describe(k, ms, rng);
+    const make = (): Uint8Array => (isPhoto ? recordJpeg(ctx.seed, k) : demoMp4(ms, (5 + (mix32(ctx.seed, k) % 26)) * 1000));
+    return { kind: 'bytes', path: `${folder}/${fileName}`, chunks: { *[Symbol.iterator]() { yield make(); } }, count: 1 } satisfies DemoFile;
+  })];
+  return [metadata, ...media];
 }
 
 const photosVideos: GroupSpec = {

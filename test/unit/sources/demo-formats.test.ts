@@ -289,3 +289,20 @@ describe('paths and containers', () => {
     expect(paths.some((p) => p.includes('Favourite'))).toBe(false);
   });
 });
+
+describe('media', () => {
+  it.each([['maps.photos_videos', 'Maps/Photos and videos'], ['streetview.imagery', 'Street View']])('%s: every photo and video the metadata names is in the archive', async (group, folder) => {
+    const files = await filesOf(group, 60);
+    const features = (files[0] as Records).records as { properties: Rec }[];
+    expect(features).toHaveLength(60);
+    const media = new Map(files.filter((f): f is Bytes => f.kind === 'bytes').map((f) => [f.path, f.bytes]));
+    expect(media.size).toBe(60);
+    for (const { properties } of features) {
+      const bytes = media.get(`${folder}/${properties.file_name as string}`);
+      expect(bytes, properties.file_name as string).toBeDefined();
+      if ((properties.file_name as string).endsWith('.mp4')) expect(mp4(bytes!).boxes).toEqual(['ftyp', 'moov']);
+      else expect(isJpeg(bytes!)).toBe(true);
+    }
+    expect([...media.keys()].some((p) => p.endsWith('.mp4')) || group === 'streetview.imagery').toBe(true);
+  });
+});
