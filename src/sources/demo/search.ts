@@ -3,10 +3,10 @@
  * Search app's notifications. Takeout's own layouts where it has them (Saved's CSV lists), otherwise JSON
  * arrays of plain records with RFC 3339 times.
  */
-import { JSON_ARRAY, csv, listFile, objectFile, settingsChangedMs, windowFile, type GroupSpec } from './group-spec.js';
+import { JSON_ARRAY, csv, listFile, objectFile, settingsChangedMs, windowFile, type GroupContext, type GroupSpec } from './group-spec.js';
 import { placePool, queryParam, searchQuery, userProfile } from './entities.js';
 import { Rng, mix32, rfc3339 } from './timeline.js';
-import { COMMENT_PHRASES, MOVIES, QUERY_SUBJECTS, SHOWS, SITES, VIDEO_TOPICS } from './vocab.js';
+import { ARTISTS, COMMENT_PHRASES, MOVIES, QUERY_SUBJECTS, SHOWS, SITES, VIDEO_TOPICS } from './vocab.js';
 
 const alerts: GroupSpec = {
   spanDays: 6 * 365,
@@ -130,16 +130,19 @@ const ugcComments: GroupSpec = {
   },
 };
 
-interface Media {
-  readonly title: string;
-  readonly mediaType: 'MOVIE' | 'TV_SHOW';
-  readonly url: string;
+/** A movie or show: what a Search contribution's `Search Query` names. */
+function mediaTitle(rng: Rng): string {
+  return rng.chance(0.6) ? rng.pick(MOVIES) : rng.pick(SHOWS);
 }
 
-function media(rng: Rng): Media {
-  const movie = rng.chance(0.6);
-  const title = movie ? rng.pick(MOVIES) : rng.pick(SHOWS);
-  return { title, mediaType: movie ? 'MOVIE' : 'TV_SHOW', url: `https://www.google.com/search?q=${queryParam(title)}` };
+const STAR_RATINGS = ['One star', 'Two stars', 'Three stars', 'Four stars', 'Five stars'];
+
+/**
+ * Search contributions as Google exports them: JSON arrays of objects keyed `Published`, `Search Query`, the
+ * rating, and `Updated` when the contribution was changed later.
+ */
+function updated(ctx: GroupContext, ms: number, rng: Rng): { Updated?: string } {
+  return rng.chance(0.3) ? { Updated: rfc3339(Math.min(ctx.nowMs, ms + rng.between(1, 60) * 86_400_000)) } : {};
 }
 
 const mediaReviews: GroupSpec = {
@@ -147,10 +150,15 @@ const mediaReviews: GroupSpec = {
   shape: 'list',
   files(ctx) {
     return [
-      listFile(ctx, 'Search Contributions/Media reviews and stars.json', JSON_ARRAY, (_k, ms, rng) => {
-        const m = media(rng);
-        const review = rng.chance(0.4) ? rng.pick(['Loved it.', 'Slow start, great ending.', 'Not for me.', 'Beautifully shot.', 'Worth a rewatch.']) : undefined;
-        return { ...m, stars: rng.between(1, 5), ...(review ? { reviewText: review } : {}), createTime: rfc3339(ms) };
+      listFile(ctx, 'Search Contributions/Reviews.json', JSON_ARRAY, (_k, ms, rng) => {
+        const comment = rng.chance(0.4) ? rng.pick(['Loved it.', 'Slow start, great ending.', 'Not for me.', 'Beautifully shot.', 'Worth a rewatch.']) : undefined;
+        return {
+          Published: rfc3339(ms),
+          'Search Query': mediaTitle(rng),
+          'Review Star Rating': rng.pick(STAR_RATINGS),
+          ...(comment ? { 'Review Comment': comment } : {}),
+          ...updated(ctx, ms, rng),
+        };
       }),
     ];
   },
@@ -158,17 +166,19 @@ const mediaReviews: GroupSpec = {
 
 const PROVIDERS = ['Netflix', 'Disney+', 'Prime Video', 'Apple TV+', 'YouTube Premium', 'Videoland', 'Canal+', 'RaiPlay', 'SVT Play', 'Mubi'];
 
+/** The streaming services you told Search you use: `[{"Published": ..., "Provider Name": ...}]`. */
 const streamingProviders: GroupSpec = {
   spanDays: 365,
   shape: 'single',
   files(ctx) {
     const rng = new Rng(mix32(ctx.seed, 0x73657474));
-    return [
-      objectFile('Search Contributions/Streaming video providers.json', {
-        providers: PROVIDERS.filter(() => rng.chance(0.35)).map((name) => ({ name, selected: true })),
-        updateTime: rfc3339(settingsChangedMs(ctx)),
-      }),
-    ];
+    const changed = settingsChangedMs(ctx);
+    const chosen = PROVIDERS.filter(() => rng.chance(0.35));
+    const providers = (chosen.length > 0 ? chosen : [PROVIDERS[0]!]).map((name, i) => ({
+      Published: rfc3339(changed - i * 86_400_000),
+      'Provider Name': name,
+    }));
+    return [{ kind: 'records', path: 'Search Contributions/Streaming video providers.json', format: JSON_ARRAY, records: providers, count: providers.length }];
   },
 };
 
@@ -178,9 +188,10 @@ const thumbs: GroupSpec = {
   files(ctx) {
     return [
       listFile(ctx, 'Search Contributions/Thumbs.json', JSON_ARRAY, (_k, ms, rng) => ({
-        ...media(rng),
-        thumb: rng.chance(0.75) ? 'UP' : 'DOWN',
-        time: rfc3339(ms),
+        Published: rfc3339(ms),
+        'Search Query': rng.chance(0.8) ? mediaTitle(rng) : rng.pick(ARTISTS),
+        'Thumbs Rating': rng.chance(0.75) ? 'Thumbs Up' : 'Thumbs Down',
+        ...updated(ctx, ms, rng),
       })),
     ];
   },
@@ -192,8 +203,8 @@ const watched: GroupSpec = {
   files(ctx) {
     return [
       listFile(ctx, 'Search Contributions/Watched.json', JSON_ARRAY, (_k, ms, rng) => ({
-        ...media(rng),
-        markedWatchedTime: rfc3339(ms),
+        Published: rfc3339(ms),
+        'Search Query': mediaTitle(rng),
       })),
     ];
   },

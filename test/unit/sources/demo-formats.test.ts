@@ -306,3 +306,39 @@ describe('media', () => {
     expect([...media.keys()].some((p) => p.endsWith('.mp4')) || group === 'streetview.imagery').toBe(true);
   });
 });
+
+describe('Search contributions', () => {
+  const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+  it('Watched.json: Published and Search Query', async () => {
+    for (const r of recordsAt(await filesOf('search_ugc.media.watched'), 'Search Contributions/Watched.json')) {
+      expect(Object.keys(r)).toEqual(['Published', 'Search Query']);
+      expect(r.Published).toMatch(ISO);
+    }
+  });
+
+  it('Thumbs.json: Published, Search Query, Thumbs Rating (Thumbs Up or Down), and Updated when changed', async () => {
+    const items = recordsAt(await filesOf('search_ugc.media.thumbs', 60), 'Search Contributions/Thumbs.json');
+    for (const r of items) {
+      expect(Object.keys(r).slice(0, 3)).toEqual(['Published', 'Search Query', 'Thumbs Rating']);
+      expect(r['Thumbs Rating']).toMatch(/^Thumbs (Up|Down)$/);
+      if (r.Updated !== undefined) expect(Date.parse(r.Updated as string)).toBeGreaterThanOrEqual(Date.parse(r.Published as string));
+    }
+    expect(items.some((r) => r.Updated)).toBe(true);
+  });
+
+  it('Reviews.json: Published, Search Query, Review Star Rating in words, Review Comment when written', async () => {
+    const files = await filesOf('search_ugc.media.reviews_and_stars', 60);
+    expect(files.map((f) => f.path)).toEqual(['Search Contributions/Reviews.json']);
+    for (const r of recordsAt(files, 'Search Contributions/Reviews.json')) {
+      expect(r['Review Star Rating']).toMatch(/^(One star|(Two|Three|Four|Five) stars)$/);
+      expect(Object.keys(r).every((k) => ['Published', 'Search Query', 'Review Star Rating', 'Review Comment', 'Updated'].includes(k))).toBe(true);
+    }
+  });
+
+  it('Streaming video providers.json: a list of Published and Provider Name', async () => {
+    const providers = recordsAt(await filesOf('search_ugc.media.streaming_video_providers'), 'Search Contributions/Streaming video providers.json');
+    expect(providers.length).toBeGreaterThan(0);
+    for (const p of providers) expect(Object.keys(p)).toEqual(['Published', 'Provider Name']);
+  });
+});
