@@ -228,7 +228,7 @@ const EDITABLE_FIELDS = [
 ] as const;
 const EDIT_STATUSES = ['ACCEPTED', 'ACCEPTED', 'ACCEPTED', 'PENDING', 'NOT_APPLIED'] as const;
 
-const factualContributions = placeFeatures(3 * 365, 'Maps/Suggested edits/Suggested edits.json', (place, ms, rng) => {
+const factualContributions = placeFeatures(3 * 365, 'Maps/Suggested edits to business establishments/Suggested edits to business establishments.json', (place, ms, rng) => {
   const [field, value] = rng.pick(EDITABLE_FIELDS);
   return feature(place, ms, place.placeUrl, { edit: { field, proposed_value: value(), status: rng.pick(EDIT_STATUSES) } });
 });
