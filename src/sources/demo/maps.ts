@@ -247,7 +247,7 @@ const offeringContributions = placeFeatures(3 * 365, 'Maps/Added dishes, product
 const QUESTIONS = ['Is there parking nearby?', 'Do they take reservations?', 'Is it open on Sundays?', 'Do they have gluten-free options?', 'Is it suitable for a group of 10?'];
 const ANSWERS = ['Yes, around the corner.', 'Only for groups.', 'Yes, from 10 am.', 'A few, ask the staff.', 'Better call ahead.'];
 
-const questionsAnswers = placeFeatures(4 * 365, 'Maps/Questions and answers/Questions and answers.json', (place, ms, rng) => {
+const questionsAnswers = placeFeatures(4 * 365, 'Maps/Questions and Answers/Questions and Answers.json', (place, ms, rng) => {
   const i = rng.int(QUESTIONS.length);
   return rng.chance(0.3)
     ? feature(place, ms, place.placeUrl, { type: 'QUESTION', question: QUESTIONS[i] })

@@ -3,6 +3,7 @@ import {
   JSON_ARRAY,
   bytesFile,
   listFile,
+  windowFile,
   type DemoFile,
   type GroupSpec,
 } from './group-spec.js';
@@ -134,7 +135,7 @@ const shoppingAddresses: GroupSpec = {
   files(ctx) {
     const profile = userProfile(ctx.userSeed);
     return [
-      listFile(ctx, 'Google Shopping/Addresses.json', JSON_ARRAY, (_k, ms, rng) => {
+      listFile(ctx, 'Google Shopping/Addresses/Addresses.json', JSON_ARRAY, (_k, ms, rng) => {
         const city = rng.chance(0.6) ? profile.homeCity : rng.pick(CITIES);
         const self = rng.chance(0.6);
         return {
@@ -151,24 +152,29 @@ const shoppingAddresses: GroupSpec = {
   },
 };
 
+/**
+ * Shopping reviews in Takeout's folders: `Google Shopping/Product Reviews/Product Reviews` and `Merchant
+ * Reviews/Merchant Reviews`; the group's records are shared between them, about three in ten merchant reviews.
+ */
 const shoppingReviews: GroupSpec = {
   spanDays: 4 * 365,
   shape: 'list',
   files(ctx) {
+    const merchantCount = Math.floor((ctx.window.count * 3) / 10);
+    const review = (product: boolean) => (_k: number, ms: number, rng: Rng) => {
+      const rating = rng.pick([5, 5, 4, 4, 3, 2, 1]);
+      return {
+        ...(product ? { productTitle: rng.pick(PRODUCTS) } : {}),
+        merchantName: rng.pick(MERCHANTS),
+        rating,
+        title: rating >= 4 ? rng.pick(['Very happy', 'Does the job', 'Great value']) : rng.pick(['Disappointed', 'Arrived late', 'Not as described']),
+        text: rng.pick(REVIEW_PHRASES),
+        createTime: rfc3339(ms),
+      };
+    };
     return [
-      listFile(ctx, 'Google Shopping/Reviews.json', JSON_ARRAY, (_k, ms, rng) => {
-        const product = rng.chance(0.7);
-        const rating = rng.pick([5, 5, 4, 4, 3, 2, 1]);
-        return {
-          reviewType: product ? 'PRODUCT' : 'MERCHANT',
-          ...(product ? { productTitle: rng.pick(PRODUCTS) } : {}),
-          merchantName: rng.pick(MERCHANTS),
-          rating,
-          title: rating >= 4 ? rng.pick(['Very happy', 'Does the job', 'Great value']) : rng.pick(['Disappointed', 'Arrived late', 'Not as described']),
-          text: rng.pick(REVIEW_PHRASES),
-          createTime: rfc3339(ms),
-        };
-      }),
+      windowFile(ctx.window.newest(ctx.window.count - merchantCount), 'Google Shopping/Product Reviews/Product Reviews.json', JSON_ARRAY, review(true)),
+      windowFile(ctx.subWindow('merchant-reviews', 4 * 365, merchantCount), 'Google Shopping/Merchant Reviews/Merchant Reviews.json', JSON_ARRAY, review(false)),
     ];
   },
 };

@@ -342,3 +342,15 @@ describe('Search contributions', () => {
     for (const p of providers) expect(Object.keys(p)).toEqual(['Published', 'Provider Name']);
   });
 });
+
+describe('Google Shopping', () => {
+  it("uses Takeout's folders: Addresses/Addresses, Product Reviews/Product Reviews, Merchant Reviews/Merchant Reviews", async () => {
+    expect((await filesOf('shopping.addresses')).map((f) => f.path)).toEqual(['Google Shopping/Addresses/Addresses.json']);
+    const reviews = await filesOf('shopping.reviews', 50);
+    expect(reviews.map((f) => f.path)).toEqual(['Google Shopping/Product Reviews/Product Reviews.json', 'Google Shopping/Merchant Reviews/Merchant Reviews.json']);
+    const [products, merchants] = reviews as Records[];
+    expect(products!.records.length + merchants!.records.length).toBe(50);
+    for (const r of products!.records as Rec[]) expect(r.productTitle).toEqual(expect.any(String));
+    for (const r of merchants!.records as Rec[]) expect(r.productTitle).toBeUndefined();
+  });
+});
