@@ -36,11 +36,10 @@ describe.skipIf(!hasClient)("Google's Python client (googleapiclient), built fro
     expect(seen.zipEntries).toContain('Portability/archive_browser.json');
     expect(seen.zipEntries.some((e: string) => e.startsWith('Portability/My Activity/'))).toBe(true);
 
-    expect(seen.retryComplete).toEqual({
-      httpStatus: 400,
-      status: 'FAILED_PRECONDITION',
-      reason: 'Only a FAILED archive job can be retried; this job is COMPLETE.',
-    });
+    expect(seen.retryComplete).toMatchObject({ httpStatus: 400, status: 'FAILED_PRECONDITION' });
+    expect(seen.retryComplete.message).toContain('COMPLETE');
+    // HttpError's reason is the message of Google's error body.
+    expect(seen.retryComplete.reason).toBe(seen.retryComplete.message);
     expect(seen.initiateAgain).toEqual({ httpStatus: 429, status: 'RESOURCE_EXHAUSTED', reasons: ['RESOURCE_EXHAUSTED_ONE_TIME'] });
     expect(seen.otherUsersJob).toEqual({ httpStatus: 404, status: 'NOT_FOUND' });
     expect(seen.badToken).toEqual({ httpStatus: 401, status: 'UNAUTHENTICATED' });

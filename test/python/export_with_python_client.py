@@ -70,7 +70,7 @@ def main():
 
     # Error paths, as Google's client reports them.
     status, error, reason = error_of(api.archiveJobs().retry(name="archiveJobs/" + job["archiveJobId"], body={}))
-    seen["retryComplete"] = {"httpStatus": status, "status": error["status"], "reason": reason}
+    seen["retryComplete"] = {"httpStatus": status, "status": error["status"], "message": error["message"], "reason": reason}
     status, error, reason = error_of(api.portabilityArchive().initiate(body={"resources": ["myactivity.maps"]}))
     seen["initiateAgain"] = {
         "httpStatus": status,
