@@ -38,17 +38,20 @@ export async function downloadRoutes(app: FastifyInstance, deps: DownloadDeps): 
     reply.header('accept-ranges', 'bytes');
     reply.header('etag', stat.etag);
     reply.header('last-modified', stat.modifiedAt.toUTCString());
-    reply.header('content-type', 'application/zip');
-    reply.header('content-disposition', `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`);
     reply.header('cache-control', 'private, no-store');
 
     if (request.headers['if-none-match'] === stat.etag) return reply.code(304).send();
     const range = parseRange(request.headers.range, request.headers['if-range'] as string | undefined, stat);
     if (range === 'unsatisfiable') {
       reply.header('content-range', `bytes */${stat.sizeBytes}`);
-      // 416 is HTTP's own answer here; the body keeps Google's shape.
-      return reply.code(416).type('application/json; charset=UTF-8').send(googleError('OUT_OF_RANGE', 'Requested range not satisfiable.').body);
+      // 416 is HTTP's own answer here; the body keeps Google's shape and says 416 too, as a body's code is
+      // the HTTP status everywhere else. No Content-Disposition: there is no file to save.
+      const { body } = googleError('OUT_OF_RANGE', 'Requested range not satisfiable.');
+      return reply.code(416).type('application/json; charset=UTF-8').send({ error: { ...body.error, code: 416 } });
     }
+    // Only an answer that carries the archive names it as a file to save.
+    reply.header('content-type', 'application/zip');
+    reply.header('content-disposition', `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`);
     // Counts as downloaded once a GET has sent the whole object: not a HEAD (Fastify answers it with this
     // handler), not a partial range, not a download the client broke off ('finish' fires only once every
     // byte has been handed to the connection).

@@ -3,7 +3,17 @@ import { AuthError } from '../auth/index.js';
 import { JobError } from '../jobs/index.js';
 import { isStoreUnavailable } from '../store/index.js';
 import { ApiError } from './api-error.js';
-import { googleError, JOB_ERROR_MAPPING, type GoogleErrorBody } from './google-errors.js';
+import { AUTH_ERROR_MAPPING, FRONT_END_DOMAIN, googleError, JOB_ERROR_MAPPING, SERVICE_NAME, type GoogleErrorBody } from './google-errors.js';
+import { JsonPayloadError } from './json-payload.js';
+import { answerContentType, answerText } from './system-params.js';
+
+/**
+ * ErrorInfo metadata Google's front end adds to the errors it raises itself (domain `googleapis.com`): the
+ * service and the RPC the request was for, when the request was for one.
+ */
+function frontEndMetadata(request: FastifyRequest): Record<string, string> {
+  return request.rpcMethod ? { service: SERVICE_NAME, method: request.rpcMethod } : {};
+}
 
 /** Turns any error into Google's error body. Errors we did not expect become a generic 500 and are logged. */
 export function toGoogleError(error: unknown, request: FastifyRequest): { httpStatus: number; body: GoogleErrorBody; headers?: Record<string, string> } {
@@ -12,22 +22,23 @@ export function toGoogleError(error: unknown, request: FastifyRequest): { httpSt
     const reason = 'reason' in mapping ? mapping.reason : undefined;
     const reasonText = typeof reason === 'function' ? reason(error.metadata as Record<string, string>, request.caller?.accessType) : reason;
     const domain = 'domain' in mapping ? mapping.domain : undefined;
-    const shaped = googleError(mapping.status, error.message, reasonText ? { reason: reasonText, ...(domain ? { domain } : {}), metadata: { ...error.metadata } } : undefined);
+    const metadata = domain === FRONT_END_DOMAIN ? { ...frontEndMetadata(request), ...error.metadata } : { ...error.metadata };
+    const shaped = googleError(mapping.status, error.message, reasonText ? { reason: reasonText, ...(domain ? { domain } : {}), metadata } : undefined);
     // RFC 6750 §3.1: a token that lacks the scope for the request is answered with insufficient_scope.
     return error.code === 'RESOURCES_NOT_AUTHORIZED'
       ? { ...shaped, headers: { 'www-authenticate': 'Bearer realm="dataport", error="insufficient_scope"' } }
       : shaped;
   }
   if (error instanceof ApiError) {
-    return { ...googleError(error.status, error.message, error.info), ...(error.headers ? { headers: error.headers } : {}) };
+    return { ...googleError(error.status, error.message, error.info, error.violations), ...(error.headers ? { headers: error.headers } : {}) };
   }
+  if (error instanceof JsonPayloadError) return googleError('INVALID_ARGUMENT', error.message, undefined, [{ description: error.message }]);
   if (error instanceof AuthError) {
+    const { reason, message } = AUTH_ERROR_MAPPING[error.code];
     // RFC 6750: a missing token gets the bare challenge, a bad one names invalid_token.
     const challenge = error.code === 'MISSING_CREDENTIALS' ? 'Bearer realm="dataport"' : 'Bearer realm="dataport", error="invalid_token"';
     return {
-      ...googleError('UNAUTHENTICATED', error.message, {
-        reason: error.code === 'MISSING_CREDENTIALS' ? 'CREDENTIALS_MISSING' : 'ACCESS_TOKEN_TYPE_UNSUPPORTED',
-      }),
+      ...googleError('UNAUTHENTICATED', message, { reason, domain: FRONT_END_DOMAIN, metadata: frontEndMetadata(request) }),
       headers: { 'www-authenticate': challenge },
     };
   }
@@ -53,11 +64,12 @@ export function toGoogleError(error: unknown, request: FastifyRequest): { httpSt
 export function sendGoogleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   const { httpStatus, body, headers } = toGoogleError(error, request);
   if (headers) reply.headers(headers);
-  const pretty = request.systemParams?.prettyPrint ?? true;
+  // An error is never a file to save, even when it happens after a download's headers were set.
+  reply.removeHeader('content-disposition');
   return reply
     .code(httpStatus)
-    .type('application/json; charset=UTF-8')
-    .serializer((p: unknown) => JSON.stringify(p, null, pretty ? 2 : undefined))
+    .type(answerContentType(request.systemParams))
+    .serializer((p: unknown) => answerText(request.systemParams, p))
     .send(body);
 }
 

@@ -14,7 +14,7 @@ import {
   type DiscoveryProperty,
   type MethodId,
 } from './discovery.js';
-import { ERROR_DOMAIN, RPC_STATUS, type RpcStatus } from './google-errors.js';
+import { ERROR_DOMAIN, FRONT_END_DOMAIN, RPC_STATUS, type RpcStatus } from './google-errors.js';
 
 /**
  * An OpenAPI 3.1 description of the same API as `discovery.ts`, for tools that don't read Discovery documents
@@ -43,8 +43,8 @@ const ERROR_DESCRIPTIONS: Record<ErrorHttpStatus, string> = {
   400:
     'INVALID_ARGUMENT: a malformed request or query parameter, an unknown resource group, or a time filter the resource groups do not support. ' +
     'FAILED_PRECONDITION: the job is not in a state that allows this method (only a FAILED job can be retried, only an IN_PROGRESS job cancelled).',
-  401: 'UNAUTHENTICATED: the access token is missing, expired or revoked.',
-  403: "PERMISSION_DENIED: the token's scopes do not cover the requested resources.",
+  401: 'UNAUTHENTICATED: the access token is missing (reason CREDENTIALS_MISSING), expired (ACCESS_TOKEN_EXPIRED) or unknown or revoked (ACCESS_TOKEN_TYPE_UNSUPPORTED).',
+  403: "PERMISSION_DENIED: the token's scopes do not cover the requested resources (reason ACCESS_TOKEN_SCOPE_INSUFFICIENT).",
   404: 'NOT_FOUND: no such archive job for this user and client.',
   409:
     'ALREADY_EXISTS: an identical job is still IN_PROGRESS. ErrorInfo reason ALREADY_EXISTS_ONE_TIME or ALREADY_EXISTS_TIME_BASED, metadata `job_id`.',
@@ -251,7 +251,8 @@ export function buildOpenApiDocument(catalog: Catalog, serverUrl: string): objec
       status: { type: 'string', description: 'The google.rpc.Code name.', enum: Object.keys(RPC_STATUS) },
       details: {
         type: 'array',
-        description: 'Machine-readable details; Dataport sends at most one google.rpc.ErrorInfo.',
+        description:
+          'Machine-readable details: at most one google.rpc.ErrorInfo, and a google.rpc.BadRequest (`fieldViolations`: `description`, and `field` inside a field) when the request does not fit the method.',
         items: {
           anyOf: [
             ref('schemas', 'ErrorInfo'),
@@ -271,7 +272,11 @@ export function buildOpenApiDocument(catalog: Catalog, serverUrl: string): objec
         type: 'string',
         description: 'UPPER_SNAKE_CASE reason, e.g. RESOURCE_EXHAUSTED_ONE_TIME, ALREADY_EXISTS_TIME_BASED.',
       },
-      domain: { type: 'string', const: ERROR_DOMAIN },
+      domain: {
+        type: 'string',
+        enum: [ERROR_DOMAIN, FRONT_END_DOMAIN],
+        description: `${FRONT_END_DOMAIN} for what Google's front end checks (credentials, scopes; metadata \`service\` and \`method\`), ${ERROR_DOMAIN} for the service's own errors.`,
+      },
       metadata: {
         type: 'object',
         description: 'e.g. `previous_job_ids` (comma-separated), `timestamp_after_24hrs` (RFC 3339), `job_id`.',

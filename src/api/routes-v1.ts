@@ -3,14 +3,34 @@ import type { Caller, JobService } from '../jobs/index.js';
 import type { TokenService } from '../auth/index.js';
 import { ApiError } from './api-error.js';
 import { applyFields } from './fields-mask.js';
-import { parseEmptyBody, parseInitiateBody } from './request-body.js';
-import { readSystemParams } from './system-params.js';
+import { RPC_SERVICE } from './google-errors.js';
+import { withoutDefaults } from './proto3-json.js';
+import { parseEmptyBody, parseInitiateBody, parseJobNameBody } from './request-body.js';
+import { answerText, readSystemParams } from './system-params.js';
 import type { ClientRateLimiter } from './rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     caller?: Caller;
+    /** The RPC a v1 request calls, e.g. `google.dataportability.v1.DataPortabilityService.CheckAccessType`. */
+    rpcMethod?: string;
   }
+}
+
+/** Each route's RPC (the gRPC method behind the REST path), as Google names it in ErrorInfo metadata. */
+function rpcMethodOf(request: FastifyRequest): string | undefined {
+  const url = request.routeOptions.url;
+  const rpc =
+    url === '/v1/portabilityArchive::initiate' ? 'InitiatePortabilityArchive'
+    : url === '/v1/archiveJobs/:job/portabilityArchiveState' ? 'GetPortabilityArchiveState'
+    : url === '/v1/authorization::reset' ? 'ResetAuthorization'
+    : url === '/v1/accessType::check' ? 'CheckAccessType'
+    : url === '/v1/archiveJobs/:jobAction'
+      ? ({ retry: 'RetryPortabilityArchive', cancel: 'CancelPortabilityArchive' } as Record<string, string>)[
+          /:(retry|cancel)$/.exec((request.params as { jobAction: string }).jobAction)?.[1] ?? ''
+        ]
+      : undefined;
+  return rpc && `${RPC_SERVICE}.${rpc}`;
 }
 
 export interface V1Deps {
@@ -30,23 +50,26 @@ function bearerToken(request: FastifyRequest): string | undefined {
   return request.systemParams.accessToken;
 }
 
-const prettyJson = (p: unknown) => JSON.stringify(p, null, 2);
-const compactJson = (p: unknown) => JSON.stringify(p);
-
 /** The text of frozen results (the job service hands one to every poll of a job within a second). */
 const serialized = new WeakMap<object, { pretty?: string; compact?: string }>();
 
-/** Sends a method's result with the caller's `fields` mask and `prettyPrint` choice applied. */
+/**
+ * Sends a method's result in proto3 JSON form (defaults left out), with the caller's `fields` mask,
+ * `prettyPrint` and JSONP `callback` applied.
+ */
 function send(request: FastifyRequest, reply: FastifyReply, result: object) {
-  const { fields, prettyPrint } = request.systemParams;
-  if (!fields && Object.isFrozen(result)) {
+  const params = request.systemParams;
+  if (!params.fields && Object.isFrozen(result)) {
     let texts = serialized.get(result);
     if (!texts) serialized.set(result, (texts = {}));
-    // A string is sent as it is (the content type is already JSON).
-    return reply.send(prettyPrint ? (texts.pretty ??= prettyJson(result)) : (texts.compact ??= compactJson(result)));
+    const text = params.prettyPrint
+      ? (texts.pretty ??= JSON.stringify(withoutDefaults(result), null, 2))
+      : (texts.compact ??= JSON.stringify(withoutDefaults(result)));
+    // A string is sent as it is (the content type is already set).
+    return reply.send(answerText(params, text));
   }
-  const body = fields ? applyFields(result, fields) : result;
-  return reply.serializer(prettyPrint ? prettyJson : compactJson).send(body);
+  const message = withoutDefaults(result);
+  return reply.send(answerText(params, params.fields ? applyFields(message, params.fields) : message));
 }
 
 /** The six methods of the Data Portability API v1, at Google's paths. */
@@ -56,6 +79,7 @@ export async function v1Routes(app: FastifyInstance, deps: V1Deps): Promise<void
   // Callback style, not async: one promise less per request on the polling path (a throw still becomes
   // the error reply, as Fastify's hook runner catches it).
   app.addHook('onRequest', (request, reply, done) => {
+    request.rpcMethod = rpcMethodOf(request);
     readSystemParams(request, reply);
     done();
   });
@@ -86,7 +110,7 @@ export async function v1Routes(app: FastifyInstance, deps: V1Deps): Promise<void
   app.post<{ Params: { jobAction: string } }>('/v1/archiveJobs/:jobAction', async (request, reply) => {
     const m = /^(.+):(retry|cancel)$/.exec(request.params.jobAction);
     if (!m) throw new ApiError('NOT_FOUND', `The requested URL ${request.url.split('?')[0]} was not found on this server.`);
-    parseEmptyBody(request.body);
+    parseJobNameBody(request.body);
     const [, jobId, action] = m;
     const result = action === 'retry' ? await jobs.retryJob(request.caller!, jobId!) : await jobs.cancelJob(request.caller!, jobId!);
     return send(request, reply, result);

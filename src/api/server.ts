@@ -8,6 +8,7 @@ import type { Limits } from '../config.js';
 import { createClientRateLimiter } from './rate-limit.js';
 import { registerErrorHandlers, sendGoogleError } from './error-handler.js';
 import { ApiError } from './api-error.js';
+import { readJsonBody } from './content-type.js';
 import { v1Routes } from './routes-v1.js';
 import { downloadRoutes } from './downloads.js';
 import { discoveryRoutes } from './discovery-routes.js';
@@ -74,15 +75,15 @@ export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInsta
     done();
   });
 
-  // Google's client sends POSTs without a body and without a content type; an empty JSON body is `{}` too.
+  // Google's client sends POSTs without a body and without a content type; an empty body is `{}` too.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, {});
     try {
-      done(null, JSON.parse(text));
+      done(null, readJsonBody(request.headers['content-type'], text));
     } catch (error) {
-      done(Object.assign(new Error(`Invalid JSON payload received. ${(error as Error).message}`), { statusCode: 400 }), undefined);
+      done(error as Error, undefined);
     }
   });
 

@@ -26,7 +26,7 @@ export interface NewGrant {
 
 export class AuthError extends Error {
   override readonly name = 'AuthError';
-  constructor(readonly code: 'MISSING_CREDENTIALS' | 'INVALID_CREDENTIALS', message: string) {
+  constructor(readonly code: 'MISSING_CREDENTIALS' | 'EXPIRED_CREDENTIALS' | 'INVALID_CREDENTIALS', message: string) {
     super(message);
   }
 }
@@ -118,31 +118,29 @@ export function createTokenService(deps: {
     const at = now();
     const remembered = cache?.get(tokenHash, request);
     if (remembered) return validCaller(remembered, at);
-    const read = () => readTokenGrant(token, tokenHash, at);
+    const read = () => readTokenGrant(token, tokenHash);
     return (cache ? cache.load(tokenHash, read) : read()).then((found) => validCaller(found, at));
   }
 
   function validCaller(found: TokenGrant | undefined, at: number): Caller {
-    if (
-      !found ||
-      found.token.revoked_at !== null ||
-      found.token.expires_at <= at ||
-      found.grant.revoked_at !== null ||
-      (found.grant.expires_at !== null && found.grant.expires_at <= at)
-    ) {
+    if (!found || found.token.revoked_at !== null || found.grant.revoked_at !== null) {
       throw new AuthError('INVALID_CREDENTIALS', 'Request had invalid authentication credentials. Expected OAuth 2 access token.');
+    }
+    // Told apart from an unknown token so a client knows to refresh (Google's ACCESS_TOKEN_EXPIRED).
+    if (found.token.expires_at <= at || (found.grant.expires_at !== null && found.grant.expires_at <= at)) {
+      throw new AuthError('EXPIRED_CREDENTIALS', 'The access token has expired.');
     }
     return found.caller;
   }
 
-  async function readTokenGrant(token: string, tokenHash: string, at: number): Promise<TokenGrant | undefined> {
+  async function readTokenGrant(token: string, tokenHash: string): Promise<TokenGrant | undefined> {
     // Two issuers, one check: operator tokens live in access_tokens, OAuth-issued ones in the provider's
     // storage; both are stored as sha256 hashes and both lead to the same grants row. Every operator token
     // carries TOKEN_PREFIX, so a token without it (an OAuth client's, the common case) skips the first query;
     // one with it still falls through, as a provider's random token may begin with those characters too.
     const found: { token: { revoked_at: number | null; expires_at: number }; grant: GrantRow; scope?: string } | undefined =
       (token.startsWith(TOKEN_PREFIX) ? await accessTokens.findTokenWithGrant(db, tokenHash) : undefined)
-      ?? await oauthTokenWithGrant(tokenHash, at);
+      ?? await oauthTokenWithGrant(tokenHash);
     if (!found) return undefined;
     const g = found.grant;
     const granted = JSON.parse(g.resources) as string[];
@@ -164,9 +162,10 @@ export function createTokenService(deps: {
     };
   }
 
-  async function oauthTokenWithGrant(tokenHash: string, at: number) {
-    // The provider keeps its own clock for expiry; the row is filtered by ours too.
-    const found = await oidcPayloads.findAccessTokenGrant(db, tokenHash, at);
+  async function oauthTokenWithGrant(tokenHash: string) {
+    // An expired token's row is read too (until the provider's clean-up removes it), so the caller can be
+    // told that it expired rather than that it is unknown; validCaller checks expiry against our clock.
+    const found = await oidcPayloads.findAccessTokenGrant(db, tokenHash);
     if (!found) return undefined;
     return { token: { revoked_at: null, expires_at: found.expiresAt ?? Infinity }, grant: found.grant, scope: found.scope };
   }

@@ -61,13 +61,12 @@ export async function deleteExpiredPayloads(db: Db, now: number): Promise<number
 
 /**
  * An OAuth-issued access token (model AccessToken, by the sha256 of its value) joined with the Dataport grant
- * it was issued under; undefined when unknown, expired or consumed. `scope` is the token's own (a refresh may
- * narrow it below the grant's, RFC 6749 §6).
+ * it was issued under, expired or not (the caller tells an expired token apart); undefined when unknown or
+ * consumed. `scope` is the token's own (a refresh may narrow it below the grant's, RFC 6749 §6).
  */
 export async function findAccessTokenGrant(
   db: Db,
   tokenHash: string,
-  now: number,
 ): Promise<{ expiresAt: number | null; scope: string; grant: GrantsTable } | undefined> {
   const row = await db
     .selectFrom('oidc_payloads as t')
@@ -76,7 +75,6 @@ export async function findAccessTokenGrant(
     .where('t.model', '=', 'AccessToken')
     .where('t.id', '=', tokenHash)
     .where('t.consumed_at', 'is', null)
-    .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', now)]))
     .executeTakeFirst();
   if (!row) return undefined;
   const { t_expires_at, t_payload, ...grant } = row;
