@@ -51,7 +51,7 @@ describe('discovery document and the token command', () => {
     expect(out.code).toBe(0);
     expect(out.lastLine).toMatch(/^dpa_[A-Za-z0-9_-]{43}$/);
     const api = googleClient(dp.url, out.lastLine);
-    expect((await api.accessType.check({})).data).toEqual({ oneTimeResources: [], timeBasedResources: ['maps.reviews', 'play.library'] });
+    expect((await api.accessType.check({})).data).toEqual({ timeBasedResources: ['maps.reviews', 'play.library'] });
   });
 
   it('`dataport token` refuses unknown groups and access modes with a clear message and exit code 2', async () => {

@@ -138,8 +138,10 @@ describe('portabilityArchive.initiate', () => {
       const json = (await res.json()) as { error: { status: string; code: number } };
       expect(json.error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT' });
     }
-    // Unknown fields are ignored, as Google's proto-JSON parser does; the one-time export is still unused.
-    const ok = await post('{"resources":["myactivity.search"],"somethingElse":1}');
+    // An unknown field is refused too, as Google's front end does (request-strictness.test.ts has the wording).
+    expect((await post('{"resources":["myactivity.search"],"somethingElse":1}')).status).toBe(400);
+    // None of them used the one-time export.
+    const ok = await post('{"resources":["myactivity.search"]}');
     expect(ok.status).toBe(200);
   });
 

@@ -11,9 +11,9 @@ describe('authorization.reset and accessType.check', () => {
 
   it('accessType.check lists the token\'s groups under its access type', async () => {
     const once = await dp.client({ user: 'a', resources: ['myactivity.search', 'chrome.history'] });
-    expect((await once.api.accessType.check({})).data).toEqual({ oneTimeResources: ['chrome.history', 'myactivity.search'], timeBasedResources: [] });
+    expect((await once.api.accessType.check({})).data).toEqual({ oneTimeResources: ['chrome.history', 'myactivity.search'] });
     const timed = await dp.client({ user: 'a', resources: ['maps.reviews'], access: '180d' });
-    expect((await timed.api.accessType.check({ requestBody: {} })).data).toEqual({ oneTimeResources: [], timeBasedResources: ['maps.reviews'] });
+    expect((await timed.api.accessType.check({ requestBody: {} })).data).toEqual({ timeBasedResources: ['maps.reviews'] });
   });
 
   it('reset revokes the token, clears one-time exhaustion and schedules the archives for deletion', async () => {

@@ -42,7 +42,7 @@ describe('the authorization server issues', () => {
     expect(body.refresh_token_expires_in).toBeGreaterThan(2592000 - 600);
     expect(body.refresh_token).toBeTruthy();
     const api = googleClient(dp.url, body.access_token);
-    expect((await api.accessType.check({})).data).toEqual({ oneTimeResources: [], timeBasedResources: ['myactivity.search'] });
+    expect((await api.accessType.check({})).data).toEqual({ timeBasedResources: ['myactivity.search'] });
     expect((await googleErrorOf(api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } }))).status).toBe(403);
   });
 

@@ -35,7 +35,7 @@ describe('the typed client (src/client) and the served OpenAPI document', () => 
     const { token } = await dp.client({ user: 'typed', resources: ['maps.reviews', 'chrome.history'], access: '30d' });
     const api = createPortabilityClient({ rootUrl: `${dp.url}/`, accessToken: async () => token });
 
-    expect(await api.checkAccessType()).toEqual({ oneTimeResources: [], timeBasedResources: ['chrome.history', 'maps.reviews'] });
+    expect(await api.checkAccessType()).toEqual({ timeBasedResources: ['chrome.history', 'maps.reviews'] });
     const failed = await api.initiate({ resources: ['maps.reviews'] });
     expect(failed.accessType).toBe('ACCESS_TYPE_TIME_BASED');
     expect((await waitForState(googleClient(dp.url, token), failed.archiveJobId)).state).toBe('FAILED');
