@@ -101,6 +101,8 @@ describe('answers are shaped as Google\'s', () => {
     expect(masked.data).toEqual({ state: 'IN_PROGRESS' });
     expect((await api.accessType.check({})).data).toEqual({ timeBasedResources: ['youtube.comments'] });
     expect((await api.archiveJobs.cancel({ name: `archiveJobs/${job.archiveJobId}` })).data).toEqual({});
+    // A CANCELLED job has no `urls` either; waiting for it also lets the worker let go of it before close.
+    expect((await waitForState(api, job.archiveJobId!)).urls).toBeUndefined();
   });
 
   it.skipIf(process.env.DATAPORT_TEST_STACK === 'scaled')(
@@ -120,10 +122,7 @@ describe('answers are shaped as Google\'s', () => {
       expect(denied.status).toBe(403);
       expect(denied.headers.get('content-disposition')).toBeNull();
       expect(((await denied.json()) as any).error.code).toBe(403);
-      const whole = await fetch(url);
-      expect(whole.status).toBe(200);
-      expect(whole.headers.get('content-disposition')).toMatch(/^attachment; filename=/);
-      await whole.arrayBuffer();
+      // The archive itself still names a file to save: archive-state.test.ts checks that answer.
     },
   );
 });

@@ -120,7 +120,9 @@ describe('requests are read as strictly as Google\'s front end reads them', () =
     expect(((await form.json()) as any).error.message).toBe(
       'Invalid JSON payload received. Unknown name "{"a":1}": Cannot bind query parameter. Field \'{"a":1}\' could not be found in request message.',
     );
-    expect((await send({ 'content-type': 'application/json; charset=utf-8' }, '{}')).status).toBe(200);
+    const json = await send({ 'content-type': 'application/json; charset=utf-8' }, '{}');
+    expect(json.status).toBe(200);
+    await json.body?.cancel();
     // googleapis sends `{}` methods as a POST without a body or a content type.
     const bare = await send({});
     expect(bare.status).toBe(200);
@@ -142,6 +144,7 @@ describe('requests are read as strictly as Google\'s front end reads them', () =
     expect(system.data).toEqual({ oneTimeResources: ['chrome.history'] });
     const viaQuery = await fetch(`${dp.url}/v1/accessType:check?oauth_token=${token}&%24.xgafv=1`, { method: 'POST' });
     expect(viaQuery.status).toBe(200);
+    await viaQuery.body?.cancel();
     for (const alt of ['media', 'proto']) {
       const refused = await googleErrorOf(api.accessType.check({ alt } as never));
       expect(refused.status, alt).toBe(400);
@@ -158,6 +161,8 @@ describe('requests are read as strictly as Google\'s front end reads them', () =
     const failed = await fetch(`${dp.url}/v1/archiveJobs/nope/portabilityArchiveState?callback=cb&prettyPrint=false`, { headers: { authorization: `Bearer ${token}` } });
     expect(failed.status).toBe(404);
     expect(await failed.text()).toMatch(/^\/\/ API callback\ncb\(\{"error":\{"code":404,.*\}\}\);$/);
-    expect((await fetch(`${dp.url}/v1/accessType:check?callback=alert(1)`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(400);
+    const refused = await fetch(`${dp.url}/v1/accessType:check?callback=alert(1)`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(refused.status).toBe(400);
+    await refused.body?.cancel();
   });
 });
