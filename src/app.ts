@@ -218,13 +218,18 @@ async function assemble(
   let maintenance: NodeJS.Timeout | undefined;
   let takeovers: NodeJS.Timeout | undefined;
   let takingOver = false;
+  let reportedLapsed = new Set<string>();
   async function takeOver() {
     // A sweep slower than the interval (a slow database) is not started twice.
     if (takingOver) return;
     takingOver = true;
     try {
-      const taken = await takeOverLapsedJobs({ db, queue, now });
-      if (taken > 0) logger.warn({ taken }, 'jobs whose lease lapsed dispatched again, ahead of new work');
+      // A lapsed job stays lapsed until a worker is free to claim it; each sweep moves it ahead again (a no-op),
+      // but the log tells of it once.
+      const lapsed = await takeOverLapsedJobs({ db, queue, now });
+      const fresh = lapsed.filter((id) => !reportedLapsed.has(id));
+      if (fresh.length > 0) logger.warn({ jobIds: fresh }, 'jobs whose lease lapsed dispatched again, ahead of new work');
+      reportedLapsed = new Set(lapsed);
     } catch (err) {
       logger.error({ err }, 'takeover sweep failed');
     } finally {

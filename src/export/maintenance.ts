@@ -63,19 +63,16 @@ export async function deleteUnpublishedOutputs(
 
 /**
  * Takes over the jobs whose run's lease lapsed (the worker was killed, lost its machine, or hangs): each is
- * dispatched again ahead of new work, unless a delivery of it is already waiting. Run about every quarter of a
- * lease, so a killed worker's job runs again about one lease after the kill, however long the backlog.
+ * dispatched again ahead of new work, or its waiting delivery moved ahead (a delivery waiting at the back of
+ * the queue is no takeover). Run about every quarter of a lease, so a killed worker's job runs again about one
+ * lease after the kill, however long the backlog. Returns the lapsed jobs' ids.
  */
 export async function takeOverLapsedJobs(
-  deps: { db: Db; queue: Pick<JobQueue, 'redispatch' | 'hasPending'>; now: () => number },
-): Promise<number> {
-  let n = 0;
-  for (const job of await jobsSql.listLapsedJobs(deps.db, deps.now(), 100)) {
-    if (await deps.queue.hasPending(job.id)) continue;
-    await deps.queue.redispatch(job.id);
-    n++;
-  }
-  return n;
+  deps: { db: Db; queue: Pick<JobQueue, 'redispatch'>; now: () => number },
+): Promise<string[]> {
+  const lapsed = await jobsSql.listLapsedJobs(deps.db, deps.now(), 100);
+  for (const job of lapsed) await deps.queue.redispatch(job.id);
+  return lapsed.map((job) => job.id);
 }
 
 /**

@@ -59,6 +59,10 @@ export function createExportRunner(deps: ExportRunnerDeps) {
     runs.set(job.id, controller);
     const onShutdown = () => controller.abort(new RunStopped('shutdown'));
     delivery.signal.addEventListener('abort', onShutdown);
+    // A drain that began while this run was still starting (the old attempts' deletion above can take
+    // seconds on S3) has already aborted the signal, and a listener added after that never hears of it: the
+    // run would go on to the end while its process waited to exit.
+    if (delivery.signal.aborted) onShutdown();
     const heartbeat = setInterval(() => {
       jobsSql.renewLease(db, job.id, job.attempt, now(), deps.leaseMs).then(
         (held) => held || controller.abort(new RunStopped('cancelled')),

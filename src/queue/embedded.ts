@@ -45,8 +45,9 @@ export function createEmbeddedQueue(options: EmbeddedQueueOptions): JobQueue {
       consumer?.wake();
     },
     async redispatch(jobId) {
-      // Items are taken in run_at order: one due since the epoch goes before everything waiting.
-      await queueItems.enqueueItem(db, jobId, 0);
+      // Items are taken in run_at order: one due since the epoch goes before everything waiting. An item of
+      // the job already waiting (or whose lock lapsed with its worker) is moved ahead instead of doubled.
+      if ((await queueItems.moveItemsAhead(db, jobId)) === 0) await queueItems.enqueueItem(db, jobId, 0);
       consumer?.wake();
     },
     hasPending: (jobId) => queueItems.hasPendingItemFor(db, jobId),

@@ -92,6 +92,20 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
     await boss.send(EXPORT_QUEUE, message, { ...(startAfter ? { startAfter } : {}), ...(priority ? { priority } : {}) });
   }
 
+  async function hasPending(jobId: string): Promise<boolean> {
+    await ready();
+    // Only deliveries still waiting (created or retry) count. An active one is not proof of life
+    // (pg-boss 10 keeps no heartbeat); the callers ask only about jobs nobody holds (no lease, or a lapsed
+    // one), i.e. whose worker, if any, is gone. `state < 'active'` is pg-boss's own fetch-index predicate, so only the backlog is
+    // scanned, not the finished rows it keeps for a day. pg-boss's table is read here, beside the one
+    // module that knows pg-boss, because its API can only look a message up by pg-boss's own id.
+    const { rows } = await boss.getDb().executeSql(
+      `SELECT 1 FROM pgboss.job WHERE name = $1 AND state < 'active' AND data->>'jobId' = $2 LIMIT 1`,
+      [EXPORT_QUEUE, jobId],
+    );
+    return rows.length > 0;
+  }
+
   async function deliver(handler: DeliveryHandler, job: PgBoss.JobWithMetadata<ExportMessage>, signal: AbortSignal) {
     const deliveries = (job.data.deliveries ?? 0) + job.retryCount + 1;
     try {
@@ -113,22 +127,18 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
       consumer?.wake();
     },
     async redispatch(jobId) {
-      await send({ jobId, deliveries: 0 }, 0, TAKEOVER_PRIORITY);
+      await ready();
+      // A delivery of the job may already be waiting at the back of the queue (a duplicate sent while its
+      // run was starting): moving it ahead is the takeover, and it sends no second one. Read and written
+      // here, beside the one module that knows pg-boss, for the same reason as in hasPending above.
+      const { rowCount } = await boss.getDb().executeSql(
+        `UPDATE pgboss.job SET priority = $3 WHERE name = $1 AND state < 'active' AND data->>'jobId' = $2 AND priority < $3`,
+        [EXPORT_QUEUE, jobId, TAKEOVER_PRIORITY],
+      ) as { rowCount?: number | null };
+      if (!rowCount && !(await hasPending(jobId))) await send({ jobId, deliveries: 0 }, 0, TAKEOVER_PRIORITY);
       consumer?.wake();
     },
-    async hasPending(jobId) {
-      await ready();
-      // Only deliveries still waiting (created or retry) count. An active one is not proof of life
-      // (pg-boss 10 keeps no heartbeat); the caller asks only about jobs whose lease lapsed, i.e. whose
-      // worker is gone. `state < 'active'` is pg-boss's own fetch-index predicate, so only the backlog is
-      // scanned, not the finished rows it keeps for a day. pg-boss's table is read here, beside the one
-      // module that knows pg-boss, because its API can only look a message up by pg-boss's own id.
-      const { rows } = await boss.getDb().executeSql(
-        `SELECT 1 FROM pgboss.job WHERE name = $1 AND state < 'active' AND data->>'jobId' = $2 LIMIT 1`,
-        [EXPORT_QUEUE, jobId],
-      );
-      return rows.length > 0;
-    },
+    hasPending,
     async ping() {
       await ready();
       // Through pg-boss's own pool, beside the store's: it can fail on its own (exhausted, connections lost).

@@ -22,7 +22,10 @@ export interface JobQueue extends JobDispatcher {
   start(handler: DeliveryHandler, options: { concurrency: number }): Promise<void>;
   /** Whether a delivery of this job is waiting or running (used to find jobs that were never dispatched). */
   hasPending(jobId: string): Promise<boolean>;
-  /** Dispatches a job whose run was lost (its worker vanished) ahead of every delivery not yet taken. */
+  /**
+   * Dispatches a job whose run was lost (its worker vanished) ahead of every delivery not yet taken; a
+   * delivery of it already waiting is moved ahead instead, so calling it again adds nothing.
+   */
   redispatch(jobId: string): Promise<void>;
   /** Resolves when the queue's store answers (`/readyz`); rejects when it can't be reached. */
   ping(): Promise<void>;

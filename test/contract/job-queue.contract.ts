@@ -86,6 +86,23 @@ export function runJobQueueContract({ name, create, skip }: JobQueueContractOpti
       expect(order[0]).toBe('job-lapsed');
     });
 
+    it('redispatch of a job already waiting at the back → that delivery moves ahead, and it is delivered once', async () => {
+      const q = queueOf(await given());
+      for (let i = 0; i < 3; i++) await q.dispatch(`job-v${i}`);
+      await q.dispatch('job-dup');
+      await q.redispatch('job-dup');
+      await q.redispatch('job-dup');
+      const order: string[] = [];
+      await q.start(async (d) => {
+        order.push(d.jobId);
+        return { kind: 'done' };
+      }, { concurrency: 1 });
+      await eventually(() => order.length === 4, 'all four jobs');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(order).toHaveLength(4);
+      expect(order[0]).toBe('job-dup');
+    });
+
     it('ping resolves while the store answers', async () => {
       const q = queueOf(await given());
       await q.ping();

@@ -49,6 +49,12 @@ export async function releaseItem(db: Db, id: number, runAt: number): Promise<vo
   await db.updateTable('queue_items').set({ locked_until: null, lock_owner: null, run_at: runAt }).where('id', '=', id).execute();
 }
 
+/** Makes the job's items due before every other (run_at 0); returns how many it has. */
+export async function moveItemsAhead(db: Db, jobId: string): Promise<number> {
+  const r = await db.updateTable('queue_items').set({ run_at: 0 }).where('job_id', '=', jobId).executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 export async function hasPendingItemFor(db: Db, jobId: string): Promise<boolean> {
   const r = await db.selectFrom('queue_items').select('id').where('job_id', '=', jobId).executeTakeFirst();
   return r !== undefined;
