@@ -29,7 +29,7 @@ function location(place: Place): { address: string; country_code: string; name: 
 }
 
 /** A Feature for `place` with Takeout's common properties plus `extra`. */
-function feature(place: Place, ms: number, url: string, extra: Record<string, unknown> = {}): object {
+function feature(place: Place, ms: number, url: string, extra: Record<string, unknown> = {}): { geometry: object; properties: Record<string, unknown>; type: string } {
   return {
     geometry: point(place),
     properties: { date: rfc3339(ms), google_maps_url: url, location: location(place), ...extra },
@@ -261,18 +261,31 @@ export function cameraFileName(prefix: string, ms: number, extension: string): s
 }
 
 /**
+ * How many of the newest photos and videos come with their files: all of them at the default record count, a
+ * bounded number (and archive) for very long exports. Older ones are listed without a `file_name`.
+ */
+export const MEDIA_WITH_FILES = 500;
+
+/**
  * A media group: a GeoJSON metadata file (one Feature per photo or video) beside the file of every photo (a
- * small JPEG) and video (a sample-less MP4), so each `file_name` the metadata names is in the archive. Files
- * are made as they are read. `describe` must depend only on its arguments so both passes agree.
+ * small JPEG) and video (a sample-less MP4) it names, so each `file_name` in the metadata is in the archive.
+ * Files are made as they are read. `describe` must depend only on its arguments so both passes agree, and put
+ * the file name in the record's `properties.file_name`.
  */
 export function mediaFiles(
   ctx: GroupContext,
   folder: string,
   metadataPath: string,
-  describe: (k: number, ms: number, rng: Rng) => { fileName: string; isPhoto: boolean; record: object },
+  describe: (k: number, ms: number, rng: Rng) => { fileName: string; isPhoto: boolean; record: { properties: Record<string, unknown> } },
 ): DemoFile[] {
-  const metadata = listFile(ctx, metadataPath, GEOJSON, (k, ms, rng) => describe(k, ms, rng).record);
-  const media = [...ctx.window.map((k, ms, rng) => {
+  const withFile = (k: number): boolean => k > ctx.window.newestK - MEDIA_WITH_FILES;
+  const metadata = listFile(ctx, metadataPath, GEOJSON, (k, ms, rng) => {
+    const { record } = describe(k, ms, rng);
+    if (withFile(k)) return record;
+    const { file_name: _unlisted, ...properties } = record.properties;
+    return { ...record, properties };
+  });
+  const media = [...ctx.window.newest(MEDIA_WITH_FILES).map((k, ms, rng) => {
     const { fileName, isPhoto } = describe(k, ms, rng);
     const make = (): Uint8Array => (isPhoto ? recordJpeg(ctx.seed, k) : demoMp4(ms, (5 + (mix32(ctx.seed, k) % 26)) * 1000));
     return { kind: 'bytes', path: `${folder}/${fileName}`, chunks: { *[Symbol.iterator]() { yield make(); } }, count: 1 } satisfies DemoFile;

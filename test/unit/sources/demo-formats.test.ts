@@ -305,6 +305,16 @@ describe('media', () => {
     }
     expect([...media.keys()].some((p) => p.endsWith('.mp4')) || group === 'streetview.imagery').toBe(true);
   });
+
+  it('a very long export names files for its newest 500 photos only, and holds exactly those', async () => {
+    const files = await filesOf('streetview.imagery', 520);
+    const features = (files[0] as Records).records as { properties: Rec }[];
+    const named = features.filter((f) => f.properties.file_name !== undefined);
+    expect(named).toHaveLength(500);
+    expect(features.slice(0, 500)).toEqual(named);
+    const media = new Set(files.filter((f) => f.kind === 'bytes').map((f) => f.path));
+    expect(media).toEqual(new Set(named.map((f) => `Street View/${f.properties.file_name as string}`)));
+  });
 });
 
 describe('Search contributions', () => {
