@@ -46,7 +46,7 @@ describe('a token narrowed by a refresh (RFC 6749 §6)', () => {
     expect(narrowed).toMatchObject({ status: 200, body: { scope: SCOPE('myactivity.search') } });
 
     const api = googleClient(dp.url, narrowed.body.access_token);
-    expect((await api.accessType.check({})).data).toEqual({ oneTimeResources: [], timeBasedResources: ['myactivity.search'] });
+    expect((await api.accessType.check({})).data).toEqual({ timeBasedResources: ['myactivity.search'] });
     const refused = await googleErrorOf(api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } }));
     expect(refused.status).toBe(403);
     expect(refused.error.status).toBe('PERMISSION_DENIED');

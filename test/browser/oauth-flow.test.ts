@@ -79,7 +79,7 @@ it('sign in, grant two of three groups for 30 days, export through googleapis, r
   });
   expect(refreshed.status).toBe(200);
   const fresh = googleClient(dp.url, refreshed.body.access_token);
-  expect((await fresh.accessType.check({})).data).toEqual({ oneTimeResources: [], timeBasedResources: ['chrome.history', 'myactivity.search'] });
+  expect((await fresh.accessType.check({})).data).toEqual({ timeBasedResources: ['chrome.history', 'myactivity.search'] });
 
   // The consent page in Turkish (hl=tr); the browser is signed in, so it goes straight to consent.
   await page.goto(authorizeUrl(client, pkcePair().challenge, { hl: 'tr' }));
