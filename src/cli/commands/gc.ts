@@ -9,7 +9,7 @@ export function gcCommand(): Command {
     .option('--json', 'print the deleted archives as JSON')
     .action(async (options: { json?: boolean }) => {
       await withOperatorDataport(async (dataport) => {
-        const { collectExpiredArchives } = await import('../../export/index.js');
+        const { collectExpiredArchives, deleteUnpublishedOutputs } = await import('../../export/index.js');
         const deleted: { job: string; user: string; client: string; expiredAt: string }[] = [];
         await collectExpiredArchives({
           db: dataport.db,
@@ -19,6 +19,8 @@ export function gcCommand(): Command {
             job: job.id, user: job.user_id, client: job.client_id, expiredAt: new Date(job.archive_expires_at ?? 0).toISOString(),
           }),
         });
+        // What finished jobs left unpublished (a dead run's partial file or upload), as the server's pass does.
+        await deleteUnpublishedOutputs({ db: dataport.db, blobs: dataport.blobs, now: dataport.now }, dataport.config.jobLeaseMs);
         if (options.json) {
           console.log(JSON.stringify(deleted, null, 2));
           return;
