@@ -63,7 +63,10 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     // instead of failing with SQLITE_BUSY when both write at once.
     file.pragma('journal_mode = WAL');
     file.pragma('busy_timeout = 5000');
-    file.pragma('synchronous = NORMAL');
+    // FULL, not NORMAL: in WAL mode NORMAL syncs only at checkpoints, so a power loss or OS crash can undo
+    // commits already acknowledged (an initiate answered 200, a job marked COMPLETE). FULL syncs the WAL at
+    // every commit, which SQLite documents as durable (docs/operations.md says what survives what).
+    file.pragma('synchronous = FULL');
     file.pragma('foreign_keys = ON');
     if (options.checkpoints) checkpointer = startWalCheckpointer(file, { onError: options.checkpoints.onError });
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });

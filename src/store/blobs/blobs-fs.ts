@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
@@ -15,6 +15,30 @@ export interface FsBlobStoreOptions {
   publicBaseUrl: () => string;
   signer: UrlSigner;
   now?: () => number;
+}
+
+/** Flushes a file's or a folder's data and metadata to the disk (Linux: a folder is opened read-only to fsync it). */
+async function fsync(file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The folders whose entries changed when `dir` (made by `mkdir -p`, which returned `created`, the first folder
+ * it made) received a new file: `dir` itself and, for every folder mkdir made, the folder holding it.
+ */
+function foldersToSync(dir: string, created: string | undefined): string[] {
+  const dirs = [dir];
+  if (created === undefined) return dirs;
+  for (let d = dir; d !== path.dirname(created) && d !== path.dirname(d); ) {
+    d = path.dirname(d);
+    dirs.push(d);
+  }
+  return dirs;
 }
 
 /** Objects as files below `root`; downloads are served by this server's `/downloads/` route. */
@@ -42,7 +66,7 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
     async put(key, body: Readable) {
       const file = fileOf(key);
       // Archives are people's data: the service's user alone may read them (folders 0700, files 0600).
-      await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      const created = await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
       // Write beside the target and rename: readers never see a half-written object.
       const tmp = `${file}.${randomUUID()}.partial`;
       let sizeBytes = 0;
@@ -51,7 +75,13 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
       });
       try {
         await pipeline(body, createWriteStream(tmp, { mode: 0o600 }));
+        // Durable before it is published: the job that points at this file is committed only after put()
+        // returns, so a power loss must not leave it pointing at a missing or truncated file. The file's
+        // bytes reach the disk before the rename makes it visible, and the folder (with any folder mkdir
+        // just made, up to the one that already existed) after it, so the new name survives too.
+        await fsync(tmp);
         await rename(tmp, file);
+        for (const dir of foldersToSync(path.dirname(file), created)) await fsync(dir);
       } catch (error) {
         await rm(tmp, { force: true });
         throw error;
