@@ -1,0 +1,147 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { download, readZip } from '../helpers/archive.js';
+import { googleClient, waitForState } from '../helpers/dataport.js';
+import { runCli } from '../helpers/process.js';
+
+/**
+ * Power-loss durability, proven from the order of the syscalls (no LazyFS, dm-flakey or VM is available where
+ * the suite runs: see docs/operations.md#what-survives-what). A real `dataport start` runs under strace while it
+ * exports one job; the trace must show, for the published archive:
+ *   1. its bytes fsynced (under the temporary name) before the rename that publishes the name,
+ *   2. its folder fsynced after the rename (so the new name itself is on the disk),
+ *   3. the database commit that marks the job COMPLETE (the WAL frame holding the job's row with the new state)
+ *      written after both, and the WAL fsynced by the same thread before that commit returns (SQLite
+ *      `synchronous = FULL`; with NORMAL a commit only writes the WAL and the sync waits for a checkpoint).
+ * A power loss can only cut this sequence short, so an acknowledged COMPLETE job never points at a lost file.
+ */
+const strace = spawnSync('strace', ['-V'], { stdio: 'pipe' });
+const skip = strace.error ? `strace is not installed (${(strace.error as NodeJS.ErrnoException).code}); .ci/run installs it` : undefined;
+
+const BIN = fileURLToPath(new URL('../../bin/dataport.js', import.meta.url));
+
+interface Call {
+  /** Line number where the call began and where its result was printed (the same for a call not interrupted). */
+  start: number;
+  end: number;
+  tid: number;
+  name: string;
+  args: string;
+  result: string;
+}
+
+/** Reads `strace -f -y` output, joining `<unfinished ...>` calls with their `<... resumed>` halves. */
+function parseTrace(text: string): Call[] {
+  const calls: Call[] = [];
+  const pending = new Map<number, Call>();
+  text.split('\n').forEach((line, i) => {
+    let m = /^(\d+)\s+<\.\.\. (\w+) resumed>(.*)\)\s+=\s+(.*)$/.exec(line);
+    if (m) {
+      const call = pending.get(Number(m[1]));
+      if (call) {
+        pending.delete(call.tid);
+        call.args += m[3];
+        call.end = i;
+        call.result = m[4]!;
+        calls.push(call);
+      }
+      return;
+    }
+    m = /^(\d+)\s+(\w+)\((.*) <unfinished \.\.\.>$/.exec(line);
+    if (m) {
+      pending.set(Number(m[1]), { start: i, end: -1, tid: Number(m[1]), name: m[2]!, args: m[3]!, result: '' });
+      return;
+    }
+    m = /^(\d+)\s+(\w+)\((.*)\)\s+=\s+(.*)$/.exec(line);
+    if (m) calls.push({ start: i, end: i, tid: Number(m[1]), name: m[2]!, args: m[3]!, result: m[4]! });
+  });
+  return calls.sort((a, b) => a.start - b.start);
+}
+
+/** The path strace -y prints for a call's first (fd) argument: `23</tmp/x/file>`. */
+const fdPath = (call: Call) => /^\d+<([^>]*)>/.exec(call.args)?.[1];
+const isSync = (c: Call) => (c.name === 'fsync' || c.name === 'fdatasync') && c.result.startsWith('0');
+const isWrite = (c: Call) => c.name === 'write' || c.name === 'pwrite64';
+
+describe.skipIf(skip !== undefined)(`power-loss durability from a syscall trace${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-trace-'));
+  const traceFile = path.join(dataDir, '..', `${path.basename(dataDir)}.strace`);
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(traceFile, { force: true });
+  });
+
+  it('an export fsyncs the archive before renaming it into place, fsyncs its folder after, and only then commits (and syncs) COMPLETE', async () => {
+    const env = { DATAPORT_DATA_DIR: dataDir, DATAPORT_EXPORT_THREADS: '0' };
+    const token = (await runCli(['token', '--user', 'traced', '--resources', 'chrome.history'], env)).lastLine;
+    const child = spawn(
+      'strace',
+      // -y: fd arguments with their paths; -s 4096: a whole WAL page, to find the commit that holds COMPLETE.
+      ['-f', '-y', '-qq', '-s', '4096', '-o', traceFile, '-e', 'trace=openat,write,pwrite64,fsync,fdatasync,rename,renameat,renameat2', process.execPath, BIN, 'start'],
+      { env: { ...process.env, PORT: '0', DATAPORT_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let logs = '';
+    child.stdout.on('data', (d) => (logs += d));
+    child.stderr.on('data', (d) => (logs += d));
+    let jobId = '';
+    try {
+      const deadline = Date.now() + 45_000;
+      while (!/Dataport is running at (\S+)/.test(logs)) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`traced server did not start:\n${logs}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const api = googleClient(/Dataport is running at (\S+)/.exec(logs)![1]!, token);
+      const { data: job } = await api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } });
+      jobId = job.archiveJobId!;
+      const state = await waitForState(api, jobId, undefined, 45_000);
+      expect(state.state).toBe('COMPLETE');
+      const entries = await readZip((await download(state.urls![0]!)).body);
+      expect(entries.some((e) => e.name.endsWith('archive_browser.json'))).toBe(true);
+    } finally {
+      // Stop the traced server itself (strace passes its exit on); strace alone would only detach on SIGTERM.
+      const exited = new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
+      const pid = /"pid":(\d+)/.exec(logs)?.[1];
+      if (pid) process.kill(Number(pid), 'SIGTERM');
+      else child.kill('SIGKILL');
+      await exited;
+    }
+
+    const calls = parseTrace(readFileSync(traceFile, 'utf8'));
+    const blobs = path.join(dataDir, 'blobs');
+    // The rename that published the archive: from `<name>.<uuid>.partial` to `<name>` below blobs/.
+    const renames = calls.filter((c) => c.name.startsWith('rename') && c.result.startsWith('0') && c.args.includes(blobs));
+    expect(renames, 'one archive renamed into place').toHaveLength(1);
+    const [from, to] = [...renames[0]!.args.matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
+    expect(from).toMatch(/\.partial$/);
+    expect(to).toMatch(/\.zip$/);
+    const rename = renames[0]!;
+
+    const fileSync = calls.find((c) => isSync(c) && fdPath(c) === from);
+    expect(fileSync, `fsync of ${from}`).toBeDefined();
+    expect(fileSync!.end, 'the archive is fsynced before it is renamed').toBeLessThan(rename.start);
+
+    const folderSync = calls.find((c) => isSync(c) && fdPath(c) === path.dirname(to!) && c.start > rename.end);
+    expect(folderSync, `fsync of ${path.dirname(to!)} after the rename`).toBeDefined();
+
+    // The commit that publishes: the WAL frame holding the job's row once it says COMPLETE.
+    const wal = path.join(dataDir, 'dataport.sqlite-wal');
+    const publish = calls.find((c) => isWrite(c) && fdPath(c) === wal && c.args.includes(jobId) && c.args.includes('COMPLETE'));
+    expect(publish, 'a WAL write of the job row in state COMPLETE').toBeDefined();
+    expect(publish!.start, 'the COMPLETE commit is written after the folder is fsynced').toBeGreaterThan(folderSync!.end);
+    // The same thread syncs the WAL before it writes anything else there: the commit is durable when it returns.
+    const afterPublish = calls.filter((c) => c.tid === publish!.tid && c.start > publish!.end && fdPath(c) === wal);
+    const nextSync = afterPublish.findIndex(isSync);
+    expect(nextSync, 'the committing thread fsyncs the WAL').toBeGreaterThanOrEqual(0);
+    // Only the rest of the same transaction's frames may come between (a frame is a 24-byte header and a page).
+    expect(afterPublish.slice(0, nextSync).every(isWrite)).toBe(true);
+
+    console.log(
+      `[durability] fsync(${path.basename(from!)}) line ${fileSync!.end} < rename line ${rename.start} < fsync(folder) line ${folderSync!.start}` +
+        ` < WAL write of COMPLETE line ${publish!.start} < WAL ${afterPublish[nextSync]!.name} line ${afterPublish[nextSync]!.start} (thread ${publish!.tid})`,
+    );
+  });
+});
