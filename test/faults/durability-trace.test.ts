@@ -63,8 +63,14 @@ function parseTrace(text: string): Call[] {
 }
 
 /** The path strace -y prints for a call's first (fd) argument: `23</tmp/x/file>`. */
-const fdPath = (call: Call) => /^\d+<([^>]*)>/.exec(call.args)?.[1];
+const fdPath = (call: Call) => unescape(/^\d+<([^>]*)>/.exec(call.args)?.[1]);
+/** `-xx` prints every string as \\xNN escapes. */
+const unescape = (text: string | undefined) => text && Buffer.from(text.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+/** The string arguments of a call (a rename's two paths). */
+const stringsOf = (call: Call) => [...call.args.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => unescape(m[1])!);
 const isSync = (c: Call) => (c.name === 'fsync' || c.name === 'fdatasync') && c.result.startsWith('0');
+/** The bytes of a write's buffer, printed by `-xx` as "\\x37\\x7f…". */
+const bufferOf = (call: Call) => Buffer.from((/"((?:\\x[0-9a-f]{2})*)"/.exec(call.args)?.[1] ?? '').replaceAll('\\x', ''), 'hex');
 const isWrite = (c: Call) => c.name === 'write' || c.name === 'pwrite64';
 
 describe.skipIf(skip !== undefined)(`power-loss durability from a syscall trace${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -80,8 +86,9 @@ describe.skipIf(skip !== undefined)(`power-loss durability from a syscall trace$
     const token = (await runCli(['token', '--user', 'traced', '--resources', 'chrome.history'], env)).lastLine;
     const child = spawn(
       'strace',
-      // -y: fd arguments with their paths; -s 4096: a whole WAL page, to find the commit that holds COMPLETE.
-      ['-f', '-y', '-qq', '-s', '4096', '-o', traceFile, '-e', 'trace=openat,write,pwrite64,fsync,fdatasync,rename,renameat,renameat2', process.execPath, BIN, 'start'],
+      // -y: fd arguments with their paths; -xx -s 4096: buffers in hex, a whole WAL page, to find the commit
+      // that holds COMPLETE and read the WAL's frame headers.
+      ['-f', '-y', '-qq', '-xx', '-s', '4096', '-o', traceFile, '-e', 'trace=openat,write,pwrite64,fsync,fdatasync,rename,renameat,renameat2', process.execPath, BIN, 'start'],
       { env: { ...process.env, PORT: '0', DATAPORT_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let logs = '';
@@ -113,9 +120,9 @@ describe.skipIf(skip !== undefined)(`power-loss durability from a syscall trace$
     const calls = parseTrace(readFileSync(traceFile, 'utf8'));
     const blobs = path.join(dataDir, 'blobs');
     // The rename that published the archive: from `<name>.<uuid>.partial` to `<name>` below blobs/.
-    const renames = calls.filter((c) => c.name.startsWith('rename') && c.result.startsWith('0') && c.args.includes(blobs));
+    const renames = calls.filter((c) => c.name.startsWith('rename') && c.result.startsWith('0') && stringsOf(c).some((p) => p.startsWith(blobs)));
     expect(renames, 'one archive renamed into place').toHaveLength(1);
-    const [from, to] = [...renames[0]!.args.matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
+    const [from, to] = stringsOf(renames[0]!);
     expect(from).toMatch(/\.partial$/);
     expect(to).toMatch(/\.zip$/);
     const rename = renames[0]!;
@@ -129,19 +136,23 @@ describe.skipIf(skip !== undefined)(`power-loss durability from a syscall trace$
 
     // The commit that publishes: the WAL frame holding the job's row once it says COMPLETE.
     const wal = path.join(dataDir, 'dataport.sqlite-wal');
-    const publish = calls.find((c) => isWrite(c) && fdPath(c) === wal && c.args.includes(jobId) && c.args.includes('COMPLETE'));
+    const hex = (text: string) => Buffer.from(text).toString('hex');
+    const publish = calls.find((c) => isWrite(c) && fdPath(c) === wal && bufferOf(c).toString('hex').includes(hex(jobId)) && bufferOf(c).toString('hex').includes(hex('COMPLETE')));
     expect(publish, 'a WAL write of the job row in state COMPLETE').toBeDefined();
     expect(publish!.start, 'the COMPLETE commit is written after the folder is fsynced').toBeGreaterThan(folderSync!.end);
-    // The same thread syncs the WAL before it writes anything else there: the commit is durable when it returns.
-    const afterPublish = calls.filter((c) => c.tid === publish!.tid && c.start > publish!.end && fdPath(c) === wal);
-    const nextSync = afterPublish.findIndex(isSync);
-    expect(nextSync, 'the committing thread fsyncs the WAL').toBeGreaterThanOrEqual(0);
-    // Only the rest of the same transaction's frames may come between (a frame is a 24-byte header and a page).
-    expect(afterPublish.slice(0, nextSync).every(isWrite)).toBe(true);
+    // Its transaction ends with a commit frame (a 24-byte frame header whose "database size after commit" is not
+    // 0, then its page); the same thread must fsync the WAL right after that page, before the commit returns.
+    // With synchronous = NORMAL it goes straight on to other work and the WAL is synced only at a checkpoint.
+    const ownWal = calls.filter((c) => c.tid === publish!.tid && fdPath(c) === wal && (isWrite(c) || isSync(c)));
+    const at = ownWal.indexOf(publish!);
+    const commitHeader = ownWal.findIndex((c, i) => i >= at - 1 && isWrite(c) && bufferOf(c).length === 24 && bufferOf(c).readUInt32BE(4) !== 0);
+    expect(commitHeader, 'the commit frame of the COMPLETE transaction').toBeGreaterThanOrEqual(at - 1);
+    const afterCommit = ownWal[commitHeader + 2];
+    expect(afterCommit && isSync(afterCommit), `the committing thread fsyncs the WAL right after the commit frame (next: ${afterCommit?.name})`).toBe(true);
 
     console.log(
       `[durability] fsync(${path.basename(from!)}) line ${fileSync!.end} < rename line ${rename.start} < fsync(folder) line ${folderSync!.start}` +
-        ` < WAL write of COMPLETE line ${publish!.start} < WAL ${afterPublish[nextSync]!.name} line ${afterPublish[nextSync]!.start} (thread ${publish!.tid})`,
+        ` < WAL write of COMPLETE line ${publish!.start} < commit frame line ${ownWal[commitHeader]!.start} < WAL ${afterCommit!.name} line ${afterCommit!.start} (thread ${publish!.tid})`,
     );
   });
 });
