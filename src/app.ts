@@ -69,6 +69,7 @@ export async function createDataport(config: Config, options: DataportOptions): 
   const database: OpenDatabase = openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    synchronous: config.sqliteSynchronous,
     // A server process writes all day; an operator command's few writes keep SQLite's own checkpoints.
     ...(options.api || options.worker
       ? { checkpoints: { onError: (message: string) => logger.warn({ err: message }, 'WAL checkpoint failed (SQLite checkpoints in the API\'s commits meanwhile)') } }

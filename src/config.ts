@@ -101,6 +101,9 @@ const envSchema = z.object({
   // Archive jobs one user may have IN_PROGRESS at once, across all apps; 0 = no cap. Google's own rules
   // (one running job per resource set, one export per group per consent or day) bound it per app only.
   DATAPORT_MAX_JOBS_PER_USER: int(0, 1_000_000).default(10),
+  // Embedded SQLite: `full` syncs every commit (survives power loss); `normal` only at checkpoints (survives a
+  // process crash, may lose the last commits on power loss), for a faster disk-bound server.
+  DATAPORT_SQLITE_SYNCHRONOUS: z.enum(['full', 'normal']).default('full'),
   DATAPORT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Sign-in through the operator's OpenID Connect provider (optional); the claim becomes the user id.
   DATAPORT_UPSTREAM_OIDC_ISSUER: url.optional(),
@@ -146,6 +149,7 @@ export interface Config {
   readonly demoRecords: number;
   readonly demoFaults: string;
   readonly logLevel: Env['DATAPORT_LOG_LEVEL'];
+  readonly sqliteSynchronous: Env['DATAPORT_SQLITE_SYNCHRONOUS'];
   /** Limits against misuse and slow clients; a rate or cap of 0 is no limit. */
   readonly limits: Limits;
   /**
@@ -274,6 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     demoRecords: e.DATAPORT_DEMO_RECORDS,
     demoFaults: e.DATAPORT_DEMO_FAULTS,
     logLevel: e.DATAPORT_LOG_LEVEL,
+    sqliteSynchronous: e.DATAPORT_SQLITE_SYNCHRONOUS,
     limits: Object.freeze({
       bodyLimitBytes: e.DATAPORT_BODY_LIMIT,
       headersTimeoutMs: e.DATAPORT_HEADERS_TIMEOUT,

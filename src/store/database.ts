@@ -23,6 +23,8 @@ export interface DatabaseOptions {
    * wal-checkpointer.ts). For the long-lived server; a CLI command's few writes don't need it.
    */
   checkpoints?: { onError: (message: string) => void };
+  /** SQLite: `full` (default) syncs the WAL at every commit; `normal` only at checkpoints (see below). */
+  synchronous?: 'full' | 'normal';
 }
 
 export interface OpenDatabase {
@@ -63,10 +65,10 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     // instead of failing with SQLITE_BUSY when both write at once.
     file.pragma('journal_mode = WAL');
     file.pragma('busy_timeout = 5000');
-    // FULL, not NORMAL: in WAL mode NORMAL syncs only at checkpoints, so a power loss or OS crash can undo
-    // commits already acknowledged (an initiate answered 200, a job marked COMPLETE). FULL syncs the WAL at
-    // every commit, which SQLite documents as durable (docs/operations.md says what survives what).
-    file.pragma('synchronous = FULL');
+    // FULL by default, not NORMAL: in WAL mode NORMAL syncs only at checkpoints, so a power loss or OS crash
+    // can undo commits already acknowledged (an initiate answered 200, a job marked COMPLETE). FULL syncs the
+    // WAL at every commit, which SQLite documents as durable (docs/operations.md says what survives what).
+    file.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     file.pragma('foreign_keys = ON');
     if (options.checkpoints) checkpointer = startWalCheckpointer(file, { onError: options.checkpoints.onError });
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
