@@ -15,6 +15,7 @@ import { collectExpiredArchives, createExportRunner, createShardPool, deleteUnpu
 import { createSourcesFromCatalog } from './sources/index.js';
 import { createDemoSource, parseDemoFaults } from './sources/demo/index.js';
 import { createApiServer } from './api/index.js';
+import { createSecretBox, createWebhookDelivery } from './webhooks/index.js';
 import { createEmulatorClock, createRuntimeFaults, readClockOffsetMs, recordDemoSourceStatus } from './emulator/index.js';
 import {
   createDownloadUrls, createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase, SigningKeyError,
@@ -169,6 +170,15 @@ async function assemble(
     archiveRetentionMs: config.archiveRetentionMs,
     log: logger,
   });
+  // Signed completion notifications from the outbox, sent by the processes that run workers.
+  const webhookDelivery = options.worker
+    ? createWebhookDelivery({
+      db, now, box: createSecretBox(signingKey),
+      workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      ...config.webhooks,
+      log: logger,
+    })
+    : undefined;
   const jobs = createJobService({
     db, catalog, now,
     downloadUrl: downloadUrls.sign,
@@ -278,12 +288,14 @@ async function assemble(
         maintenance.unref();
         takeovers = setInterval(takeOver, Math.max(250, Math.floor(config.jobLeaseMs / TAKEOVER_SWEEPS_PER_LEASE)));
         takeovers.unref();
+        webhookDelivery?.start();
       }
       return { url: server ? publicUrl() : undefined };
     },
     async close(deadlineMs = 10_000) {
       clearInterval(maintenance);
       clearInterval(takeovers);
+      await webhookDelivery?.stop();
       emulatorClock.stop();
       await server?.close();
       await queue.stop(deadlineMs);

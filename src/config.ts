@@ -78,6 +78,16 @@ const envSchema = z.object({
   // Transient source errors absorbed per job (with exponential backoff) before it ends FAILED.
   DATAPORT_JOB_ATTEMPTS: int(1, 100).default(5),
   DATAPORT_RETRY_BACKOFF: duration(0).default(1000),
+  // Signed completion notifications (docs/webhooks.md). A receiver should answer at once and work later;
+  // 10 s is generous for that and keeps a hung endpoint from holding a worker's deliveries.
+  DATAPORT_WEBHOOK_TIMEOUT: duration(100).default(10_000),
+  // Retries: 5 s, then four times longer each time up to 2 h, with jitter, for a day (the Standard Webhooks
+  // guidance of retrying for about a day); an endpoint that took nothing for the whole day is disabled.
+  DATAPORT_WEBHOOK_RETRY_FIRST: duration(10).default(5_000),
+  DATAPORT_WEBHOOK_RETRY_MAX: duration(10).default(2 * 3_600_000),
+  DATAPORT_WEBHOOK_RETRY_WINDOW: duration(100).default(24 * 3_600_000),
+  // How often a worker looks at the outbox: the delay between a job's end and its notification.
+  DATAPORT_WEBHOOK_POLL: duration(10).default(1000),
   DATAPORT_DEMO_RECORDS: int(0, 1_000_000_000).default(200),
   DATAPORT_DEMO_FAULTS: z.string().trim().default(''),
   // An operator's catalog file (YAML or JSON); unset serves Google's groups (73 listed, one retired) from the demo source.
@@ -147,6 +157,8 @@ export interface Config {
   readonly jobAttempts: number;
   readonly retryBackoffMs: number;
   readonly demoRecords: number;
+  /** Delivery of signed completion notifications (webhooks/delivery.ts). */
+  readonly webhooks: { readonly timeoutMs: number; readonly retryFirstMs: number; readonly retryMaxMs: number; readonly retryWindowMs: number; readonly pollMs: number };
   readonly demoFaults: string;
   readonly logLevel: Env['DATAPORT_LOG_LEVEL'];
   readonly sqliteSynchronous: Env['DATAPORT_SQLITE_SYNCHRONOUS'];
@@ -276,6 +288,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     jobAttempts: e.DATAPORT_JOB_ATTEMPTS,
     retryBackoffMs: e.DATAPORT_RETRY_BACKOFF,
     demoRecords: e.DATAPORT_DEMO_RECORDS,
+    webhooks: Object.freeze({
+      timeoutMs: e.DATAPORT_WEBHOOK_TIMEOUT,
+      retryFirstMs: e.DATAPORT_WEBHOOK_RETRY_FIRST,
+      retryMaxMs: e.DATAPORT_WEBHOOK_RETRY_MAX,
+      retryWindowMs: e.DATAPORT_WEBHOOK_RETRY_WINDOW,
+      pollMs: e.DATAPORT_WEBHOOK_POLL,
+    }),
     demoFaults: e.DATAPORT_DEMO_FAULTS,
     logLevel: e.DATAPORT_LOG_LEVEL,
     sqliteSynchronous: e.DATAPORT_SQLITE_SYNCHRONOUS,

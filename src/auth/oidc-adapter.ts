@@ -59,7 +59,7 @@ export function createOidcAdapterFactory(deps: { db: Db; now: () => number }): (
         // oidc-provider revokes a whole grant when a refresh token is revoked (RFC 7009) or a code is reused:
         // end the Dataport grant as well, so the account page and the API agree with the provider.
         await oidcPayloads.destroyByGrantIds(db, [grantId]);
-        await grants.revokeGrant(db, grantId, now());
+        await grants.revokeGrant(db, grantId, now(), 'token_revoked');
       },
     };
   };

@@ -183,9 +183,9 @@ export function createTokenService(deps: {
    * Ends every grant of the user for the client, every operator token issued under them, and the OAuth
    * server's codes, access tokens and refresh tokens for them (authorization.reset, the account page).
    */
-  async function revokeAuthorization(userId: string, clientId: string): Promise<void> {
+  async function revokeAuthorization(userId: string, clientId: string, reason: grants.RevocationReason = 'revoked'): Promise<void> {
     const at = now();
-    const revoked = await grants.revokeGrantsOf(db, userId, clientId, at);
+    const revoked = await grants.revokeGrantsOf(db, userId, clientId, at, reason);
     await accessTokens.revokeTokensOfGrants(db, revoked, at);
     await oidcPayloads.destroyByGrantIds(db, revoked);
   }

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config.js';
 import type { createAccountService, createClientService } from '../auth/index.js';
+import { clientWebhookCommand } from './commands/webhooks.js';
 
 /** Opens the configured database (migrating SQLite, as `dataport token` does), runs `fn`, closes it. */
 async function withServices<T>(fn: (s: { accounts: ReturnType<typeof createAccountService>; clients: ReturnType<typeof createClientService> }) => Promise<T>): Promise<T> {
@@ -75,4 +76,5 @@ export function registerAccountCommands(program: Command): void {
       if (!(await withServices(({ clients: c }) => c.removeClient(id)))) throw new InvalidArgumentError(`no client ${id}`);
       console.error(`client ${id} removed; its grants and tokens are revoked`);
     });
+  clients.addCommand(clientWebhookCommand());
 }

@@ -11,6 +11,7 @@ import { gcCommand } from './commands/gc.js';
 import { faultsCommand } from './commands/faults.js';
 import { clockCommand } from './commands/clock.js';
 import { exportCommand } from './commands/export.js';
+import { webhooksCommand } from './commands/webhooks.js';
 import { registerAccountCommands } from './account-commands.js';
 
 /**
@@ -105,6 +106,7 @@ program.addCommand(gcCommand());
 program.addCommand(faultsCommand());
 program.addCommand(clockCommand());
 program.addCommand(exportCommand());
+program.addCommand(webhooksCommand());
 
 registerAccountCommands(program);
 

@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/index.js';
-import { archiveFileName } from '../jobs/index.js';
+import { archiveFileName, MAX_RETRIES_PER_JOB } from '../jobs/index.js';
 import type { Delivery, DeliveryOutcome } from '../queue/index.js';
 import { TransientSourceError, type ArchiveFile, type Source } from '../sources/index.js';
 import { jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
@@ -134,7 +134,7 @@ export function createExportRunner(deps: ExportRunnerDeps) {
       deps.log.warn({ jobId: job.id, attempt: job.attempt, afterMs, err: message }, 'transient failure; job will run again');
       return { kind: 'retry', afterMs };
     }
-    await jobsSql.failJob(db, job.id, job.attempt, message, now());
+    await jobsSql.failJob(db, job.id, job.attempt, message, now(), MAX_RETRIES_PER_JOB);
     deps.log.warn({ jobId: job.id, attempt: job.attempt, err: message }, 'job FAILED');
     return { kind: 'done' };
   }

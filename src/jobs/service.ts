@@ -21,7 +21,7 @@ export interface JobServiceDeps {
   /** IN_PROGRESS jobs one user may have at once, across all clients; 0 = no cap. */
   maxJobsPerUser?: number;
   /** Revokes every grant and token of the user for the client (the auth module's part of a reset). */
-  revokeAuthorization: (userId: string, clientId: string) => Promise<void>;
+  revokeAuthorization: (userId: string, clientId: string, reason: 'reset') => Promise<void>;
   /** Told when a job is cancelled, so a run in this process can stop at once instead of at its next heartbeat. */
   onCancelled?: (jobId: string) => void;
   /**
@@ -152,7 +152,7 @@ export function createJobService(deps: JobServiceDeps) {
   async function resetAuthorization(caller: Caller): Promise<Record<string, never>> {
     const running = await jobsSql.listJobs(db, { state: 'IN_PROGRESS', userId: caller.userId, clientId: caller.clientId, limit: 1000 });
     // Revoking the grants cancels their running jobs (store/sql/grants.ts); a run in this process stops now.
-    await deps.revokeAuthorization(caller.userId, caller.clientId);
+    await deps.revokeAuthorization(caller.userId, caller.clientId, 'reset');
     await jobsSql.clearLimitsAndExpireArchives(db, caller.userId, caller.clientId, now());
     for (const job of running) deps.onCancelled?.(job.id);
     return {};

@@ -28,3 +28,6 @@ export type { OauthClientRow } from './sql/clients.js';
 export * as accountHistory from './sql/accounts-history.js';
 export * as signInThrottle from './sql/sign-in-throttle.js';
 export * as accountSessions from './sql/account-sessions.js';
+export * as webhooksSql from './sql/webhooks.js';
+export type { WebhookEndpointRow, WebhookEventRow, WebhookDeliveryRow, WebhookEventType } from './sql/webhooks.js';
+export { WEBHOOK_EVENT_TYPES } from './sql/webhooks.js';

@@ -178,4 +178,66 @@ export interface Database {
   sign_in_throttle: SignInThrottleTable;
   account_sessions: AccountSessionsTable;
   upstream_identities: UpstreamIdentitiesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+}
+
+/** A client's webhook endpoint (migration 0013); secrets are sealed (webhooks/secret-box.ts), never plain. */
+export interface WebhookEndpointsTable {
+  client_id: string;
+  url: string;
+  /** JSON array of event types the endpoint receives. */
+  events: string;
+  secret_sealed: string;
+  /** The secret before the last rotation, which still signs until `previous_secret_until`. */
+  previous_secret_sealed: string | null;
+  previous_secret_until: number | null;
+  created_at: number;
+  updated_at: number;
+  /** Set when deliveries kept failing for the whole retry window; `webhook set` enables it again. */
+  disabled_at: number | null;
+  disabled_reason: string | null;
+}
+
+export type WebhookEventState = 'pending' | 'delivered' | 'failed';
+
+/** The outbox (migration 0013): an event for one client's endpoint, written with the change it reports. */
+export interface WebhookEventsTable {
+  seq: Generated<number>;
+  /** The `webhook-id` (msg_…): the same on every attempt, so receivers can drop duplicates. */
+  id: string;
+  client_id: string;
+  /** Events of one key (a user, as the client knows them) are delivered one at a time, in `seq` order. */
+  order_key: string;
+  type: string;
+  /** The JSON body `{type, timestamp, data}`, exactly as signed. */
+  payload: string;
+  /** For events found by a sweep (a grant that lapsed): written at most once. */
+  dedupe_key: string | null;
+  created_at: number;
+  state: WebhookEventState;
+  attempts: number;
+  /** Retries go on for the configured window from here (created, or manually redelivered). */
+  retry_from: number;
+  next_attempt_at: number;
+  locked_until: number | null;
+  lock_owner: string | null;
+  delivered_at: number | null;
+}
+
+/** The delivery log (migration 0013). */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  client_id: string;
+  event_id: string | null;
+  /** `attempt`, `disabled` (the endpoint), `redeliver` (by the operator), `gave_up` (the event). */
+  kind: string;
+  attempt: number | null;
+  url: string | null;
+  /** The HTTP status; null when no answer came (timeout, refused). */
+  status: number | null;
+  latency_ms: number | null;
+  error: string | null;
+  at: number;
 }

@@ -323,7 +323,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     if (!session || !signer.checkCsrf(`account:${session.sid}`, one(body.csrf))) return html(reply, errorPage(t, t.t('error.csrf'), '/account'), 403);
     const clientId = one(body.client_id);
     if (!clientId) return html(reply, errorPage(t, t.t('error.title'), '/account'), 400);
-    await deps.tokens.revokeAuthorization(session.sub, clientId);
+    await deps.tokens.revokeAuthorization(session.sub, clientId, 'user_removed_app');
     return reply.redirect(`/account?revoked=${encodeURIComponent(clientId)}`, 303);
   });
 

@@ -22,6 +22,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   catalog: [],
   store: [],
   client: [],
+  webhooks: ['store'],
 };
 
 function filesOf(dir: string): string[] {

@@ -7,6 +7,7 @@ import * as m0006 from './0006-hashed-oauth-secrets.js';
 import * as m0007 from './0007-upstream-identities.js';
 import * as m0008 from './0008-consent-lookups.js';
 import * as m0012 from './0012-job-outputs-swept.js';
+import * as m0013 from './0013-webhooks.js';
 
 /** Ordered list of migrations; append only, never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0007-upstream-identities': m0007,
   '0008-consent-lookups': m0008,
   '0012-job-outputs-swept': m0012,
+  '0013-webhooks': m0013,
 };
 
 export const migrationProvider: MigrationProvider = {

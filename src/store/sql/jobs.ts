@@ -3,6 +3,7 @@ import { dialectOf } from '../dialect.js';
 import type { Db } from '../database.js';
 import type { ArchivePartsTable, JobsTable } from '../schema.js';
 import { fixedQuery } from './fixed-query.js';
+import { enqueueJobEvent, inTransaction } from './webhooks.js';
 
 export type JobRow = JobsTable;
 export type ArchivePartRow = ArchivePartsTable;
@@ -257,29 +258,47 @@ export async function completeJob(
     const updated = await publishJobRow(trx, [now, now, archiveExpiresAt, id, attempt]);
     if (updated.length === 0) return false;
     for (const p of parts) await insertPartRow(trx, [id, p.part_index, p.blob_key, p.size_bytes, p.sha256]);
+    // The client's notification, in the transaction that publishes: it exists exactly when the archive does.
+    const job = await findJob(trx, id);
+    await enqueueJobEvent(trx, job!, 'archive_job.completed', { part_count: parts.length }, now);
     return true;
   });
 }
 
-export async function failJob(db: Db, id: string, attempt: number | null, reason: string, now: number): Promise<boolean> {
-  let q = db
-    .updateTable('jobs')
-    .set({ state: 'FAILED', failure_reason: reason, finished_at: now, updated_at: now, lease_owner: null, lease_expires_at: null })
-    .where('id', '=', id)
-    .where('state', '=', 'IN_PROGRESS');
-  if (attempt !== null) q = q.where('attempt', '=', attempt);
-  const r = await q.executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+/**
+ * Ends the job FAILED (only an IN_PROGRESS one, of run `attempt` if given) and writes its notification in the
+ * same transaction. `maxRetries`: how many retries one failed job allows, for the event's `retryable`.
+ */
+export async function failJob(db: Db, id: string, attempt: number | null, reason: string, now: number, maxRetries = 3): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    let q = trx
+      .updateTable('jobs')
+      .set({ state: 'FAILED', failure_reason: reason, finished_at: now, updated_at: now, lease_owner: null, lease_expires_at: null })
+      .where('id', '=', id)
+      .where('state', '=', 'IN_PROGRESS');
+    if (attempt !== null) q = q.where('attempt', '=', attempt);
+    const r = await q.executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return false;
+    const job = (await findJob(trx, id))!;
+    // archiveJobs.retry's rule (jobs/service.ts): the lineage's retries, this job among them if it is one.
+    const retries = await listRetries(trx, job.retry_of ?? job.id);
+    await enqueueJobEvent(trx, job, 'archive_job.failed', { retryable: retries.length < maxRetries }, now);
+    return true;
+  });
 }
 
 export async function cancelJob(db: Db, id: string, now: number): Promise<boolean> {
-  const r = await db
-    .updateTable('jobs')
-    .set({ state: 'CANCELLED', finished_at: now, updated_at: now })
-    .where('id', '=', id)
-    .where('state', '=', 'IN_PROGRESS')
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  return inTransaction(db, async (trx) => {
+    const r = await trx
+      .updateTable('jobs')
+      .set({ state: 'CANCELLED', finished_at: now, updated_at: now })
+      .where('id', '=', id)
+      .where('state', '=', 'IN_PROGRESS')
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return false;
+    await enqueueJobEvent(trx, (await findJob(trx, id))!, 'archive_job.cancelled', { reason: 'cancelled' }, now);
+    return true;
+  });
 }
 
 /**
@@ -295,8 +314,10 @@ export async function withdrawJobsOfGrants(db: Db, grantIds: readonly string[], 
     .set({ state: 'CANCELLED', finished_at: now, updated_at: now })
     .where('grant_id', 'in', grantIds)
     .where('state', '=', 'IN_PROGRESS')
-    .returning('id')
+    .returning(['id', 'client_id', 'user_id', 'resources', 'export_time'])
     .execute();
+  // The caller's transaction (grants.ts) holds these with the revocation.
+  for (const job of cancelled) await enqueueJobEvent(db, job, 'archive_job.cancelled', { reason: 'authorization_revoked' }, now);
   await db
     .updateTable('jobs')
     .set({ archive_expires_at: now, updated_at: now })

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
+import { runCli } from '../helpers/process.js';
+import { freePort, startReceiver, waitFor, type ReceivedDelivery } from '../helpers/webhook-receiver.js';
+import { webhooksSql } from '../../src/store/index.js';
+
+/** Fast retries so "down for a while, then up" takes a second or two (the defaults retry for a day). */
+const FAST_WEBHOOKS = {
+  DATAPORT_WEBHOOK_POLL: '50ms',
+  DATAPORT_WEBHOOK_RETRY_FIRST: '100ms',
+  DATAPORT_WEBHOOK_RETRY_MAX: '400ms',
+  DATAPORT_WEBHOOK_TIMEOUT: '2s',
+  DATAPORT_DEMO_RECORDS: '20',
+  DATAPORT_DEMO_FAULTS: 'maps.reviews=fail:10,myactivity.shopping=slow:60000',
+};
+
+async function setWebhook(dp: TestDataport, clientId: string, url: string, extra: string[] = []): Promise<string> {
+  const out = await runCli(['clients', 'webhook', 'set', clientId, '--url', url, ...extra], dp.env);
+  expect(out.code, out.stderr).toBe(0);
+  return (JSON.parse(out.stdout) as { secret: string }).secret;
+}
+
+const verifiedOf = (received: ReceivedDelivery[], type?: string) => received.filter((r) => r.verified && (!type || r.event!.type === type));
+
+describe('signed completion notifications (Standard Webhooks) to a real receiver process', () => {
+  let dp: TestDataport;
+  beforeAll(async () => {
+    dp = await startDataport(FAST_WEBHOOKS);
+  });
+  afterAll(async () => dp.close());
+
+  it('a completed, a failed and a cancelled job are each delivered once, verified by the receiver; never a URL', async () => {
+    const port = await freePort();
+    const secret = await setWebhook(dp, 'app-one', `http://127.0.0.1:${port}/hooks`);
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
+    const receiver = await startReceiver(port, secret);
+    try {
+      const a = await dp.client({ user: 'ann', resources: ['chrome.history'], clientId: 'app-one' });
+      const { data: done } = await a.api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } });
+      const b = await dp.client({ user: 'ben', resources: ['maps.reviews'], clientId: 'app-one' });
+      const { data: failed } = await b.api.portabilityArchive.initiate({ requestBody: { resources: ['maps.reviews'] } });
+      const c = await dp.client({ user: 'cat', resources: ['myactivity.shopping'], clientId: 'app-one' });
+      const { data: slow } = await c.api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.shopping'] } });
+      await c.api.archiveJobs.cancel({ name: `archiveJobs/${slow.archiveJobId}` });
+      expect((await waitForState(a.api, done.archiveJobId!)).state).toBe('COMPLETE');
+      expect((await waitForState(b.api, failed.archiveJobId!)).state).toBe('FAILED');
+
+      await waitFor(async () => (await webhooksSql.listEvents(dp.dataport.db, 'app-one', 100)).every((e) => e.state === 'delivered')
+        && verifiedOf(receiver.received).length >= 3, () => JSON.stringify(receiver.received));
+      expect(receiver.received.filter((r) => !r.verified)).toEqual([]);
+      const byJob = new Map(verifiedOf(receiver.received).map((r) => [r.event!.data.archive_job_id, r]));
+      expect(verifiedOf(receiver.received)).toHaveLength(3);
+
+      const completed = byJob.get(done.archiveJobId)!.event!;
+      expect(completed.type).toBe('archive_job.completed');
+      expect(completed.data).toEqual({
+        user_id: 'ann', archive_job_id: done.archiveJobId, resources: ['chrome.history'], export_time: expect.any(String), part_count: 1,
+      });
+      expect(JSON.stringify(completed)).not.toMatch(/https?:/);
+      expect(byJob.get(failed.archiveJobId)!.event).toMatchObject({ type: 'archive_job.failed', data: { user_id: 'ben', retryable: true } });
+      expect(byJob.get(slow.archiveJobId)!.event).toMatchObject({ type: 'archive_job.cancelled', data: { user_id: 'cat' } });
+
+      const log = await runCli(['webhooks', 'log', 'app-one', '--json'], dp.env);
+      const entries = JSON.parse(log.stdout) as { kind: string; status: number; latency_ms: number }[];
+      expect(entries.filter((e) => e.kind === 'attempt')).toHaveLength(3);
+      expect(entries.every((e) => e.status === 204 && e.latency_ms >= 0)).toBe(true);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('receiver down for a while, then up: every event arrives, in order for the user; redeliver sends one again', async () => {
+    const port = await freePort();
+    const secret = await setWebhook(dp, 'app-two', `http://127.0.0.1:${port}/`);
+    const { api } = await dp.client({ user: 'dan', resources: ['chrome.history', 'maps.reviews', 'myactivity.shopping'], clientId: 'app-two', access: '30d' });
+    const { data: j1 } = await api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } });
+    await waitForState(api, j1.archiveJobId!);
+    const { data: j2 } = await api.portabilityArchive.initiate({ requestBody: { resources: ['maps.reviews'] } });
+    await waitForState(api, j2.archiveJobId!);
+    const { data: j3 } = await api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.shopping'] } });
+    await api.archiveJobs.cancel({ name: `archiveJobs/${j3.archiveJobId}` });
+    await api.authorization.reset({});
+    // Nobody listens: attempts fail (refused) and are retried with backoff.
+    await waitFor(async () => (await webhooksSql.listEvents(dp.dataport.db, 'app-two', 100)).some((e) => e.attempts >= 2),
+      () => 'no retries seen');
+    const receiver = await startReceiver(port, secret);
+    try {
+      await waitFor(() => verifiedOf(receiver.received).length >= 4, () => JSON.stringify(receiver.received));
+      expect(verifiedOf(receiver.received).map((r) => [r.event!.type, r.event!.data.archive_job_id ?? null])).toEqual([
+        ['archive_job.completed', j1.archiveJobId],
+        ['archive_job.failed', j2.archiveJobId],
+        ['archive_job.cancelled', j3.archiveJobId],
+        ['authorization.revoked', null],
+      ]);
+      expect(verifiedOf(receiver.received)[3]!.event!.data).toEqual({ user_id: 'dan', reason: 'reset' });
+      const log = JSON.parse((await runCli(['webhooks', 'log', 'app-two', '--json'], dp.env)).stdout) as { kind: string; status: number | null; error: string | null }[];
+      expect(log.some((e) => e.kind === 'attempt' && e.status === null && e.error)).toBe(true);
+
+      const first = verifiedOf(receiver.received)[0]!.id!;
+      const again = await runCli(['webhooks', 'redeliver', first], dp.env);
+      expect(again.code, again.stderr).toBe(0);
+      await waitFor(() => verifiedOf(receiver.received).length >= 5, () => JSON.stringify(receiver.received));
+      // The same webhook-id: a receiver that keeps ids drops it as a duplicate.
+      expect(verifiedOf(receiver.received)[4]!.id).toBe(first);
+    } finally {
+      await receiver.stop();
+    }
+  });
+});
