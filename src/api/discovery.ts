@@ -22,6 +22,12 @@ export const API_VERSION = 'v1';
 export const API_TITLE = 'Data Portability API';
 export const API_DESCRIPTION =
   'The Data Portability API lets you build applications that request authorization from a user to move a copy of data from Google services into your application. This enables data portability and facilitates switching services.';
+/**
+ * Dataport's extension, told in the description only: it adds no method, so Google's generated clients are
+ * the same as against Google's document.
+ */
+export const EXTENSIONS_NOTE =
+  ' Dataport extension (not in Google\'s API): when a job ends or an authorization is revoked, Dataport can POST a signed notification (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) to an endpoint the operator registers for the client, so clients need not poll; see Dataport\'s docs/webhooks.md.';
 export const DOCUMENTATION_LINK = 'https://developers.google.com/data-portability';
 
 /** A Discovery `type`, plus the JSON Schema subset Discovery uses for fields and query parameters. */
@@ -438,7 +444,7 @@ export function buildDiscoveryDocument(catalog: Catalog, rootUrl: string): objec
     baseUrl: root,
     batchPath: 'batch',
     canonicalName: 'Data Portability',
-    description: API_DESCRIPTION,
+    description: API_DESCRIPTION + EXTENSIONS_NOTE,
     discoveryVersion: 'v1',
     documentationLink: DOCUMENTATION_LINK,
     fullyEncodeReservedExpansion: true,

@@ -1,6 +1,6 @@
-import { Webhook } from 'standardwebhooks';
 import { webhooksSql, type Db, type WebhookEventRow } from '../store/index.js';
 import type { SecretBox } from './secret-box.js';
+import { signDelivery } from './signature.js';
 
 export interface WebhookDeliveryDeps {
   db: Db;
@@ -67,7 +67,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
       secrets.push(endpoint.previous_secret_sealed);
     }
     const timestamp = new Date(at);
-    const signature = secrets.map((s) => new Webhook(deps.box.open(s)).sign(event.id, timestamp, event.payload)).join(' ');
+    const signature = signDelivery(secrets.map((s) => deps.box.open(s)), event.id, timestamp, event.payload);
     const started = performance.now();
     let status: number | null = null;
     let error: string | null = null;

@@ -1,6 +1,10 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
-import { runCli } from '../helpers/process.js';
+import { googleClient, startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
+import { runCli, startServerProcess } from '../helpers/process.js';
 import { freePort, startReceiver, waitFor, type ReceivedDelivery } from '../helpers/webhook-receiver.js';
 import { webhooksSql } from '../../src/store/index.js';
 
@@ -106,4 +110,118 @@ describe('signed completion notifications (Standard Webhooks) to a real receiver
       await receiver.stop();
     }
   });
+
+  it('a tampered body and a delivery signed long ago (a replay) are refused by the verifier', async () => {
+    const port = await freePort();
+    const secret = await setWebhook(dp, 'app-three', `http://127.0.0.1:${port}/`);
+    const receiver = await startReceiver(port, secret);
+    try {
+      const { api } = await dp.client({ user: 'eve', resources: ['chrome.history'], clientId: 'app-three', access: '30d' });
+      const { data: job } = await api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } });
+      await waitFor(() => verifiedOf(receiver.received).length >= 1, () => JSON.stringify(receiver.received));
+      const genuine = verifiedOf(receiver.received)[0]!.raw!;
+      const post = (body: string) => fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { ...genuine.headers, 'content-type': 'application/json' }, body });
+      // The genuine bytes verify; one changed character does not.
+      expect((await post(genuine.body)).status).toBe(204);
+      const tampered = genuine.body.replace(job.archiveJobId!, job.archiveJobId!.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')));
+      expect(tampered).not.toBe(genuine.body);
+      expect((await post(tampered)).status).toBe(400);
+      expect(receiver.received.at(-1)).toMatchObject({ verified: false, error: expect.stringMatching(/signature/i) });
+
+      // The server's clock 10 minutes behind: its deliveries carry a timestamp the verifier takes for a replay
+      // (Standard Webhooks' 5-minute tolerance), so they are refused and retried until the clock is right.
+      dp.clock.advance(-10 * 60_000);
+      try {
+        await api.authorization.reset({});
+        await waitFor(() => receiver.received.some((r) => !r.verified && /timestamp/i.test(r.error ?? '')), () => JSON.stringify(receiver.received));
+        expect(verifiedOf(receiver.received, 'authorization.revoked')).toEqual([]);
+      } finally {
+        dp.clock.advance(10 * 60_000);
+      }
+      await waitFor(() => verifiedOf(receiver.received, 'authorization.revoked').length === 1, () => JSON.stringify(receiver.received));
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('secret rotation loses no event: both secrets sign during the grace period, then the new one alone verifies', async () => {
+    const port = await freePort();
+    const oldSecret = await setWebhook(dp, 'app-four', `http://127.0.0.1:${port}/`);
+    let receiver = await startReceiver(port, oldSecret);
+    const received: ReceivedDelivery[] = [];
+    try {
+      const { api } = await dp.client({ user: 'fay', resources: ['chrome.history', 'maps.reviews', 'chrome.bookmarks'], clientId: 'app-four', access: '30d' });
+      const { data: j1 } = await api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } });
+      await waitFor(() => verifiedOf(receiver.received).length >= 1, () => JSON.stringify(receiver.received));
+      expect(verifiedOf(receiver.received)[0]!.signatures).toBe(1);
+
+      const rotated = await runCli(['clients', 'webhook', 'rotate-secret', 'app-four'], dp.env);
+      expect(rotated.code, rotated.stderr).toBe(0);
+      const newSecret = (JSON.parse(rotated.stdout) as { secret: string }).secret;
+      expect(newSecret).not.toBe(oldSecret);
+      // The receiver still has the old secret: the next event verifies with it (two signatures are sent).
+      const { data: j2 } = await api.portabilityArchive.initiate({ requestBody: { resources: ['maps.reviews'] } });
+      await waitFor(() => verifiedOf(receiver.received).length >= 2, () => JSON.stringify(receiver.received));
+      expect(verifiedOf(receiver.received)[1]!.signatures).toBe(2);
+      received.push(...receiver.received);
+      await receiver.stop();
+
+      // The receiver deploys the new secret; what ends meanwhile is retried until it is back.
+      const { data: j3 } = await api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.bookmarks'] } });
+      await waitForState(api, j3.archiveJobId!);
+      receiver = await startReceiver(port, newSecret);
+      await waitFor(() => verifiedOf(receiver.received).length >= 1, () => JSON.stringify(receiver.received));
+      received.push(...receiver.received);
+      expect(received.filter((r) => !r.verified)).toEqual([]);
+      expect(verifiedOf(received).map((r) => r.event!.data.archive_job_id)).toEqual([j1.archiveJobId, j2.archiveJobId, j3.archiveJobId]);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('webhook set refuses plain http to a non-loopback host and unknown event types', async () => {
+    const http = await runCli(['clients', 'webhook', 'set', 'app-five', '--url', 'http://example.com/hook'], dp.env);
+    expect(http.code).toBe(2);
+    expect(http.stderr).toMatch(/must use https/);
+    const events = await runCli(['clients', 'webhook', 'set', 'app-five', '--url', 'https://example.com/hook', '--events', 'archive_job.exploded'], dp.env);
+    expect(events.code).toBe(2);
+    expect(events.stderr).toMatch(/unknown event type/);
+  });
+});
+
+describe('a webhook event survives kill -9 of the server between the job\'s end and the delivery', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-webhook-crash-'));
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of children) c.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('the job ends while the receiver is down, the server is killed; after a restart the event arrives, verified', async () => {
+    const env = { DATAPORT_DATA_DIR: dataDir, ...FAST_WEBHOOKS };
+    const port = await freePort();
+    const set = await runCli(['clients', 'webhook', 'set', 'crash-app', '--url', `http://127.0.0.1:${port}/`], env);
+    const secret = (JSON.parse(set.stdout) as { secret: string }).secret;
+    const first = await startServerProcess(env);
+    children.push(first.child);
+    const token = (await runCli(['token', '--user', 'gus', '--resources', 'chrome.history', '--client', 'crash-app'], env)).lastLine;
+    const api = googleClient(first.url, token);
+    const { data: job } = await api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } });
+    expect((await waitForState(api, job.archiveJobId!)).state).toBe('COMPLETE');
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+
+    const receiver = await startReceiver(port, secret);
+    try {
+      const second = await startServerProcess(env);
+      children.push(second.child);
+      await waitFor(() => verifiedOf(receiver.received).length >= 1, () => JSON.stringify(receiver.received) + second.logs(), 30_000);
+      expect(verifiedOf(receiver.received).map((r) => [r.event!.type, r.event!.data.archive_job_id])).toEqual([['archive_job.completed', job.archiveJobId]]);
+      second.child.kill('SIGTERM');
+      await new Promise((r) => second.child.once('exit', r));
+    } finally {
+      await receiver.stop();
+    }
+    // Two server starts and two CLI runs: slow on a loaded machine, so a longer deadline (no wall-clock assertion).
+  }, 180_000);
 });

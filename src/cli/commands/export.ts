@@ -22,6 +22,8 @@ interface ExportFlags {
   keepArchives?: boolean;
   redirectPort: string;
   browser: boolean;
+  notify?: string;
+  notifySecret?: string;
 }
 
 /** `dataport export`: a complete client of any Data Portability API server, Dataport or Google's. */
@@ -41,6 +43,8 @@ export function exportCommand(): Command {
     .option('--cancel-on-interrupt', 'on Ctrl-C while the job runs, cancel it on the server (otherwise it keeps running and a rerun resumes it)')
     .option('--poll-interval <duration>', 'first pause between state polls; grows by half each poll', parseDurationMs, 2000)
     .option('--poll-max <duration>', 'longest pause between polls (Google suggests polling every 5 to 60 minutes)', parseDurationMs, 60_000)
+    .option('--notify <port>', 'wait for the job\'s signed notification on http://127.0.0.1:<port>/ (the client\'s registered webhook URL); polls at --poll-max as a fallback')
+    .option('--notify-secret <whsec>', 'the client\'s webhook secret (whsec_…) that --notify verifies signatures with')
     .option('--limit-rate <bytes>', 'download at most this many bytes per second, e.g. 512KiB', parseByteSize)
     .option('--keep-archives', 'keep the downloaded ZIP files (in <out>/.dataport/downloads) after unpacking')
     .option('--redirect-port <port>', 'loopback port for the OAuth redirect http://127.0.0.1:<port>/callback (0: any free port)', '0')
@@ -104,6 +108,10 @@ function toOptions(flags: ExportFlags): ExportOptions {
   const redirectPort = Number(flags.redirectPort);
   if (!Number.isInteger(redirectPort) || redirectPort < 0 || redirectPort > 65535) throw new CliError(`--redirect-port: expected a port number, got "${flags.redirectPort}"`, EXIT.USAGE);
   if (flags.pollMax < flags.pollInterval) throw new CliError('--poll-max must not be shorter than --poll-interval', EXIT.USAGE);
+  const notifyPort = flags.notify === undefined ? undefined : Number(flags.notify);
+  if (notifyPort !== undefined && (!Number.isInteger(notifyPort) || notifyPort < 1 || notifyPort > 65535)) throw new CliError(`--notify: expected a port number, got "${flags.notify}"`, EXIT.USAGE);
+  if ((notifyPort === undefined) !== (flags.notifySecret === undefined)) throw new CliError('--notify and --notify-secret go together', EXIT.USAGE);
+  if (flags.notifySecret !== undefined && !flags.notifySecret.startsWith('whsec_')) throw new CliError('--notify-secret: expected the client\'s whsec_… secret', EXIT.USAGE);
   return {
     server: server.toString().replace(/\/+$/, ''),
     resources: flags.resources,
@@ -121,6 +129,7 @@ function toOptions(flags: ExportFlags): ExportOptions {
     limitRateBytes: flags.limitRate,
     keepArchives: flags.keepArchives === true,
     redirectPort,
+    notify: notifyPort === undefined ? undefined : { port: notifyPort, secret: flags.notifySecret! },
     openBrowser: flags.browser && hasGraphicalDisplay(),
   };
 }

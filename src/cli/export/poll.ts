@@ -9,6 +9,8 @@ export interface PollOptions {
   signal: AbortSignal;
   /** Where the status goes: redrawn in place on a terminal, a line per change (or per minute) otherwise. */
   stream: NodeJS.WriteStream;
+  /** Waits between polls instead of a plain pause, returning early when the job's notification comes (--notify). */
+  wait?: (jobId: string, ms: number, signal: AbortSignal) => Promise<unknown>;
 }
 
 /** Polls the job's state with backoff until it leaves IN_PROGRESS, showing the state and the time elapsed. */
@@ -34,7 +36,8 @@ export async function waitForArchive(api: PortabilityClient, jobId: string, opti
         lastLineAt = Date.now();
       }
       lastState = state.state;
-      await sleep(interval, undefined, { signal: options.signal });
+      if (options.wait) await options.wait(jobId, interval, options.signal);
+      else await sleep(interval, undefined, { signal: options.signal });
       interval = Math.min(options.maxIntervalMs, Math.round(interval * 1.5));
     }
   } finally {

@@ -12,6 +12,7 @@ import { readExportState, resourceKey, writeExportState } from './state-file.js'
 import { summarizeArchive } from './summary.js';
 import { verifyAndUnpack, type UnpackResult } from './unpack.js';
 import { waitForArchive } from './poll.js';
+import { startNotifyReceiver, type NotifyReceiver } from './notify-receiver.js';
 
 export interface ExportOptions {
   server: string;
@@ -32,6 +33,8 @@ export interface ExportOptions {
   keepArchives: boolean;
   redirectPort: number;
   openBrowser: boolean;
+  /** --notify: the loopback port of the client's registered webhook URL, and its secret; polling stays as the fallback. */
+  notify?: { port: number; secret: string } | undefined;
 }
 
 /** Where an export stands, for the Ctrl-C handler: cancelling only makes sense while the job runs. */
@@ -42,6 +45,17 @@ type Phase = { kind: 'starting' } | { kind: 'waiting'; jobId: string } | { kind:
  * stderr; the summary table goes to stdout. Throws CliError with the exit code of the outcome.
  */
 export async function runExport(options: ExportOptions, signal: AbortSignal, onPhase: (phase: Phase) => void): Promise<void> {
+  // Listening before the job starts: a notification that comes before the first wait is kept, not lost.
+  const notifier = options.notify ? await startNotifyReceiver(options.notify.port, options.notify.secret) : undefined;
+  if (notifier) process.stderr.write(`waiting for the job's notification on ${notifier.url} (polling every ${formatDuration(options.pollMaxMs)} as a fallback)\n`);
+  try {
+    await exportWith(options, signal, onPhase, notifier);
+  } finally {
+    await notifier?.close();
+  }
+}
+
+async function exportWith(options: ExportOptions, signal: AbortSignal, onPhase: (phase: Phase) => void, notifier: NotifyReceiver | undefined): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const out = path.resolve(options.out);
   mkdirSync(out, { recursive: true });
@@ -98,9 +112,10 @@ export async function runExport(options: ExportOptions, signal: AbortSignal, onP
   for (;;) {
     onPhase({ kind: 'waiting', jobId });
     try {
-      archive = await waitForArchive(api, jobId, {
-        initialIntervalMs: options.pollIntervalMs, maxIntervalMs: options.pollMaxMs, signal, stream: process.stderr,
-      });
+      archive = await waitForArchive(api, jobId, notifier
+        // With a notification on its way, polling is only the fallback: at the longest interval from the start.
+        ? { initialIntervalMs: options.pollMaxMs, maxIntervalMs: options.pollMaxMs, signal, stream: process.stderr, wait: notifier.waitForJob }
+        : { initialIntervalMs: options.pollIntervalMs, maxIntervalMs: options.pollMaxMs, signal, stream: process.stderr });
     } catch (error) {
       if (!signal.aborted || !options.cancelOnInterrupt) throw error;
       try {

@@ -48,6 +48,9 @@ describe('buildDiscoveryDocument', () => {
       batchPath: 'batch',
     });
     expect(doc.description).toMatch(/^The Data Portability API lets you build applications/);
+    // The webhook extension is told in the description, and is no method of the API.
+    expect(doc.description).toMatch(/Dataport extension .*Standard Webhooks.*docs\/webhooks\.md/);
+    expect(JSON.stringify(doc.resources)).not.toMatch(/webhook/i);
     expect(Object.keys(doc.parameters).sort()).toEqual(
       [
         '$.xgafv',
