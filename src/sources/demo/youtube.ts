@@ -1,8 +1,11 @@
 /**
  * YouTube groups, in Takeout's `YouTube and YouTube Music/` folder: CSV files with Takeout's column names and
- * its `2023-09-19T17:42:53.434647+00:00` timestamps. Takeout has one `playlists.csv` and one `videos.csv`;
- * the Data Portability API splits them by visibility, so each visibility gets its own file name here, and
- * archives holding several of these groups never have two files at one path.
+ * its `2023-09-19T17:42:53.434647+00:00` timestamps. Takeout has one `playlists/playlists.csv` and one
+ * `video metadata/videos.csv`; the Data Portability API splits them into groups by visibility, and one
+ * archive may hold all of them. Each of those groups therefore keeps Google's own file names and tree
+ * (`playlists/playlists.csv`, `video metadata/videos.csv`, `video texts.csv`, `video recordings.csv`) below a
+ * folder of its own (`public videos/`, `private playlists/`, ...), so no two groups share a path and a reader
+ * that looks for Takeout's names by their ending finds them in each.
  */
 import {
   JSON_ARRAY,
@@ -14,10 +17,10 @@ import {
   type GroupContext,
   type GroupSpec,
 } from './group-spec.js';
-import { channelPool, commentId, euros, userProfile, videoPool, videoTitle, type Video } from './entities.js';
+import { channelPool, commentId, euros, makePlace, userProfile, videoPool, videoTitle, type Video } from './entities.js';
 import { recordJpeg } from './jpeg.js';
 import { Rng, mix32, rfc3339, rfc3339Micros, type Pool } from './timeline.js';
-import { ARTISTS, BASE64URL, COMMENT_PHRASES, MERCHANTS, PRODUCTS, SONGS, VIDEO_TOPICS } from './vocab.js';
+import { ARTISTS, BASE64URL, CITIES, COMMENT_PHRASES, MERCHANTS, PRODUCTS, SONGS, VIDEO_TOPICS } from './vocab.js';
 
 const ROOT = 'YouTube and YouTube Music';
 
@@ -241,12 +244,19 @@ const posts: GroupSpec = {
 
 type Visibility = 'Private' | 'Public' | 'Unlisted';
 
-/** Distinct per visibility, so the per-playlist files of the three groups never share a path. */
+/** Titles per visibility, so the three groups' playlists read differently. */
 const PLAYLIST_TITLES: Record<Visibility, readonly string[]> = {
   Private: ['Watch later (old)', 'Sleep sounds', 'Workout mix', 'Recipes to try', 'Kids evening', 'Tutorials queue', 'Road trip'],
   Public: ['Best of woodworking', 'Chess lessons', 'Bike repair guides', 'Sourdough journey', 'Favourite live sets', 'Travel vlogs', 'Synth jams'],
   Unlisted: ['Wedding clips', 'Family 2019', 'Drafts for review', 'Band rehearsal', 'School project', 'Team offsite', 'Holiday Lisbon'],
 };
+
+/** `playlists.csv`'s columns, as a real Takeout (2024) writes them. */
+export const PLAYLIST_COLUMNS = [
+  'Playlist ID', 'Add new videos to top', 'Playlist Description (Original)', 'Playlist Title (Original)',
+  'Playlist Title (Original) Language', 'Playlist Create Timestamp', 'Playlist Update Timestamp',
+  'Playlist Video Order', 'Playlist Visibility',
+] as const;
 
 /** Per-playlist item files only for the newest few playlists: the playlist list itself has them all. */
 const PLAYLISTS_WITH_ITEMS = 3;
@@ -255,6 +265,7 @@ function playlistGroup(visibility: Visibility): GroupSpec {
   const titles = PLAYLIST_TITLES[visibility];
   // k * 3 modulo 7 titles: consecutive playlists never share a title (3 and 7 are coprime).
   const titleOf = (k: number): string => titles[(k * 3) % titles.length]!;
+  const folder = `${ROOT}/${visibility.toLowerCase()} playlists/playlists`;
   return {
     spanDays: 6 * 365,
     shape: 'list',
@@ -272,25 +283,23 @@ function playlistGroup(visibility: Visibility): GroupSpec {
       const itemCount = sizes.reduce((n, s) => n + s.size, 0);
       const list = windowFile(
         ctx.window.newest(ctx.window.count - itemCount),
-        `${ROOT}/playlists/${visibility.toLowerCase()} playlists.csv`,
-        csv([
-          'Playlist ID', 'Add new videos to top', 'Playlist Title (Original)', 'Playlist Title (Original) Language',
-          'Playlist Create Timestamp', 'Playlist Update Timestamp', 'Playlist Video Order', 'Playlist Visibility',
-        ]),
+        `${folder}/playlists.csv`,
+        csv(PLAYLIST_COLUMNS),
         (k, ms, rng) => ({
           'Playlist ID': idOf(k),
-          'Add new videos to top': String(rng.chance(0.3)),
+          'Add new videos to top': rng.chance(0.3) ? 'True' : 'False',
+          'Playlist Description (Original)': rng.chance(0.3) ? `${titleOf(k)}, collected since ${rfc3339(ms).slice(0, 4)}` : '',
           'Playlist Title (Original)': titleOf(k),
-          'Playlist Title (Original) Language': '',
+          'Playlist Title (Original) Language': rng.chance(0.2) ? 'en_US' : '',
           'Playlist Create Timestamp': rfc3339Micros(ms, rng.int(1000)),
           'Playlist Update Timestamp': rfc3339Micros(Math.min(ctx.nowMs, ms + rng.int(200) * 86_400_000), rng.int(1000)),
-          'Playlist Video Order': rng.pick(['Manual', 'Date added (newest)', 'Popularity']),
+          'Playlist Video Order': 'Manual',
           'Playlist Visibility': visibility,
         }),
       );
       const items = sizes.filter(({ size }) => size > 0).map(({ k, size }) => {
         const window = ctx.subWindow(`playlist-${k}`, 365, size);
-        return windowFile(window, `${ROOT}/playlists/${titleOf(k)}-videos.csv`, csv(['Video ID', 'Playlist Video Creation Timestamp']), (_j, ms, rng) => ({
+        return windowFile(window, `${folder}/${titleOf(k)}-videos.csv`, csv(['Video ID', 'Playlist Video Creation Timestamp']), (_j, ms, rng) => ({
           'Video ID': videos.pick(rng).id,
           'Playlist Video Creation Timestamp': rfc3339Micros(ms, rng.int(1000)),
         }));
@@ -305,39 +314,88 @@ const VIDEO_CATEGORIES = ['Howto & Style', 'Education', 'People & Blogs', 'Music
 /** Thumbnails for the newest few videos: small JPEGs, so archives stay small. */
 const VIDEOS_WITH_THUMBNAILS = 2;
 
+/** `video metadata/videos.csv`'s columns, as a real Takeout (2024) writes them. */
+export const VIDEO_COLUMNS = [
+  'Video ID', 'Approx Duration (ms)', 'Video Audio Language', 'Video Category', 'Video Description (Original)',
+  'Channel ID', 'Video Title (Original)', 'Privacy', 'Video State', 'Video Create Timestamp', 'Video Publish Timestamp',
+] as const;
+
+/** `video metadata/video recordings.csv`'s columns, as a real Takeout (2024) writes them. */
+export const VIDEO_RECORDING_COLUMNS = [
+  'Video ID', 'Video Recording Address', 'Video Recording Altitude', 'Video Recording Latitude',
+  'Video Recording Longitude', "Place ID derived from Google's Places API",
+] as const;
+
+/** `video metadata/video texts.csv`'s columns, named and ordered as the parsers of real exports read them. */
+export const VIDEO_TEXT_COLUMNS = [
+  'Video ID', 'Video Text Create Timestamp', 'Video Description Text Segments 1', 'Video Title Text Segments 1',
+  'Video Text Update Timestamp',
+] as const;
+
 function videoGroup(visibility: Visibility): GroupSpec {
+  const folder = `${ROOT}/${visibility.toLowerCase()} videos`;
   return {
     spanDays: 6 * 365,
     shape: 'list',
     files(ctx) {
-      const { channelId } = userProfile(ctx.userSeed);
+      const { channelId, homeCity } = userProfile(ctx.userSeed);
       const idOf = (k: number): string => new Rng(mix32(ctx.seed ^ 0x7669640a, k)).chars(BASE64URL, 11);
-      const metadata = listFile(
-        ctx,
-        `${ROOT}/video metadata/${visibility.toLowerCase()} videos.csv`,
-        csv([
-          'Video ID', 'Approx Duration (ms)', 'Video Audio Language', 'Video Category', 'Video Description (Original)',
-          'Channel ID', 'Video Title (Original)', 'Privacy', 'Video State', 'Video Create Timestamp', 'Video Publish Timestamp',
-        ]),
-        (k, ms, rng) => {
-          const title = videoTitle(rng);
+      // A video's own values, the same in each of the three files that name it.
+      const videoOf = (k: number, ms: number) => {
+        const rng = new Rng(mix32(ctx.seed ^ 0x74657874, k));
+        const title = videoTitle(rng);
+        return { id: idOf(k), title, description: `${title}. Filmed ${rfc3339(ms).slice(0, 10)}.`, createdMs: ms };
+      };
+      // The group's records are split between the three files: every video has a row in videos.csv, and the
+      // newest of them a row in video texts.csv and video recordings.csv (a third of the records each).
+      const perFile = Math.floor(ctx.window.count / 3);
+      const videos = ctx.window.newest(ctx.window.count - 2 * perFile);
+      const metadata = windowFile(videos, `${folder}/video metadata/videos.csv`, csv(VIDEO_COLUMNS), (k, ms, rng) => {
+        const video = videoOf(k, ms);
+        return {
+          'Video ID': video.id,
+          'Approx Duration (ms)': rng.between(20, 1800) * 1000,
+          'Video Audio Language': rng.pick(['', 'en', 'en-US', 'de', 'nl', 'fr', 'es']),
+          'Video Category': rng.pick(VIDEO_CATEGORIES),
+          'Video Description (Original)': video.description,
+          'Channel ID': channelId,
+          'Video Title (Original)': video.title,
+          Privacy: visibility,
+          'Video State': 'Processed',
+          'Video Create Timestamp': rfc3339Micros(ms, rng.int(1000)),
+          'Video Publish Timestamp': visibility === 'Private' ? '' : rfc3339Micros(Math.min(ctx.nowMs, ms + rng.int(3600) * 1000), rng.int(1000)),
+        };
+      });
+      const texts = windowFile(ctx.window.newest(perFile), `${folder}/video metadata/video texts.csv`, csv(VIDEO_TEXT_COLUMNS), (k, ms, rng) => {
+        const video = videoOf(k, ms);
+        return {
+          'Video ID': video.id,
+          'Video Text Create Timestamp': rfc3339Micros(ms, rng.int(1000)),
+          'Video Description Text Segments 1': video.description,
+          'Video Title Text Segments 1': video.title,
+          'Video Text Update Timestamp': rfc3339Micros(Math.min(ctx.nowMs, ms + rng.int(30) * 86_400_000), rng.int(1000)),
+        };
+      });
+      const recordings = windowFile(ctx.window.newest(perFile), `${folder}/video metadata/video recordings.csv`, csv(VIDEO_RECORDING_COLUMNS), (k, _ms, rng) => {
+        // Most videos carry no recording place: Takeout writes an empty address and zeros for them.
+        if (!rng.chance(0.3)) {
           return {
-            'Video ID': idOf(k),
-            'Approx Duration (ms)': rng.between(20, 1800) * 1000,
-            'Video Audio Language': rng.pick(['en', 'en', 'de', 'nl', 'fr', 'es']),
-            'Video Category': rng.pick(VIDEO_CATEGORIES),
-            'Video Description (Original)': `${title}. Filmed ${rfc3339(ms).slice(0, 10)}.`,
-            'Channel ID': channelId,
-            'Video Title (Original)': title,
-            Privacy: visibility,
-            'Video State': 'Processed',
-            'Video Create Timestamp': rfc3339Micros(ms, rng.int(1000)),
-            'Video Publish Timestamp': visibility === 'Private' ? '' : rfc3339Micros(Math.min(ctx.nowMs, ms + rng.int(3600) * 1000), rng.int(1000)),
+            'Video ID': idOf(k), 'Video Recording Address': '', 'Video Recording Altitude': 0, 'Video Recording Latitude': 0,
+            'Video Recording Longitude': 0, "Place ID derived from Google's Places API": '',
           };
-        },
-      );
-      const thumbnails = ctx.window.newest(VIDEOS_WITH_THUMBNAILS).map((k) => bytesFile(`${ROOT}/video thumbnails/${idOf(k)}.jpg`, recordJpeg(ctx.seed, k)));
-      return [metadata, ...thumbnails];
+        }
+        const place = makePlace(rng, rng.chance(0.7) ? homeCity : rng.pick(CITIES));
+        return {
+          'Video ID': idOf(k),
+          'Video Recording Address': place.address,
+          'Video Recording Altitude': 0,
+          'Video Recording Latitude': place.lat,
+          'Video Recording Longitude': place.lng,
+          "Place ID derived from Google's Places API": `ChIJ${rng.chars(BASE64URL, 23)}`,
+        };
+      });
+      const thumbnails = videos.newest(VIDEOS_WITH_THUMBNAILS).map((k) => bytesFile(`${folder}/video thumbnails/${idOf(k)}.jpg`, recordJpeg(ctx.seed, k)));
+      return [metadata, texts, recordings, ...thumbnails];
     },
   };
 }

@@ -3,6 +3,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { collect, givenDemoSource, request, type CollectedFile } from './demo-fixtures.js';
+import { serializerFor } from '../../../src/export/serialize.js';
+import type { RecordFormat } from '../../../src/sources/index.js';
 
 type Rec = Record<string, unknown>;
 type Bytes = Extract<CollectedFile, { kind: 'bytes' }>;
@@ -362,5 +364,84 @@ describe('Google Shopping', () => {
     expect(products!.records.length + merchants!.records.length).toBe(50);
     for (const r of products!.records as Rec[]) expect(r.productTitle).toEqual(expect.any(String));
     for (const r of merchants!.records as Rec[]) expect(r.productTitle).toBeUndefined();
+  });
+});
+
+describe('YouTube uploads and playlists', () => {
+  const ROOT = 'YouTube and YouTube Music';
+  const VISIBILITIES = ['public', 'private', 'unlisted'] as const;
+  /** The header line the archive writes for a CSV file. */
+  const headerOf = (files: CollectedFile[], path: string): string => {
+    const file = files.find((f) => f.path === path);
+    if (file?.kind !== 'records') throw new Error(`no records file ${path} among ${files.map((f) => f.path).join(', ')}`);
+    return serializerFor(file.format as RecordFormat).header.replace(/\r?\n$/, '');
+  };
+
+  it('each visibility group writes Takeout\'s video metadata files, with a real export\'s headers, below a folder of its own', async () => {
+    for (const visibility of VISIBILITIES) {
+      const files = await filesOf(`youtube.${visibility}_videos`, 30);
+      const folder = `${ROOT}/${visibility} videos/video metadata`;
+      expect(files.filter((f) => f.kind === 'records').map((f) => f.path)).toEqual([`${folder}/videos.csv`, `${folder}/video texts.csv`, `${folder}/video recordings.csv`]);
+      // Headers of a real Takeout (simulot/immich-go test data, 2024).
+      expect(headerOf(files, `${folder}/videos.csv`)).toBe(
+        'Video ID,Approx Duration (ms),Video Audio Language,Video Category,Video Description (Original),Channel ID,Video Title (Original),Privacy,Video State,Video Create Timestamp,Video Publish Timestamp',
+      );
+      expect(headerOf(files, `${folder}/video recordings.csv`)).toBe(
+        "Video ID,Video Recording Address,Video Recording Altitude,Video Recording Latitude,Video Recording Longitude,Place ID derived from Google's Places API",
+      );
+      expect(headerOf(files, `${folder}/video texts.csv`)).toBe(
+        'Video ID,Video Text Create Timestamp,Video Description Text Segments 1,Video Title Text Segments 1,Video Text Update Timestamp',
+      );
+      const videos = recordsAt(files, `${folder}/videos.csv`);
+      const byId = new Map(videos.map((v) => [v['Video ID'], v]));
+      for (const v of videos) expect(v.Privacy).toBe(visibility[0]!.toUpperCase() + visibility.slice(1));
+      // The group's 30 records, a third in each of the two files beside videos.csv, each about a listed video.
+      const texts = recordsAt(files, `${folder}/video texts.csv`);
+      const recordings = recordsAt(files, `${folder}/video recordings.csv`);
+      expect([videos.length, texts.length, recordings.length]).toEqual([10, 10, 10]);
+      for (const t of texts) expect(t['Video Title Text Segments 1']).toBe(byId.get(t['Video ID'])!['Video Title (Original)']);
+      for (const r of recordings) {
+        expect(byId.has(r['Video ID'])).toBe(true);
+        if (r['Video Recording Address'] === '') expect([r['Video Recording Latitude'], r['Video Recording Longitude']]).toEqual([0, 0]);
+        else expect(r["Place ID derived from Google's Places API"]).toMatch(/^ChIJ/);
+      }
+      for (const f of files.filter((f) => f.kind === 'bytes')) {
+        expect(f.path).toMatch(new RegExp(`^${ROOT}/${visibility} videos/video thumbnails/[\\w-]{11}\\.jpg$`));
+        expect(byId.has(f.path.split('/').at(-1)!.slice(0, 11))).toBe(true);
+      }
+    }
+  });
+
+  it('each visibility group writes playlists/playlists.csv with a real export\'s header and one <title>-videos.csv per listed playlist', async () => {
+    for (const visibility of VISIBILITIES) {
+      const files = await filesOf(`youtube.${visibility}_playlists`, 40);
+      const folder = `${ROOT}/${visibility} playlists/playlists`;
+      expect(files[0]!.path).toBe(`${folder}/playlists.csv`);
+      expect(headerOf(files, `${folder}/playlists.csv`)).toBe(
+        'Playlist ID,Add new videos to top,Playlist Description (Original),Playlist Title (Original),Playlist Title (Original) Language,Playlist Create Timestamp,Playlist Update Timestamp,Playlist Video Order,Playlist Visibility',
+      );
+      const playlists = recordsAt(files, `${folder}/playlists.csv`);
+      for (const p of playlists) {
+        expect(p['Add new videos to top']).toMatch(/^(True|False)$/);
+        expect(p['Playlist Visibility']).toBe(visibility[0]!.toUpperCase() + visibility.slice(1));
+      }
+      const titles = new Set(playlists.map((p) => p['Playlist Title (Original)']));
+      const items = files.slice(1);
+      expect(items.length).toBeGreaterThan(0);
+      for (const f of items) {
+        expect(f.path.startsWith(`${folder}/`) && f.path.endsWith('-videos.csv')).toBe(true);
+        expect(titles.has(f.path.slice(folder.length + 1, -'-videos.csv'.length))).toBe(true);
+        expect(headerOf(files, f.path)).toBe('Video ID,Playlist Video Creation Timestamp');
+      }
+    }
+  });
+
+  it('an archive holding every visibility group has each of Google\'s file names once per group, and no path twice', async () => {
+    const groups = VISIBILITIES.flatMap((v) => [`youtube.${v}_videos`, `youtube.${v}_playlists`]);
+    const paths = (await Promise.all(groups.map((g) => filesOf(g, 12)))).flat().map((f) => f.path);
+    expect(new Set(paths).size).toBe(paths.length);
+    for (const name of ['video metadata/videos.csv', 'video metadata/video texts.csv', 'video metadata/video recordings.csv', 'playlists/playlists.csv']) {
+      expect(paths.filter((p) => p.endsWith(`/${name}`)), name).toHaveLength(3);
+    }
   });
 });
