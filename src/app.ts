@@ -14,7 +14,7 @@ import { createEmbeddedQueue, createPgBossQueue, type JobQueue } from './queue/i
 import { collectExpiredArchives, createExportRunner, createShardPool, deleteUnpublishedOutputs, redispatchOrphanedJobs, takeOverLapsedJobs } from './export/index.js';
 import { createSourcesFromCatalog } from './sources/index.js';
 import { createDemoSource, parseDemoFaults } from './sources/demo/index.js';
-import { createApiServer } from './api/index.js';
+import { closeApiServer, createApiServer } from './api/index.js';
 import { createSecretBox, createWebhookDelivery } from './webhooks/index.js';
 import { createEmulatorClock, createRuntimeFaults, readClockOffsetMs, recordDemoSourceStatus } from './emulator/index.js';
 import {
@@ -49,7 +49,10 @@ export interface Dataport {
   readonly now: () => number;
   /** Listens (API) and starts workers; resolves with the URL the API is reachable at. */
   start(): Promise<{ url: string | undefined }>;
-  /** Stops taking work, lets running exports finish or hands them back, and closes everything. */
+  /**
+   * Stops taking work and closes everything within about `deadlineMs`: idle connections at once, requests in
+   * flight and running exports until the deadline; then connections left are destroyed and exports handed back.
+   */
   close(deadlineMs?: number): Promise<void>;
 }
 
@@ -293,12 +296,14 @@ async function assemble(
       return { url: server ? publicUrl() : undefined };
     },
     async close(deadlineMs = 10_000) {
+      const deadline = Date.now() + deadlineMs;
       clearInterval(maintenance);
       clearInterval(takeovers);
       await webhookDelivery?.stop();
       emulatorClock.stop();
-      await server?.close();
-      await queue.stop(deadlineMs);
+      // Requests in flight (a download included) have until the deadline, running exports what is left of it.
+      if (server) await closeApiServer(server, Math.max(0, deadline - Date.now()));
+      await queue.stop(Math.max(0, deadline - Date.now()));
       await shardPool?.close();
       await closeSources();
       await blobs.close?.();

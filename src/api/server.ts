@@ -103,3 +103,24 @@ export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInsta
   registerReadiness(app, deps.readiness);
   return app;
 }
+
+/** How often a closing server looks for connections whose last answer has just finished (they close then). */
+const CLOSE_SWEEP_MS = 50;
+
+/**
+ * Stops the server within `deadlineMs` whatever its clients do. New connections are refused and idle kept-alive
+ * ones closed at once; a request in flight (a download the client reads slowly, or not at all) has until the
+ * deadline to finish, its connection closing as soon as it has; then every connection left is destroyed.
+ * Fastify's own `close()` alone waits for in-flight answers until the idle timeout (DATAPORT_IDLE_TIMEOUT).
+ */
+export async function closeApiServer(app: FastifyInstance, deadlineMs: number): Promise<void> {
+  const server = app.server;
+  const sweep = setInterval(() => server.closeIdleConnections(), CLOSE_SWEEP_MS);
+  const cutOff = setTimeout(() => server.closeAllConnections(), Math.max(0, deadlineMs));
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(cutOff);
+  }
+}
