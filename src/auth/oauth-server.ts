@@ -59,6 +59,13 @@ export class ConsentError extends Error {
   override readonly name = 'ConsentError';
 }
 
+/** The browser signing out at `/oauth/logout`: its cookies, and a way to set one on the answer. */
+export interface SigningOutBrowser {
+  cookieHeader: string | undefined;
+  setCookie(value: string): void;
+}
+export type BrowserSignOutListener = (browser: SigningOutBrowser) => Promise<void>;
+
 export interface OauthServerDeps {
   db: Db;
   catalog: Catalog;
@@ -95,6 +102,7 @@ export interface OauthServerDeps {
  */
 export function createOauthServer(deps: OauthServerDeps) {
   const { db, catalog } = deps;
+  const signOutListeners: BrowserSignOutListener[] = [];
   let built: { provider: Provider; issuer: string; apiResource: string } | undefined;
 
   function providerFor(issuer: string) {
@@ -110,6 +118,7 @@ export function createOauthServer(deps: OauthServerDeps) {
     provider.use(pageHeaders);
     provider.use(metadataCaching);
     provider.use(askBeforeSignOutWithoutSession);
+    provider.use(signOutEverywhere);
     provider.use(addRefreshTokenLifetime);
     // The sanctioned way to check hashed client secrets (node-oidc-provider#631: "an exposed client prototype
     // func"): the client's metadata holds the secret's sha256 (clients.ts), and this compares what a client
@@ -172,6 +181,20 @@ export function createOauthServer(deps: OauthServerDeps) {
     ctx.set('content-security-policy', `${deps.pageHeaders['content-security-policy']}; script-src 'none'`);
     ctx.type = 'html';
     ctx.body = deps.renderLogoutPage({ form, signedIn: false, acceptLanguage: ctx.get('accept-language') || undefined });
+  }
+
+  /**
+   * A confirmed sign-out at `/oauth/logout` (`logout=yes`, the provider's xsrf checked) ends the browser's other
+   * sessions too: the account page's (web/routes.ts listens). "Stay signed in" and a refused form end nothing.
+   */
+  async function signOutEverywhere(ctx: any, next: () => Promise<void>) {
+    await next();
+    if (ctx.oidc?.route !== 'end_session_confirm' || ctx.status !== 303 || !ctx.oidc.params?.logout) return;
+    const browser: SigningOutBrowser = {
+      cookieHeader: ctx.get('cookie') || undefined,
+      setCookie: (value) => ctx.append('set-cookie', value),
+    };
+    for (const listener of signOutListeners) await listener(browser);
   }
 
   async function metadataCaching(ctx: any, next: () => Promise<void>) {
@@ -366,6 +389,10 @@ export function createOauthServer(deps: OauthServerDeps) {
     async endBrowserSession(issuer: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
       const session = await providerFor(issuer).provider.Session.get({ req, res });
       if (!session.new) await session.destroy();
+    },
+    /** Called on every confirmed sign-out at `/oauth/logout`, before its answer is sent. */
+    onBrowserSignOut(listener: BrowserSignOutListener): void {
+      signOutListeners.push(listener);
     },
     deny(issuer: string, req: IncomingMessage, res: ServerResponse): Promise<string> {
       return providerFor(issuer).provider.interactionResult(

@@ -101,7 +101,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
   }
 
   /** The signed-in user: a validly signed cookie whose session is still stored (not signed out, user not removed). */
-  async function accountSession(request: FastifyRequest) {
+  async function accountSession(request: Pick<FastifyRequest, 'headers'>) {
     const session = signer.verify<{ sub: string; sid: string }>('account', readCookie(request.headers.cookie, ACCOUNT_COOKIE));
     if (!session || typeof session.sub !== 'string' || typeof session.sid !== 'string') return undefined;
     return (await deps.accounts.sessionIsLive(session.sub, session.sid)) ? session : undefined;
@@ -325,6 +325,15 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     if (!clientId) return html(reply, errorPage(t, t.t('error.title'), '/account'), 400);
     await deps.tokens.revokeAuthorization(session.sub, clientId, 'user_removed_app');
     return reply.redirect(`/account?revoked=${encodeURIComponent(clientId)}`, 303);
+  });
+
+  // Signing out at the OAuth provider's page (`/oauth/logout`, confirmed) ends this browser's account page
+  // session too, as /account/logout ends both.
+  oauth.onBrowserSignOut(async (browser) => {
+    const session = await accountSession({ headers: { cookie: browser.cookieHeader } });
+    if (!session) return;
+    await deps.accounts.endSession(session.sid);
+    browser.setCookie(cookie(ACCOUNT_COOKIE, '', { maxAgeSeconds: 0, secure: secure() }));
   });
 
   app.post('/account/logout', async (request, reply) => {

@@ -69,3 +69,39 @@ it('account sessions are stored by the sha256 of their id, never the id the cook
   expect(rows.map((r) => r.id_hash)).toContain(createHash('sha256').update(sid).digest('hex'));
   expect(JSON.stringify(rows)).not.toContain(sid);
 });
+
+it('signing out at the OAuth provider\'s page (/oauth/logout) ends the account page session too', async () => {
+  const fixture = await givenClientAndUser(dp);
+  const browser = new CookieBrowser();
+  // Signed in on the account page, then through an app's sign-in and consent, in the same browser.
+  const signIn = await (await browser.fetch(`${dp.url}/account`)).text();
+  expect((await browser.postForm(`${dp.url}/account/login`, { csrf: hidden(signIn, 'csrf')!, user: fixture.user, password: fixture.password })).status).toBe(303);
+  const pkce = pkcePair();
+  const authorize = () => authorizeUrl(dp.url, fixture.client, { scope: SCOPE('myactivity.search'), code_challenge: pkce.challenge, code_challenge_method: 'S256' });
+  const back = await consentWithoutBrowser(dp.url, authorize(), fixture, { groups: ['myactivity.search'], access: 'once' }, browser);
+  expect(back.searchParams.get('code')).toBeTruthy();
+  expect(isAccountPage(await (await browser.fetch(`${dp.url}/account`)).text())).toBe(true);
+  const saved = browser.copy();
+
+  const logout = await (await browser.fetch(`${dp.url}/oauth/logout`)).text();
+  const confirmed = await browser.postForm(`${dp.url}/oauth/logout/confirm`, { xsrf: hidden(logout, 'xsrf')!, logout: 'yes' });
+  expect(confirmed.status).toBe(303);
+  expect(browser.has('dp_account')).toBe(false);
+
+  // The saved cookies, replayed: the account page asks for a sign-in, and so does the app's next authorization.
+  expect(isSignInPage(await (await saved.fetch(`${dp.url}/account`)).text())).toBe(true);
+  const after = await saved.follow(authorize(), dp.url);
+  expect(after.url).toContain('/oauth/interaction/');
+  expect(isSignInPage(await after.res.text())).toBe(true);
+});
+
+it('"stay signed in" at /oauth/logout ends neither session', async () => {
+  const fixture = await givenClientAndUser(dp);
+  const browser = new CookieBrowser();
+  const pkce = pkcePair();
+  const authorize = () => authorizeUrl(dp.url, fixture.client, { scope: SCOPE('myactivity.search'), code_challenge: pkce.challenge, code_challenge_method: 'S256' });
+  await consentWithoutBrowser(dp.url, authorize(), fixture, { groups: ['myactivity.search'], access: 'once' }, browser);
+  const logout = await (await browser.fetch(`${dp.url}/oauth/logout`)).text();
+  expect((await browser.postForm(`${dp.url}/oauth/logout/confirm`, { xsrf: hidden(logout, 'xsrf')! })).status).toBe(303);
+  expect(isAccountPage(await (await browser.fetch(`${dp.url}/account`)).text())).toBe(true);
+});
