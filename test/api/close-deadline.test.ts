@@ -1,6 +1,11 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
+import { googleClient, startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
+import { runCli, startServerProcess } from '../helpers/process.js';
 
 /**
  * `Dataport.close(deadlineMs)` is bounded whatever the clients do: idle kept-alive connections close at once,
@@ -10,15 +15,21 @@ import { startDataport, waitForState, type TestDataport } from '../helpers/datap
 describe('close with a download in flight', () => {
   let dp: TestDataport | undefined;
   const sockets: Socket[] = [];
+  const children: ChildProcess[] = [];
+  const dirs: string[] = [];
   afterEach(async () => {
     for (const s of sockets.splice(0)) s.destroy();
+    for (const c of children.splice(0)) c.kill('SIGKILL');
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
     await dp?.close();
     dp = undefined;
   });
 
+  const BIG = { DATAPORT_DEMO_RECORDS: '40000', DATAPORT_DEFLATE_LEVEL: '0' };
+
   /** A finished export large enough that its download cannot sit whole in the socket buffers. */
   async function bigArchiveUrl(): Promise<URL> {
-    dp = await startDataport({ DATAPORT_DEMO_RECORDS: '40000', DATAPORT_DEFLATE_LEVEL: '0' });
+    dp = await startDataport(BIG);
     const { api } = await dp.client({ user: 'closer', resources: ['myactivity.search'] });
     const { data } = await api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.search'] } });
     const state = await waitForState(api, data.archiveJobId!);
@@ -86,4 +97,23 @@ describe('close with a download in flight', () => {
     expect(await readToEnd(socket, first)).toBe(headerLength + size);
     await closing;
   }, 20_000);
+
+  it('SIGTERM to `dataport start` exits 0 within the drain timeout although a client stopped reading a download', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-close-'));
+    dirs.push(dataDir);
+    const env = { DATAPORT_DATA_DIR: dataDir, DATAPORT_DRAIN_TIMEOUT: '1s', ...BIG };
+    const server = await startServerProcess(env);
+    children.push(server.child);
+    const token = (await runCli(['token', '--user', 'sigterm', '--resources', 'myactivity.search'], env)).lastLine;
+    const api = googleClient(server.url, token);
+    const { data } = await api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.search'] } });
+    const state = await waitForState(api, data.archiveJobId!, undefined, 30_000);
+    const { socket, first } = await startDownload(new URL(state.urls![0]!));
+    expect(first).toMatch(/^HTTP\/1\.1 200/);
+    const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
+    server.child.kill('SIGTERM');
+    // Before: the process stayed up until the idle timeout (120 s) cut the stalled connection.
+    expect(await exited).toBe(0);
+    socket.destroy();
+  }, 45_000);
 });
