@@ -17,24 +17,35 @@ import { Rng, mix32, rfc3339 } from './timeline.js';
 /** Consecutive messages belong to one conversation of about this many messages. */
 const MESSAGES_PER_CONVERSATION = 8;
 
+/**
+ * Business Messages (retired by Google): one record per message, with the keys of Google's schema reference
+ * ("Chat history": `application` GMM/GMB, `title` the business, `timestamp_us`, `sender`, `content_type`,
+ * `content`, and `display_text`/`secondary_text` on a suggestion chip). The file name is Dataport's own.
+ */
 const businessMessaging: GroupSpec = {
   spanDays: 2 * 365,
   shape: 'list',
   files(ctx) {
     const places = placePool(ctx.seed, userProfile(ctx.userSeed), 64);
+    const { fullName } = userProfile(ctx.userSeed);
     const userLines = ['Hi, are you open on Sunday?', 'Can I book a table for 4 at 19:30?', 'Do you deliver to my area?', 'Thanks!', 'Is the item in stock?', 'Great, see you then.'];
     const businessLines = ['Hello! Yes, from 10:00 to 16:00.', 'Booked, see you tonight.', 'We deliver within 5 km.', 'You are welcome!', 'Yes, we have 3 left.', 'Thank you for your message, we reply within an hour.'];
+    const chips = [['Opening hours', 'Today and this week'], ['Book a table', 'Pick a time'], ['Call us', 'Talk to the team']] as const;
     return [
       listFile(ctx, 'Business Messages/Conversations.json', JSON_ARRAY, (k, ms, rng) => {
         const conversation = Math.floor(k / MESSAGES_PER_CONVERSATION);
         const business = places.at(mix32(ctx.seed, conversation) % places.length);
         const fromUser = k % 2 === 0;
+        const chip = !fromUser && rng.chance(0.2) ? rng.pick(chips) : undefined;
         return {
-          conversationId: `conversations/${new Rng(mix32(ctx.seed ^ 0x636f6e76, conversation)).chars(ALPHANUMERIC, 20)}`,
-          businessName: business.name,
-          sender: fromUser ? 'USER' : 'BUSINESS',
-          text: fromUser ? rng.pick(userLines) : rng.pick(businessLines),
-          createTime: rfc3339(ms),
+          // Conversations began in Google Maps (GMM) or on the business's profile (GMB).
+          application: mix32(ctx.seed ^ 0x61707031, conversation) % 3 === 0 ? 'GMB' : 'GMM',
+          title: business.name,
+          timestamp_us: ms * 1000 + rng.int(1000),
+          sender: fromUser ? fullName : business.name,
+          content_type: 'TEXT',
+          content: fromUser ? rng.pick(userLines) : rng.pick(businessLines),
+          ...(chip ? { display_text: chip[0], secondary_text: chip[1] } : {}),
         };
       }),
     ];

@@ -445,3 +445,21 @@ describe('YouTube uploads and playlists', () => {
     }
   });
 });
+
+describe('Business Messages (retired)', () => {
+  it('Conversations.json: one message per record with the keys of Google\'s schema reference (Chat history)', async () => {
+    const messages = recordsAt(await filesOf('businessmessaging.conversations', 40), 'Business Messages/Conversations.json');
+    expect(messages).toHaveLength(40);
+    for (const m of messages) {
+      const keys = Object.keys(m);
+      expect(keys.slice(0, 6)).toEqual(['application', 'title', 'timestamp_us', 'sender', 'content_type', 'content']);
+      expect(keys.slice(6)).toEqual(keys.length > 6 ? ['display_text', 'secondary_text'] : []);
+      expect(m.application).toMatch(/^(GMM|GMB)$/);
+      expect(Number.isInteger(m.timestamp_us)).toBe(true);
+      expect(m.timestamp_us as number).toBeGreaterThan(Date.UTC(2015, 0, 1) * 1000);
+    }
+    // Business replies come from the business the conversation is with.
+    expect(messages.some((m) => m.sender === m.title)).toBe(true);
+    expect(messages.some((m) => m.sender !== m.title)).toBe(true);
+  });
+});
