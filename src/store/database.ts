@@ -56,6 +56,11 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     // 'error' event, and an unhandled one would crash the process. The pool discards that client and the
     // next query connects afresh; a real outage still surfaces as errors of the queries themselves.
     pool.on('error', () => undefined);
+    // The same for a connection that is checked out but between queries (a Kysely transaction or connection
+    // awaiting the next statement): pg emits the server's "terminating connection" on the client itself, and
+    // with no listener that crashed the worker (test/faults/crash-loop.test.ts). The pending or next query on it
+    // fails instead, and the pool discards it.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     const fileName = path.join(options.dataDir, 'dataport.sqlite');
