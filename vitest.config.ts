@@ -26,7 +26,7 @@ export default defineConfig({
             test: {
               name: 'scaled',
               // crash-recovery spawns its own embedded server: the scaled counterpart is test/scale/.
-              include: ['test/api/**/*.test.ts', 'test/scale/**/*.test.ts'],
+              include: ['test/api/**/*.test.ts', 'test/scale/**/*.test.ts', 'test/webhooks/webhooks.test.ts'],
               exclude: ['test/api/crash-recovery.test.ts'],
               env: { DATAPORT_TEST_STACK: 'scaled' },
             },

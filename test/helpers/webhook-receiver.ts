@@ -61,3 +61,13 @@ export async function waitFor(done: () => boolean | Promise<boolean>, describe: 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Fast retries so "down for a while, then up" takes a second or two (the defaults retry for a day). */
+export const FAST_WEBHOOKS = {
+  DATAPORT_WEBHOOK_POLL: '50ms',
+  DATAPORT_WEBHOOK_RETRY_FIRST: '100ms',
+  DATAPORT_WEBHOOK_RETRY_MAX: '400ms',
+  DATAPORT_WEBHOOK_TIMEOUT: '2s',
+  DATAPORT_DEMO_RECORDS: '20',
+  DATAPORT_DEMO_FAULTS: 'maps.reviews=fail:10,myactivity.shopping=slow:60000,chrome.bookmarks=slow:1500',
+};

@@ -44,9 +44,13 @@ export async function updateEndpoint(
   return Number(r.numUpdatedRows) > 0;
 }
 
+/** Removes the endpoint and the events not yet delivered to it (delivered ones stay for the log). */
 export async function deleteEndpoint(db: Db, clientId: string): Promise<boolean> {
-  const r = await db.deleteFrom('webhook_endpoints').where('client_id', '=', clientId).executeTakeFirst();
-  return Number(r.numDeletedRows) > 0;
+  return inTransaction(db, async (trx) => {
+    const r = await trx.deleteFrom('webhook_endpoints').where('client_id', '=', clientId).executeTakeFirst();
+    await trx.deleteFrom('webhook_events').where('client_id', '=', clientId).where('state', '=', 'pending').execute();
+    return Number(r.numDeletedRows) > 0;
+  });
 }
 
 /** Disables the endpoint and logs it, unless it is disabled already; true when this call disabled it. */
