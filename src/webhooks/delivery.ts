@@ -118,7 +118,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
     const backoff = Math.min(deps.retryMaxMs, deps.retryFirstMs * 4 ** (attempt - 1));
     // Jitter (±25%) spreads the retries of many events that failed together (an endpoint's outage).
     const delay = Math.max(backoff * (0.75 + Math.random() * 0.5), retryAfterMs ?? 0);
-    await webhooksSql.settleAttempt(db, event, deps.workerId, { state: 'pending', nextAttemptAt: Math.min(log.at + delay, windowEnd), log });
+    await webhooksSql.settleAttempt(db, event, deps.workerId, { state: 'pending', nextAttemptAt: Math.round(Math.min(log.at + delay, windowEnd)), log });
   }
 
   function schedule() {
