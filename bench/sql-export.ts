@@ -128,21 +128,21 @@ async function mintToken(env: Record<string, string>): Promise<string> {
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   const code = await new Promise((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`dataport token exited with ${code}`);
+  if (code !== 0) throw new Error(`dataport token exited with ${String(code)}`);
   return out.trim().split('\n').at(-1)!;
 }
 
 /** Reads only `archive_browser.json` from a part on disk. */
 async function readIndex(file: string): Promise<{ totals: { records: number } }> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.open(file, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z!))));
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.open(file, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z))));
   return new Promise((resolve, reject) => {
     zip.on('entry', (entry: yauzl.Entry) => {
       if (!entry.fileName.endsWith('archive_browser.json')) return zip.readEntry();
       zip.openReadStream(entry, (e, stream) => {
         if (e) return reject(e);
         const chunks: Buffer[] = [];
-        stream!.on('data', (c: Buffer) => chunks.push(c));
-        stream!.on('end', () => {
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
           zip.close();
           resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
         });

@@ -287,9 +287,10 @@ async function assemble(
         logger.info({ concurrency: config.workerConcurrency }, 'export workers started');
         await takeOver();
         await maintain();
-        maintenance = setInterval(maintain, Math.min(MAINTENANCE_INTERVAL_MS, config.jobLeaseMs * 2));
+        // maintain() and takeOver() catch and log their own failures.
+        maintenance = setInterval(() => void maintain(), Math.min(MAINTENANCE_INTERVAL_MS, config.jobLeaseMs * 2));
         maintenance.unref();
-        takeovers = setInterval(takeOver, Math.max(250, Math.floor(config.jobLeaseMs / TAKEOVER_SWEEPS_PER_LEASE)));
+        takeovers = setInterval(() => void takeOver(), Math.max(250, Math.floor(config.jobLeaseMs / TAKEOVER_SWEEPS_PER_LEASE)));
         takeovers.unref();
         webhookDelivery?.start();
       }

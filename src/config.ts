@@ -204,7 +204,7 @@ export type StorageConfig =
  * `s3://bucket[/prefix]?endpoint=http://host:port&region=...&forcePathStyle=true|false`, or `file:///folder`.
  * Returns a message instead of throwing so every bad variable is listed together.
  */
-export function parseStorageUrl(value: string | undefined, env: Pick<Env, 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY' | 'AWS_SESSION_TOKEN' | 'AWS_REGION'>, dataDir: string): StorageConfig | string {
+function parseStorageUrl(value: string | undefined, env: Pick<Env, 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY' | 'AWS_SESSION_TOKEN' | 'AWS_REGION'>, dataDir: string): StorageConfig | string {
   if (!value) return { kind: 'fs', root: path.join(dataDir, 'blobs') };
   let url: URL;
   try {

@@ -42,5 +42,5 @@ export async function waitComplete(url: string, token: string, jobId: string, in
 export async function download(signedUrl: string, file: string): Promise<void> {
   const res = await fetch(signedUrl);
   if (!res.ok || !res.body) throw new Error(`download failed: ${res.status}`);
-  await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(file));
+  await pipeline(Readable.fromWeb(res.body), createWriteStream(file));
 }

@@ -43,8 +43,8 @@ export async function startDataportProcess(dataDir: string, env: Record<string, 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let logs = '';
-  child.stdout!.on('data', (d) => (logs += d));
-  child.stderr!.on('data', (d) => (logs += d));
+  child.stdout.on('data', (d) => (logs += d));
+  child.stderr.on('data', (d) => (logs += d));
   const url = await waitForLine(child, () => logs, /Dataport is running at (\S+)/, 60_000);
   return {
     child, pid: child.pid!, url, dataDir, logs: () => logs,
@@ -62,8 +62,8 @@ export async function runTsx(script: string, args: string[], env: Record<string,
 export async function startTsxServer(script: string, args: string[]): Promise<{ child: ChildProcess; pid: number; url: string; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [TSX_CLI, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
-  child.stdout!.on('data', (d) => (logs += d));
-  child.stderr!.on('data', (d) => (logs += d));
+  child.stdout.on('data', (d) => (logs += d));
+  child.stderr.on('data', (d) => (logs += d));
   const url = await waitForLine(child, () => logs, /listening (\S+)/, 30_000);
   return { child, pid: child.pid!, url, stop: () => stopChild(child) };
 }

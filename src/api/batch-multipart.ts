@@ -72,7 +72,7 @@ export function parseMultipart(body: Buffer, boundary: string, maxParts: number)
   }
 }
 
-export class TooManyPartsError extends BatchFormatError {
+class TooManyPartsError extends BatchFormatError {
   constructor(readonly maxParts: number) {
     super(`A batch request may contain at most ${maxParts} calls.`);
   }

@@ -11,13 +11,13 @@ import {
 import { googleError } from './google-errors.js';
 
 /** Google's limit: "You're limited to 1000 calls in a single batch request." */
-export const MAX_BATCH_CALLS = 1000;
+const MAX_BATCH_CALLS = 1000;
 
 /**
  * A batch of 1000 calls of this API's size (an initiate naming every group is under 4 KB with its headers)
  * fits easily; the outer limit only keeps a mistaken or hostile upload from being held in memory.
  */
-export const BATCH_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
+const BATCH_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /** Inner request headers not carried into the dispatched call: the outer request already settled them. */
 const DROPPED_INNER_HEADERS = new Set([
@@ -103,7 +103,7 @@ async function dispatch(app: FastifyInstance, outer: FastifyRequest, content: st
   for (const [name, value] of Object.entries(call.headers)) if (!DROPPED_INNER_HEADERS.has(name)) headers[name] = value;
   if (headers.authorization === undefined && outer.headers.authorization !== undefined) headers.authorization = outer.headers.authorization;
   const options: InjectOptions = {
-    method: call.method as InjectOptions['method'],
+    method: call.method,
     url,
     headers,
     remoteAddress: outer.ip,

@@ -17,7 +17,7 @@ import { documentedDescription, type Catalog } from '../catalog/index.js';
 /** The Discovery revision we mirror; bump it only together with the tables below. */
 export const DISCOVERY_REVISION = '20260309';
 
-export const API_NAME = 'dataportability';
+const API_NAME = 'dataportability';
 export const API_VERSION = 'v1';
 export const API_TITLE = 'Data Portability API';
 export const API_DESCRIPTION =
@@ -387,7 +387,7 @@ export function catalogScopes(catalog: Catalog): string[] {
  * googleapis joins `rootUrl + servicePath + path` by plain concatenation (googleapis-common `endpoint.js`),
  * so a root URL without its trailing slash yields `http://host:8080v1/...`.
  */
-export function normalizeRootUrl(rootUrl: string): string {
+function normalizeRootUrl(rootUrl: string): string {
   return rootUrl.endsWith('/') ? rootUrl : `${rootUrl}/`;
 }
 

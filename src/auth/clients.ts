@@ -38,7 +38,7 @@ function checkRedirectUri(uri: string): string {
  * A client secret as stored: its sha256. Secrets are 256 random bits, so a fast hash is enough (no salt or
  * stretching needed: there is nothing to guess), and a leaked database holds nothing that authenticates.
  */
-export function hashClientSecret(secret: string): string {
+function hashClientSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 

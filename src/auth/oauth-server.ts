@@ -10,7 +10,7 @@ import { readRequestedScopes } from './scopes.js';
 import { GRANT_LIFETIME_MS, type TokenService } from './tokens.js';
 
 /** Where the provider's endpoints live; the issuer is the server's root so RFC 8414 metadata sits at the root too. */
-export const OAUTH_ROUTES = Object.freeze({
+const OAUTH_ROUTES = Object.freeze({
   authorization: '/oauth/authorize',
   token: '/oauth/token',
   revocation: '/oauth/revoke',

@@ -158,5 +158,3 @@ export function createSignInThrottle(deps: { db: Db; now: () => number }) {
     },
   };
 }
-
-export type SignInThrottle = ReturnType<typeof createSignInThrottle>;

@@ -85,7 +85,7 @@ export const pluginSourceSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const demoSourceSchema = z.strictObject({ type: z.literal('demo') });
+const demoSourceSchema = z.strictObject({ type: z.literal('demo') });
 
 export const sourceSchema = z.discriminatedUnion('type', [
   sqlSourceSchema, filesSourceSchema, httpSourceSchema, pluginSourceSchema, demoSourceSchema,
@@ -121,7 +121,7 @@ export const httpFileSchema = z.strictObject({
   columns: z.array(z.string().min(1)).min(1).optional(),
 }).refine((f) => f.format !== 'csv' || f.columns !== undefined, { message: 'format csv needs "columns" (the column order)', path: ['columns'] });
 
-export const groupSchema = z.strictObject({
+const groupSchema = z.strictObject({
   name: z.string().regex(GROUP_NAME, 'expected a dotted lower-case name such as shop.orders'),
   scope: z.string().url('expected the full scope URI, e.g. https://shop.example.com/auth/dataportability.shop.orders'),
   description: z.string().min(1),

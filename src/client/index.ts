@@ -4,9 +4,6 @@
  * needs (endpoint discovery, PKCE, code exchange).
  */
 export { createPortabilityClient, type PortabilityClient, type PortabilityClientOptions } from './client.js';
-export { PortabilityApiError, PortabilityTransportError, parseErrorResponse } from './errors.js';
-export {
-  discoverAuthorizationServer, createPkcePair, buildAuthorizationUrl, exchangeAuthorizationCode, refreshAccessToken, scopeForGroup,
-  OAuthError, GOOGLE_AUTHORIZATION_ENDPOINT, GOOGLE_TOKEN_ENDPOINT, type AuthorizationServer, type TokenResponse,
-} from './oauth.js';
+export { PortabilityApiError, parseErrorResponse } from './errors.js';
+export { discoverAuthorizationServer, createPkcePair, buildAuthorizationUrl, exchangeAuthorizationCode, refreshAccessToken, scopeForGroup, type AuthorizationServer, type TokenResponse } from './oauth.js';
 export type * from './types.js';

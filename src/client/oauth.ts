@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PortabilityTransportError } from './errors.js';
 
 /** Google's authorization server, used for `https://dataportability.googleapis.com/`, which publishes no metadata. */
-export const GOOGLE_AUTHORIZATION_ENDPOINT = 'https://accounts.google.com/o/oauth2/v2/auth';
-export const GOOGLE_TOKEN_ENDPOINT = 'https://oauth2.googleapis.com/token';
+const GOOGLE_AUTHORIZATION_ENDPOINT = 'https://accounts.google.com/o/oauth2/v2/auth';
+const GOOGLE_TOKEN_ENDPOINT = 'https://oauth2.googleapis.com/token';
 
 export interface AuthorizationServer {
   authorizationEndpoint: string;
@@ -12,7 +12,7 @@ export interface AuthorizationServer {
   discoveredFrom: string;
 }
 
-export class OAuthError extends Error {
+class OAuthError extends Error {
   override readonly name = 'OAuthError';
 }
 

@@ -5,8 +5,8 @@ import { continuationPath, serializerFor, type RecordSerializer } from './serial
 import type { ArchiveIndex, IndexedFile } from './archive-index.js';
 import type { ShardPool, ShardResult } from './shard-pool.js';
 
-export const ARCHIVE_ROOT = 'Portability';
-export const INDEX_FILE = `${ARCHIVE_ROOT}/archive_browser.json`;
+const ARCHIVE_ROOT = 'Portability';
+const INDEX_FILE = `${ARCHIVE_ROOT}/archive_browser.json`;
 
 export interface BuiltPart {
   partIndex: number;
@@ -176,7 +176,7 @@ class PartSink {
     // Sources that yield plainly (arrays, generators) are iterated without a promise per record.
     const source = file.records;
     if (Symbol.iterator in source) {
-      for (const value of source as Iterable<unknown>) {
+      for (const value of source) {
         const handedOff = writeRecord(value);
         if (handedOff) await handedOff; // `await undefined` would still cost a microtask per record
       }

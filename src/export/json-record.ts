@@ -72,6 +72,7 @@ export function createJsonRecordSerializer(): (record: unknown, prefix?: string)
 }
 
 /** What JSON.stringify escapes in a string: quote, backslash, control characters, and (lone) surrogates. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /**

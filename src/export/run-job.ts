@@ -168,5 +168,3 @@ export function createExportRunner(deps: ExportRunnerDeps) {
     },
   };
 }
-
-export type ExportRunner = ReturnType<typeof createExportRunner>;

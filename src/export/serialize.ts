@@ -62,7 +62,7 @@ export function serializerFor(format: RecordFormat): RecordSerializer {
 }
 
 /** RFC 4180: quote a field holding a comma, quote or line break; double the quotes inside. */
-export function csvField(value: unknown): string {
+function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   const s = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

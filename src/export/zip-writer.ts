@@ -290,7 +290,7 @@ function deflateRaw(data: Buffer, options: zlib.ZlibOptions): Promise<Buffer> {
     try {
       return Promise.resolve(zlib.deflateRawSync(data, options));
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error);
     }
   }
   return new Promise((resolve, reject) => zlib.deflateRaw(data, options, (error, result) => (error ? reject(error) : resolve(result))));

@@ -23,7 +23,8 @@ export function createEmbeddedQueue(options: EmbeddedQueueOptions): JobQueue {
 
   async function deliver(handler: DeliveryHandler, item: QueueItem, signal: AbortSignal) {
     const heartbeat = setInterval(() => {
-      queueItems.extendItemLock(db, item.id, owner, now() + lockMs).catch(options.onError);
+      // `.catch(undefined)` would leave the rejection unhandled (a crash) when no onError was given.
+      queueItems.extendItemLock(db, item.id, owner, now() + lockMs).catch((error: unknown) => options.onError?.(error));
     }, Math.max(100, Math.floor(lockMs / 3)));
     try {
       const outcome = await handler({ jobId: item.job_id, deliveries: item.deliveries, signal });
@@ -32,7 +33,7 @@ export function createEmbeddedQueue(options: EmbeddedQueueOptions): JobQueue {
     } catch (error) {
       options.onError?.(error);
       // A handler that throws has not settled the job: deliver it again after a pause.
-      await queueItems.releaseItem(db, item.id, now() + 1000).catch(options.onError);
+      await queueItems.releaseItem(db, item.id, now() + 1000).catch((error: unknown) => options.onError?.(error));
     } finally {
       clearInterval(heartbeat);
     }

@@ -18,7 +18,7 @@ export interface PgBossQueueOptions {
 }
 
 /** One queue for all archive jobs; its name is part of the stored data, so never rename it. */
-export const EXPORT_QUEUE = 'dataport-export';
+const EXPORT_QUEUE = 'dataport-export';
 
 /**
  * An active pg-boss job whose worker vanished is failed by pg-boss after this long and then retried.

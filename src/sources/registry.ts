@@ -62,7 +62,7 @@ export async function createSourcesFromCatalog(definition: CatalogDefinition | u
       }
     }
   } catch (error) {
-    await Promise.allSettled([...sources.values()].map((s) => s.close?.()));
+    await Promise.allSettled([...sources.values()].map(async (s) => s.close?.()));
     throw error;
   }
   return sources;

@@ -2,7 +2,6 @@ import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import type pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -49,7 +48,7 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
       // (pg's default is a string) so rows look the same on both engines. Scoped to this pool only.
       types: {
         getTypeParser: ((oid: number, format?: string) =>
-          oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+          oid === (pg.types.builtins.INT8 as number) ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
       },
     });
     // An idle connection the server drops (restart, failover, pg_terminate_backend) is reported as an

@@ -13,7 +13,7 @@ export * as emulatorSettings from './sql/emulator-settings.js';
 export type { EmulatorSettingName } from './sql/emulator-settings.js';
 export type { JobRow, ArchivePartRow } from './sql/jobs.js';
 export type { GrantRow } from './sql/grants.js';
-export type { BlobStore, BlobWriter, BlobStat, SignedUrlOptions } from './blobs/types.js';
+export type { BlobStore, BlobStat, SignedUrlOptions } from './blobs/types.js';
 export { createFsBlobStore } from './blobs/blobs-fs.js';
 export { createS3BlobStore, ensureS3Bucket, deleteS3Bucket } from './blobs/blobs-s3-deferred.js';
 export type { S3Location, S3BlobStoreOptions } from './blobs/blobs-s3.js';

@@ -76,7 +76,7 @@ export function loadLocales(dir: string = DEFAULT_DIR): Locales {
 }
 
 /** Language tags from an Accept-Language header, best first (RFC 9110 12.5.4); q=0 means "not this one". */
-export function parseAcceptLanguage(header: string): string[] {
+function parseAcceptLanguage(header: string): string[] {
   return header
     .split(',')
     .map((part, index) => {

@@ -65,7 +65,7 @@ describe('without DATAPORT_TRUST_PROXY', () => {
     expect(interaction.origin).toBe(dp.url);
     const signIn = await request(interaction.toString(), { headers: { cookie: cookie() } });
     const csrf = /name="csrf" value="([^"]*)"/.exec(signIn.body)![1]!;
-    const posted = await request(`${interaction}/login`, {
+    const posted = await request(`${interaction.href}/login`, {
       method: 'POST',
       headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ csrf, user, password }).toString(),

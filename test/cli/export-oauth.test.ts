@@ -45,13 +45,13 @@ describe('dataport export with OAuth (loopback redirect, PKCE) against Dataport\
     ], { env: { ...process.env, DATAPORT_LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let stdout = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
 
     const authorizeUrl = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no authorization URL:\n${stderr}`)), 30_000);
-      child.stderr!.on('data', () => {
+      child.stderr.on('data', () => {
         const m = /^\s+(http\S+\/oauth\/\S+)$/m.exec(stderr);
         if (m) {
           clearTimeout(timer);

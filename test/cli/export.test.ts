@@ -89,7 +89,7 @@ describe('dataport export', () => {
       env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let firstRun = '';
-    slow.stderr!.on('data', (d) => (firstRun += d));
+    slow.stderr.on('data', (d) => (firstRun += d));
     const partFile = await waitFor(() => {
       const dir = path.join(out, '.dataport', 'downloads');
       const part = existsSync(dir) ? readdirSync(dir).find((n) => n.endsWith('.part')) : undefined;
@@ -133,7 +133,7 @@ describe('dataport export', () => {
       env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const jobId = await waitFor(() => /job ([0-9a-f]{32}) IN_PROGRESS/.exec(stderr)?.[1], () => stderr);
     child.kill('SIGINT');

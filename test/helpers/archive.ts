@@ -13,7 +13,7 @@ export interface ZipEntryContent {
 /** Unzips a whole archive in memory, checking every entry's CRC-32 (yauzl verifies it while reading). */
 export async function readZip(buffer: Buffer): Promise<ZipEntryContent[]> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(buffer, { lazyEntries: true, validateEntrySizes: true }, (err, z) => (err ? reject(err) : resolve(z!))),
+    yauzl.fromBuffer(buffer, { lazyEntries: true, validateEntrySizes: true }, (err, z) => (err ? reject(err) : resolve(z))),
   );
   const entries: ZipEntryContent[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -23,9 +23,9 @@ export async function readZip(buffer: Buffer): Promise<ZipEntryContent[]> {
       zip.openReadStream(entry, (err, stream) => {
         if (err) return reject(err);
         const chunks: Buffer[] = [];
-        stream!.on('data', (c: Buffer) => chunks.push(c));
-        stream!.on('error', reject);
-        stream!.on('end', () => {
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('error', reject);
+        stream.on('end', () => {
           entries.push({ name: entry.fileName, content: Buffer.concat(chunks) });
           zip.readEntry();
         });

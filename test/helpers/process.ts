@@ -22,8 +22,8 @@ export async function startServerProcess(env: Record<string, string>, command = 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let logs = '';
-  child.stdout!.on('data', (d) => (logs += d));
-  child.stderr!.on('data', (d) => (logs += d));
+  child.stdout.on('data', (d) => (logs += d));
+  child.stderr.on('data', (d) => (logs += d));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs}`)), 30_000);
     const check = () => {
@@ -33,8 +33,8 @@ export async function startServerProcess(env: Record<string, string>, command = 
         resolve(m[1]!);
       }
     };
-    child.stdout!.on('data', check);
-    child.stderr!.on('data', check);
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
     child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${logs}`)));
   });
   return { child, url, logs: () => logs };
@@ -51,8 +51,8 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<{
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let logs = '';
-  child.stdout!.on('data', (d) => (logs += d));
-  child.stderr!.on('data', (d) => (logs += d));
+  child.stdout.on('data', (d) => (logs += d));
+  child.stderr.on('data', (d) => (logs += d));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker did not start:\n${logs}`)), 30_000);
     const check = () => {
@@ -61,8 +61,8 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<{
         resolve();
       }
     };
-    child.stdout!.on('data', check);
-    child.stderr!.on('data', check);
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
     child.on('exit', (code) => reject(new Error(`worker exited with ${code}:\n${logs}`)));
   });
   return { child, logs: () => logs };

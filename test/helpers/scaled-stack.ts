@@ -53,7 +53,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     url: url.toString(),
     name,
     async drop() {
-      const admin = openDatabase({ databaseUrl: testPostgresUrl!, dataDir: '.', poolSize: 1 });
+      const admin = openDatabase({ databaseUrl: testPostgresUrl, dataDir: '.', poolSize: 1 });
       try {
         await sql`drop database if exists ${sql.id(name)} with (force)`.execute(admin.db);
       } finally {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { dataportability_v1 } from 'googleapis';
+import type { dataportability_v1 } from 'googleapis/build/src/apis/dataportability/index.js';
 import { createTokenService } from '../../src/auth/index.js';
 import { googleCatalog } from '../../src/catalog/index.js';
 import { createS3BlobStore, jobsSql, openDatabase, type BlobStore, type OpenDatabase } from '../../src/store/index.js';
@@ -92,7 +92,7 @@ describe.skipIf(scaledStackUnavailable !== undefined)(`2 serve + 3 worker proces
     expect(new Set(jobs.map((j) => j.id)).size).toBe(USERS * JOBS_PER_USER);
 
     // Kill worker 0 while it holds at least one job (a live lease on an IN_PROGRESS job).
-    const victim = workers[0]!.child;
+    const victim = workers[0].child;
     const victimTag = `:${victim.pid}:`;
     let held: string[] = [];
     const killDeadline = Date.now() + 60_000;

@@ -95,7 +95,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function exportRows(source: Source, userId: string): Promise<unknown[]> {
   const rows: unknown[] = [];
-  for await (const file of source.exportGroup({ userId, group: 'x.values', jobId: 'j', signal: new AbortController().signal }) as AsyncIterable<ArchiveFile>) {
+  for await (const file of source.exportGroup({ userId, group: 'x.values', jobId: 'j', signal: new AbortController().signal })) {
     if (file.kind === 'records') for await (const r of file.records) rows.push(r);
   }
   return rows;

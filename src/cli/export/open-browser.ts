@@ -7,7 +7,7 @@ export function openInBrowser(url: string, platform: NodeJS.Platform = process.p
     : ['xdg-open', [url]];
   return new Promise((resolve) => {
     try {
-      const child = spawn(command, args as string[], { detached: true, stdio: 'ignore' });
+      const child = spawn(command, args, { detached: true, stdio: 'ignore' });
       child.once('error', () => resolve(false));
       child.once('spawn', () => {
         child.unref();

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Kept in the output folder so a later run can resume an interrupted export or continue incrementally. */
-export const STATE_FILE = '.dataport-state.json';
+const STATE_FILE = '.dataport-state.json';
 
 export interface InFlightExport {
   jobId: string;

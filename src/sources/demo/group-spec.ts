@@ -60,7 +60,7 @@ export function settingsChangedMs(ctx: GroupContext): number {
 }
 
 /** A re-iterable stream of one record per window entry, newest first. */
-export function walk<T>(window: TimelineWindow, make: (k: number, timeMs: number, rng: Rng) => T): Iterable<T> {
+function walk<T>(window: TimelineWindow, make: (k: number, timeMs: number, rng: Rng) => T): Iterable<T> {
   return { [Symbol.iterator]: () => window.map(make) };
 }
 

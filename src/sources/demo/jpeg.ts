@@ -75,7 +75,7 @@ function toYCbCr([r, g, b]: Rgb): [number, number, number] {
 }
 
 /** Encodes a `blocksWide*8` x `blocksHigh*8` image whose block (x, y) is the flat colour `colourAt(x, y)`. */
-export function encodeBlockJpeg(blocksWide: number, blocksHigh: number, colourAt: (x: number, y: number) => Rgb): Uint8Array {
+function encodeBlockJpeg(blocksWide: number, blocksHigh: number, colourAt: (x: number, y: number) => Rgb): Uint8Array {
   const width = blocksWide * 8;
   const height = blocksHigh * 8;
   const huffmanTable = (tableClass: number, bits: readonly number[], values: readonly number[]): number[] => [
@@ -116,7 +116,7 @@ const SKIES: readonly Rgb[] = [[120, 170, 230], [90, 140, 210], [250, 170, 120],
 const GROUNDS: readonly Rgb[] = [[70, 130, 60], [120, 120, 125], [200, 180, 130], [60, 90, 140]];
 
 /** A 64x48 "photo": sky over ground with a horizon, sometimes a sun; the same Rng state gives the same image. */
-export function sceneJpeg(rng: Rng): Uint8Array {
+function sceneJpeg(rng: Rng): Uint8Array {
   const sky = rng.pick(SKIES);
   const ground = rng.pick(GROUNDS);
   const horizon = rng.between(2, 4);

@@ -142,7 +142,7 @@ const EVENT_TYPES = [
 ];
 
 /** How many of the newest events and videos come with their MP4/JPG files; older ones are past retention. */
-export const NEST_MEDIA_FILES = 3;
+const NEST_MEDIA_FILES = 3;
 
 function mediaName(camera: NestDevice, ms: number, extension: string): string {
   return `${camera.room.replace(/ /g, '_')}_${rfc3339Seconds(ms).replace(/[-:]/g, '').replace('Z', '')}.${extension}`;

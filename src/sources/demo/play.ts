@@ -2,7 +2,7 @@
  * Google Play Store groups, as Takeout's `Google Play Store/` folder: JSON arrays whose items wrap one object
  * under a kind key (`[{"install": {...}}]`, `[{"purchaseHistory": {...}}]`).
  */
-import { JSON_ARRAY, listFile, objectFile, settingsChangedMs, type GroupContext, type GroupSpec } from './group-spec.js';
+import { JSON_ARRAY, listFile, settingsChangedMs, type GroupContext, type GroupSpec } from './group-spec.js';
 import { euros, userProfile } from './entities.js';
 import { Rng, makePool, mix32, rfc3339, type Pool } from './timeline.js';
 import { APPS, BOOKS, CARRIERS, DEVICES, MOVIES, type App } from './vocab.js';

@@ -13,7 +13,7 @@
 export const TIMELINE_START_MS = Date.UTC(2008, 0, 1);
 
 /** A step below one second would make timestamps collide after rounding to Chrome's or CSV precision. */
-export const MIN_STEP_MS = 1000;
+const MIN_STEP_MS = 1000;
 
 const DAY_MS = 86_400_000;
 

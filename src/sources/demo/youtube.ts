@@ -435,7 +435,7 @@ const subscriptions: GroupSpec = {
       listFile(ctx, `${ROOT}/subscriptions/subscriptions.csv`, csv(['Channel Id', 'Channel Url', 'Channel Title']), (_k, _ms, rng) => {
         // Each subscription is its own channel: the watched-channel pool is too small for hundreds.
         const subscribed = channelPool(rng.next(), 1).at(0);
-        return { 'Channel Id': subscribed!.id, 'Channel Url': `http://www.youtube.com/channel/${subscribed!.id}`, 'Channel Title': subscribed!.title };
+        return { 'Channel Id': subscribed.id, 'Channel Url': `http://www.youtube.com/channel/${subscribed.id}`, 'Channel Title': subscribed.title };
       }),
     ];
   },

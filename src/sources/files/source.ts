@@ -1,4 +1,4 @@
-import { constants, createReadStream, type Dirent } from 'node:fs';
+import { constants, type Dirent } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FilesFileDefinition, FilesSourceDefinition, GroupDefinition } from '../../catalog/index.js';

@@ -11,7 +11,7 @@ export class HttpStatusError extends Error {
   }
 }
 
-export class HttpTimeoutError extends Error {
+class HttpTimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
 }
 

@@ -1,1 +1,1 @@
-export { createHttpSource, NEXT_PAGE_HEADER, type HttpSourceOptions } from './source.js';
+export { createHttpSource, type HttpSourceOptions } from './source.js';

@@ -12,7 +12,7 @@ export interface HttpSourceOptions {
 }
 
 /** The response header that carries the token of the next page; absent or empty on the last page. */
-export const NEXT_PAGE_HEADER = 'x-next-page-token';
+const NEXT_PAGE_HEADER = 'x-next-page-token';
 
 
 /** 429 and 5xx may pass (with the server's Retry-After honoured); other statuses will not. */

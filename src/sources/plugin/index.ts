@@ -1,1 +1,1 @@
-export { loadPluginSource, PluginLoadError } from './load-plugin.js';
+export { loadPluginSource } from './load-plugin.js';

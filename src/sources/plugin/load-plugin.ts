@@ -6,7 +6,7 @@ import { importModule } from '../import-module.js';
 import { withErrorsByName } from './error-names.js';
 
 /** A plugin module that cannot be loaded or does not export a source; the message is for the operator. */
-export class PluginLoadError extends Error {
+class PluginLoadError extends Error {
   override readonly name = 'PluginLoadError';
 }
 

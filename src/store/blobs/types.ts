@@ -33,5 +33,3 @@ export interface BlobStore {
   signedUrl(key: string, options: SignedUrlOptions): Promise<string>;
   close?(): Promise<void>;
 }
-
-export type BlobWriter = BlobStore['put'];

@@ -34,7 +34,7 @@ export type UrlSigner = ReturnType<typeof createUrlSigner>;
  * Below this the key is refused: HMAC-SHA256 keys shorter than its output weaken it (RFC 2104 §3), and an empty
  * or truncated file would make every download URL, cookie and CSRF token forgeable.
  */
-export const MIN_SIGNING_KEY_BYTES = 32;
+const MIN_SIGNING_KEY_BYTES = 32;
 
 /** A signing key that may not be used; the message says what to do. */
 export class SigningKeyError extends Error {

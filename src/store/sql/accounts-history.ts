@@ -21,5 +21,5 @@ export async function listExportHistory(db: Db, userId: string, limit: number): 
     .groupBy(['j.id', 'j.client_id', 'j.resources', 'j.state', 'j.created_at'])
     .orderBy('j.created_at', 'desc')
     .limit(limit)
-    .execute() as Promise<ExportHistoryRow[]>;
+    .execute();
 }

@@ -17,13 +17,13 @@ async function filesOf(group: string, recordsPerGroup = 20): Promise<CollectedFi
 function recordsAt(files: CollectedFile[], path: string): Rec[] {
   const file = files.find((f) => f.path === path);
   if (file?.kind !== 'records') throw new Error(`no records file ${path} among ${files.map((f) => f.path).join(', ')}`);
-  return (file as Records).records as Rec[];
+  return (file).records as Rec[];
 }
 
 function bytesAt(files: CollectedFile[], path: string): Uint8Array {
   const file = files.find((f) => f.path === path);
   if (file?.kind !== 'bytes') throw new Error(`no bytes file ${path} among ${files.map((f) => f.path).join(', ')}`);
-  return (file as Bytes).bytes;
+  return (file).bytes;
 }
 
 /** The top-level boxes of an MP4, and the duration (ms) its `mvhd` declares. */
