@@ -16,11 +16,11 @@ function frontEndMetadata(request: FastifyRequest): Record<string, string> {
 }
 
 /** Turns any error into Google's error body. Errors we did not expect become a generic 500 and are logged. */
-export function toGoogleError(error: unknown, request: FastifyRequest): { httpStatus: number; body: GoogleErrorBody; headers?: Record<string, string> } {
+function toGoogleError(error: unknown, request: FastifyRequest): { httpStatus: number; body: GoogleErrorBody; headers?: Record<string, string> } {
   if (error instanceof JobError) {
     const mapping = JOB_ERROR_MAPPING[error.code];
     const reason = 'reason' in mapping ? mapping.reason : undefined;
-    const reasonText = typeof reason === 'function' ? reason(error.metadata as Record<string, string>, request.caller?.accessType) : reason;
+    const reasonText = typeof reason === 'function' ? reason(error.metadata, request.caller?.accessType) : reason;
     const domain = 'domain' in mapping ? mapping.domain : undefined;
     const metadata = domain === FRONT_END_DOMAIN ? { ...frontEndMetadata(request), ...error.metadata } : { ...error.metadata };
     const shaped = googleError(mapping.status, error.message, reasonText ? { reason: reasonText, ...(domain ? { domain } : {}), metadata } : undefined);

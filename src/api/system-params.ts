@@ -80,7 +80,7 @@ export function readSystemParams(request: FastifyRequest, reply: FastifyReply): 
   reply.header('content-type', callback ? JSONP_CONTENT_TYPE : JSON_CONTENT_TYPE);
 }
 
-export const JSON_CONTENT_TYPE = 'application/json; charset=UTF-8';
+const JSON_CONTENT_TYPE = 'application/json; charset=UTF-8';
 const JSONP_CONTENT_TYPE = 'text/javascript; charset=UTF-8';
 
 /**

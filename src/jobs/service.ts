@@ -97,6 +97,7 @@ export function createJobService(deps: JobServiceDeps) {
       const parts = job.archive_deleted_at === null ? job.parts : [];
       // Signed afresh on every poll, so each answer carries URLs valid for the full lifetime.
       state.urls = await Promise.all(
+        // eslint-disable-next-line @typescript-eslint/await-thenable -- a store may sign synchronously or not; Promise.all takes both
         parts.map((p) =>
           deps.downloadUrl(p.blob_key, {
             expiresInSeconds: deps.urlLifetimeSeconds,

@@ -18,7 +18,7 @@ export { createFsBlobStore } from './blobs/blobs-fs.js';
 export { createS3BlobStore, ensureS3Bucket, deleteS3Bucket } from './blobs/blobs-s3-deferred.js';
 export type { S3Location, S3BlobStoreOptions } from './blobs/blobs-s3.js';
 export { createUrlSigner, loadOrCreateSigningKey, SigningKeyError, type UrlSigner } from './blobs/url-signer.js';
-export { createDownloadUrls, type DownloadUrls } from './blobs/download-urls.js';
+export { createDownloadUrls } from './blobs/download-urls.js';
 export * as accounts from './sql/accounts.js';
 export * as upstreamIdentities from './sql/upstream-identities.js';
 export * as oauthClients from './sql/clients.js';

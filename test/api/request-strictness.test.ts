@@ -72,16 +72,16 @@ describe('requests are read as strictly as Google\'s front end reads them', () =
 
   it('the methods whose request is empty refuse any field; retry and cancel take their job\'s name again', async () => {
     const { api } = await dp.client({ user: 'dan', resources: ['play.library'] });
-    const check = await googleErrorOf(api.accessType.check({ requestBody: { verbose: true } as never }));
+    const check = await googleErrorOf(api.accessType.check({ requestBody: { verbose: true } }));
     expect(check.error).toEqual(badRequest({ description: 'Invalid JSON payload received. Unknown name "verbose": Cannot find field.' }));
-    const reset = await googleErrorOf(api.authorization.reset({ requestBody: { all: true } as never }));
+    const reset = await googleErrorOf(api.authorization.reset({ requestBody: { all: true } }));
     expect(reset.error.message).toBe('Invalid JSON payload received. Unknown name "all": Cannot find field.');
     const { data: job } = await api.portabilityArchive.initiate({ requestBody: { resources: ['play.library'] } });
     const name = `archiveJobs/${job.archiveJobId}`;
-    const retry = await googleErrorOf(api.archiveJobs.retry({ name, requestBody: { force: true } as never }));
+    const retry = await googleErrorOf(api.archiveJobs.retry({ name, requestBody: { force: true } }));
     expect(retry.error.message).toBe('Invalid JSON payload received. Unknown name "force": Cannot find field.');
     // Past the body, the job's own rule answers: it is not FAILED.
-    const named = await googleErrorOf(api.archiveJobs.retry({ name, requestBody: { name } as never }));
+    const named = await googleErrorOf(api.archiveJobs.retry({ name, requestBody: { name } }));
     expect(named.error.status).toBe('FAILED_PRECONDITION');
   });
 

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GroupDefinition } from '../../src/catalog/index.js';
 import { compileNamedParameters, createSqlSource, toRfc3339 } from '../../src/sources/sql/index.js';
-import type { ArchiveFile, Source } from '../../src/sources/index.js';
+import type { Source } from '../../src/sources/index.js';
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const MYSQL_URL = 'mysql://root@127.0.0.1:3306';

@@ -6,7 +6,6 @@
 import {
   GEOJSON,
   JSON_ARRAY,
-  bytesFile,
   listFile,
   objectFile,
   settingsChangedMs,

@@ -29,8 +29,6 @@ export function createDownloadUrls(options: { publicBaseUrl: () => string; signe
   };
 }
 
-export type DownloadUrls = ReturnType<typeof createDownloadUrls>;
-
 /** Keys whose last signed URL is kept (one entry each, replaced every second a key is polled). */
 const SIGNED_URLS_KEPT = 1_000;
 
