@@ -263,7 +263,7 @@ export function cameraFileName(prefix: string, ms: number, extension: string): s
  * How many of the newest photos and videos come with their files: all of them at the default record count, a
  * bounded number (and archive) for very long exports. Older ones are listed without a `file_name`.
  */
-export const MEDIA_WITH_FILES = 500;
+const MEDIA_WITH_FILES = 500;
 
 /**
  * A media group: a GeoJSON metadata file (one Feature per photo or video) beside the file of every photo (a
