@@ -26,7 +26,7 @@ export const API_DESCRIPTION =
  * Dataport's extension, told in the description only: it adds no method, so Google's generated clients are
  * the same as against Google's document.
  */
-export const EXTENSIONS_NOTE =
+const EXTENSIONS_NOTE =
   ' Dataport extension (not in Google\'s API): when a job ends or an authorization is revoked, Dataport can POST a signed notification (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) to an endpoint the operator registers for the client, so clients need not poll; see Dataport\'s docs/webhooks.md.';
 export const DOCUMENTATION_LINK = 'https://developers.google.com/data-portability';
 

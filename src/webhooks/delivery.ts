@@ -149,8 +149,6 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
   };
 }
 
-export type WebhookDelivery = ReturnType<typeof createWebhookDelivery>;
-
 async function readLimited(response: Response): Promise<string> {
   if (!response.body) return '';
   const reader = response.body.getReader();
@@ -170,7 +168,7 @@ async function readLimited(response: Response): Promise<string> {
 }
 
 /** `Retry-After`: seconds, or an HTTP date. */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
+function parseRetryAfter(value: string | null, now: number): number | undefined {
   if (!value) return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const date = Date.parse(value);

@@ -8,10 +8,10 @@ export class WebhookError extends Error {
 }
 
 /** How long the secret before a rotation still signs, by default: a day to deploy the new one. */
-export const DEFAULT_ROTATION_GRACE_MS = 24 * 3_600_000;
+const DEFAULT_ROTATION_GRACE_MS = 24 * 3_600_000;
 
 /** `whsec_` + base64 of 32 random bytes: the Standard Webhooks secret form. */
-export function newWebhookSecret(): string {
+function newWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
@@ -19,7 +19,7 @@ export function newWebhookSecret(): string {
  * The only URLs ever called are the ones the operator sets here: https, or plain http to a loopback address
  * (a developer's own receiver), with no credentials or fragment.
  */
-export function checkWebhookUrl(value: string): string {
+function checkWebhookUrl(value: string): string {
   const url = URL.parse(value);
   if (!url) throw new WebhookError(`not an absolute URL: ${value}`);
   if (url.username || url.password) throw new WebhookError('credentials do not belong in a webhook URL');

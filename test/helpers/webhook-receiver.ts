@@ -28,9 +28,9 @@ export async function startReceiver(port: number, secret: string): Promise<{ chi
   const received: ReceivedDelivery[] = [];
   let buffered = '';
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stderr.on('data', (d) => (stderr += d));
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
+    child.stdout.on('data', (d) => {
       buffered += d;
       let nl;
       while ((nl = buffered.indexOf('\n')) >= 0) {

@@ -252,7 +252,7 @@ const PLAYLIST_TITLES: Record<Visibility, readonly string[]> = {
 };
 
 /** `playlists.csv`'s columns, as a real Takeout (2024) writes them. */
-export const PLAYLIST_COLUMNS = [
+const PLAYLIST_COLUMNS = [
   'Playlist ID', 'Add new videos to top', 'Playlist Description (Original)', 'Playlist Title (Original)',
   'Playlist Title (Original) Language', 'Playlist Create Timestamp', 'Playlist Update Timestamp',
   'Playlist Video Order', 'Playlist Visibility',
@@ -315,19 +315,19 @@ const VIDEO_CATEGORIES = ['Howto & Style', 'Education', 'People & Blogs', 'Music
 const VIDEOS_WITH_THUMBNAILS = 2;
 
 /** `video metadata/videos.csv`'s columns, as a real Takeout (2024) writes them. */
-export const VIDEO_COLUMNS = [
+const VIDEO_COLUMNS = [
   'Video ID', 'Approx Duration (ms)', 'Video Audio Language', 'Video Category', 'Video Description (Original)',
   'Channel ID', 'Video Title (Original)', 'Privacy', 'Video State', 'Video Create Timestamp', 'Video Publish Timestamp',
 ] as const;
 
 /** `video metadata/video recordings.csv`'s columns, as a real Takeout (2024) writes them. */
-export const VIDEO_RECORDING_COLUMNS = [
+const VIDEO_RECORDING_COLUMNS = [
   'Video ID', 'Video Recording Address', 'Video Recording Altitude', 'Video Recording Latitude',
   'Video Recording Longitude', "Place ID derived from Google's Places API",
 ] as const;
 
 /** `video metadata/video texts.csv`'s columns, named and ordered as the parsers of real exports read them. */
-export const VIDEO_TEXT_COLUMNS = [
+const VIDEO_TEXT_COLUMNS = [
   'Video ID', 'Video Text Create Timestamp', 'Video Description Text Segments 1', 'Video Title Text Segments 1',
   'Video Text Update Timestamp',
 ] as const;

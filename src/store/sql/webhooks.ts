@@ -190,7 +190,7 @@ export async function lastSuccessAt(db: Db, clientId: string): Promise<number | 
   return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
 }
 
-export async function logDelivery(db: Db, row: Omit<WebhookDeliveryRow, 'id'>): Promise<void> {
+async function logDelivery(db: Db, row: Omit<WebhookDeliveryRow, 'id'>): Promise<void> {
   await db.insertInto('webhook_deliveries').values(row).execute();
 }
 
@@ -203,7 +203,7 @@ export async function listDeliveries(db: Db, clientId: string, limit: number): P
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
-export async function findEvent(db: Db, id: string): Promise<WebhookEventRow | undefined> {
+async function findEvent(db: Db, id: string): Promise<WebhookEventRow | undefined> {
   const row = await db.selectFrom('webhook_events').selectAll().where('id', '=', id).executeTakeFirst();
   return row && { ...row, seq: Number(row.seq) };
 }
