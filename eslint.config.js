@@ -43,8 +43,8 @@ export default tseslint.config(
     },
   },
   {
-    // Plain JavaScript (bin/, this file) and vitest.config.ts are outside tsconfig.json: linted without types.
-    files: ['**/*.js', '**/*.mjs', 'vitest.config.ts'],
+    // Plain JavaScript (bin/, this file) and the vitest configs are outside tsconfig.json: linted without types.
+    files: ['**/*.js', '**/*.mjs', 'vitest*.config.ts'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
