@@ -168,7 +168,7 @@ async function readLimited(response: Response): Promise<string> {
 }
 
 /** `Retry-After`: seconds, or an HTTP date. */
-function parseRetryAfter(value: string | null, now: number): number | undefined {
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
   if (!value) return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const date = Date.parse(value);

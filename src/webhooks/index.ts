@@ -1,3 +1,3 @@
 export { createSecretBox, type SecretBox } from './secret-box.js';
 export { createWebhookEndpoints, WebhookError, type WebhookEndpoints, type EndpointDescription } from './endpoints.js';
-export { createWebhookDelivery, type WebhookDeliveryDeps } from './delivery.js';
+export { createWebhookDelivery, parseRetryAfter, type WebhookDeliveryDeps } from './delivery.js';
