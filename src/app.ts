@@ -13,13 +13,14 @@ import { createJobService, type JobService } from './jobs/index.js';
 import { createEmbeddedQueue, createPgBossQueue, type JobQueue } from './queue/index.js';
 import { collectExpiredArchives, createExportRunner, createShardPool, deleteUnpublishedOutputs, redispatchOrphanedJobs, takeOverLapsedJobs } from './export/index.js';
 import { createSourcesFromCatalog } from './sources/index.js';
+import { createPrometheusMetrics, NO_METRICS, serveMetrics, type Metrics } from './metrics/index.js';
 import { createDemoSource, parseDemoFaults } from './sources/demo/index.js';
 import { closeApiServer, createApiServer } from './api/index.js';
 import { createSecretBox, createWebhookDelivery } from './webhooks/index.js';
 import { createEmulatorClock, createRuntimeFaults, readClockOffsetMs, recordDemoSourceStatus } from './emulator/index.js';
 import {
   createDownloadUrls, createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase, SigningKeyError,
-  accountSessions, oidcPayloads, pendingMigrations, pingDatabase, signInThrottle, type BlobStore, type Db, type OpenDatabase,
+  accountSessions, auditSql, jobsSql, oidcPayloads, pendingMigrations, pingDatabase, signInThrottle, type BlobStore, type Db, type OpenDatabase,
 } from './store/index.js';
 
 export interface DataportOptions {
@@ -45,6 +46,8 @@ export interface Dataport {
   readonly jobs: JobService;
   readonly blobs: BlobStore;
   readonly server: FastifyInstance | undefined;
+  /** Where `/metrics` is served when DATAPORT_METRICS_PORT gives it a port of its own (after start()). */
+  readonly metricsUrl: () => string | undefined;
   /** The clock every part uses: the injected one, else the emulator's (system time plus `dataport clock` offset). */
   readonly now: () => number;
   /** Listens (API) and starts workers; resolves with the URL the API is reachable at. */
@@ -161,7 +164,13 @@ async function assemble(
   const queue: JobQueue = pgBoss ?? createEmbeddedQueue({ db, now, lockMs: config.jobLeaseMs, onError: onQueueError });
   // Only a process that exports needs the threads; they start with the first long file, or at start().
   const shardPool = options.worker && config.exportThreads > 0 ? createShardPool(config.exportThreads) : undefined;
+  // Each server process counts its own (docs/operations.md); operator commands count nothing.
+  const prometheus = options.api || options.worker
+    ? createPrometheusMetrics({ countJobsByState: () => jobsSql.countJobsByState(db), queueDepth: () => jobsSql.countWaitingJobs(db, now()) })
+    : undefined;
+  const metrics: Metrics = prometheus ?? NO_METRICS;
   const runner = createExportRunner({
+    metrics,
     db, blobs, catalog, sources, now,
     workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     leaseMs: config.jobLeaseMs,
@@ -195,7 +204,8 @@ async function assemble(
   });
   const server = options.api
     ? await createApiServer({
-      db, catalog, jobs, tokens, blobs, signer, now, logger, publicUrl, trustProxy: config.trustProxy, limits: config.limits,
+      db, catalog, jobs, tokens, blobs, signer, now, logger, publicUrl, trustProxy: config.trustProxy, limits: config.limits, metrics,
+      ...(prometheus && config.metricsPort === undefined ? { metricsRoute: () => prometheus.render() } : {}),
       readiness: {
         database: () => pingDatabase(db),
         // Any answer will do, "no such object" included: it proves the store can be reached.
@@ -220,7 +230,7 @@ async function assemble(
     });
     await server.register(oauthRoutes, { oauth, issuer: publicUrl });
     await server.register(webRoutes, {
-      oauth, accounts, clients, tokens, catalog, logger,
+      oauth, accounts, clients, tokens, catalog, logger, metrics,
       overview: createAccountOverview({ db, catalog, clients, now }),
       locales,
       signer: createSigner(secret, now),
@@ -264,14 +274,23 @@ async function assemble(
       // Sign-in throttle buckets past their window and wait, and account sessions past their end.
       const expiredSignIn = await signInThrottle.deleteExpiredBuckets(db, now()) + await accountSessions.deleteExpiredSessions(db, now());
       if (expiredSignIn > 0) logger.debug({ expiredSignIn }, 'expired sign-in records deleted');
+      // Audit entries past retention, from the oldest end; the chain is re-anchored on the last one deleted.
+      const prunedAudit = await auditSql.pruneAudit(db, now() - config.auditRetentionMs);
+      if (prunedAudit > 0) logger.info({ prunedAudit }, 'audit entries past retention deleted');
     } catch (err) {
       logger.error({ err }, 'maintenance failed');
     }
   }
 
+  let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   return {
     config, db, catalog, tokens, jobs, blobs, server, now,
+    metricsUrl: () => metricsServer?.url,
     async start() {
+      if (prometheus && config.metricsPort !== undefined) {
+        metricsServer = await serveMetrics(() => prometheus.render(), config.metricsPort, config.host);
+        logger.info({ url: metricsServer.url }, 'metrics listening');
+      }
       // Connect the queue before taking requests, so a wrong database URL fails start-up, not the first initiate.
       await pgBoss?.ready();
       // Tells `dataport faults|clock` whether this server runs the demo source (they refuse otherwise).
@@ -305,6 +324,7 @@ async function assemble(
       // Requests in flight (a download included) have until the deadline, running exports what is left of it.
       if (server) await closeApiServer(server, Math.max(0, deadline - Date.now()));
       await queue.stop(Math.max(0, deadline - Date.now()));
+      await metricsServer?.close();
       await shardPool?.close();
       await closeSources();
       await blobs.close?.();

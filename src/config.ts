@@ -69,6 +69,10 @@ const envSchema = z.object({
   // Google signs archive URLs for 6 hours and keeps archives 14 days; we default to the same.
   DATAPORT_URL_LIFETIME: duration(1000).default(6 * 3_600_000),
   DATAPORT_ARCHIVE_RETENTION: duration(1000).default(14 * 86_400_000),
+  // Audit entries are evidence for regulators: kept for years unless the operator says otherwise (docs/operations.md).
+  DATAPORT_AUDIT_RETENTION: duration(60_000).default(5 * 365 * 86_400_000),
+  // Unset: /metrics on the API port. A worker process without an API needs one to be scraped at all.
+  DATAPORT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   DATAPORT_TOKEN_LIFETIME: duration(1000).default(3_600_000),
   // A worker renews its lease every third of this; after a crash the job is picked up once it lapses.
   DATAPORT_JOB_LEASE: duration(1000).default(30_000),
@@ -150,6 +154,10 @@ export interface Config {
   readonly deflateLevel: number;
   readonly urlLifetimeSeconds: number;
   readonly archiveRetentionMs: number;
+  /** How long audit entries are kept; older ones are pruned, the chain re-anchored. */
+  readonly auditRetentionMs: number;
+  /** A port of its own for `/metrics` (0: any free one); undefined: served on the API port. */
+  readonly metricsPort: number | undefined;
   readonly tokenLifetimeMs: number;
   readonly jobLeaseMs: number;
   /** How long SIGTERM waits for running exports before handing them back. */
@@ -282,6 +290,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     deflateLevel: e.DATAPORT_DEFLATE_LEVEL,
     urlLifetimeSeconds: Math.round(e.DATAPORT_URL_LIFETIME / 1000),
     archiveRetentionMs: e.DATAPORT_ARCHIVE_RETENTION,
+    auditRetentionMs: e.DATAPORT_AUDIT_RETENTION,
+    metricsPort: e.DATAPORT_METRICS_PORT,
     tokenLifetimeMs: e.DATAPORT_TOKEN_LIFETIME,
     jobLeaseMs: e.DATAPORT_JOB_LEASE,
     drainTimeoutMs: e.DATAPORT_DRAIN_TIMEOUT,

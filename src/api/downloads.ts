@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { JobService } from '../jobs/index.js';
-import { jobsSql, type BlobStore, type Db, type UrlSigner } from '../store/index.js';
+import { auditSql, jobsSql, type BlobStore, type Db, type UrlSigner } from '../store/index.js';
 import { ApiError } from './api-error.js';
 import { googleError } from './google-errors.js';
+import type { Metrics } from '../metrics/types.js';
 
 export interface DownloadDeps {
   db: Db;
-  jobs: Pick<JobService, 'isDownloadable'>;
+  jobs: Pick<JobService, 'downloadableArchive'>;
+  metrics: Metrics;
   blobs: BlobStore;
   signer: UrlSigner;
   now: () => number;
@@ -31,7 +33,8 @@ export async function downloadRoutes(app: FastifyInstance, deps: DownloadDeps): 
     }
     if (expiresAt * 1000 <= deps.now()) throw new ApiError('PERMISSION_DENIED', 'This URL has expired; poll the archive state for a fresh one.');
     // A withdrawn consent (or an expired archive) answers as a deleted one: deletion may follow later.
-    if (!(await deps.jobs.isDownloadable(key))) throw new ApiError('NOT_FOUND', 'The archive is no longer available.');
+    const archive = await deps.jobs.downloadableArchive(key);
+    if (!archive) throw new ApiError('NOT_FOUND', 'The archive is no longer available.');
     const stat = await deps.blobs.stat(key);
     if (!stat) throw new ApiError('NOT_FOUND', 'The archive is no longer available.');
 
@@ -59,6 +62,18 @@ export async function downloadRoutes(app: FastifyInstance, deps: DownloadDeps): 
     if (request.method === 'GET' && whole) {
       reply.raw.once('finish', () => {
         jobsSql.markPartDownloaded(deps.db, key, deps.now()).catch((err: unknown) => request.log.warn({ err, key }, 'could not record a download'));
+      });
+    }
+    if (request.method === 'GET') {
+      // Every GET that sent its bytes is in the audit log with its range (a resumed download is several entries).
+      const start = range ? range.start : 0;
+      const end = range ? range.end : stat.sizeBytes - 1;
+      reply.raw.once('finish', () => {
+        deps.metrics.downloadBytes(end - start + 1);
+        auditSql.appendAudit(deps.db, {
+          at: deps.now(), action: 'download', actor: 'user', userId: archive.userId, clientId: archive.clientId, jobId: archive.jobId, ip: request.ip,
+          detail: { part: key.slice(key.lastIndexOf('/') + 1), range: `${start}-${end}`, bytes: end - start + 1, sizeBytes: stat.sizeBytes },
+        }).catch((err: unknown) => request.log.error({ err, key }, 'could not write a download\'s audit entry'));
       });
     }
     if (range) {

@@ -15,6 +15,7 @@ import { discoveryRoutes } from './discovery-routes.js';
 import { batchRoutes } from './batch.js';
 import { registerCompression } from './compression.js';
 import { registerReadiness, type ReadinessProbes } from './readiness.js';
+import type { Metrics } from '../metrics/types.js';
 
 export interface ApiServerDeps {
   db: Db;
@@ -33,6 +34,9 @@ export interface ApiServerDeps {
   /** What `/readyz` checks (database, blob store, queue). */
   readiness: ReadinessProbes;
   limits: Limits;
+  metrics: Metrics;
+  /** Serve `/metrics` on this port too (unset when DATAPORT_METRICS_PORT gives it a port of its own). */
+  metricsRoute?: () => Promise<{ contentType: string; text: string }>;
 }
 
 /** How often Node looks for connections past the headers or request timeout (its default, 30 s, would let a slow client stay that much longer). */
@@ -87,6 +91,13 @@ export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInsta
     }
   });
 
+  // Request counts and latency: a counter and a histogram update, no await (this runs after every poll too).
+  const { metrics } = deps;
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.apiRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+
   registerErrorHandlers(app);
   // Before the routes: its hook applies to the routes registered after it.
   await registerCompression(app);
@@ -98,7 +109,14 @@ export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInsta
   });
   await app.register(discoveryRoutes, { catalog: deps.catalog, publicUrl: deps.publicUrl });
   await app.register(batchRoutes, { publicUrl: deps.publicUrl });
-  if (deps.signer) await app.register(downloadRoutes, { db: deps.db, jobs: deps.jobs, blobs: deps.blobs, signer: deps.signer, now: deps.now });
+  if (deps.signer) await app.register(downloadRoutes, { db: deps.db, jobs: deps.jobs, blobs: deps.blobs, signer: deps.signer, now: deps.now, metrics });
+  const { metricsRoute } = deps;
+  if (metricsRoute) {
+    app.get('/metrics', { compress: false }, async (_request, reply) => {
+      const { contentType, text } = await metricsRoute();
+      return reply.type(contentType).send(text);
+    });
+  }
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerReadiness(app, deps.readiness);
   return app;

@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/index.js';
-import { accountHistory, grants, type AccessMode, type Db } from '../store/index.js';
+import { accountHistory, auditSql, grants, type AccessMode, type Db } from '../store/index.js';
 import type { ClientService } from './clients.js';
 
 /** The account page shows this many most recent exports. */
@@ -20,6 +20,16 @@ export interface ExportRecord {
   groups: string[];
   state: string;
   downloadedAt: number | null;
+}
+
+export interface ActivityRecord {
+  at: number;
+  action: string;
+  clientName: string;
+  jobId: string | null;
+  ip: string | null;
+  /** A download's byte range, `first-last`. */
+  range?: string;
 }
 
 /** What the user's account page shows: apps holding a live grant, and every export they made. */
@@ -64,7 +74,20 @@ export function createAccountOverview(deps: { db: Db; catalog: Catalog; clients:
     }));
   }
 
-  return { listApps, listExports };
+  /** The user's own audit entries, newest first: which app did what with their data, and the downloads. */
+  async function listActivity(userId: string): Promise<ActivityRecord[]> {
+    const rows = await auditSql.listAudit(db, { userId, limit: HISTORY_LIMIT }, true);
+    const names = await clientNames(rows.flatMap((r) => (r.client_id === null ? [] : [r.client_id])));
+    return rows.map((r) => {
+      const detail = JSON.parse(r.detail) as { range?: string };
+      return {
+        at: r.at, action: r.action, clientName: r.client_id === null ? '' : names.get(r.client_id)!, jobId: r.job_id, ip: r.ip,
+        ...(detail.range ? { range: detail.range } : {}),
+      };
+    });
+  }
+
+  return { listApps, listExports, listActivity };
 }
 
 export type AccountOverview = ReturnType<typeof createAccountOverview>;

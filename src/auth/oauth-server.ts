@@ -2,7 +2,7 @@ import { createHmac, generateKeyPairSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { errors, type InteractionDetails } from 'oidc-provider';
 import type { Catalog } from '../catalog/index.js';
-import { grants, type AccessMode, type Db } from '../store/index.js';
+import { auditSql, grants, type AccessMode, type AuditOrigin, type Db } from '../store/index.js';
 import type { AccountService } from './accounts.js';
 import { clientSecretMatches } from './clients.js';
 import { createOidcAdapterFactory } from './oidc-adapter.js';
@@ -114,6 +114,16 @@ export function createOauthServer(deps: OauthServerDeps) {
     // forge it. Scheme and host come from the issuer either way (pinOriginToIssuer).
     provider.proxy = deps.trustProxy;
     provider.on('server_error', (_ctx: unknown, err: Error) => deps.logger.error({ err }, 'oauth server error'));
+    // Every access token the token endpoint issues (code exchange, refresh) leaves an audit entry. After the
+    // fact, not in the provider's own write: its adapter saves the token outside any transaction of ours.
+    provider.on('grant.success', (ctx: any) => {
+      const token = ctx.oidc?.entities?.AccessToken;
+      if (!token) return;
+      auditSql.appendAudit(db, {
+        at: deps.now(), action: 'token.issue', actor: 'client', userId: token.accountId, clientId: token.clientId, ip: ctx.ip,
+        detail: { grantId: token.grantId, grantType: ctx.oidc.params?.grant_type },
+      }).catch((err: unknown) => deps.logger.error({ err }, 'could not write the audit entry of an issued token'));
+    });
     provider.use(pinOriginToIssuer(new URL(issuer)));
     provider.use(pageHeaders);
     provider.use(metadataCaching);
@@ -353,7 +363,7 @@ export function createOauthServer(deps: OauthServerDeps) {
       return providerFor(issuer).provider.interactionResult(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
     },
     /** Records the user's consent as a provider grant and a Dataport grant with the same id. */
-    async finishConsent(issuer: string, req: IncomingMessage, res: ServerResponse, details: InteractionDetails, choice: ConsentChoice): Promise<string> {
+    async finishConsent(issuer: string, req: IncomingMessage, res: ServerResponse, details: InteractionDetails, choice: ConsentChoice, origin?: AuditOrigin): Promise<string> {
       const { provider, apiResource } = providerFor(issuer);
       const accountId = details.session?.accountId;
       if (!accountId) throw new ConsentError('the sign-in for this consent has ended; start again from the app');
@@ -379,6 +389,7 @@ export function createOauthServer(deps: OauthServerDeps) {
         resources: granted,
         access: choice.access,
         offline: details.params.access_type === 'offline',
+        ...(origin ? { origin } : {}),
       });
       return provider.interactionResult(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     },

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Catalog } from '../catalog/index.js';
 import type { Caller } from '../jobs/index.js';
-import { accessTokens, dropChangedKey, ExactCache, grants, oidcPayloads, type AccessMode, type ChangeWatch, type Db, type GrantRow } from '../store/index.js';
+import { accessTokens, auditSql, dropChangedKey, ExactCache, grants, oidcPayloads, type AccessMode, type AuditOrigin, type ChangeWatch, type Db, type GrantRow } from '../store/index.js';
 
 const DAY_MS = 86_400_000;
 
@@ -67,7 +67,7 @@ export function createTokenService(deps: {
    * Records a grant (a user's consent). The OAuth server passes its own grant id, so the provider's codes and
    * tokens and the Dataport grant share one id; `offline` says whether a refresh token may be issued.
    */
-  async function recordGrant(grant: NewGrant & { id?: string; offline?: boolean }): Promise<GrantRow> {
+  async function recordGrant(grant: NewGrant & { id?: string; offline?: boolean; origin?: AuditOrigin }): Promise<GrantRow> {
     const unknown = grant.resources.filter((r) => !deps.catalog.get(r));
     if (unknown.length > 0) throw new Error(`unknown resource group: ${unknown.join(', ')}`);
     if (grant.resources.length === 0) throw new Error('a grant needs at least one resource group');
@@ -84,22 +84,34 @@ export function createTokenService(deps: {
       revoked_at: null,
       offline_access: grant.offline ? 1 : 0,
     };
-    await grants.insertGrant(db, row);
+    await db.transaction().execute(async (trx) => {
+      await grants.insertGrant(trx, row);
+      await auditSql.appendAudit(trx, {
+        at, action: 'grant', actor: grant.origin?.operator ? 'operator' : 'user', userId: row.user_id, clientId: row.client_id,
+        operator: grant.origin?.operator, ip: grant.origin?.ip, detail: { grantId: row.id, access: row.access, resources: JSON.parse(row.resources) },
+      });
+    });
     return row;
   }
 
   /** Records a grant and issues an access token for it directly (the operator's `dataport token`). */
-  async function grantAndIssueToken(grant: NewGrant): Promise<{ accessToken: string; grantId: string; expiresAt: number }> {
+  async function grantAndIssueToken(grant: NewGrant & { origin?: AuditOrigin }): Promise<{ accessToken: string; grantId: string; expiresAt: number }> {
     const row = await recordGrant(grant);
-    const issued = await issueToken(row.id, row.expires_at);
+    const issued = await issueToken(row.id, row.expires_at, { userId: row.user_id, clientId: row.client_id, origin: grant.origin });
     return { ...issued, grantId: row.id };
   }
 
-  async function issueToken(grantId: string, grantExpiresAt: number | null) {
+  async function issueToken(grantId: string, grantExpiresAt: number | null, owner?: { userId: string; clientId: string; origin?: AuditOrigin | undefined }) {
     const at = now();
     const accessToken = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const expiresAt = Math.min(at + deps.tokenLifetimeMs, grantExpiresAt ?? Infinity);
-    await accessTokens.insertAccessToken(db, { token_hash: hashToken(accessToken), grant_id: grantId, created_at: at, expires_at: expiresAt, revoked_at: null });
+    await db.transaction().execute(async (trx) => {
+      await accessTokens.insertAccessToken(trx, { token_hash: hashToken(accessToken), grant_id: grantId, created_at: at, expires_at: expiresAt, revoked_at: null });
+      await auditSql.appendAudit(trx, {
+        at, action: 'token.issue', actor: owner?.origin?.operator ? 'operator' : 'client', userId: owner?.userId, clientId: owner?.clientId,
+        operator: owner?.origin?.operator, ip: owner?.origin?.ip, detail: { grantId, expiresAt },
+      });
+    });
     return { accessToken, expiresAt };
   }
 
@@ -183,11 +195,21 @@ export function createTokenService(deps: {
    * Ends every grant of the user for the client, every operator token issued under them, and the OAuth
    * server's codes, access tokens and refresh tokens for them (authorization.reset, the account page).
    */
-  async function revokeAuthorization(userId: string, clientId: string, reason: grants.RevocationReason = 'revoked'): Promise<void> {
+  async function revokeAuthorization(
+    userId: string, clientId: string, reason: grants.RevocationReason = 'revoked', origin?: AuditOrigin & { actor?: 'user' | 'client' | 'operator' },
+  ): Promise<void> {
     const at = now();
-    const revoked = await grants.revokeGrantsOf(db, userId, clientId, at, reason);
-    await accessTokens.revokeTokensOfGrants(db, revoked, at);
-    await oidcPayloads.destroyByGrantIds(db, revoked);
+    await db.transaction().execute(async (trx) => {
+      const revoked = await grants.revokeGrantsOf(trx, userId, clientId, at, reason);
+      await accessTokens.revokeTokensOfGrants(trx, revoked, at);
+      await oidcPayloads.destroyByGrantIds(trx, revoked);
+      if (revoked.length > 0) {
+        await auditSql.appendAudit(trx, {
+          at, action: 'revoke', actor: origin?.actor ?? (origin?.operator ? 'operator' : 'user'), userId, clientId,
+          operator: origin?.operator, ip: origin?.ip, detail: { grantIds: revoked, reason },
+        });
+      }
+    });
   }
 
   return { recordGrant, grantAndIssueToken, issueToken, authenticate, revokeAuthorization };

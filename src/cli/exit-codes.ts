@@ -21,6 +21,8 @@ export const EXIT = Object.freeze({
    * that is not IN_PROGRESS, the retry limit, emulator controls on a server without the demo source, or a
    * consent that granted none of the requested groups. */
   REFUSED: 7,
+  /** audit verify: the audit log's hash chain is broken (an entry altered, removed or inserted). */
+  AUDIT_BROKEN: 8,
   /** Interrupted by Ctrl-C (128 + SIGINT). */
   INTERRUPTED: 130,
 });

@@ -12,6 +12,7 @@ import { faultsCommand } from './commands/faults.js';
 import { clockCommand } from './commands/clock.js';
 import { exportCommand } from './commands/export.js';
 import { webhooksCommand } from './commands/webhooks.js';
+import { auditCommand } from './commands/audit.js';
 import { registerAccountCommands } from './account-commands.js';
 
 /**
@@ -95,7 +96,7 @@ program
     await withOperatorDataport(async (dataport) => {
       const unknown = options.resources.filter((r) => !dataport.catalog.get(r));
       if (unknown.length > 0) throw new InvalidArgumentError(`unknown resource group: ${unknown.join(', ')}`);
-      const issued = await dataport.tokens.grantAndIssueToken({ userId: options.user, clientId: options.client, resources: options.resources, access: options.access });
+      const issued = await dataport.tokens.grantAndIssueToken({ userId: options.user, clientId: options.client, resources: options.resources, access: options.access, origin: { operator: 'cli' } });
       console.error(`granted ${options.access} access to ${options.resources.length} group(s) for user ${options.user}, client ${options.client}; token expires ${new Date(issued.expiresAt).toISOString()}`);
       console.log(issued.accessToken);
     });
@@ -107,6 +108,7 @@ program.addCommand(faultsCommand());
 program.addCommand(clockCommand());
 program.addCommand(exportCommand());
 program.addCommand(webhooksCommand());
+program.addCommand(auditCommand());
 
 registerAccountCommands(program);
 

@@ -1,4 +1,4 @@
-import { jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
+import { auditSql, jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
 import type { JobQueue } from '../queue/index.js';
 
 /**
@@ -6,7 +6,7 @@ import type { JobQueue } from '../queue/index.js';
  * `onCollected` hears of each one (what `dataport gc` prints).
  */
 export async function collectExpiredArchives(
-  deps: { db: Db; blobs: BlobStore; now: () => number; onCollected?: (job: JobRow) => void },
+  deps: { db: Db; blobs: BlobStore; now: () => number; onCollected?: (job: JobRow) => void; operator?: string },
   batch = 100,
 ): Promise<number> {
   let collected = 0;
@@ -14,7 +14,15 @@ export async function collectExpiredArchives(
     const expired = await jobsSql.listExpiredArchives(deps.db, deps.now(), batch);
     for (const job of expired) {
       await deps.blobs.deletePrefix(`archives/${job.id}/`);
-      await jobsSql.markArchiveDeleted(deps.db, job.id, deps.now());
+      const at = deps.now();
+      await deps.db.transaction().execute(async (trx) => {
+        await jobsSql.markArchiveDeleted(trx, job.id, at);
+        await auditSql.appendAudit(trx, {
+          at, action: 'archive.delete', actor: deps.operator ? 'operator' : 'system', operator: deps.operator,
+          userId: job.user_id, clientId: job.client_id, jobId: job.id,
+          detail: { expiredAt: job.archive_expires_at },
+        });
+      });
       collected++;
       deps.onCollected?.(job);
     }

@@ -5,6 +5,7 @@ import { TransientSourceError, type ArchiveFile, type Source } from '../sources/
 import { jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
 import { buildArchive, type ArchiveGroup } from './archive-builder.js';
 import type { ShardPool } from './shard-pool.js';
+import type { Metrics } from '../metrics/types.js';
 
 export interface ExportRunnerDeps {
   db: Db;
@@ -23,6 +24,7 @@ export interface ExportRunnerDeps {
   /** Threads for files a source offers in ranges; see archive-builder.ts. */
   shardPool?: ShardPool;
   archiveRetentionMs: number;
+  metrics: Metrics;
   log: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
 }
 
@@ -57,6 +59,8 @@ export function createExportRunner(deps: ExportRunnerDeps) {
 
     const controller = new AbortController();
     runs.set(job.id, controller);
+    deps.metrics.workerBusy(1);
+    const claimedAt = now();
     const onShutdown = () => controller.abort(new RunStopped('shutdown'));
     delivery.signal.addEventListener('abort', onShutdown);
     // A drain that began while this run was still starting (the old attempts' deletion above can take
@@ -95,12 +99,23 @@ export function createExportRunner(deps: ExportRunnerDeps) {
         db, job.id, job.attempt,
         parts.map((p) => ({ part_index: p.partIndex, blob_key: p.blobKey, size_bytes: p.sizeBytes, sha256: p.sha256 })),
         now(), now() + deps.archiveRetentionMs,
+        {
+          at: now(), action: 'publish', actor: 'system', userId: job.user_id, clientId: job.client_id, jobId: job.id,
+          detail: {
+            attempt: job.attempt, worker: deps.workerId, parts: parts.length, bytes: parts.reduce((n, p) => n + p.sizeBytes, 0),
+            records: index.totals.records, resources: JSON.parse(job.resources) as string[],
+          },
+        },
       );
       if (!published) {
         await deps.blobs.deletePrefix(attemptPrefix);
         deps.log.info({ jobId: job.id, attempt: job.attempt }, 'job changed while exporting (cancelled or taken over); output discarded');
         return { kind: 'done' };
       }
+      deps.metrics.jobFinished({
+        state: 'COMPLETE', seconds: (now() - claimedAt) / 1000, bytes: parts.reduce((n, p) => n + p.sizeBytes, 0),
+        groups: index.services.map((g) => ({ name: g.resourceGroup, records: g.records, bytes: g.sizeBytes })),
+      });
       deps.log.info(
         { jobId: job.id, attempt: job.attempt, parts: parts.length, bytes: parts.reduce((n, p) => n + p.sizeBytes, 0), records: index.totals.records, ms: now() - started },
         'archive published',
@@ -108,35 +123,38 @@ export function createExportRunner(deps: ExportRunnerDeps) {
       return { kind: 'done' };
     } catch (error) {
       await deps.blobs.deletePrefix(attemptPrefix).catch((e: unknown) => deps.log.warn({ err: e, jobId: job.id }, 'could not delete partial output'));
-      return settleFailure(job, controller.signal.reason ?? error, error);
+      const outcome = await settleFailure(job, controller.signal.reason ?? error, error);
+      if (outcome.failed) deps.metrics.jobFinished({ state: 'FAILED', seconds: (now() - claimedAt) / 1000, bytes: 0, groups: [] });
+      return outcome.delivery;
     } finally {
+      deps.metrics.workerBusy(-1);
       clearInterval(heartbeat);
       delivery.signal.removeEventListener('abort', onShutdown);
       runs.delete(job.id);
     }
   }
 
-  async function settleFailure(job: JobRow, reason: unknown, error: unknown): Promise<DeliveryOutcome> {
+  async function settleFailure(job: JobRow, reason: unknown, error: unknown): Promise<{ delivery: DeliveryOutcome; failed: boolean }> {
     if (reason instanceof RunStopped && reason.why === 'cancelled') {
       deps.log.info({ jobId: job.id }, 'job cancelled; partial output deleted');
-      return { kind: 'done' };
+      return { delivery: { kind: 'done' }, failed: false };
     }
     if (reason instanceof RunStopped && reason.why === 'shutdown') {
       // Hand the job back at once: the next worker need not wait for the lease to lapse. A drain is not the
       // source's failure, so it spends none of the job's attempts.
       await jobsSql.releaseJob(db, job.id, job.attempt, now());
-      return { kind: 'retry', afterMs: 0 };
+      return { delivery: { kind: 'retry', afterMs: 0 }, failed: false };
     }
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     if (error instanceof TransientSourceError && job.transient_failures + 1 < deps.attempts) {
       const afterMs = deps.retryBackoffMs * 2 ** job.transient_failures;
       await jobsSql.releaseAfterTransientFailure(db, job.id, job.attempt, message, now());
       deps.log.warn({ jobId: job.id, attempt: job.attempt, afterMs, err: message }, 'transient failure; job will run again');
-      return { kind: 'retry', afterMs };
+      return { delivery: { kind: 'retry', afterMs }, failed: false };
     }
-    await jobsSql.failJob(db, job.id, job.attempt, message, now(), MAX_RETRIES_PER_JOB);
+    const failed = await jobsSql.failJob(db, job.id, job.attempt, message, now(), MAX_RETRIES_PER_JOB);
     deps.log.warn({ jobId: job.id, attempt: job.attempt, err: message }, 'job FAILED');
-    return { kind: 'done' };
+    return { delivery: { kind: 'done' }, failed };
   }
 
   function* groupsOf(job: JobRow, signal: AbortSignal): Iterable<ArchiveGroup> {

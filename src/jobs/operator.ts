@@ -54,12 +54,13 @@ export function createOperatorJobs(deps: { db: Db; jobs: JobService }) {
       return { job, parts, original, retries };
     },
 
-    async retryJob(jobId: string): Promise<{ archiveJobId: string }> {
-      return jobs.retryJob(ownerOf(await findJob(jobId)), jobId);
+    /** `operator` names who acted in the audit log (the CLI passes its operator name). */
+    async retryJob(jobId: string, operator = 'cli'): Promise<{ archiveJobId: string }> {
+      return jobs.retryJob(ownerOf(await findJob(jobId)), jobId, { operator });
     },
 
-    async cancelJob(jobId: string): Promise<void> {
-      await jobs.cancelJob(ownerOf(await findJob(jobId)), jobId);
+    async cancelJob(jobId: string, operator = 'cli'): Promise<void> {
+      await jobs.cancelJob(ownerOf(await findJob(jobId)), jobId, { operator });
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/index.js';
-import { dropChangedKey, ExactCache, grants, jobsSql, type ChangeWatch, type Db, type JobRow, type SignedUrlOptions } from '../store/index.js';
+import { auditSql, dropChangedKey, ExactCache, grants, jobsSql, type AuditEntry, type AuditOrigin, type ChangeWatch, type Db, type JobRow, type SignedUrlOptions } from '../store/index.js';
 import { JobError } from './errors.js';
 import { checkExportLimits, type PriorJob } from './limits.js';
 import { MAX_RETRIES_PER_JOB, TIME_BASED_INTERVAL_MS, type AccessType } from './states.js';
@@ -21,7 +21,7 @@ export interface JobServiceDeps {
   /** IN_PROGRESS jobs one user may have at once, across all clients; 0 = no cap. */
   maxJobsPerUser?: number;
   /** Revokes every grant and token of the user for the client (the auth module's part of a reset). */
-  revokeAuthorization: (userId: string, clientId: string, reason: 'reset') => Promise<void>;
+  revokeAuthorization: (userId: string, clientId: string, reason: 'reset', origin?: AuditOrigin & { actor?: 'user' | 'client' | 'operator' }) => Promise<void>;
   /** Told when a job is cancelled, so a run in this process can stop at once instead of at its next heartbeat. */
   onCancelled?: (jobId: string) => void;
   /**
@@ -50,7 +50,15 @@ export function createJobService(deps: JobServiceDeps) {
   // (the API then serializes it once).
   const answers = stateCache ? new WeakMap<jobsSql.JobStateRow, { second: number; state: ArchiveState }>() : undefined;
 
-  async function initiateArchive(caller: Caller, request: InitiateRequest): Promise<InitiateResult> {
+  /** The audit entry of an action the caller (an app, or an operator acting as the job's owner) took. */
+  function auditEntry(caller: Caller, action: AuditEntry['action'], at: number, origin: AuditOrigin | undefined, jobId?: string, detail?: Record<string, unknown>): AuditEntry {
+    return {
+      at, action, actor: origin?.operator ? 'operator' : 'client', userId: caller.userId, clientId: caller.clientId,
+      operator: origin?.operator, ip: origin?.ip, jobId, ...(detail ? { detail } : {}),
+    };
+  }
+
+  async function initiateArchive(caller: Caller, request: InitiateRequest, origin?: AuditOrigin): Promise<InitiateResult> {
     const resources = validateResources(caller, request.resources);
     const { startTime, endTime } = validateWindow(resources, request.startTime, request.endTime);
     const resourcesJson = JSON.stringify(resources);
@@ -68,6 +76,10 @@ export function createJobService(deps: JobServiceDeps) {
       await checkUserJobCap(trx, caller.userId);
       const row = newJobRow(caller, resourcesJson, caller.accessType, startTime ?? null, endTime ?? null, endTime ?? at, at, null);
       await jobsSql.insertJob(trx, row);
+      await auditSql.appendAudit(trx, auditEntry(caller, 'initiate', at, origin, row.id, {
+        resources, accessType: row.access_type,
+        ...(row.start_time !== null ? { startTime: row.start_time } : {}), ...(row.end_time !== null ? { endTime: row.end_time } : {}),
+      }));
       return row;
     });
     await deps.dispatcher.dispatch(job.id);
@@ -113,7 +125,7 @@ export function createJobService(deps: JobServiceDeps) {
     return state;
   }
 
-  async function retryJob(caller: Caller, jobId: string): Promise<{ archiveJobId: string }> {
+  async function retryJob(caller: Caller, jobId: string, origin?: AuditOrigin): Promise<{ archiveJobId: string }> {
     const failed = await findOwned(caller, jobId);
     if (failed.state !== 'FAILED') throw new JobError('NOT_RETRYABLE', [failed.state]);
     const resources = JSON.parse(failed.resources) as string[];
@@ -134,15 +146,22 @@ export function createJobService(deps: JobServiceDeps) {
       // Same resources and the same window: an open-ended window ends where the failed job's did.
       const row = newJobRow(caller, failed.resources, failed.access_type, failed.start_time, failed.end_time, failed.export_time, at, originalId);
       await jobsSql.insertJob(trx, row);
+      await auditSql.appendAudit(trx, auditEntry(caller, 'retry', at, origin, row.id, { retryOf: failed.id }));
       return row;
     });
     await deps.dispatcher.dispatch(job.id);
     return { archiveJobId: job.id };
   }
 
-  async function cancelJob(caller: Caller, jobId: string): Promise<Record<string, never>> {
+  async function cancelJob(caller: Caller, jobId: string, origin?: AuditOrigin): Promise<Record<string, never>> {
     const job = await findOwned(caller, jobId);
-    if (!(await jobsSql.cancelJob(db, job.id, now()))) {
+    const at = now();
+    const cancelled = await db.transaction().execute(async (trx) => {
+      if (!(await jobsSql.cancelJob(trx, job.id, at))) return false;
+      await auditSql.appendAudit(trx, auditEntry(caller, 'cancel', at, origin, job.id));
+      return true;
+    });
+    if (!cancelled) {
       const current = await jobsSql.findJob(db, job.id);
       throw new JobError('NOT_CANCELLABLE', [current?.state ?? job.state]);
     }
@@ -150,11 +169,15 @@ export function createJobService(deps: JobServiceDeps) {
     return {};
   }
 
-  async function resetAuthorization(caller: Caller): Promise<Record<string, never>> {
+  async function resetAuthorization(caller: Caller, origin?: AuditOrigin): Promise<Record<string, never>> {
     const running = await jobsSql.listJobs(db, { state: 'IN_PROGRESS', userId: caller.userId, clientId: caller.clientId, limit: 1000 });
     // Revoking the grants cancels their running jobs (store/sql/grants.ts); a run in this process stops now.
-    await deps.revokeAuthorization(caller.userId, caller.clientId, 'reset');
-    await jobsSql.clearLimitsAndExpireArchives(db, caller.userId, caller.clientId, now());
+    await deps.revokeAuthorization(caller.userId, caller.clientId, 'reset', { ...origin, actor: origin?.operator ? 'operator' : 'client' });
+    const at = now();
+    await db.transaction().execute(async (trx) => {
+      await jobsSql.clearLimitsAndExpireArchives(trx, caller.userId, caller.clientId, at);
+      await auditSql.appendAudit(trx, auditEntry(caller, 'reset', at, origin, undefined, { cancelledJobIds: running.map((j) => j.id) }));
+    });
     for (const job of running) deps.onCancelled?.(job.id);
     return {};
   }
@@ -197,11 +220,17 @@ export function createJobService(deps: JobServiceDeps) {
    * and covers its groups. The download route asks on every request: a signed URL alone is not enough.
    */
   async function isDownloadable(blobKey: string): Promise<boolean> {
+    return (await downloadableArchive(blobKey)) !== undefined;
+  }
+
+  /** As isDownloadable, answering with the archive's job and owner (for the download's audit entry), or undefined. */
+  async function downloadableArchive(blobKey: string): Promise<{ jobId: string; userId: string; clientId: string } | undefined> {
     const part = await jobsSql.findPartForDownload(db, blobKey);
-    if (!part || part.state !== 'COMPLETE' || part.archive_deleted_at !== null) return false;
+    if (!part || part.state !== 'COMPLETE' || part.archive_deleted_at !== null) return undefined;
     const at = now();
-    if (part.archive_expires_at !== null && part.archive_expires_at <= at) return false;
-    return grantStandsFor(part.grant, JSON.parse(part.resources) as string[], at);
+    if (part.archive_expires_at !== null && part.archive_expires_at <= at) return undefined;
+    if (!grantStandsFor(part.grant, JSON.parse(part.resources) as string[], at)) return undefined;
+    return { jobId: part.job_id, userId: part.user_id, clientId: part.client_id };
   }
 
   function validateResources(caller: Caller, requested: readonly string[]): string[] {
@@ -235,7 +264,7 @@ export function createJobService(deps: JobServiceDeps) {
     };
   }
 
-  return { initiateArchive, getArchiveState, retryJob, cancelJob, resetAuthorization, checkAccessType, isDownloadable };
+  return { initiateArchive, getArchiveState, retryJob, cancelJob, resetAuthorization, checkAccessType, isDownloadable, downloadableArchive };
 }
 
 export type JobService = ReturnType<typeof createJobService>;

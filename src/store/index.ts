@@ -31,3 +31,5 @@ export * as accountSessions from './sql/account-sessions.js';
 export * as webhooksSql from './sql/webhooks.js';
 export type { WebhookEndpointRow, WebhookEventRow, WebhookDeliveryRow, WebhookEventType } from './sql/webhooks.js';
 export { WEBHOOK_EVENT_TYPES } from './sql/webhooks.js';
+export * as auditSql from './sql/audit.js';
+export type { AuditEntry, AuditOrigin, AuditAction, AuditRow } from './sql/audit.js';

@@ -163,6 +163,33 @@ export interface EmulatorSettingsTable {
   updated_at: number;
 }
 
+/** One audit entry (migrations/0015-audit-log.ts); `hash` chains it to the entry before. */
+export interface AuditLogTable {
+  seq: number;
+  at: number;
+  action: string;
+  /** Who acted: `user`, `client`, `operator` or `system` (retention, the worker). */
+  actor: string;
+  user_id: string | null;
+  client_id: string | null;
+  operator: string | null;
+  job_id: string | null;
+  /** Canonical JSON object of the action's particulars (groups, byte range, reason...). */
+  detail: string;
+  ip: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The chain's head (the row appends lock) and its anchor (the last pruned entry's hash). */
+export interface AuditChainTable {
+  id: number;
+  last_seq: number;
+  last_hash: string;
+  anchor_seq: number;
+  anchor_hash: string;
+}
+
 export interface Database {
   grants: GrantsTable;
   access_tokens: AccessTokensTable;
@@ -181,6 +208,8 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  audit_log: AuditLogTable;
+  audit_chain: AuditChainTable;
 }
 
 /** A client's webhook endpoint (migration 0013); secrets are sealed (webhooks/secret-box.ts), never plain. */

@@ -10,6 +10,8 @@ export interface AccountView {
   apps: { clientId: string; clientName: string; groups: { name: string; description: string }[]; access: AccessMode; expiresAt: number | null }[];
   /** Newest first; groups carry their description in this language, the bare name as secondary text. */
   exports: { clientName: string; createdAt: number; groups: { name: string; description: string }[]; state: string; downloadedAt: number | null }[];
+  /** The user's audit entries, newest first. */
+  activity: { at: number; action: string; clientName: string; jobId: string | null; ip: string | null; range?: string }[];
 }
 
 /** Dates in the page's language, in UTC; one formatter per page, not one per date (they are costly to build). */
@@ -47,5 +49,10 @@ ${view.exports.map((e) => html`<li class="export"><h3>${e.clientName}</h3>
 <dt>${t.t('account.state')}</dt><dd><span class="state state-${e.state.toLowerCase()}">${t.t(`state.${e.state}`)}</span></dd>
 <dt>${t.t('account.download')}</dt><dd>${e.downloadedAt === null ? t.t('account.notDownloaded') : html`<time datetime="${new Date(e.downloadedAt).toISOString()}">${formatDate(e.downloadedAt)}</time>`}</dd>
 </dl></li>`)}
+</ol>`}
+<h2 id="activity">${t.t('account.activity')}</h2>
+${view.activity.length === 0 ? html`<p>${t.t('account.noActivity')}</p>` : html`<ol class="plain activity" aria-labelledby="activity">
+${view.activity.map((a) => html`<li class="audit audit-${a.action.replace('.', '-')}"><time datetime="${new Date(a.at).toISOString()}">${formatDate(a.at)}</time>
+<strong>${a.clientName}</strong> ${t.t(`audit.${a.action}`, { range: a.range ?? '' })}${a.jobId ? html` <code>${a.jobId.slice(0, 12)}</code>` : ''}${a.ip ? html` <span class="muted">${t.t('account.activityFrom', { ip: a.ip })}</span>` : ''}</li>`)}
 </ol>`}`);
 }

@@ -13,6 +13,7 @@ import { errorPage } from './layout.js';
 import { PAGE_HEADERS } from './page-headers.js';
 import { cookie, readCookie, type Signer } from './signed-values.js';
 import { signInPage, type SignInView } from './sign-in-page.js';
+import type { Metrics } from '../metrics/types.js';
 
 export interface WebDeps {
   oauth: OauthServer;
@@ -27,6 +28,7 @@ export interface WebDeps {
   /** The public URL, which is also the OAuth issuer. */
   issuer: () => string;
   logger: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  metrics: Metrics;
 }
 
 const ACCOUNT_COOKIE = 'dp_account';
@@ -141,6 +143,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
 
   /** The sign-in page again after a refused sign-in: 401, or 429 with Retry-After when the sign-in is throttled. */
   function signInRefused(reply: FastifyReply, t: Messages, result: Exclude<SignInResult, { ok: true }>, view: SignInView) {
+    deps.metrics.signInFailure(result.reason);
     if (result.reason === 'throttled') reply.header('retry-after', Math.ceil(result.retryAfterMs / 1000));
     const error = result.reason !== 'throttled'
       ? t.t('signIn.invalid')
@@ -211,7 +214,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
       return html(reply, await renderConsent(t, details, { error: t.t('consent.noneChosen'), chosen, ...(access ? { access } : {}) }), 400);
     }
     try {
-      return reply.redirect(await oauth.finishConsent(deps.issuer(), request.raw, reply.raw, details, { resources: chosen, access }), 303);
+      return reply.redirect(await oauth.finishConsent(deps.issuer(), request.raw, reply.raw, details, { resources: chosen, access }, { ip: request.ip }), 303);
     } catch (error) {
       if (!(error instanceof ConsentError)) throw error;
       return html(reply, await renderConsent(t, details, { error: error.message, chosen, access }), 400);
@@ -282,7 +285,9 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     const t = language(request);
     const session = await accountSession(request);
     if (!session) return html(reply, signInPage(t, accountSignInView(request, reply)));
-    const [apps, exports] = await Promise.all([deps.overview.listApps(session.sub), deps.overview.listExports(session.sub)]);
+    const [apps, exports, activity] = await Promise.all([
+      deps.overview.listApps(session.sub), deps.overview.listExports(session.sub), deps.overview.listActivity(session.sub),
+    ]);
     const revoked = request.query.revoked;
     return html(reply, accountPage(t, {
       userId: session.sub,
@@ -295,6 +300,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
         expiresAt: a.expiresAt,
         groups: a.groups.map((name) => describeGroup(t, name)),
       })),
+      activity,
       exports: exports.map((e) => ({
         ...e,
         groups: e.groups.map((name) => describeGroup(t, name)),
@@ -323,7 +329,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     if (!session || !signer.checkCsrf(`account:${session.sid}`, one(body.csrf))) return html(reply, errorPage(t, t.t('error.csrf'), '/account'), 403);
     const clientId = one(body.client_id);
     if (!clientId) return html(reply, errorPage(t, t.t('error.title'), '/account'), 400);
-    await deps.tokens.revokeAuthorization(session.sub, clientId, 'user_removed_app');
+    await deps.tokens.revokeAuthorization(session.sub, clientId, 'user_removed_app', { actor: 'user', ip: request.ip });
     return reply.redirect(`/account?revoked=${encodeURIComponent(clientId)}`, 303);
   });
 

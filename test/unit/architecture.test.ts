@@ -11,18 +11,19 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
  * The composition root (app.ts) and the CLI may import anything.
  */
 const ALLOWED: Record<string, readonly string[]> = {
-  api: ['auth', 'catalog', 'jobs', 'store'],
-  web: ['auth', 'catalog', 'store'],
+  api: ['auth', 'catalog', 'jobs', 'metrics', 'store'],
+  web: ['auth', 'catalog', 'metrics', 'store'],
   auth: ['catalog', 'jobs', 'store'],
   jobs: ['catalog', 'store'],
   queue: ['jobs', 'store'],
-  export: ['catalog', 'jobs', 'queue', 'sources', 'store'],
+  export: ['catalog', 'jobs', 'metrics', 'queue', 'sources', 'store'],
   emulator: ['sources', 'store'],
   sources: ['catalog'],
   catalog: [],
   store: [],
   client: [],
   webhooks: ['store'],
+  metrics: [],
 };
 
 function filesOf(dir: string): string[] {

@@ -15,6 +15,7 @@ export function gcCommand(): Command {
           db: dataport.db,
           blobs: dataport.blobs,
           now: dataport.now,
+          operator: 'cli',
           onCollected: (job) => deleted.push({
             job: job.id, user: job.user_id, client: job.client_id, expiredAt: new Date(job.archive_expires_at ?? 0).toISOString(),
           }),

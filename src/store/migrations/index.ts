@@ -8,6 +8,7 @@ import * as m0007 from './0007-upstream-identities.js';
 import * as m0008 from './0008-consent-lookups.js';
 import * as m0012 from './0012-job-outputs-swept.js';
 import * as m0013 from './0013-webhooks.js';
+import * as m0015 from './0015-audit-log.js';
 
 /** Ordered list of migrations; append only, never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0008-consent-lookups': m0008,
   '0012-job-outputs-swept': m0012,
   '0013-webhooks': m0013,
+  '0015-audit-log': m0015,
 };
 
 export const migrationProvider: MigrationProvider = {

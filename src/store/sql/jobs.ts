@@ -4,6 +4,7 @@ import type { Db } from '../database.js';
 import type { ArchivePartsTable, JobsTable } from '../schema.js';
 import { fixedQuery } from './fixed-query.js';
 import { enqueueJobEvent, inTransaction } from './webhooks.js';
+import { appendAudit, type AuditEntry } from './audit.js';
 
 export type JobRow = JobsTable;
 export type ArchivePartRow = ArchivePartsTable;
@@ -96,6 +97,8 @@ export async function findOwnedJobState(db: Db, id: string, userId: string, clie
 /** A part as the download route checks it: its job, and the standing of the grant that made the job. */
 export interface DownloadablePartRow {
   job_id: string;
+  user_id: string;
+  client_id: string;
   state: JobRow['state'];
   resources: string;
   archive_expires_at: number | null;
@@ -104,10 +107,10 @@ export interface DownloadablePartRow {
 }
 
 const selectPartForDownload = fixedQuery<{
-  job_id: string; state: JobRow['state']; resources: string; archive_expires_at: number | null; archive_deleted_at: number | null;
+  job_id: string; user_id: string; client_id: string; state: JobRow['state']; resources: string; archive_expires_at: number | null; archive_deleted_at: number | null;
   g_id: string | null; g_revoked_at: number | null; g_expires_at: number | null; g_resources: string | null;
 }>(
-  'select j.id as job_id, j.state, j.resources, j.archive_expires_at, j.archive_deleted_at, '
+  'select j.id as job_id, j.user_id, j.client_id, j.state, j.resources, j.archive_expires_at, j.archive_deleted_at, '
   + 'g.id as g_id, g.revoked_at as g_revoked_at, g.expires_at as g_expires_at, g.resources as g_resources '
   + 'from archive_parts as p join jobs as j on j.id = p.job_id left join grants as g on g.id = j.grant_id where p.blob_key = ?',
 );
@@ -117,7 +120,7 @@ export async function findPartForDownload(db: Db, blobKey: string): Promise<Down
   const [row] = await selectPartForDownload(db, [blobKey]);
   if (!row) return undefined;
   return {
-    job_id: row.job_id, state: row.state, resources: row.resources,
+    job_id: row.job_id, user_id: row.user_id, client_id: row.client_id, state: row.state, resources: row.resources,
     archive_expires_at: row.archive_expires_at, archive_deleted_at: row.archive_deleted_at,
     grant: row.g_id === null ? null : { revoked_at: row.g_revoked_at, expires_at: row.g_expires_at, resources: row.g_resources! },
   };
@@ -253,6 +256,7 @@ export async function completeJob(
   parts: readonly Omit<ArchivePartRow, 'job_id' | 'downloaded_at'>[],
   now: number,
   archiveExpiresAt: number,
+  audit?: AuditEntry,
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const updated = await publishJobRow(trx, [now, now, archiveExpiresAt, id, attempt]);
@@ -261,6 +265,8 @@ export async function completeJob(
     // The client's notification, in the transaction that publishes: it exists exactly when the archive does.
     const job = await findJob(trx, id);
     await enqueueJobEvent(trx, job!, 'archive_job.completed', { part_count: parts.length }, now);
+    // The publication's audit entry commits with it, or neither does.
+    if (audit) await appendAudit(trx, audit);
     return true;
   });
 }
@@ -471,4 +477,19 @@ export async function listJobs(db: Db, filter: JobListFilter): Promise<JobRow[]>
 /** The retries of an original job, oldest first. */
 export async function listRetriesOf(db: Db, originalJobId: string): Promise<JobRow[]> {
   return db.selectFrom('jobs').selectAll().where('retry_of', '=', originalJobId).orderBy('created_at', 'asc').execute();
+}
+
+/** Jobs per state, for the metrics (read at scrape time). */
+export async function countJobsByState(db: Db): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('jobs').select(['state', (eb) => eb.fn.countAll<number | string>().as('n')]).groupBy('state').execute();
+  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+}
+
+/** IN_PROGRESS jobs no run holds (waiting for a worker, or between transient retries), for the metrics. */
+export async function countWaitingJobs(db: Db, now: number): Promise<number> {
+  const row = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('state', '=', 'IN_PROGRESS')
+    .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
