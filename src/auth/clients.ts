@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { grants, oauthClients, oidcPayloads, type Db, type OauthClientRow } from '../store/index.js';
+import { auditSql, grants, oauthClients, oidcPayloads, type Db, type OauthClientRow } from '../store/index.js';
 
 export interface NewClient {
   name: string;
@@ -120,8 +120,13 @@ export function createClientService(deps: { db: Db; now: () => number }) {
   /** Removes the client and ends every grant it holds, with their codes and tokens. */
   async function removeClient(id: string): Promise<boolean> {
     const removed = await oauthClients.deleteClient(db, id);
-    const revoked = await grants.revokeGrantsOfClient(db, id, now());
+    const at = now();
+    const revoked = await grants.revokeGrantsOfClient(db, id, at);
     await oidcPayloads.destroyByGrantIds(db, revoked);
+    // An operator's act (`dataport clients remove`): one entry for the client, naming the grants it ended.
+    if (removed || revoked.length > 0) {
+      await auditSql.appendAudit(db, { at, action: 'revoke', actor: 'operator', operator: 'cli', clientId: id, detail: { grantIds: revoked, clientRemoved: true } });
+    }
     return removed;
   }
 

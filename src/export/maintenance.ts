@@ -1,4 +1,4 @@
-import { auditSql, jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
+import { jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
 import type { JobQueue } from '../queue/index.js';
 
 /**
@@ -15,13 +15,10 @@ export async function collectExpiredArchives(
     for (const job of expired) {
       await deps.blobs.deletePrefix(`archives/${job.id}/`);
       const at = deps.now();
-      await deps.db.transaction().execute(async (trx) => {
-        await jobsSql.markArchiveDeleted(trx, job.id, at);
-        await auditSql.appendAudit(trx, {
-          at, action: 'archive.delete', actor: deps.operator ? 'operator' : 'system', operator: deps.operator,
-          userId: job.user_id, clientId: job.client_id, jobId: job.id,
-          detail: { expiredAt: job.archive_expires_at },
-        });
+      await jobsSql.markArchiveDeleted(deps.db, job.id, at, {
+        at, action: 'archive.delete', actor: deps.operator ? 'operator' : 'system', operator: deps.operator,
+        userId: job.user_id, clientId: job.client_id, jobId: job.id,
+        detail: { expiredAt: job.archive_expires_at },
       });
       collected++;
       deps.onCollected?.(job);

@@ -145,6 +145,9 @@ describe('dataport jobs, gc, faults and clock against a running server', () => {
     const gc = await cli('gc', '--json');
     expect(gc.code, gc.stderr).toBe(0);
     expect((JSON.parse(gc.stdout) as { job: string }[]).map((d) => d.job)).toContain(first.archiveJobId);
+    // The deletion is in the audit log, as the operator's.
+    const deletions = JSON.parse((await cli('audit', '--action', 'archive.delete', '--json')).stdout) as { job_id: string; actor: string; operator: string }[];
+    expect(deletions.find((d) => d.job_id === first.archiveJobId)).toMatchObject({ actor: 'operator', operator: 'cli' });
     const reset = await cli('clock', 'reset');
     expect(reset.stdout).toContain('offset 0');
   });

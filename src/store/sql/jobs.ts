@@ -374,10 +374,12 @@ export async function listExpiredArchives(db: Db, now: number, limit: number): P
     .execute();
 }
 
-export async function markArchiveDeleted(db: Db, jobId: string, now: number): Promise<void> {
+/** `audit`: the deletion's audit entry, committed with it. */
+export async function markArchiveDeleted(db: Db, jobId: string, now: number, audit?: AuditEntry): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('archive_parts').where('job_id', '=', jobId).execute();
     await trx.updateTable('jobs').set({ archive_deleted_at: now, updated_at: now }).where('id', '=', jobId).execute();
+    if (audit) await appendAudit(trx, audit);
   });
 }
 
