@@ -34,7 +34,7 @@ export interface AuditOrigin {
 }
 
 /** JSON with object keys sorted at every level: one text per value, whichever order it was built in. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -42,7 +42,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** SHA-256 over the previous entry's hash and the canonical JSON of this entry's own columns. */
-export function entryHash(prevHash: string, row: Omit<AuditRow, 'hash' | 'prev_hash'>): string {
+function entryHash(prevHash: string, row: Omit<AuditRow, 'hash' | 'prev_hash'>): string {
   const body = canonicalJson({
     seq: Number(row.seq), at: Number(row.at), action: row.action, actor: row.actor, user_id: row.user_id, client_id: row.client_id,
     operator: row.operator, job_id: row.job_id, detail: row.detail, ip: row.ip,
