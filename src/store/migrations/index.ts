@@ -1,4 +1,4 @@
-import type { Migration, MigrationProvider } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m0001 from './0001-init.js';
 import * as m0002 from './0002-accounts-oauth.js';
 import * as m0004 from './0004-emulator-settings.js';
