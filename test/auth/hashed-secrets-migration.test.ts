@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { createDataport, type Dataport } from '../../src/app.js';
-import { Migrator } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/store/index.js';
 import { migrationProvider } from '../../src/store/migrations/index.js';
