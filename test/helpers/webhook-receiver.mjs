@@ -2,6 +2,7 @@
 // every delivery with the `standardwebhooks` package. Prints one JSON line per request on stdout:
 // {"verified":true,"id":…,"event":…} or {"verified":false,"id":…,"error":…}. PORT and WEBHOOK_SECRET come
 // from the environment; it answers 204 to a verified delivery and 400 to anything else.
+import { Buffer } from 'node:buffer';
 import { createServer } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 
