@@ -138,7 +138,7 @@ describe('sign-in through the upstream OpenID Connect provider', () => {
     expect(await introspect(bySub, client, tokens.access_token)).toMatchObject({ active: true, sub: ZEYNEP.sub });
     await expect(createAccountService({ db: bySub.dataport.db, now: bySub.clock.now }).exists(ZEYNEP.sub)).resolves.toBe(true);
     const api = googleClient(bySub.url, tokens.access_token);
-    expect((await api.accessType.check({})).data).toEqual({ oneTimeResources: ['chrome.history', 'myactivity.search'], timeBasedResources: [] });
+    expect((await api.accessType.check({})).data).toEqual({ oneTimeResources: ['chrome.history', 'myactivity.search'] });
     const { data: job } = await api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.search', 'chrome.history'] } });
     expect(job.accessType).toBe('ACCESS_TYPE_ONE_TIME');
     expect((await waitForState(api, job.archiveJobId!)).state).toBe('COMPLETE');
