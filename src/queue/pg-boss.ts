@@ -1,3 +1,4 @@
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { createConsumer, type Consumer } from './consumer.js';
 import type { DeliveryHandler, JobQueue } from './types.js';
@@ -69,15 +70,14 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
   function ready(): Promise<void> {
     started ??= (async () => {
       await boss.start();
-      // createQueue is idempotent in pg-boss 10 (insert ... on conflict do nothing).
-      await boss.createQueue(EXPORT_QUEUE, {
+      await oneAtATime(options.databaseUrl, () => boss.createQueue(EXPORT_QUEUE, {
         name: EXPORT_QUEUE,
         policy: 'standard',
         expireInSeconds: EXPIRE_IN_SECONDS,
         retryLimit: RETRY_LIMIT,
         retryDelay: 1,
         retryBackoff: true,
-      });
+      }));
     })();
     return started;
   }
@@ -164,4 +164,28 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
       }
     },
   };
+}
+
+/** Key of the session advisory lock that serializes queue creation across processes (any fixed bigint). */
+const CREATE_QUEUE_LOCK = 7_341_926_051;
+
+/**
+ * Runs `work` while holding a PostgreSQL advisory lock, so that only one process at a time does it.
+ * pg-boss 10's createQueue is idempotent (insert … on conflict do nothing) but not safe to run concurrently
+ * on a fresh database: the first caller's transaction inserts the queue row and then creates and attaches a
+ * partition (taking a table lock on `pgboss.queue`), while a second caller's insert holds a row lock on that
+ * table and waits for the first's row: PostgreSQL kills one as "deadlock detected", and the process that
+ * started alongside the others (serve and worker at once, several workers) exited. Held on a connection of its
+ * own, since pg-boss runs the call on its pool.
+ */
+async function oneAtATime<T>(databaseUrl: string, work: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [CREATE_QUEUE_LOCK]);
+    return await work();
+  } finally {
+    // Ending the session releases the lock, also if the unlock is never reached.
+    await client.end().catch(() => undefined);
+  }
 }

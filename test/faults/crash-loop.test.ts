@@ -116,8 +116,8 @@ async function scaled(): Promise<Stack & { terminateConnections(): Promise<numbe
     DATAPORT_DEMO_RECORDS: String(RECORDS), DATAPORT_LOG_LEVEL: 'warn', DATAPORT_WORKER_CONCURRENCY: '4',
     DATAPORT_DEMO_FAULTS: 'myactivity.search=slow:300,maps.starred_places=slow:300', DATAPORT_MAX_JOBS_PER_USER: '0',
   };
-  // One after the other: started together on a fresh database, one of them once died of "deadlock detected"
-  // (reported; multi-process.test.ts covers concurrent starts).
+  // One after the other, to keep this test about crashes; concurrent starts on a fresh database are covered by
+  // multi-process.test.ts and test/contract/pg-boss-concurrent-start.test.ts.
   const server = await startServerProcess(env, 'serve');
   let worker = await startWorkerProcess(env);
   children.push(server.child, worker.child);
