@@ -21,7 +21,7 @@ describe.skipIf(postgresUnavailable !== undefined)('pg-boss queues started at th
       const queues = Array.from({ length: 8 }, () => createPgBossQueue({ databaseUrl: database.url, supervise: false, poolSize: 2 }));
       try {
         const results = await Promise.allSettled(queues.map((q) => q.ready()));
-        expect(results.filter((r) => r.status === 'rejected').map((r) => String((r).reason))).toEqual([]);
+        expect(results.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([]);
       } finally {
         await Promise.all(queues.map((q) => q.stop()));
         await database.drop();
