@@ -20,7 +20,7 @@ import { createSecretBox, createWebhookDelivery } from './webhooks/index.js';
 import { createEmulatorClock, createRuntimeFaults, readClockOffsetMs, recordDemoSourceStatus } from './emulator/index.js';
 import {
   createDownloadUrls, createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase, SigningKeyError,
-  accountSessions, auditSql, jobsSql, oidcPayloads, pendingMigrations, pingDatabase, signInThrottle, type BlobStore, type Db, type OpenDatabase,
+  accountSessions, jobsSql, oidcPayloads, pendingMigrations, pingDatabase, pruneHistoryPastRetention, signInThrottle, type BlobStore, type Db, type OpenDatabase,
 } from './store/index.js';
 
 export interface DataportOptions {
@@ -274,9 +274,9 @@ async function assemble(
       // Sign-in throttle buckets past their window and wait, and account sessions past their end.
       const expiredSignIn = await signInThrottle.deleteExpiredBuckets(db, now()) + await accountSessions.deleteExpiredSessions(db, now());
       if (expiredSignIn > 0) logger.debug({ expiredSignIn }, 'expired sign-in records deleted');
-      // Audit entries past retention, from the oldest end; the chain is re-anchored on the last one deleted.
-      const prunedAudit = await auditSql.pruneAudit(db, now() - config.auditRetentionMs);
-      if (prunedAudit > 0) logger.info({ prunedAudit }, 'audit entries past retention deleted');
+      // Audit entries and the webhook log past their retention.
+      const pruned = await pruneHistoryPastRetention(db, now(), config);
+      if (pruned.auditEntries + pruned.webhookEvents + pruned.webhookDeliveries > 0) logger.info({ pruned }, 'history past retention deleted');
     } catch (err) {
       logger.error({ err }, 'maintenance failed');
     }

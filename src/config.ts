@@ -71,6 +71,8 @@ const envSchema = z.object({
   DATAPORT_ARCHIVE_RETENTION: duration(1000).default(14 * 86_400_000),
   // Audit entries are evidence for regulators: kept for years unless the operator says otherwise (docs/operations.md).
   DATAPORT_AUDIT_RETENTION: duration(60_000).default(5 * 365 * 86_400_000),
+  // The webhook delivery log and delivered or abandoned events: for debugging a receiver, not evidence.
+  DATAPORT_WEBHOOK_LOG_RETENTION: duration(60_000).default(30 * 86_400_000),
   // Unset: /metrics on the API port. A worker process without an API needs one to be scraped at all.
   DATAPORT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   DATAPORT_TOKEN_LIFETIME: duration(1000).default(3_600_000),
@@ -156,6 +158,7 @@ export interface Config {
   readonly archiveRetentionMs: number;
   /** How long audit entries are kept; older ones are pruned, the chain re-anchored. */
   readonly auditRetentionMs: number;
+  readonly webhookLogRetentionMs: number;
   /** A port of its own for `/metrics` (0: any free one); undefined: served on the API port. */
   readonly metricsPort: number | undefined;
   readonly tokenLifetimeMs: number;
@@ -291,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     urlLifetimeSeconds: Math.round(e.DATAPORT_URL_LIFETIME / 1000),
     archiveRetentionMs: e.DATAPORT_ARCHIVE_RETENTION,
     auditRetentionMs: e.DATAPORT_AUDIT_RETENTION,
+    webhookLogRetentionMs: e.DATAPORT_WEBHOOK_LOG_RETENTION,
     metricsPort: e.DATAPORT_METRICS_PORT,
     tokenLifetimeMs: e.DATAPORT_TOKEN_LIFETIME,
     jobLeaseMs: e.DATAPORT_JOB_LEASE,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { auditSql, grants, oauthClients, oidcPayloads, type Db, type OauthClientRow } from '../store/index.js';
+import { auditSql, grants, oauthClients, oidcPayloads, webhooksSql, type Db, type OauthClientRow } from '../store/index.js';
 
 export interface NewClient {
   name: string;
@@ -123,6 +123,8 @@ export function createClientService(deps: { db: Db; now: () => number }) {
     const at = now();
     const revoked = await grants.revokeGrantsOfClient(db, id, at);
     await oidcPayloads.destroyByGrantIds(db, revoked);
+    // Its webhook endpoint and the events still owed to it go too: nobody is there to receive them.
+    await webhooksSql.deleteEndpoint(db, id);
     // An operator's act (`dataport clients remove`): one entry for the client, naming the grants it ended.
     if (removed || revoked.length > 0) {
       await auditSql.appendAudit(db, { at, action: 'revoke', actor: 'operator', operator: 'cli', clientId: id, detail: { grantIds: revoked, clientRemoved: true } });

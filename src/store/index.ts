@@ -33,3 +33,4 @@ export type { WebhookEndpointRow, WebhookEventRow, WebhookDeliveryRow, WebhookEv
 export { WEBHOOK_EVENT_TYPES } from './sql/webhooks.js';
 export * as auditSql from './sql/audit.js';
 export type { AuditEntry, AuditOrigin, AuditAction, AuditRow } from './sql/audit.js';
+export { pruneHistoryPastRetention, type RetentionPeriods, type PrunedHistory } from './retention.js';

@@ -5,7 +5,7 @@ import { formatTable } from '../table.js';
 /** `dataport gc`: deletes expired archives now instead of at the server's next maintenance pass. */
 export function gcCommand(): Command {
   return new Command('gc')
-    .description('delete archives past their retention (DATAPORT_ARCHIVE_RETENTION) or reset by their user, now')
+    .description('delete archives past their retention (DATAPORT_ARCHIVE_RETENTION) or reset by their user, and audit entries and the webhook log past theirs, now')
     .option('--json', 'print the deleted archives as JSON')
     .action(async (options: { json?: boolean }) => {
       await withOperatorDataport(async (dataport) => {
@@ -22,9 +22,16 @@ export function gcCommand(): Command {
         });
         // What finished jobs left unpublished (a dead run's partial file or upload), as the server's pass does.
         await deleteUnpublishedOutputs({ db: dataport.db, blobs: dataport.blobs, now: dataport.now }, dataport.config.jobLeaseMs);
+        // Audit entries and the webhook log past their retention, as the server's pass does.
+        const { pruneHistoryPastRetention } = await import('../../store/index.js');
+        const pruned = await pruneHistoryPastRetention(dataport.db, dataport.now(), dataport.config);
         if (options.json) {
           console.log(JSON.stringify(deleted, null, 2));
           return;
+        }
+        if (pruned.auditEntries > 0) console.error(`${pruned.auditEntries} audit entr${pruned.auditEntries === 1 ? 'y' : 'ies'} past DATAPORT_AUDIT_RETENTION deleted`);
+        if (pruned.webhookEvents + pruned.webhookDeliveries > 0) {
+          console.error(`${pruned.webhookEvents} webhook event(s) and ${pruned.webhookDeliveries} delivery log entr${pruned.webhookDeliveries === 1 ? 'y' : 'ies'} past DATAPORT_WEBHOOK_LOG_RETENTION deleted`);
         }
         if (deleted.length > 0) {
           console.log(formatTable(['JOB', 'USER', 'CLIENT', 'EXPIRED'], deleted.map((d) => [d.job, d.user, d.client, d.expiredAt])));

@@ -226,3 +226,13 @@ export async function redeliverEvent(db: Db, id: string, now: number): Promise<W
     return event;
   });
 }
+
+/**
+ * Deletes the delivery log and settled events (delivered, or given up on) older than `before`; pending events are
+ * kept whatever their age (they are still owed). A pruned event can no longer be redelivered.
+ */
+export async function pruneHistory(db: Db, before: number): Promise<{ events: number; deliveries: number }> {
+  const deliveries = await db.deleteFrom('webhook_deliveries').where('at', '<', before).executeTakeFirst();
+  const events = await db.deleteFrom('webhook_events').where('state', '<>', 'pending').where('created_at', '<', before).executeTakeFirst();
+  return { events: Number(events.numDeletedRows), deliveries: Number(deliveries.numDeletedRows) };
+}
