@@ -64,7 +64,7 @@ export function createJobService(deps: JobServiceDeps) {
     const resourcesJson = JSON.stringify(resources);
     const at = now();
     const job = await db.transaction().execute(async (trx) => {
-      await jobsSql.lockOwner(trx, caller.userId, caller.clientId);
+      await jobsSql.lockUser(trx, caller.userId);
       const running = await jobsSql.findInProgressJob(trx, {
         userId: caller.userId, clientId: caller.clientId, resources: resourcesJson,
         startTime: startTime ?? null, endTime: endTime ?? null,
@@ -133,7 +133,7 @@ export function createJobService(deps: JobServiceDeps) {
     const originalId = failed.retry_of ?? failed.id;
     const at = now();
     const job = await db.transaction().execute(async (trx) => {
-      await jobsSql.lockOwner(trx, caller.userId, caller.clientId);
+      await jobsSql.lockUser(trx, caller.userId);
       const retries = await jobsSql.listRetries(trx, originalId);
       // One lineage yields at most one archive: once a retry runs or has completed, retrying the failed job
       // again (or a failed sibling) would export the same groups twice under one-time access.
@@ -190,8 +190,8 @@ export function createJobService(deps: JobServiceDeps) {
   }
 
   /**
-   * The per-user cap on concurrent jobs (one user's exports cannot take every worker). Checked under the
-   * owner lock of this user and client: two initiates of one user through different apps may both pass it.
+   * The per-user cap on concurrent jobs (one user's exports cannot take every worker), across all of their apps.
+   * Checked under the user's lock (jobsSql.lockUser), so concurrent initiates through different apps cannot all pass it.
    */
   async function checkUserJobCap(trx: Db, userId: string): Promise<void> {
     const cap = deps.maxJobsPerUser ?? 0;

@@ -158,4 +158,13 @@ describe('per-client request rates, the per-user job cap, idle connections', () 
     await first.api.archiveJobs.cancel({ name: `archiveJobs/${a.archiveJobId}` });
     expect((await second.api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.search'] } })).status).toBe(200);
   });
+
+  it('one user initiating through six apps at the same instant: exactly DATAPORT_MAX_JOBS_PER_USER jobs start', async () => {
+    const apps = await Promise.all(Array.from({ length: 6 }, (_, i) => dp.client({ user: 'burst-user', resources: ['myactivity.shopping'], clientId: `burst-app-${i}` })));
+    const outcomes = await Promise.allSettled(apps.map(({ api }) => api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.shopping'] } })));
+    const started = outcomes.filter((o) => o.status === 'fulfilled');
+    const refused = await Promise.all(outcomes.filter((o) => o.status === 'rejected').map((o) => googleErrorOf(Promise.reject(o.reason))));
+    expect(started).toHaveLength(2);
+    expect(refused.map((r) => [r.status, r.error.details?.[0]?.reason])).toEqual(Array.from({ length: 4 }, () => [429, 'RATE_LIMIT_EXCEEDED']));
+  });
 });

@@ -435,13 +435,14 @@ export async function listOrphanedJobs(db: Db, limit: number): Promise<JobRow[]>
 }
 
 /**
- * Serializes the limit checks of one user+client inside a transaction, so two concurrent initiates cannot
- * both pass them. SQLite needs nothing: its single connection runs one transaction at a time.
+ * Serializes the limit checks of one user inside a transaction, so two concurrent initiates or retries cannot
+ * both pass them: the export limits (per user and client) and the cap on a user's running jobs (across all of
+ * their apps, so the lock is the user's, not the user+client's). SQLite needs nothing: its single connection runs
+ * one transaction at a time.
  */
-export async function lockOwner(trx: Db, userId: string, clientId: string): Promise<void> {
+export async function lockUser(trx: Db, userId: string): Promise<void> {
   if (dialectOf(trx) === 'postgres') {
-    // The two-key form keeps user and client apart without a separator (PostgreSQL text cannot hold NUL).
-    await sql`select pg_advisory_xact_lock(hashtext(${userId}), hashtext(${clientId}))`.execute(trx);
+    await sql`select pg_advisory_xact_lock(hashtext(${userId}))`.execute(trx);
   }
 }
 
