@@ -2,7 +2,7 @@ import type { Catalog } from '../catalog/index.js';
 import { archiveFileName, MAX_RETRIES_PER_JOB } from '../jobs/index.js';
 import type { Delivery, DeliveryOutcome } from '../queue/index.js';
 import { TransientSourceError, type ArchiveFile, type Source } from '../sources/index.js';
-import { jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
+import { isStoreUnavailable, jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
 import { buildArchive, type ArchiveGroup } from './archive-builder.js';
 import type { ShardPool } from './shard-pool.js';
 import type { Metrics } from '../metrics/types.js';
@@ -146,7 +146,10 @@ export function createExportRunner(deps: ExportRunnerDeps) {
       return { delivery: { kind: 'retry', afterMs: 0 }, failed: false };
     }
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    if (error instanceof TransientSourceError && job.transient_failures + 1 < deps.attempts) {
+    // A source's passing failure, or storage that cannot take the archive for now (a full disk, S3 answering 5xx):
+    // retried with backoff like any transient failure, instead of failing the user's job for the operator's disk.
+    const transient = error instanceof TransientSourceError || isStoreUnavailable(error);
+    if (transient && job.transient_failures + 1 < deps.attempts) {
       const afterMs = deps.retryBackoffMs * 2 ** job.transient_failures;
       await jobsSql.releaseAfterTransientFailure(db, job.id, job.attempt, message, now());
       deps.log.warn({ jobId: job.id, attempt: job.attempt, afterMs, err: message }, 'transient failure; job will run again');

@@ -5,17 +5,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { googleClient } from '../helpers/dataport.js';
+import { googleClient, waitForState } from '../helpers/dataport.js';
 import { runCli, startServerProcess } from '../helpers/process.js';
 
 /**
  * A data folder on a small tmpfs, so the disk can really fill up. Mounting needs root (CI runs as root); where
  * it can't be done the test is skipped and says why.
  */
-function mountSmallDisk(): { dir: string; skip?: undefined } | { dir?: undefined; skip: string } {
+function mountSmallDisk(size = '16m'): { dir: string; skip?: undefined } | { dir?: undefined; skip: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'dataport-full-'));
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dir], { stdio: 'pipe' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
     return { dir };
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
@@ -40,15 +40,19 @@ function fillDisk(dir: string): string {
 }
 
 const disk = mountSmallDisk();
+/** A second small disk for the archives alone (DATAPORT_STORAGE_URL=file://…), the database staying on a roomy one. */
+const archiveDisk = disk.skip ? disk : mountSmallDisk('4m');
 
 describe.skipIf(disk.skip !== undefined)(`a full disk${disk.skip ? ` (skipped: ${disk.skip})` : ''}`, () => {
   const children: ChildProcess[] = [];
   afterAll(() => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    try {
-      execFileSync('umount', ['-l', disk.dir!], { stdio: 'pipe' });
-    } finally {
-      rmSync(disk.dir!, { recursive: true, force: true });
+    for (const dir of [disk.dir!, archiveDisk.dir!]) {
+      try {
+        execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   });
 
@@ -93,5 +97,40 @@ describe.skipIf(disk.skip !== undefined)(`a full disk${disk.skip ? ` (skipped: $
     const exited = new Promise((r) => server.child.once('exit', r));
     server.child.kill('SIGTERM');
     await exited;
+  });
+
+  it('an export whose archive storage is full is retried with backoff (not FAILED); once space is freed it completes', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-full-db-'));
+    try {
+      const env = {
+        DATAPORT_DATA_DIR: dataDir, DATAPORT_STORAGE_URL: `file://${archiveDisk.dir!}`, DATAPORT_EXPORT_THREADS: '0',
+        DATAPORT_RETRY_BACKOFF: '1s', DATAPORT_JOB_ATTEMPTS: '6', DATAPORT_DEMO_RECORDS: '200',
+      };
+      const server = await startServerProcess(env);
+      children.push(server.child);
+      const token = (await runCli(['token', '--user', 'full-archive', '--resources', 'chrome.history'], env)).lastLine;
+      const api = googleClient(server.url, token);
+      const filler = fillDisk(archiveDisk.dir!);
+      let jobId: string;
+      try {
+        ({ data: { archiveJobId: jobId } } = await api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } }) as { data: { archiveJobId: string } });
+        const logged = Date.now() + 20_000;
+        while (!server.logs().includes('transient failure; job will run again') && Date.now() < logged) await new Promise((r) => setTimeout(r, 50));
+        expect(server.logs()).toContain('ENOSPC');
+        expect(server.logs()).toContain('transient failure; job will run again');
+        // Still running for its user: a full disk is the operator's to fix, not a reason to fail their export.
+        expect((await api.archiveJobs.getPortabilityArchiveState({ name: `archiveJobs/${jobId}/portabilityArchiveState` })).data.state).toBe('IN_PROGRESS');
+      } finally {
+        rmSync(filler, { force: true });
+      }
+      const final = await waitForState(api, jobId, undefined, 45_000);
+      expect(final.state).toBe('COMPLETE');
+      expect(final.urls).toHaveLength(1);
+      const exited = new Promise((r) => server.child.once('exit', r));
+      server.child.kill('SIGTERM');
+      await exited;
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
