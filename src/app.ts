@@ -188,6 +188,7 @@ async function assemble(
       db, now, box: createSecretBox(signingKey),
       workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
       ...config.webhooks,
+      logRetentionMs: config.webhookLogRetentionMs,
       log: logger,
     })
     : undefined;

@@ -17,6 +17,8 @@ export interface WebhookDeliveryDeps {
   retryWindowMs: number;
   /** How often the outbox is looked at for due events. */
   pollMs: number;
+  /** DATAPORT_WEBHOOK_LOG_RETENTION: grants that lapsed longer ago than this get no event (theirs may be pruned). */
+  logRetentionMs: number;
   log: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
 }
 
@@ -43,7 +45,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
     const at = now();
     if (at - lastLapsedSweep >= LAPSED_GRANT_SWEEP_MS) {
       lastLapsedSweep = at;
-      await webhooksSql.enqueueLapsedGrantEvents(db, at);
+      await webhooksSql.enqueueLapsedGrantEvents(db, at, at - deps.logRetentionMs);
     }
     // The lock outlives the attempt (timeout plus slack): a worker that dies leaves it to lapse, then another sends again.
     const events = await webhooksSql.claimDueEvents(db, deps.workerId, at, at + deps.timeoutMs + 30_000, CLAIM_BATCH);

@@ -116,16 +116,19 @@ export async function enqueueJobEvent(
 }
 
 /**
- * Time-based grants that lapsed (no write marks that moment): one `authorization.revoked` event each, at most
- * once (dedupe key), for clients with an endpoint. Returns how many were written.
+ * Time-based grants that lapsed (no write marks that moment) after `since`: one `authorization.revoked` event
+ * each, at most once (dedupe key), for clients with an endpoint. Returns how many were written. `since` is the
+ * webhook log's retention: an event is pruned (pruneHistory) only once it is older than that, and its grant lapsed
+ * before the event was written, so a grant whose event was pruned is never found again here.
  */
-export async function enqueueLapsedGrantEvents(db: Db, now: number, limit = 500): Promise<number> {
+export async function enqueueLapsedGrantEvents(db: Db, now: number, since: number, limit = 500): Promise<number> {
   const lapsed = await db
     .selectFrom('grants as g')
     .innerJoin('webhook_endpoints as e', 'e.client_id', 'g.client_id')
     .select(['g.id', 'g.user_id', 'g.client_id', 'g.expires_at'])
     .where('g.revoked_at', 'is', null)
     .where('g.expires_at', '<=', now)
+    .where('g.expires_at', '>', since)
     .where((eb) => eb.not(eb.exists(eb.selectFrom('webhook_events as w').select('w.seq').where('w.dedupe_key', '=', sql<string>`${'lapsed:'} || g.id`))))
     .limit(limit)
     .execute();

@@ -3,11 +3,14 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase, webhooksSql, type OpenDatabase } from '../../../src/store/index.js';
+import { createTokenService } from '../../../src/auth/index.js';
+import { googleCatalog } from '../../../src/catalog/index.js';
+import { migrateToLatest, openDatabase, pruneHistoryPastRetention, webhooksSql, type OpenDatabase } from '../../../src/store/index.js';
 import { createSecretBox, createWebhookDelivery, createWebhookEndpoints, parseRetryAfter } from '../../../src/webhooks/index.js';
 import { TestClock } from '../../helpers/dataport.js';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 /** The delivery worker on a real SQLite database against a real HTTP endpoint; time is the test's clock. */
 describe('webhook delivery: Retry-After, redirects, giving up and disabling', () => {
@@ -45,7 +48,7 @@ describe('webhook delivery: Retry-After, redirects, giving up and disabling', ()
     const endpoints = createWebhookEndpoints({ db: database.db, now: clock.now, box });
     const delivery = createWebhookDelivery({
       db: database.db, now: clock.now, box, workerId: 'w1', timeoutMs: 2000,
-      retryFirstMs: 5000, retryMaxMs: 2 * HOUR, retryWindowMs: 24 * HOUR, pollMs: 1000,
+      retryFirstMs: 5000, retryMaxMs: 2 * HOUR, retryWindowMs: 24 * HOUR, pollMs: 1000, logRetentionMs: 30 * DAY,
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     });
     return { endpoints, delivery, box };
@@ -111,5 +114,35 @@ describe('webhook delivery: Retry-After, redirects, giving up and disabling', ()
     expect(parseRetryAfter(new Date(60_000).toUTCString(), 0)).toBe(60_000);
     expect(parseRetryAfter('soon', 0)).toBeUndefined();
     expect(parseRetryAfter(null, 0)).toBeUndefined();
+  });
+
+  it('a time-based grant that lapses gets one authorization.revoked (expired); once pruned past retention, never another', async () => {
+    const { endpoints, delivery } = setUp();
+    answer = () => ({ status: 204 });
+    await endpoints.setEndpoint('c1', url);
+    const tokens = createTokenService({ db: database.db, catalog: googleCatalog(), now: clock.now, tokenLifetimeMs: HOUR });
+    const grantA = await tokens.grantAndIssueToken({ userId: 'ann', clientId: 'c1', resources: ['chrome.history'], access: '30d' });
+    expect(grantA.accessToken).toBeTruthy();
+    const revokedEvents = async () => (await webhooksSql.listEvents(database.db, 'c1', 100)).filter((e) => e.type === 'authorization.revoked');
+
+    clock.advance(31 * DAY);
+    expect(await delivery.runOnce()).toBe(1);
+    const [lapsed] = await revokedEvents();
+    expect(JSON.parse(lapsed!.payload)).toMatchObject({ type: 'authorization.revoked', data: { user_id: 'ann', reason: 'expired' } });
+    expect(lapsed!.state).toBe('delivered');
+    // Once only: the next sweep (a minute later) finds the same lapsed grant and writes nothing.
+    clock.advance(2 * 60_000);
+    expect(await delivery.runOnce()).toBe(0);
+    expect(await revokedEvents()).toHaveLength(1);
+
+    // A second grant, made now, lapses 30 days later; by then the first one's event is past retention and pruned.
+    await tokens.grantAndIssueToken({ userId: 'ben', clientId: 'c1', resources: ['chrome.history'], access: '30d' });
+    clock.advance(31 * DAY);
+    const pruned = await pruneHistoryPastRetention(database.db, clock.now(), { auditRetentionMs: 3650 * DAY, webhookLogRetentionMs: 30 * DAY });
+    expect(pruned.webhookEvents).toBe(1);
+    expect(await revokedEvents()).toEqual([]);
+    // The sweep writes ben's event and not ann's again (her grant lapsed before the retention window).
+    expect(await delivery.runOnce()).toBe(1);
+    expect((await revokedEvents()).map((e) => (JSON.parse(e.payload) as { data: { user_id: string } }).data.user_id)).toEqual(['ben']);
   });
 });
