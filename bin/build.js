@@ -1,24 +1,38 @@
 #!/usr/bin/env node
-// `npm run build` (and `prepare`, so `npm install` / `npm ci` build too): compiles src/ to dist/ with tsc,
-// copies the data files modules read beside themselves, and stamps the build. bin/dataport.js runs dist/
-// only while the stamp is newer than every file under src/.
+// `npm run build` (and `prepare`, so `npm install`, `npm ci` and `npm pack` build too): compiles src/ to dist/
+// with tsc, removes what a deleted or renamed source left behind (tsc builds incrementally and never deletes),
+// copies the data files modules read beside themselves, and stamps the build. In a checkout, bin/dataport.js
+// runs dist/ only while the stamp is newer than every file under src/; an installed package runs dist/ always.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const DATA_FILES = ['catalog/google-resource-groups.json'];
+// npm names the command it runs scripts for: a package must never be packed without its compiled server.
+const packing = ['pack', 'publish'].includes(process.env.npm_command ?? '');
+
 let tsc;
 try {
   tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 } catch {
+  if (packing) {
+    console.error('dataport build: typescript is not installed, and a package without dist/ cannot run; `npm ci` first');
+    process.exit(1);
+  }
   // An install without devDependencies (npm ci --omit=dev): the sources still run, through tsx.
   console.warn('dataport build: typescript is not installed; bin/dataport.js will run the TypeScript sources with tsx');
   process.exit(0);
 }
 const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (result.status !== 0) process.exit(result.status ?? 1);
-for (const file of ['catalog/google-resource-groups.json']) {
+
+for (const name of readdirSync(`${root}dist`, { recursive: true })) {
+  const source = name.replace(/\.js(\.map)?$/, '.ts');
+  if (source !== name && !existsSync(`${root}src/${source}`)) rmSync(`${root}dist/${name}`);
+}
+for (const file of DATA_FILES) {
   mkdirSync(`${root}dist/${file.slice(0, file.lastIndexOf('/'))}`, { recursive: true });
   copyFileSync(`${root}src/${file}`, `${root}dist/${file}`);
 }

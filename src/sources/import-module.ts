@@ -11,5 +11,9 @@ export async function importModule(specifier: string): Promise<unknown> {
     register();
     typescriptLoads = true;
   }
-  return import(specifier);
+  const namespace = (await import(specifier)) as { default?: unknown };
+  // Outside a package with "type": "module" (an operator's plugin folder, usually), tsx compiles a `.ts` module
+  // to CommonJS, and its ES exports arrive as `default`, marked __esModule: those are the module's exports.
+  const inner = namespace.default as { __esModule?: unknown } | null | undefined;
+  return typeof inner === 'object' && inner !== null && inner.__esModule === true ? inner : namespace;
 }

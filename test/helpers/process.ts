@@ -1,11 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/dataport.js', import.meta.url));
 
-/** Runs `dataport <args>` to completion; rejects on a non-zero exit. */
-export async function runCli(args: string[], env: Record<string, string>): Promise<{ stdout: string; stderr: string; lastLine: string; code: number }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Which `dataport` runs: this checkout's bin/dataport.js by default, or an installed `dataport` executable, from `cwd`. */
+export interface Launch {
+  executable?: string;
+  cwd?: string;
+}
+
+function spawnDataport(args: string[], env: NodeJS.ProcessEnv, launch: Launch): ChildProcessByStdio<null, Readable, Readable> {
+  const [file, argv] = launch.executable ? [launch.executable, args] : [process.execPath, [BIN, ...args]];
+  return spawn(file, argv, { env, cwd: launch.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Runs `dataport <args>` to completion and reports how it ended. */
+export async function runCli(args: string[], env: Record<string, string>, launch: Launch = {}): Promise<{ stdout: string; stderr: string; lastLine: string; code: number }> {
+  const child = spawnDataport(args, { ...process.env, ...env }, launch);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -16,11 +28,8 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
 }
 
 /** Starts `dataport start` as a child process and waits until it answers on its port. */
-export async function startServerProcess(env: Record<string, string>, command = 'start'): Promise<{ child: ChildProcess; url: string; logs: () => string }> {
-  const child = spawn(process.execPath, [BIN, command], {
-    env: { ...process.env, PORT: '0', DATAPORT_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startServerProcess(env: Record<string, string>, command = 'start', launch: Launch = {}): Promise<{ child: ChildProcess; url: string; logs: () => string }> {
+  const child = spawnDataport([command], { ...process.env, PORT: '0', DATAPORT_LOG_LEVEL: 'info', ...env }, launch);
   let logs = '';
   child.stdout.on('data', (d) => (logs += d));
   child.stderr.on('data', (d) => (logs += d));
