@@ -4,7 +4,7 @@
 // copies the data files modules read beside themselves, and stamps the build. In a checkout, bin/dataport.js
 // runs dist/ only while the stamp is newer than every file under src/; an installed package runs dist/ always.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -34,6 +34,8 @@ for (const name of readdirSync(`${root}dist`, { recursive: true })) {
 }
 for (const file of DATA_FILES) {
   mkdirSync(`${root}dist/${file.slice(0, file.lastIndexOf('/'))}`, { recursive: true });
-  copyFileSync(`${root}src/${file}`, `${root}dist/${file}`);
+  // Through a rename: a server starting meanwhile (a test beside `npm pack`) reads the old file or the new one.
+  copyFileSync(`${root}src/${file}`, `${root}dist/${file}.tmp`);
+  renameSync(`${root}dist/${file}.tmp`, `${root}dist/${file}`);
 }
 writeFileSync(`${root}dist/.built`, `${new Date().toISOString()}\n`);

@@ -16,7 +16,8 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
  * installed `dataport` run from an empty folder. The installed package must run its compiled server (dist/):
  * it has no src/, and its tsx (kept for operators' `.ts` plugins) is moved out of reach while it serves an
  * export. The install fetches dependencies through npm's cache (`--prefer-offline`: what `npm ci` left there
- * is not asked for again). About 40 s here, most of it `npm install`.
+ * is not asked for again). About a minute on a busy 2-core machine, most of it `npm pack` (its build) and
+ * `npm install`.
  */
 describe('the packed package, installed with npm install -g', () => {
   let work: string;
