@@ -61,7 +61,7 @@ describe('the packed package, installed with npm install -g', () => {
 
   it('ships the compiled server and its data files, not the sources; tsx stays a dependency for .ts plugins', () => {
     const entries = readdirSync(installed).sort();
-    expect(entries).toEqual(['README.md', 'bin', 'dist', 'locales', 'node_modules', 'package.json']);
+    expect(entries).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'locales', 'node_modules', 'package.json']);
     expect(existsSync(path.join(installed, 'dist', 'cli', 'main.js'))).toBe(true);
     expect(existsSync(path.join(installed, 'dist', 'catalog', 'google-resource-groups.json'))).toBe(true);
     expect(existsSync(path.join(installed, 'locales', 'en.json'))).toBe(true);
