@@ -10,7 +10,8 @@ import {
 } from './auth/index.js';
 import { createSigner, errorPage, loadLocales, logoutDonePage, logoutPage, PAGE_HEADERS, webRoutes } from './web/index.js';
 import { createJobService, type JobService } from './jobs/index.js';
-import { createEmbeddedQueue, createPgBossQueue, type JobQueue } from './queue/index.js';
+import { createEmbeddedQueue, createPgBossQueue, withDispatchSpans, type JobQueue } from './queue/index.js';
+import { startTracing, type Tracing } from './tracing/index.js';
 import { collectExpiredArchives, createExportRunner, createShardPool, deleteUnpublishedOutputs, redispatchOrphanedJobs, takeOverLapsedJobs } from './export/index.js';
 import { createSourcesFromCatalog } from './sources/index.js';
 import { createPrometheusMetrics, NO_METRICS, serveMetrics, type Metrics } from './metrics/index.js';
@@ -83,10 +84,14 @@ export async function createDataport(config: Config, options: DataportOptions): 
       : {}),
   });
   // A start that fails part-way (schema behind, bad faults, unserved group, ...) closes the database it opened.
+  let tracing: Tracing | undefined;
   try {
-    return await assemble(config, options, logger, catalogFile, database);
+    // Spans only from server processes: an operator command's few calls are not worth a trace.
+    if (options.api || options.worker) tracing = await startTracing(config.tracing, logger);
+    return await assemble(config, options, logger, catalogFile, database, tracing);
   } catch (error) {
     await database.close();
+    await tracing?.shutdown();
     throw error;
   }
 }
@@ -94,6 +99,7 @@ export async function createDataport(config: Config, options: DataportOptions): 
 /** Builds every part on an open database; the caller closes the database if this throws. */
 async function assemble(
   config: Config, options: DataportOptions, logger: Logger, catalogFile: CatalogDefinition | undefined, database: OpenDatabase,
+  tracing: Tracing | undefined,
 ): Promise<Dataport> {
   const { db } = database;
   if (database.dialect === 'sqlite') {
@@ -195,7 +201,7 @@ async function assemble(
   const jobs = createJobService({
     db, catalog, now,
     downloadUrl: downloadUrls.sign,
-    dispatcher: queue,
+    dispatcher: tracing?.enabled ? withDispatchSpans(queue, pgBoss ? 'pg-boss' : 'embedded') : queue,
     newJobId: () => randomBytes(16).toString('hex'),
     urlLifetimeSeconds: config.urlLifetimeSeconds,
     maxJobsPerUser: config.limits.maxJobsPerUser,
@@ -206,6 +212,7 @@ async function assemble(
   const server = options.api
     ? await createApiServer({
       db, catalog, jobs, tokens, blobs, signer, now, logger, publicUrl, trustProxy: config.trustProxy, limits: config.limits, metrics,
+      traceRequests: tracing?.enabled ?? false,
       ...(prometheus && config.metricsPort === undefined ? { metricsRoute: () => prometheus.render() } : {}),
       readiness: {
         database: () => pingDatabase(db),
@@ -330,6 +337,8 @@ async function assemble(
       await closeSources();
       await blobs.close?.();
       await database.close();
+      // Last: the spans of everything above (the final exports, the last requests) are sent before exit.
+      await tracing?.shutdown();
     },
   };
 }

@@ -180,6 +180,8 @@ export interface Config {
    * gets them from here because nothing else reads the environment).
    */
   readonly catalog: { readonly file: string; readonly env: Readonly<Record<string, string | undefined>> } | undefined;
+  /** OpenTelemetry traces over OTLP/HTTP; undefined (the default) when no OTLP endpoint is set or tracing is switched off. */
+  readonly tracing: TracingConfig | undefined;
   /** The upstream OpenID Connect provider users may sign in with; undefined when not configured. */
   readonly upstreamOidc: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string; readonly claim: string; readonly displayName: string } | undefined;
 }
@@ -195,6 +197,50 @@ export interface Limits {
   readonly apiRateWindowMs: number;
   /** IN_PROGRESS archive jobs per user across all clients; 0 = no cap. */
   readonly maxJobsPerUser: number;
+}
+
+/** Where and how spans go (OpenTelemetry's standard variables, read by `parseTracing`). */
+export interface TracingConfig {
+  /** The OTLP/HTTP traces URL (`.../v1/traces`). */
+  readonly url: string;
+  readonly protocol: 'http/protobuf' | 'http/json';
+  /** The `service.name` resource attribute. */
+  readonly serviceName: string;
+  /** Which traces are recorded: OTEL_TRACES_SAMPLER's names; `ratio` for the trace-id ratio ones. */
+  readonly sampler: { readonly name: TracesSampler; readonly ratio: number };
+}
+
+const TRACES_SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
+type TracesSampler = (typeof TRACES_SAMPLERS)[number];
+
+/**
+ * OpenTelemetry's standard variables (the SDK environment specification), the part Dataport acts on:
+ * tracing is on only when an OTLP endpoint is set, and OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none
+ * switch it off even then. Headers, timeout, compression and certificates (OTEL_EXPORTER_OTLP_*) are read by
+ * the exporter itself when tracing is on. Returns a message instead of throwing, like parseStorageUrl.
+ */
+function parseTracing(env: NodeJS.ProcessEnv): TracingConfig | undefined | string {
+  const read = (name: string) => (env[name]?.trim() ? env[name].trim() : undefined);
+  if (read('OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return undefined;
+  const exporters = (read('OTEL_TRACES_EXPORTER') ?? 'otlp').split(',').map((v) => v.trim().toLowerCase());
+  if (exporters.includes('none')) return undefined;
+  const unsupported = exporters.filter((v) => v !== 'otlp');
+  if (unsupported.length > 0) return `OTEL_TRACES_EXPORTER: only otlp (or none) is supported, got "${unsupported.join(', ')}"`;
+  const signalUrl = read('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const baseUrl = read('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (signalUrl === undefined && baseUrl === undefined) return undefined;
+  // The signal's own endpoint is used as it is; the shared one gets the signal's path (the specification's rule).
+  const url = signalUrl ?? `${baseUrl!.replace(/\/+$/, '')}/v1/traces`;
+  const urlVariable = signalUrl !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  if (!/^https?:\/\/[^/?#]+/.test(url) || !URL.canParse(url)) return `${urlVariable}: expected an http(s) URL such as http://localhost:4318 (the value is not shown: it may hold a secret)`;
+  const protocol = read('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? read('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json') return `OTEL_EXPORTER_OTLP_PROTOCOL: expected http/protobuf or http/json (grpc is not supported), got "${protocol}"`;
+  const sampler = (read('OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on').toLowerCase();
+  if (!(TRACES_SAMPLERS as readonly string[]).includes(sampler)) return `OTEL_TRACES_SAMPLER: expected one of ${TRACES_SAMPLERS.join(', ')}, got "${sampler}"`;
+  const ratioText = read('OTEL_TRACES_SAMPLER_ARG');
+  const ratio = ratioText === undefined ? 1 : Number(ratioText);
+  if (sampler.endsWith('traceidratio') && !(ratio >= 0 && ratio <= 1)) return `OTEL_TRACES_SAMPLER_ARG: expected a ratio from 0 to 1, got "${ratioText}"`;
+  return { url, protocol, serviceName: read('OTEL_SERVICE_NAME') ?? 'dataport', sampler: { name: sampler as TracesSampler, ratio } };
 }
 
 /** A local folder (the embedded default), or an S3-compatible bucket. */
@@ -271,6 +317,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const dataDir = path.resolve(e.DATAPORT_DATA_DIR);
   const storage = parseStorageUrl(e.DATAPORT_STORAGE_URL, e, dataDir);
   if (typeof storage === 'string') throw new ConfigError(`invalid configuration:\n  DATAPORT_STORAGE_URL: ${storage}`);
+  const tracing = parseTracing(env);
+  if (typeof tracing === 'string') throw new ConfigError(`invalid configuration:\n  ${tracing}`);
   if (e.DATAPORT_HEADERS_TIMEOUT > e.DATAPORT_REQUEST_TIMEOUT) {
     // Node refuses a headers timeout longer than the whole request's.
     throw new ConfigError('invalid configuration:\n  DATAPORT_HEADERS_TIMEOUT: must not be longer than DATAPORT_REQUEST_TIMEOUT');
@@ -322,6 +370,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       apiRateWindowMs: e.DATAPORT_API_RATE_WINDOW,
       maxJobsPerUser: e.DATAPORT_MAX_JOBS_PER_USER,
     }),
+    tracing: tracing && Object.freeze(tracing),
     catalog: e.DATAPORT_CATALOG ? Object.freeze({ file: path.resolve(e.DATAPORT_CATALOG), env: Object.freeze({ ...env }) }) : undefined,
     upstreamOidc: e.DATAPORT_UPSTREAM_OIDC_ISSUER
       ? Object.freeze({

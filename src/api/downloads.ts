@@ -1,9 +1,11 @@
+import { trace } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { JobService } from '../jobs/index.js';
 import { auditSql, jobsSql, type BlobStore, type Db, type UrlSigner } from '../store/index.js';
 import { ApiError } from './api-error.js';
 import { googleError } from './google-errors.js';
 import type { Metrics } from '../metrics/types.js';
+import { parseTraceParent } from '../tracing/index.js';
 
 export interface DownloadDeps {
   db: Db;
@@ -37,6 +39,14 @@ export async function downloadRoutes(app: FastifyInstance, deps: DownloadDeps): 
     if (!archive) throw new ApiError('NOT_FOUND', 'The archive is no longer available.');
     const stat = await deps.blobs.stat(key);
     if (!stat) throw new ApiError('NOT_FOUND', 'The archive is no longer available.');
+    const part = key.slice(key.lastIndexOf('/') + 1);
+    // The request's span (tracing on) names the job and links to the trace of the request that made it.
+    const span = trace.getActiveSpan();
+    if (span) {
+      span.setAttributes({ 'dataport.job.id': archive.jobId, 'dataport.download.part': part, 'dataport.download.size_bytes': stat.sizeBytes });
+      const initiated = parseTraceParent(archive.traceParent);
+      if (initiated) span.addLink({ context: initiated, attributes: { 'dataport.link': 'initiate' } });
+    }
 
     reply.header('accept-ranges', 'bytes');
     reply.header('etag', stat.etag);
@@ -68,11 +78,14 @@ export async function downloadRoutes(app: FastifyInstance, deps: DownloadDeps): 
       // Every GET that sent its bytes is in the audit log with its range (a resumed download is several entries).
       const start = range ? range.start : 0;
       const end = range ? range.end : stat.sizeBytes - 1;
+      span?.setAttributes({ 'dataport.download.range': `${start}-${end}`, 'dataport.download.bytes': end - start + 1 });
       reply.raw.once('finish', () => {
+        // The line carries this request's id (request_id) and the job's, and the id of the request that made the job.
+        request.log.info({ jobId: archive.jobId, job_request_id: archive.requestId, part, range: `${start}-${end}`, bytes: end - start + 1 }, 'archive part sent');
         deps.metrics.downloadBytes(end - start + 1);
         auditSql.appendAudit(deps.db, {
           at: deps.now(), action: 'download', actor: 'user', userId: archive.userId, clientId: archive.clientId, jobId: archive.jobId, ip: request.ip,
-          detail: { part: key.slice(key.lastIndexOf('/') + 1), range: `${start}-${end}`, bytes: end - start + 1, sizeBytes: stat.sizeBytes },
+          detail: { part, range: `${start}-${end}`, bytes: end - start + 1, sizeBytes: stat.sizeBytes },
         }).catch((err: unknown) => request.log.error({ err, key }, 'could not write a download\'s audit entry'));
       });
     }

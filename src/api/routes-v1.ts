@@ -99,7 +99,7 @@ export async function v1Routes(app: FastifyInstance, deps: V1Deps): Promise<void
 
   app.post('/v1/portabilityArchive::initiate', async (request, reply) => {
     const body = parseInitiateBody(request.body);
-    return send(request, reply, await jobs.initiateArchive(request.caller!, body, { ip: request.ip }));
+    return send(request, reply, await jobs.initiateArchive(request.caller!, body, { ip: request.ip, requestId: request.id }));
   });
 
   app.get<{ Params: { job: string } }>('/v1/archiveJobs/:job/portabilityArchiveState', async (request, reply) => {
@@ -112,7 +112,7 @@ export async function v1Routes(app: FastifyInstance, deps: V1Deps): Promise<void
     if (!m) throw new ApiError('NOT_FOUND', `The requested URL ${request.url.split('?')[0]} was not found on this server.`);
     parseJobNameBody(request.body);
     const [, jobId, action] = m;
-    const result = action === 'retry' ? await jobs.retryJob(request.caller!, jobId!, { ip: request.ip }) : await jobs.cancelJob(request.caller!, jobId!, { ip: request.ip });
+    const result = action === 'retry' ? await jobs.retryJob(request.caller!, jobId!, { ip: request.ip, requestId: request.id }) : await jobs.cancelJob(request.caller!, jobId!, { ip: request.ip });
     return send(request, reply, result);
   });
 

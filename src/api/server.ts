@@ -16,6 +16,8 @@ import { batchRoutes } from './batch.js';
 import { registerCompression } from './compression.js';
 import { registerReadiness, type ReadinessProbes } from './readiness.js';
 import type { Metrics } from '../metrics/types.js';
+import { registerHttpSpans } from '../tracing/index.js';
+import { requestIdOf } from './request-id.js';
 
 export interface ApiServerDeps {
   db: Db;
@@ -37,6 +39,8 @@ export interface ApiServerDeps {
   metrics: Metrics;
   /** Serve `/metrics` on this port too (unset when DATAPORT_METRICS_PORT gives it a port of its own). */
   metricsRoute?: () => Promise<{ contentType: string; text: string }>;
+  /** Make a span of every request (OpenTelemetry tracing is on). */
+  traceRequests?: boolean;
 }
 
 /** How often Node looks for connections past the headers or request timeout (its default, 30 s, would let a slow client stay that much longer). */
@@ -48,7 +52,10 @@ export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInsta
   const app = Fastify({
     loggerInstance: deps.logger,
     // Per-request access logs would dominate the output under polling load; errors are logged where handled.
-    logController: new LogController({ disableRequestLogging: true }),
+    // Every line a request logs carries its id as request_id.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    // The caller's X-Request-Id when it is a sane one, else ours.
+    genReqId: requestIdOf,
     // Job ids and group names are short; a request body larger than this is a mistake or an attack.
     bodyLimit: deps.limits.bodyLimitBytes,
     // Slow clients: headers, a whole request, an idle kept-alive connection, a connection where nothing moves.
@@ -74,10 +81,13 @@ export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInsta
 
   // Every answer is JSON or an archive with its own content type: a browser must never guess another (a JSON
   // error echoing a request path, or an archive, rendered as HTML). Callback style: it runs on every poll.
-  app.addHook('onRequest', (_request, reply, done) => {
+  // The request id goes back to the caller, who can quote it (and find it in the logs).
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-request-id', request.id);
     done();
   });
+  if (deps.traceRequests) registerHttpSpans(app);
 
   // Google's client sends POSTs without a body and without a content type; an empty body is `{}` too.
   app.removeAllContentTypeParsers();

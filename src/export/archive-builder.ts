@@ -35,6 +35,14 @@ export interface BuildArchiveOptions {
   describe: Omit<ArchiveIndex, 'services' | 'parts' | 'totals'>;
   /** Worker threads for files a source offers in ranges (`shards`); without it every file is made here. */
   shardPool?: ShardPool;
+  /** Told as each group begins; its answer hears how the group ended (the run's per-group spans). */
+  onGroup?: (name: string) => GroupWatch;
+}
+
+/** How one group ended: its files, records and bytes (uncompressed, as in `archive_browser.json`), or an error. */
+export interface GroupWatch {
+  done(totals: { files: number; records: number; sizeBytes: number }): void;
+  failed(error: unknown): void;
 }
 
 /** Below this many records a file is made on this thread: handing ranges to threads would cost more than it saves. */
@@ -54,12 +62,21 @@ export async function buildArchive(options: BuildArchiveOptions): Promise<{ part
   try {
     sink.open();
     for (const group of options.groups) {
-      for await (const file of group.files) {
-        options.signal.throwIfAborted();
-        if (sink.full) await sink.rollOver();
-        const written = file.kind === 'records' ? await sink.writeRecords(file) : [await sink.writeBytes(file)];
-        for (const w of written) files.push({ ...w, group: group.name });
+      const first = files.length;
+      const watch = options.onGroup?.(group.name);
+      try {
+        for await (const file of group.files) {
+          options.signal.throwIfAborted();
+          if (sink.full) await sink.rollOver();
+          const written = file.kind === 'records' ? await sink.writeRecords(file) : [await sink.writeBytes(file)];
+          for (const w of written) files.push({ ...w, group: group.name });
+        }
+      } catch (error) {
+        watch?.failed(error);
+        throw error;
       }
+      const own = files.slice(first);
+      watch?.done({ files: own.length, records: own.reduce((n, f) => n + (f.records ?? 0), 0), sizeBytes: own.reduce((n, f) => n + f.sizeBytes, 0) });
     }
     options.signal.throwIfAborted();
     const index = buildIndex(options.describe, files, sink.partKeys());

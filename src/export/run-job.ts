@@ -1,11 +1,13 @@
+import { context, SpanKind, type Span } from '@opentelemetry/api';
 import type { Catalog } from '../catalog/index.js';
 import { archiveFileName, MAX_RETRIES_PER_JOB } from '../jobs/index.js';
 import type { Delivery, DeliveryOutcome } from '../queue/index.js';
 import { TransientSourceError, type ArchiveFile, type Source } from '../sources/index.js';
 import { isStoreUnavailable, jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
-import { buildArchive, type ArchiveGroup } from './archive-builder.js';
+import { buildArchive, type ArchiveGroup, type GroupWatch } from './archive-builder.js';
 import type { ShardPool } from './shard-pool.js';
 import type { Metrics } from '../metrics/types.js';
+import { contextFromTraceParent, failSpan, tracer, withSpan } from '../tracing/index.js';
 
 export interface ExportRunnerDeps {
   db: Db;
@@ -25,8 +27,10 @@ export interface ExportRunnerDeps {
   shardPool?: ShardPool;
   archiveRetentionMs: number;
   metrics: Metrics;
-  log: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
+  log: RunLog & { child(bindings: object): RunLog };
 }
+
+type RunLog = { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
 
 /** Why a run stopped early: the job was cancelled (or taken over), or this worker is shutting down. */
 class RunStopped extends Error {
@@ -52,10 +56,25 @@ export function createExportRunner(deps: ExportRunnerDeps) {
       // Another worker holds a live lease (a duplicate delivery): look again once it could have lapsed.
       return { kind: 'retry', afterMs: Math.max(1000, (current.lease_expires_at ?? now()) - now() + 100) };
     }
+    // Every line about the run carries the job and the request that made it (its X-Request-Id); the run's span
+    // is a child of that request's trace (the traceparent kept with the job), whichever worker runs it.
+    const log = deps.log.child({ jobId: job.id, ...(job.request_id !== null ? { request_id: job.request_id } : {}) });
+    return withSpan('export.run', {
+      kind: SpanKind.CONSUMER,
+      parent: contextFromTraceParent(job.trace_parent),
+      attributes: {
+        'dataport.job.id': job.id, 'dataport.attempt': job.attempt, 'dataport.deliveries': delivery.deliveries,
+        'dataport.resource_groups': JSON.parse(job.resources) as string[], 'dataport.worker_id': deps.workerId,
+        ...(job.request_id !== null ? { 'dataport.request_id': job.request_id } : {}),
+      },
+    }, (span) => run(job, delivery, log, span));
+  }
+
+  async function run(job: JobRow, delivery: Delivery, log: RunLog, span: Span): Promise<DeliveryOutcome> {
     const prefix = `archives/${job.id}/`;
     const attemptPrefix = `${prefix}${job.attempt}/`;
     // Leftovers of earlier runs that died before cleaning up: they can never be published (fenced by attempt).
-    await deps.blobs.deletePrefix(prefix).catch((e: unknown) => deps.log.warn({ err: e, jobId: job.id }, 'could not delete old attempts'));
+    await deps.blobs.deletePrefix(prefix).catch((e: unknown) => log.warn({ err: e }, 'could not delete old attempts'));
 
     const controller = new AbortController();
     runs.set(job.id, controller);
@@ -70,7 +89,7 @@ export function createExportRunner(deps: ExportRunnerDeps) {
     const heartbeat = setInterval(() => {
       jobsSql.renewLease(db, job.id, job.attempt, now(), deps.leaseMs).then(
         (held) => held || controller.abort(new RunStopped('cancelled')),
-        (e: unknown) => deps.log.warn({ err: e, jobId: job.id }, 'lease renewal failed'),
+        (e: unknown) => log.warn({ err: e }, 'lease renewal failed'),
       );
     }, Math.max(100, Math.floor(deps.leaseMs / 3)));
 
@@ -87,6 +106,7 @@ export function createExportRunner(deps: ExportRunnerDeps) {
         ...(deps.shardPool ? { shardPool: deps.shardPool } : {}),
         mtime: new Date(job.export_time),
         signal: controller.signal,
+        onGroup: (name) => groupSpan(name),
         describe: {
           archiveJobId: job.id,
           exportTime: new Date(job.export_time).toISOString(),
@@ -95,35 +115,42 @@ export function createExportRunner(deps: ExportRunnerDeps) {
           generator: 'Dataport',
         },
       });
-      const published = await jobsSql.completeJob(
-        db, job.id, job.attempt,
-        parts.map((p) => ({ part_index: p.partIndex, blob_key: p.blobKey, size_bytes: p.sizeBytes, sha256: p.sha256 })),
-        now(), now() + deps.archiveRetentionMs,
-        {
-          at: now(), action: 'publish', actor: 'system', userId: job.user_id, clientId: job.client_id, jobId: job.id,
-          detail: {
-            attempt: job.attempt, worker: deps.workerId, parts: parts.length, bytes: parts.reduce((n, p) => n + p.sizeBytes, 0),
-            records: index.totals.records, resources: JSON.parse(job.resources) as string[],
+      const bytes = parts.reduce((n, p) => n + p.sizeBytes, 0);
+      span.setAttributes({ 'dataport.archive.parts': parts.length, 'dataport.archive.bytes': bytes, 'dataport.archive.records': index.totals.records });
+      const published = await withSpan('archive.publish', { attributes: { 'dataport.job.id': job.id, 'dataport.archive.parts': parts.length, 'dataport.archive.bytes': bytes } }, async (publish) => {
+        const done = await jobsSql.completeJob(
+          db, job.id, job.attempt,
+          parts.map((p) => ({ part_index: p.partIndex, blob_key: p.blobKey, size_bytes: p.sizeBytes, sha256: p.sha256 })),
+          now(), now() + deps.archiveRetentionMs,
+          {
+            at: now(), action: 'publish', actor: 'system', userId: job.user_id, clientId: job.client_id, jobId: job.id,
+            detail: {
+              attempt: job.attempt, worker: deps.workerId, parts: parts.length, bytes,
+              records: index.totals.records, resources: JSON.parse(job.resources) as string[],
+            },
           },
-        },
-      );
+        );
+        publish.setAttribute('dataport.published', done);
+        return done;
+      });
       if (!published) {
         await deps.blobs.deletePrefix(attemptPrefix);
-        deps.log.info({ jobId: job.id, attempt: job.attempt }, 'job changed while exporting (cancelled or taken over); output discarded');
+        span.setAttribute('dataport.outcome', 'discarded');
+        log.info({ attempt: job.attempt }, 'job changed while exporting (cancelled or taken over); output discarded');
         return { kind: 'done' };
       }
+      span.setAttribute('dataport.outcome', 'published');
       deps.metrics.jobFinished({
-        state: 'COMPLETE', seconds: (now() - claimedAt) / 1000, bytes: parts.reduce((n, p) => n + p.sizeBytes, 0),
+        state: 'COMPLETE', seconds: (now() - claimedAt) / 1000, bytes,
         groups: index.services.map((g) => ({ name: g.resourceGroup, records: g.records, bytes: g.sizeBytes })),
       });
-      deps.log.info(
-        { jobId: job.id, attempt: job.attempt, parts: parts.length, bytes: parts.reduce((n, p) => n + p.sizeBytes, 0), records: index.totals.records, ms: now() - started },
-        'archive published',
-      );
+      log.info({ attempt: job.attempt, parts: parts.length, bytes, records: index.totals.records, ms: now() - started }, 'archive published');
       return { kind: 'done' };
     } catch (error) {
-      await deps.blobs.deletePrefix(attemptPrefix).catch((e: unknown) => deps.log.warn({ err: e, jobId: job.id }, 'could not delete partial output'));
-      const outcome = await settleFailure(job, controller.signal.reason ?? error, error);
+      await deps.blobs.deletePrefix(attemptPrefix).catch((e: unknown) => log.warn({ err: e }, 'could not delete partial output'));
+      const outcome = await settleFailure(job, controller.signal.reason ?? error, error, log);
+      span.setAttribute('dataport.outcome', outcome.outcome);
+      if (outcome.outcome === 'failed' || outcome.outcome === 'transient failure') failSpan(span, error);
       if (outcome.failed) deps.metrics.jobFinished({ state: 'FAILED', seconds: (now() - claimedAt) / 1000, bytes: 0, groups: [] });
       return outcome.delivery;
     } finally {
@@ -134,16 +161,18 @@ export function createExportRunner(deps: ExportRunnerDeps) {
     }
   }
 
-  async function settleFailure(job: JobRow, reason: unknown, error: unknown): Promise<{ delivery: DeliveryOutcome; failed: boolean }> {
+  async function settleFailure(
+    job: JobRow, reason: unknown, error: unknown, log: RunLog,
+  ): Promise<{ delivery: DeliveryOutcome; failed: boolean; outcome: 'cancelled' | 'handed back' | 'transient failure' | 'failed' }> {
     if (reason instanceof RunStopped && reason.why === 'cancelled') {
-      deps.log.info({ jobId: job.id }, 'job cancelled; partial output deleted');
-      return { delivery: { kind: 'done' }, failed: false };
+      log.info({}, 'job cancelled; partial output deleted');
+      return { delivery: { kind: 'done' }, failed: false, outcome: 'cancelled' };
     }
     if (reason instanceof RunStopped && reason.why === 'shutdown') {
       // Hand the job back at once: the next worker need not wait for the lease to lapse. A drain is not the
       // source's failure, so it spends none of the job's attempts.
       await jobsSql.releaseJob(db, job.id, job.attempt, now());
-      return { delivery: { kind: 'retry', afterMs: 0 }, failed: false };
+      return { delivery: { kind: 'retry', afterMs: 0 }, failed: false, outcome: 'handed back' };
     }
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     // A source's passing failure, or storage that cannot take the archive for now (a full disk, S3 answering 5xx):
@@ -152,12 +181,26 @@ export function createExportRunner(deps: ExportRunnerDeps) {
     if (transient && job.transient_failures + 1 < deps.attempts) {
       const afterMs = deps.retryBackoffMs * 2 ** job.transient_failures;
       await jobsSql.releaseAfterTransientFailure(db, job.id, job.attempt, message, now());
-      deps.log.warn({ jobId: job.id, attempt: job.attempt, afterMs, err: message }, 'transient failure; job will run again');
-      return { delivery: { kind: 'retry', afterMs }, failed: false };
+      log.warn({ attempt: job.attempt, afterMs, err: message }, 'transient failure; job will run again');
+      return { delivery: { kind: 'retry', afterMs }, failed: false, outcome: 'transient failure' };
     }
     const failed = await jobsSql.failJob(db, job.id, job.attempt, message, now(), MAX_RETRIES_PER_JOB);
-    deps.log.warn({ jobId: job.id, attempt: job.attempt, err: message }, 'job FAILED');
-    return { delivery: { kind: 'done' }, failed };
+    log.warn({ attempt: job.attempt, err: message }, 'job FAILED');
+    return { delivery: { kind: 'done' }, failed, outcome: 'failed' };
+  }
+
+  /** A span for one resource group's files, a child of the run's (active) span; ended with the group's totals. */
+  function groupSpan(name: string): GroupWatch {
+    const span = tracer.startSpan('export.group', { attributes: { 'dataport.resource_group': name } }, context.active());
+    return {
+      done(totals) {
+        span.setAttributes({ 'dataport.group.files': totals.files, 'dataport.group.records': totals.records, 'dataport.group.bytes': totals.sizeBytes }).end();
+      },
+      failed(error) {
+        failSpan(span, error);
+        span.end();
+      },
+    };
   }
 
   function* groupsOf(job: JobRow, signal: AbortSignal): Iterable<ArchiveGroup> {

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import type { Catalog } from '../catalog/index.js';
 import { auditSql, dropChangedKey, ExactCache, grants, jobsSql, type AuditEntry, type AuditOrigin, type ChangeWatch, type Db, type JobRow, type SignedUrlOptions } from '../store/index.js';
 import { JobError } from './errors.js';
@@ -5,6 +6,7 @@ import { checkExportLimits, type PriorJob } from './limits.js';
 import { MAX_RETRIES_PER_JOB, TIME_BASED_INTERVAL_MS, type AccessType } from './states.js';
 import type { AccessTypeResult, ArchiveState, Caller, InitiateRequest, InitiateResult, JobDispatcher } from './types.js';
 import { covers, grantStandsFor } from './visibility.js';
+import { activeTraceParent, withSpan } from '../tracing/index.js';
 
 export interface JobServiceDeps {
   db: Db;
@@ -29,6 +31,15 @@ export interface JobServiceDeps {
    * memory until a write to that job or its parts, in this process or (seen on the next poll) any other.
    */
   changes?: ChangeWatch | undefined;
+}
+
+/** A part that may be downloaded: its job, owner, and the request (and trace) that made the job. */
+export interface DownloadableArchive {
+  jobId: string;
+  userId: string;
+  clientId: string;
+  requestId: string | null;
+  traceParent: string | null;
 }
 
 /** Jobs remembered at most for getArchiveState; a miss costs one indexed read. */
@@ -58,8 +69,18 @@ export function createJobService(deps: JobServiceDeps) {
     };
   }
 
-  async function initiateArchive(caller: Caller, request: InitiateRequest, origin?: AuditOrigin): Promise<InitiateResult> {
+  /** `origin.requestId`: the HTTP request's id, stored with the job (with the trace's traceparent) for its run's logs and span. */
+  async function initiateArchive(caller: Caller, request: InitiateRequest, origin?: AuditOrigin & { requestId?: string }): Promise<InitiateResult> {
+    return withSpan('jobs.initiate', { attributes: { 'dataport.access_type': caller.accessType, 'dataport.client_id': caller.clientId } }, async (span) => {
+      const result = await initiateInSpan(caller, request, origin);
+      span.setAttribute('dataport.job.id', result.archiveJobId);
+      return result;
+    });
+  }
+
+  async function initiateInSpan(caller: Caller, request: InitiateRequest, origin?: AuditOrigin & { requestId?: string }): Promise<InitiateResult> {
     const resources = validateResources(caller, request.resources);
+    trace.getActiveSpan()?.setAttribute('dataport.resource_groups', resources);
     const { startTime, endTime } = validateWindow(resources, request.startTime, request.endTime);
     const resourcesJson = JSON.stringify(resources);
     const at = now();
@@ -74,7 +95,7 @@ export function createJobService(deps: JobServiceDeps) {
       const prior = await jobsSql.listLimitingJobs(trx, caller.userId, caller.clientId, since);
       checkExportLimits(caller.accessType, resources, prior.map(toPriorJob), at);
       await checkUserJobCap(trx, caller.userId);
-      const row = newJobRow(caller, resourcesJson, caller.accessType, startTime ?? null, endTime ?? null, endTime ?? at, at, null);
+      const row = newJobRow(caller, resourcesJson, caller.accessType, startTime ?? null, endTime ?? null, endTime ?? at, at, null, origin?.requestId);
       await jobsSql.insertJob(trx, row);
       await auditSql.appendAudit(trx, auditEntry(caller, 'initiate', at, origin, row.id, {
         resources, accessType: row.access_type,
@@ -125,7 +146,7 @@ export function createJobService(deps: JobServiceDeps) {
     return state;
   }
 
-  async function retryJob(caller: Caller, jobId: string, origin?: AuditOrigin): Promise<{ archiveJobId: string }> {
+  async function retryJob(caller: Caller, jobId: string, origin?: AuditOrigin & { requestId?: string }): Promise<{ archiveJobId: string }> {
     const failed = await findOwned(caller, jobId);
     if (failed.state !== 'FAILED') throw new JobError('NOT_RETRYABLE', [failed.state]);
     const resources = JSON.parse(failed.resources) as string[];
@@ -144,7 +165,7 @@ export function createJobService(deps: JobServiceDeps) {
       }
       await checkUserJobCap(trx, caller.userId);
       // Same resources and the same window: an open-ended window ends where the failed job's did.
-      const row = newJobRow(caller, failed.resources, failed.access_type, failed.start_time, failed.end_time, failed.export_time, at, originalId);
+      const row = newJobRow(caller, failed.resources, failed.access_type, failed.start_time, failed.end_time, failed.export_time, at, originalId, origin?.requestId);
       await jobsSql.insertJob(trx, row);
       await auditSql.appendAudit(trx, auditEntry(caller, 'retry', at, origin, row.id, { retryOf: failed.id }));
       return row;
@@ -224,13 +245,13 @@ export function createJobService(deps: JobServiceDeps) {
   }
 
   /** As isDownloadable, answering with the archive's job and owner (for the download's audit entry), or undefined. */
-  async function downloadableArchive(blobKey: string): Promise<{ jobId: string; userId: string; clientId: string } | undefined> {
+  async function downloadableArchive(blobKey: string): Promise<DownloadableArchive | undefined> {
     const part = await jobsSql.findPartForDownload(db, blobKey);
     if (!part || part.state !== 'COMPLETE' || part.archive_deleted_at !== null) return undefined;
     const at = now();
     if (part.archive_expires_at !== null && part.archive_expires_at <= at) return undefined;
     if (!grantStandsFor(part.grant, JSON.parse(part.resources) as string[], at)) return undefined;
-    return { jobId: part.job_id, userId: part.user_id, clientId: part.client_id };
+    return { jobId: part.job_id, userId: part.user_id, clientId: part.client_id, requestId: part.request_id, traceParent: part.trace_parent };
   }
 
   function validateResources(caller: Caller, requested: readonly string[]): string[] {
@@ -253,7 +274,7 @@ export function createJobService(deps: JobServiceDeps) {
 
   function newJobRow(
     caller: Caller, resources: string, accessType: AccessType, startTime: number | null, endTime: number | null,
-    exportTime: number, at: number, retryOf: string | null,
+    exportTime: number, at: number, retryOf: string | null, requestId: string | undefined,
   ): JobRow {
     return {
       id: deps.newJobId(), user_id: caller.userId, client_id: caller.clientId, grant_id: caller.grantId,
@@ -261,6 +282,8 @@ export function createJobService(deps: JobServiceDeps) {
       state: 'IN_PROGRESS', created_at: at, updated_at: at, retry_of: retryOf, limits_cleared: 0, attempt: 0,
       lease_owner: null, lease_expires_at: null, transient_failures: 0, failure_reason: null, finished_at: null,
       archive_expires_at: null, archive_deleted_at: null, outputs_swept_at: null,
+      // The run's log lines and span follow the request that made the job (a retry's own request, not the first's).
+      request_id: requestId ?? null, trace_parent: activeTraceParent() ?? null,
     };
   }
 

@@ -3,6 +3,7 @@ import type { PgBossQueueOptions } from './pg-boss.js';
 
 export type { JobQueue, Delivery, DeliveryHandler, DeliveryOutcome } from './types.js';
 export { createEmbeddedQueue, type EmbeddedQueueOptions } from './embedded.js';
+export { withDispatchSpans } from './traced.js';
 export type { PgBossQueueOptions } from './pg-boss.js';
 
 /**

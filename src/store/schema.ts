@@ -65,6 +65,10 @@ export interface JobsTable {
   archive_deleted_at: number | null;
   /** When the maintenance pass last removed a finished job's unpublished outputs (null: not yet, or still running). */
   outputs_swept_at: number | null;
+  /** The id of the HTTP request that made the job (X-Request-Id, or the server's own); null outside a request. */
+  request_id: string | null;
+  /** That request's W3C traceparent when tracing was on: the worker's span joins its trace. */
+  trace_parent: string | null;
 }
 
 export interface ArchivePartsTable {

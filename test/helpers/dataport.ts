@@ -6,7 +6,7 @@ import path from 'node:path';
 import { auth as googleAuth, dataportability, type dataportability_v1 } from 'googleapis/build/src/apis/dataportability/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDataport, type Dataport } from '../../src/app.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import type { AccessMode } from '../../src/store/index.js';
 import { createTestBucket, createTestDatabase, scaledStackUnavailable, testStack } from './scaled-stack.js';
 
@@ -48,7 +48,7 @@ export class TestClock {
 export async function startDataport(
   env: Record<string, string> = {},
   overrides: Partial<Config> = {},
-  options: { stack?: 'embedded' | 'scaled' } = {},
+  options: { stack?: 'embedded' | 'scaled'; logger?: Logger } = {},
 ): Promise<TestDataport> {
   const stack = options.stack ?? testStack;
   if (stack === 'scaled' && scaledStackUnavailable) throw new Error(`DATAPORT_TEST_STACK=scaled, but ${scaledStackUnavailable}`);
@@ -58,7 +58,7 @@ export async function startDataport(
   const stackEnv: Record<string, string> = database && bucket ? { DATAPORT_DATABASE_URL: database.url, ...bucket.env } : {};
   const config = loadConfig({ PORT: '0', DATAPORT_DATA_DIR: dataDir, DATAPORT_RETRY_BACKOFF: '50ms', DATAPORT_LOG_LEVEL: 'error', ...stackEnv, ...env }, overrides);
   const clock = new TestClock();
-  const dataport = await createDataport(config, { api: true, worker: true, now: clock.now, logger: createLogger(config.logLevel) });
+  const dataport = await createDataport(config, { api: true, worker: true, now: clock.now, logger: options.logger ?? createLogger(config.logLevel) });
   const { url } = await dataport.start();
   return {
     dataport,

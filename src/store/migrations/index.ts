@@ -9,6 +9,7 @@ import * as m0008 from './0008-consent-lookups.js';
 import * as m0012 from './0012-job-outputs-swept.js';
 import * as m0013 from './0013-webhooks.js';
 import * as m0015 from './0015-audit-log.js';
+import * as m0017 from './0017-job-request-trace.js';
 
 /** Ordered list of migrations; append only, never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0012-job-outputs-swept': m0012,
   '0013-webhooks': m0013,
   '0015-audit-log': m0015,
+  '0017-job-request-trace': m0017,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -13,6 +13,7 @@ const JOB_COLUMNS = [
   'id', 'user_id', 'client_id', 'grant_id', 'resources', 'access_type', 'start_time', 'end_time', 'export_time', 'state',
   'created_at', 'updated_at', 'retry_of', 'limits_cleared', 'attempt', 'lease_owner', 'lease_expires_at', 'transient_failures',
   'failure_reason', 'finished_at', 'archive_expires_at', 'archive_deleted_at', 'outputs_swept_at',
+  'request_id', 'trace_parent',
 ] as const satisfies readonly (keyof JobRow)[];
 // Every column, so a column added to JobRow and not here fails to compile below.
 const jobColumnsComplete: Exclude<keyof JobRow, (typeof JOB_COLUMNS)[number]> extends never ? true : never = true;
@@ -103,14 +104,18 @@ export interface DownloadablePartRow {
   resources: string;
   archive_expires_at: number | null;
   archive_deleted_at: number | null;
+  /** The request that made the job, and its trace (a download's log line and span point back to them). */
+  request_id: string | null;
+  trace_parent: string | null;
   grant: GrantStanding | null;
 }
 
 const selectPartForDownload = fixedQuery<{
   job_id: string; user_id: string; client_id: string; state: JobRow['state']; resources: string; archive_expires_at: number | null; archive_deleted_at: number | null;
+  request_id: string | null; trace_parent: string | null;
   g_id: string | null; g_revoked_at: number | null; g_expires_at: number | null; g_resources: string | null;
 }>(
-  'select j.id as job_id, j.user_id, j.client_id, j.state, j.resources, j.archive_expires_at, j.archive_deleted_at, '
+  'select j.id as job_id, j.user_id, j.client_id, j.state, j.resources, j.archive_expires_at, j.archive_deleted_at, j.request_id, j.trace_parent, '
   + 'g.id as g_id, g.revoked_at as g_revoked_at, g.expires_at as g_expires_at, g.resources as g_resources '
   + 'from archive_parts as p join jobs as j on j.id = p.job_id left join grants as g on g.id = j.grant_id where p.blob_key = ?',
 );
@@ -121,7 +126,7 @@ export async function findPartForDownload(db: Db, blobKey: string): Promise<Down
   if (!row) return undefined;
   return {
     job_id: row.job_id, user_id: row.user_id, client_id: row.client_id, state: row.state, resources: row.resources,
-    archive_expires_at: row.archive_expires_at, archive_deleted_at: row.archive_deleted_at,
+    archive_expires_at: row.archive_expires_at, archive_deleted_at: row.archive_deleted_at, request_id: row.request_id, trace_parent: row.trace_parent,
     grant: row.g_id === null ? null : { revoked_at: row.g_revoked_at, expires_at: row.g_expires_at, resources: row.g_resources! },
   };
 }
