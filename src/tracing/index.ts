@@ -3,7 +3,7 @@ import type { TracingConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { formatTraceParent } from './trace-parent.js';
 
-export { contextFromTraceParent, formatTraceParent, parseTraceParent } from './trace-parent.js';
+export { contextFromTraceParent, parseTraceParent } from './trace-parent.js';
 export { registerHttpSpans } from './http-spans.js';
 
 /**
