@@ -191,7 +191,7 @@ export function createExportRunner(deps: ExportRunnerDeps) {
 
   /** A span for one resource group's files, a child of the run's (active) span; ended with the group's totals. */
   function groupSpan(name: string): GroupWatch {
-    const span = tracer.startSpan('export.group', { attributes: { 'dataport.resource_group': name } }, context.active());
+    const span = tracer().startSpan('export.group', { attributes: { 'dataport.resource_group': name } }, context.active());
     return {
       done(totals) {
         span.setAttributes({ 'dataport.group.files': totals.files, 'dataport.group.records': totals.records, 'dataport.group.bytes': totals.sizeBytes }).end();

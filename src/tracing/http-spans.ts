@@ -1,8 +1,8 @@
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseTraceParent } from './trace-parent.js';
+import { tracer } from './tracer.js';
 
-const tracer = trace.getTracer('dataport');
 const spans = new WeakMap<FastifyRequest, Span>();
 
 /**
@@ -14,7 +14,7 @@ export function registerHttpSpans(app: FastifyInstance): void {
   app.addHook('onRequest', (request, _reply, done) => {
     const remote = parseTraceParent(request.headers.traceparent as string | undefined);
     const parent = remote ? trace.setSpanContext(context.active(), remote) : context.active();
-    spans.set(request, tracer.startSpan(request.method, {
+    spans.set(request, tracer().startSpan(request.method, {
       kind: SpanKind.SERVER,
       attributes: { 'http.request.method': request.method, 'url.path': request.url.split('?')[0]!, 'dataport.request_id': request.id },
     }, parent));

@@ -2,15 +2,11 @@ import { context, SpanStatusCode, trace, type Attributes, type Context, type Spa
 import type { TracingConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { formatTraceParent } from './trace-parent.js';
+import { tracer } from './tracer.js';
 
 export { contextFromTraceParent, parseTraceParent } from './trace-parent.js';
 export { registerHttpSpans } from './http-spans.js';
-
-/**
- * Spans are made through `@opentelemetry/api` only. Until an SDK is registered (tracing on) every call is the
- * API's no-op: no span is recorded, nothing is exported, and the SDK and exporter are never imported.
- */
-export const tracer = trace.getTracer('dataport');
+export { tracer } from './tracer.js';
 
 /**
  * Runs `work` in a new span that is active for everything it awaits, and ends the span when it settles;
@@ -22,7 +18,7 @@ export async function withSpan<T>(
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
   const parent = options.parent ?? context.active();
-  return tracer.startActiveSpan(name, { ...(options.attributes ? { attributes: options.attributes } : {}), ...(options.kind !== undefined ? { kind: options.kind } : {}) }, parent, async (span) => {
+  return tracer().startActiveSpan(name, { ...(options.attributes ? { attributes: options.attributes } : {}), ...(options.kind !== undefined ? { kind: options.kind } : {}) }, parent, async (span) => {
     try {
       return await work(span);
     } catch (error) {
