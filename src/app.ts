@@ -165,7 +165,10 @@ async function assemble(
   // PostgreSQL means several processes may share the database: pg-boss hands jobs out across them. The
   // embedded queue's single-statement lock is only safe under SQLite's single writer.
   const pgBoss = database.dialect === 'postgres' && config.databaseUrl
-    ? createPgBossQueue({ databaseUrl: config.databaseUrl, supervise: options.worker, onError: onQueueError })
+    ? createPgBossQueue({
+      databaseUrl: config.databaseUrl, supervise: options.worker, onError: onQueueError,
+      onMovedFromPgBoss10: (deliveries) => logger.warn({ deliveries }, "waiting jobs moved over from pg-boss 10's queue schema (pgboss)"),
+    })
     : undefined;
   const queue: JobQueue = pgBoss ?? createEmbeddedQueue({ db, now, lockMs: config.jobLeaseMs, onError: onQueueError });
   // Only a process that exports needs the threads; they start with the first long file, or at start().

@@ -67,9 +67,12 @@ program
       const applied = await migrateToLatest(database.db);
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'schema is up to date');
       if (database.dialect === 'postgres' && config.databaseUrl) {
-        // pg-boss keeps its own schema (pgboss) beside ours; install or upgrade it here too, so the
+        // pg-boss keeps its own schema (dataport_queue) beside ours; install or upgrade it here too, so the
         // serve and worker processes never need rights to create schemas.
-        const queue = createPgBossQueue({ databaseUrl: config.databaseUrl, supervise: false });
+        const queue = createPgBossQueue({
+          databaseUrl: config.databaseUrl, supervise: false,
+          onMovedFromPgBoss10: (deliveries) => console.log(`moved ${deliveries} waiting jobs over from pg-boss 10's queue schema (pgboss)`),
+        });
         await queue.ready();
         await queue.stop(0);
         console.log('job queue schema (pg-boss) is up to date');

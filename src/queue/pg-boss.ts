@@ -1,5 +1,5 @@
 import pg from 'pg';
-import PgBoss from 'pg-boss';
+import { PgBoss, type Db as PgBossDb, type JobWithMetadata } from 'pg-boss';
 import { createConsumer, type Consumer } from './consumer.js';
 import type { DeliveryHandler, JobQueue } from './types.js';
 
@@ -16,21 +16,37 @@ export interface PgBossQueueOptions {
   /** How often an idle worker asks for work; dispatches from this same process wake it at once. */
   pollMs?: number;
   onError?: (error: unknown) => void;
+  /** Hears how many waiting deliveries were moved over from pg-boss 10's schema (once, after an upgrade). */
+  onMovedFromPgBoss10?: (deliveries: number) => void;
 }
 
 /** One queue for all archive jobs; its name is part of the stored data, so never rename it. */
 const EXPORT_QUEUE = 'dataport-export';
+/**
+ * The schema pg-boss 12 keeps its tables in. Not pg-boss's default (`pgboss`): that one holds pg-boss 10's
+ * tables in a database Dataport used before, which pg-boss 12 cannot migrate (it upgrades schemas made by
+ * pg-boss 11 or later only). Beside it, processes still on pg-boss 10 keep working during a rolling upgrade;
+ * their waiting deliveries are moved over (`moveWaitingFromPgBoss10`).
+ */
+const SCHEMA = 'dataport_queue';
+/** pg-boss 10's schema, and the version it recorded there (pg-boss 10.x made schema version 24). */
+const PG_BOSS_10_SCHEMA = 'pgboss';
+const PG_BOSS_10_SCHEMA_VERSION = 24;
 
 /**
- * An active pg-boss job whose worker vanished is failed by pg-boss after this long and then retried.
- * It is a backstop only: pg-boss 10 has no heartbeat, so a long export would be "expired" while still
- * running. The real liveness signal is the job row's lease (heartbeated by the export runner); the
- * takeover sweep (`takeOverLapsedJobs`, every quarter of a lease) re-dispatches a job whose lease lapsed,
- * ahead of the backlog (`TAKEOVER_PRIORITY`), which recovers a killed worker's job about one lease after the
- * kill instead of this hour. Duplicate deliveries are harmless: the runner claims a job only when its lease
- * is free and fences everything by attempt.
+ * A running delivery's worker touches it this often over this many seconds (pg-boss's minimum is 10): a
+ * delivery not touched for that long (its worker was killed or lost its connection) is failed by pg-boss's
+ * supervisor and delivered again. The job row's lease stays the liveness signal that counts (the takeover
+ * sweep acts on it, ahead of the backlog); this keeps pg-boss's own row from looking busy for a dead worker.
  */
-const EXPIRE_IN_SECONDS = 3600;
+const HEARTBEAT_SECONDS = 15;
+/** How often the supervisor (worker processes) looks for deliveries whose heartbeat stopped, among others. */
+const SUPERVISE_SECONDS = 15;
+/**
+ * The longest a delivery may run, pg-boss's maximum: a live export is never cut short by pg-boss (the
+ * heartbeat, not this, notices a dead worker). Only a worker that heartbeats but never finishes meets it.
+ */
+const EXPIRE_IN_SECONDS = 86_400;
 /** pg-boss's own redelivery of an expired or failed delivery; ours (the sweep) covers anything beyond. */
 const RETRY_LIMIT = 3;
 /**
@@ -57,12 +73,16 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
   const pollMs = options.pollMs ?? 500;
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
+    schema: SCHEMA,
     max: options.poolSize ?? 4,
     supervise: options.supervise,
+    superviseIntervalSeconds: SUPERVISE_SECONDS,
+    monitorIntervalSeconds: SUPERVISE_SECONDS,
     // No cron schedules are used; skip the clock-skew monitor and schedule polling they need.
     schedule: false,
+    // Nothing reads pg-boss's registry of instances; each process would write its row every 30 s.
+    registerInstance: false,
     migrate: true,
-    deleteAfterSeconds: DELETE_AFTER_SECONDS,
   });
   boss.on('error', (error) => options.onError?.(error));
 
@@ -70,14 +90,19 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
   function ready(): Promise<void> {
     started ??= (async () => {
       await boss.start();
-      await oneAtATime(options.databaseUrl, () => boss.createQueue(EXPORT_QUEUE, {
-        name: EXPORT_QUEUE,
+      // Safe to run in many processes at once: pg-boss 12 serializes queue creation with an advisory lock
+      // (pg-boss 10 did not, and concurrent starts on a fresh database died of "deadlock detected").
+      await boss.createQueue(EXPORT_QUEUE, {
         policy: 'standard',
         expireInSeconds: EXPIRE_IN_SECONDS,
+        heartbeatSeconds: HEARTBEAT_SECONDS,
         retryLimit: RETRY_LIMIT,
         retryDelay: 1,
         retryBackoff: true,
-      }));
+        deleteAfterSeconds: DELETE_AFTER_SECONDS,
+      });
+      const moved = await moveWaitingFromPgBoss10(options.databaseUrl, boss);
+      if (moved > 0) options.onMovedFromPgBoss10?.(moved);
     })();
     return started;
   }
@@ -92,31 +117,37 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
     await boss.send(EXPORT_QUEUE, message, { ...(startAfter ? { startAfter } : {}), ...(priority ? { priority } : {}) });
   }
 
-  async function hasPending(jobId: string): Promise<boolean> {
+  /** The deliveries of a job still waiting (created or retry): its backlog, not the finished rows kept a day. */
+  async function waiting(jobId: string) {
     await ready();
-    // Only deliveries still waiting (created or retry) count. An active one is not proof of life
-    // (pg-boss 10 keeps no heartbeat); the callers ask only about jobs nobody holds (no lease, or a lapsed
-    // one), i.e. whose worker, if any, is gone. `state < 'active'` is pg-boss's own fetch-index predicate, so only the backlog is
-    // scanned, not the finished rows it keeps for a day. pg-boss's table is read here, beside the one
-    // module that knows pg-boss, because its API can only look a message up by pg-boss's own id.
-    const { rows } = await boss.getDb().executeSql(
-      `SELECT 1 FROM pgboss.job WHERE name = $1 AND state < 'active' AND data->>'jobId' = $2 LIMIT 1`,
-      [EXPORT_QUEUE, jobId],
-    );
-    return rows.length > 0;
+    return boss.findJobs<ExportMessage>(EXPORT_QUEUE, { data: { jobId }, queued: true });
   }
 
-  async function deliver(handler: DeliveryHandler, job: PgBoss.JobWithMetadata<ExportMessage>, signal: AbortSignal) {
+  async function hasPending(jobId: string): Promise<boolean> {
+    // Only deliveries still waiting count: the callers ask about jobs nobody holds (no lease, or a lapsed one),
+    // and a running delivery of such a job belongs to a worker that is gone or about to find the job taken.
+    return (await waiting(jobId)).length > 0;
+  }
+
+  async function deliver(handler: DeliveryHandler, job: JobWithMetadata<ExportMessage>, signal: AbortSignal) {
     const deliveries = (job.data.deliveries ?? 0) + job.retryCount + 1;
+    // Settling and touching name the attempt fetched: a delivery that pg-boss failed meanwhile (a heartbeat it
+    // stopped seeing) and handed to another worker is left to that worker.
+    const attempt = { id: job.id, retryCount: job.retryCount };
+    const heartbeat = setInterval(() => {
+      boss.touch(EXPORT_QUEUE, attempt).catch((error: unknown) => options.onError?.(error));
+    }, (HEARTBEAT_SECONDS * 1000) / 3);
     try {
       const outcome = await handler({ jobId: job.data.jobId, deliveries, signal });
       // Send before completing: a crash in between leaves a duplicate (harmless), never a lost job.
       if (outcome.kind === 'retry') await send({ jobId: job.data.jobId, deliveries }, outcome.afterMs);
-      await boss.complete(EXPORT_QUEUE, job.id);
+      await boss.complete(EXPORT_QUEUE, attempt);
     } catch (error) {
       options.onError?.(error);
       // A handler that throws has not settled the job: pg-boss delivers it again after retryDelay.
-      await boss.fail(EXPORT_QUEUE, job.id, { message: error instanceof Error ? error.message : String(error) }).catch(options.onError);
+      await boss.fail(EXPORT_QUEUE, attempt, { message: error instanceof Error ? error.message : String(error) }).catch(options.onError);
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 
@@ -127,15 +158,15 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
       consumer?.wake();
     },
     async redispatch(jobId) {
-      await ready();
       // A delivery of the job may already be waiting at the back of the queue (a duplicate sent while its
-      // run was starting): moving it ahead is the takeover, and it sends no second one. Read and written
-      // here, beside the one module that knows pg-boss, for the same reason as in hasPending above.
-      const { rowCount } = await boss.getDb().executeSql(
-        `UPDATE pgboss.job SET priority = $3 WHERE name = $1 AND state < 'active' AND data->>'jobId' = $2 AND priority < $3`,
-        [EXPORT_QUEUE, jobId, TAKEOVER_PRIORITY],
-      ) as { rowCount?: number | null };
-      if (!rowCount && !(await hasPending(jobId))) await send({ jobId, deliveries: 0 }, 0, TAKEOVER_PRIORITY);
+      // run was starting): moving it ahead is the takeover, and it sends no second one.
+      const found = await waiting(jobId);
+      for (const delivery of found) {
+        if (delivery.priority >= TAKEOVER_PRIORITY) continue;
+        // Fetched in between: no longer waiting, so not updated (and no longer found below).
+        await boss.update(EXPORT_QUEUE, undefined, { id: delivery.id, priority: TAKEOVER_PRIORITY });
+      }
+      if (found.length === 0 || !(await hasPending(jobId))) await send({ jobId, deliveries: 0 }, 0, TAKEOVER_PRIORITY);
       consumer?.wake();
     },
     hasPending,
@@ -147,7 +178,7 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
     async start(handler, { concurrency }) {
       await ready();
       consumer ??= createConsumer({
-        fetchNext: async () => (await boss.fetch<ExportMessage>(EXPORT_QUEUE, { batchSize: 1, includeMetadata: true }))?.[0],
+        fetchNext: async () => (await boss.fetch<ExportMessage>(EXPORT_QUEUE, { batchSize: 1, includeMetadata: true }))[0],
         deliver: (job, signal) => deliver(handler, job, signal),
         pollMs,
         onError: options.onError,
@@ -160,32 +191,42 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
       if (started && !closed) {
         closed = true;
         await started.catch(() => undefined);
-        await boss.stop({ graceful: false, close: true, wait: true });
+        await boss.stop({ graceful: false, close: true });
       }
     },
   };
 }
 
-/** Key of the session advisory lock that serializes queue creation across processes (any fixed bigint). */
-const CREATE_QUEUE_LOCK = 7_341_926_051;
-
 /**
- * Runs `work` while holding a PostgreSQL advisory lock, so that only one process at a time does it.
- * pg-boss 10's createQueue is idempotent (insert … on conflict do nothing) but not safe to run concurrently
- * on a fresh database: the first caller's transaction inserts the queue row and then creates and attaches a
- * partition (taking a table lock on `pgboss.queue`), while a second caller's insert holds a row lock on that
- * table and waits for the first's row: PostgreSQL kills one as "deadlock detected", and the process that
- * started alongside the others (serve and worker at once, several workers) exited. Held on a connection of its
- * own, since pg-boss runs the call on its pool.
+ * Moves the deliveries waiting in pg-boss 10's schema (made by Dataport before pg-boss 12, which cannot
+ * upgrade it) into this queue, keeping their priority and start time. One transaction, so each is moved
+ * exactly once, also while several processes start at once (a second mover's DELETE waits for the first's
+ * and finds nothing left) or processes still on pg-boss 10 keep sending (the next start moves those).
+ * Running ones stay: their worker finishes them, or the takeover sweep acts on the lease it lets lapse.
+ * Returns how many were moved. pg-boss 10's table is read directly: no pg-boss 12 API reaches it.
  */
-async function oneAtATime<T>(databaseUrl: string, work: () => Promise<T>): Promise<T> {
+async function moveWaitingFromPgBoss10(databaseUrl: string, boss: PgBoss): Promise<number> {
+  // On a connection of its own: pg-boss's pool runs each statement on whichever connection is free.
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [CREATE_QUEUE_LOCK]);
-    return await work();
+    const { rows: [schema] } = await client.query<{ table: string | null }>(`SELECT to_regclass($1) AS table`, [`${PG_BOSS_10_SCHEMA}.version`]);
+    if (!schema?.table) return 0;
+    const { rows: [version] } = await client.query<{ version: number }>(`SELECT version FROM ${PG_BOSS_10_SCHEMA}.version`);
+    if (version?.version !== PG_BOSS_10_SCHEMA_VERSION) return 0;
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ data: ExportMessage; priority: number; start_after: Date }>(
+      `DELETE FROM ${PG_BOSS_10_SCHEMA}.job WHERE name = $1 AND state < 'active' RETURNING data, priority, start_after`,
+      [EXPORT_QUEUE],
+    );
+    const inTransaction: PgBossDb = { executeSql: (text, values) => client.query(text, values) };
+    if (rows.length > 0) {
+      await boss.insert(EXPORT_QUEUE, rows.map((row) => ({ data: row.data, priority: row.priority, startAfter: row.start_after })), { db: inTransaction });
+    }
+    await client.query('COMMIT');
+    return rows.length;
   } finally {
-    // Ending the session releases the lock, also if the unlock is never reached.
+    // Ending the session rolls back a transaction left open by a failure.
     await client.end().catch(() => undefined);
   }
 }
