@@ -82,6 +82,9 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
     schedule: false,
     // Nothing reads pg-boss's registry of instances; each process would write its row every 30 s.
     registerInstance: false,
+    // Dataport's own spans cover the queue (queue.dispatch, the run joined to its initiate by the job row);
+    // pg-boss's would add a trace of its own for every poll of every idle worker once tracing is on.
+    openTelemetry: { enabled: false },
     migrate: true,
   });
   boss.on('error', (error) => options.onError?.(error));
