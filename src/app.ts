@@ -5,23 +5,23 @@ import { ConfigError, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { googleCatalog, loadCatalogFile, type Catalog, type CatalogDefinition } from './catalog/index.js';
 import {
-  createAccountOverview, createAccountService, createClientService, createOauthServer, createTokenService, createUpstreamSignIn, oauthRoutes,
+  createAccountOverview, createAccountService, createClientService, createOauthServer, createOperatorService, createTokenService, createUpstreamSignIn, oauthRoutes,
   type TokenService,
 } from './auth/index.js';
 import { createSigner, errorPage, loadLocales, logoutDonePage, logoutPage, PAGE_HEADERS, webRoutes } from './web/index.js';
-import { createJobService, type JobService } from './jobs/index.js';
+import { createJobService, createOperatorJobs, type JobService } from './jobs/index.js';
 import { createEmbeddedQueue, createPgBossQueue, withDispatchSpans, type JobQueue } from './queue/index.js';
 import { startTracing, type Tracing } from './tracing/index.js';
 import { collectExpiredArchives, createExportRunner, createShardPool, deleteUnpublishedOutputs, redispatchOrphanedJobs, takeOverLapsedJobs } from './export/index.js';
 import { createSourcesFromCatalog } from './sources/index.js';
 import { createPrometheusMetrics, NO_METRICS, serveMetrics, type Metrics } from './metrics/index.js';
 import { createDemoSource, parseDemoFaults } from './sources/demo/index.js';
-import { closeApiServer, createApiServer } from './api/index.js';
+import { closeApiServer, createApiServer, ReadinessDetail } from './api/index.js';
 import { createSecretBox, createWebhookDelivery } from './webhooks/index.js';
 import { createEmulatorClock, createRuntimeFaults, readClockOffsetMs, recordDemoSourceStatus } from './emulator/index.js';
 import {
   createDownloadUrls, createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase, SigningKeyError,
-  accountSessions, jobsSql, oidcPayloads, pendingMigrations, pingDatabase, pruneHistoryPastRetention, signInThrottle, type BlobStore, type Db, type OpenDatabase,
+  accountSessions, auditSql, jobsSql, oidcPayloads, operatorsSql, pendingMigrations, pingDatabase, pruneHistoryPastRetention, signInThrottle, type BlobStore, type Db, type OpenDatabase,
 } from './store/index.js';
 
 export interface DataportOptions {
@@ -222,6 +222,11 @@ async function assemble(
         // Any answer will do, "no such object" included: it proves the store can be reached.
         blobs: () => blobs.stat('readyz/probe'),
         queue: () => queue.ping(),
+        // A database migrated back (or restored from an older backup) under a running server.
+        migrations: async () => {
+          const pending = await pendingMigrations(db);
+          if (pending.length > 0) throw new ReadinessDetail(`behind: ${pending.join(', ')} not applied; run \`dataport migrate\``);
+        },
       },
     })
     : undefined;
@@ -240,13 +245,24 @@ async function assemble(
       trustProxy: config.trustProxy,
     });
     await server.register(oauthRoutes, { oauth, issuer: publicUrl });
+    const pageSigner = createSigner(secret, now);
+    const upstream = config.upstreamOidc ? createUpstreamSignIn(config.upstreamOidc) : undefined;
     await server.register(webRoutes, {
       oauth, accounts, clients, tokens, catalog, logger, metrics,
       overview: createAccountOverview({ db, catalog, clients, now }),
       locales,
-      signer: createSigner(secret, now),
-      upstream: config.upstreamOidc ? createUpstreamSignIn(config.upstreamOidc) : undefined,
+      signer: pageSigner,
+      upstream,
       issuer: publicUrl,
+      admin: {
+        db, catalog, locales, clients, tokens, now, issuer: publicUrl,
+        operators: createOperatorService({ db, now }),
+        jobs: createOperatorJobs({ db, jobs }),
+        signer: pageSigner,
+        emulator: demoSourceOn,
+        upstream: upstream && config.adminOidcClaim ? { signIn: upstream, claim: config.adminOidcClaim } : undefined,
+        secure: () => publicUrl().startsWith('https:'),
+      },
     });
   }
 
@@ -283,7 +299,8 @@ async function assemble(
       const expiredOauth = await oidcPayloads.deleteExpiredPayloads(db, now());
       if (expiredOauth > 0) logger.debug({ expiredOauth }, 'expired OAuth records deleted');
       // Sign-in throttle buckets past their window and wait, and account sessions past their end.
-      const expiredSignIn = await signInThrottle.deleteExpiredBuckets(db, now()) + await accountSessions.deleteExpiredSessions(db, now());
+      const expiredSignIn = await signInThrottle.deleteExpiredBuckets(db, now()) + await accountSessions.deleteExpiredSessions(db, now())
+        + await operatorsSql.deleteExpiredOperatorSessions(db, now());
       if (expiredSignIn > 0) logger.debug({ expiredSignIn }, 'expired sign-in records deleted');
       // Audit entries and the webhook log past their retention.
       const pruned = await pruneHistoryPastRetention(db, now(), config);

@@ -127,6 +127,7 @@ const envSchema = z.object({
   DATAPORT_UPSTREAM_OIDC_CLIENT_SECRET: z.string().trim().min(1).optional(),
   DATAPORT_UPSTREAM_OIDC_CLAIM: z.string().trim().min(1).default('sub'),
   DATAPORT_UPSTREAM_OIDC_NAME: z.string().trim().min(1).default('your organisation'),
+  DATAPORT_ADMIN_OIDC_CLAIM: z.string().trim().regex(/^[^=\s]+=[^=]+$/, 'expected claim=value, e.g. groups=dataport-admins').optional(),
   // S3 credentials and region, under the names every AWS tool uses. Unset keys leave the SDK's own chain
   // (instance role, profile, web identity) to find them.
   AWS_ACCESS_KEY_ID: z.string().trim().optional(),
@@ -184,6 +185,8 @@ export interface Config {
   readonly tracing: TracingConfig | undefined;
   /** The upstream OpenID Connect provider users may sign in with; undefined when not configured. */
   readonly upstreamOidc: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string; readonly claim: string; readonly displayName: string } | undefined;
+  /** Upstream identities carrying this claim may sign in to the console at /admin (DATAPORT_ADMIN_OIDC_CLAIM). */
+  readonly adminOidcClaim: { readonly name: string; readonly value: string } | undefined;
 }
 
 export interface Limits {
@@ -326,6 +329,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (e.DATAPORT_UPSTREAM_OIDC_ISSUER && !(e.DATAPORT_UPSTREAM_OIDC_CLIENT_ID && e.DATAPORT_UPSTREAM_OIDC_CLIENT_SECRET)) {
     throw new ConfigError('invalid configuration:\n  DATAPORT_UPSTREAM_OIDC_ISSUER: also set DATAPORT_UPSTREAM_OIDC_CLIENT_ID and DATAPORT_UPSTREAM_OIDC_CLIENT_SECRET');
   }
+  if (e.DATAPORT_ADMIN_OIDC_CLAIM && !e.DATAPORT_UPSTREAM_OIDC_ISSUER) {
+    throw new ConfigError('invalid configuration:\n  DATAPORT_ADMIN_OIDC_CLAIM: needs the upstream provider (DATAPORT_UPSTREAM_OIDC_ISSUER and its client)');
+  }
+  const adminClaim = e.DATAPORT_ADMIN_OIDC_CLAIM?.split('=');
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -381,6 +388,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
           displayName: e.DATAPORT_UPSTREAM_OIDC_NAME,
         })
       : undefined,
+    adminOidcClaim: adminClaim ? Object.freeze({ name: adminClaim[0]!.trim(), value: adminClaim[1]!.trim() }) : undefined,
     ...overrides,
   });
 }

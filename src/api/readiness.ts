@@ -3,11 +3,17 @@ import type { FastifyInstance } from 'fastify';
 /** A named check of one dependency: resolves when it can be reached, rejects (or hangs) when it can't. */
 export type ReadinessProbes = Readonly<Record<string, () => Promise<unknown>>>;
 
+/** A probe's failure whose message the body shows as the check's value (instead of `unavailable`). */
+export class ReadinessDetail extends Error {
+  override readonly name = 'ReadinessDetail';
+}
+
 /** A probe that has not answered by then counts as failed: a black-holed host must not hang the check. */
 const PROBE_TIMEOUT_MS = 3000;
 
 /**
- * `GET /readyz`: 200 while every dependency (database, blob store, queue) answers, else 503 and which did not.
+ * `GET /readyz`: 200 while every dependency (database, blob store, queue) answers and the database's schema is
+ * the code's (every migration applied), else 503 and which did not.
  * `/healthz` says only that the process serves HTTP (a liveness check: restarting would not help an
  * outage of the database); this one is for load balancers, so traffic goes elsewhere during an outage.
  */
@@ -25,7 +31,7 @@ export function registerReadiness(app: FastifyInstance, probes: ReadinessProbes)
         return [name, 'ok'] as const;
       } catch (err) {
         request.log.warn({ err, dependency: name }, 'readiness check failed');
-        return [name, 'unavailable'] as const;
+        return [name, err instanceof ReadinessDetail ? err.message : 'unavailable'] as const;
       } finally {
         clearTimeout(timer);
       }

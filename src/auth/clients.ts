@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { auditSql, grants, oauthClients, oidcPayloads, webhooksSql, type Db, type OauthClientRow } from '../store/index.js';
+import { auditSql, grants, oauthClients, oidcPayloads, webhooksSql, type AuditOrigin, type Db, type OauthClientRow } from '../store/index.js';
 
 export interface NewClient {
   name: string;
@@ -91,7 +91,8 @@ function describe(row: OauthClientRow): RegisteredClient {
 export function createClientService(deps: { db: Db; now: () => number }) {
   const { db, now } = deps;
 
-  async function addClient(client: NewClient): Promise<RegisteredClient> {
+  /** `origin`, when given, records the addition in the audit log (the console does; `dataport clients add` predates it). */
+  async function addClient(client: NewClient, origin?: AuditOrigin): Promise<RegisteredClient> {
     const name = client.name.trim();
     if (!name) throw new ClientError('a client needs a name');
     if (client.redirectUris.length === 0) throw new ClientError('a client needs at least one redirect URI');
@@ -106,6 +107,7 @@ export function createClientService(deps: { db: Db; now: () => number }) {
       created_at: now(),
     };
     await oauthClients.insertClient(db, row);
+    if (origin) await auditSql.appendAudit(db, { at: row.created_at, action: 'client.add', actor: 'operator', operator: origin.operator, ip: origin.ip, clientId: row.id, detail: { name } });
     return { ...describe(row), ...(secret === null ? {} : { client_secret: secret }) };
   }
 
@@ -117,8 +119,21 @@ export function createClientService(deps: { db: Db; now: () => number }) {
     return (await oauthClients.findClient(db, id))?.name;
   }
 
+  /**
+   * A new secret for a confidential client, shown once; the old one stops working at once. Undefined when
+   * there is no such client or it is public (it has no secret).
+   */
+  async function rotateSecret(id: string, origin: AuditOrigin = { operator: 'cli' }): Promise<string | undefined> {
+    const secret = randomBytes(32).toString('base64url');
+    const at = now();
+    const rotated = await oauthClients.replaceSecret(db, id, hashClientSecret(secret));
+    if (!rotated) return undefined;
+    await auditSql.appendAudit(db, { at, action: 'client.rotate', actor: 'operator', operator: origin.operator, ip: origin.ip, clientId: id });
+    return secret;
+  }
+
   /** Removes the client and ends every grant it holds, with their codes and tokens. */
-  async function removeClient(id: string): Promise<boolean> {
+  async function removeClient(id: string, origin: AuditOrigin = { operator: 'cli' }): Promise<boolean> {
     const removed = await oauthClients.deleteClient(db, id);
     const at = now();
     const revoked = await grants.revokeGrantsOfClient(db, id, at);
@@ -127,12 +142,12 @@ export function createClientService(deps: { db: Db; now: () => number }) {
     await webhooksSql.deleteEndpoint(db, id);
     // An operator's act (`dataport clients remove`): one entry for the client, naming the grants it ended.
     if (removed || revoked.length > 0) {
-      await auditSql.appendAudit(db, { at, action: 'revoke', actor: 'operator', operator: 'cli', clientId: id, detail: { grantIds: revoked, clientRemoved: true } });
+      await auditSql.appendAudit(db, { at, action: 'revoke', actor: 'operator', operator: origin.operator, ip: origin.ip, clientId: id, detail: { grantIds: revoked, clientRemoved: true } });
     }
     return removed;
   }
 
-  return { addClient, listClients, findClientName, removeClient };
+  return { addClient, listClients, findClientName, removeClient, rotateSecret };
 }
 
 export type ClientService = ReturnType<typeof createClientService>;

@@ -6,3 +6,4 @@ export { createOauthServer, ConsentError, INTERACTION_PATH, type OauthServer, ty
 export { oauthRoutes } from './oauth-routes.js';
 export { createUpstreamSignIn, UpstreamSignInError, type UpstreamSignIn, type UpstreamOidcConfig, type UpstreamIdentity } from './upstream-oidc.js';
 export { generatePassword } from './passwords.js';
+export { createOperatorService, type OperatorService } from './operators.js';

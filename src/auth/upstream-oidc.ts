@@ -33,6 +33,8 @@ export interface UpstreamIdentity {
   issuer: string;
   subject: string;
   accountId: string;
+  /** The ID token's claims, with the userinfo endpoint's where they were fetched (the console's operator claim reads them). */
+  claims: Record<string, unknown>;
 }
 
 export class UpstreamSignInError extends Error {
@@ -129,7 +131,7 @@ export function createUpstreamSignIn(config: UpstreamOidcConfig) {
   }
 
   /** Exchanges the code and returns who signed in, with the account id the configured claim names. */
-  async function complete(options: { code: string; redirectUri: string; nonce: string; codeVerifier: string }): Promise<UpstreamIdentity> {
+  async function complete(options: { code: string; redirectUri: string; nonce: string; codeVerifier: string; extraClaims?: readonly string[] }): Promise<UpstreamIdentity> {
     const { doc } = await discover();
     const res = await fetch(doc.token_endpoint, {
       method: 'POST',
@@ -145,14 +147,19 @@ export function createUpstreamSignIn(config: UpstreamOidcConfig) {
     const claims = await verifyIdToken(body.id_token, options.nonce);
     let value = claims[config.claim];
     let emailVerified = claims.email_verified;
-    if (value === undefined && doc.userinfo_endpoint && body.access_token) {
+    let all: Record<string, unknown> = { ...claims };
+    const missing = value === undefined || (options.extraClaims ?? []).some((name) => claims[name] === undefined);
+    if (missing && doc.userinfo_endpoint && body.access_token) {
       const info = await fetch(doc.userinfo_endpoint, { headers: { authorization: `Bearer ${body.access_token}` }, signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS) });
       if (info.ok) {
         const userinfo = (await info.json()) as Record<string, unknown>;
         // Userinfo about someone else is not about this sign-in (OpenID Connect Core 5.3.2).
         if (userinfo.sub === claims.sub) {
-          value = userinfo[config.claim];
-          emailVerified = userinfo.email_verified;
+          if (value === undefined) {
+            value = userinfo[config.claim];
+            emailVerified = userinfo.email_verified;
+          }
+          all = { ...userinfo, ...claims };
         }
       }
     }
@@ -160,7 +167,7 @@ export function createUpstreamSignIn(config: UpstreamOidcConfig) {
     // (the JSON value true: not "true", not missing) may name a user here.
     if (config.claim === 'email' && emailVerified !== true) throw new UpstreamSignInError('the upstream provider has not verified this email address');
     if (typeof value !== 'string' || value === '') throw new UpstreamSignInError(`the upstream provider sent no "${config.claim}" claim`);
-    return { issuer: doc.issuer, subject: claims.sub, accountId: value };
+    return { issuer: doc.issuer, subject: claims.sub, accountId: value, claims: all };
   }
 
   return { start, complete, displayName: config.displayName };

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config.js';
 import type { createAccountService, createClientService } from '../auth/index.js';
 import { clientWebhookCommand } from './commands/webhooks.js';
+import { readStdin } from './read-stdin.js';
 
 /** Opens the configured database (migrating SQLite, as `dataport token` does), runs `fn`, closes it. */
 async function withServices<T>(fn: (s: { accounts: ReturnType<typeof createAccountService>; clients: ReturnType<typeof createClientService> }) => Promise<T>): Promise<T> {
@@ -20,13 +21,6 @@ async function withServices<T>(fn: (s: { accounts: ReturnType<typeof createAccou
   } finally {
     await database.close();
   }
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  // One line: a trailing newline from `echo` or a file is not part of the password.
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
 /** `dataport users ...` and `dataport clients ...`: local accounts and registered OAuth clients. */

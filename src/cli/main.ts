@@ -13,6 +13,7 @@ import { clockCommand } from './commands/clock.js';
 import { exportCommand } from './commands/export.js';
 import { webhooksCommand } from './commands/webhooks.js';
 import { auditCommand } from './commands/audit.js';
+import { operatorsCommand } from './commands/operators.js';
 import { registerAccountCommands } from './account-commands.js';
 
 /**
@@ -112,6 +113,7 @@ program.addCommand(clockCommand());
 program.addCommand(exportCommand());
 program.addCommand(webhooksCommand());
 program.addCommand(auditCommand());
+program.addCommand(operatorsCommand());
 
 registerAccountCommands(program);
 

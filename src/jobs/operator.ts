@@ -54,13 +54,13 @@ export function createOperatorJobs(deps: { db: Db; jobs: JobService }) {
       return { job, parts, original, retries };
     },
 
-    /** `operator` names who acted in the audit log (the CLI passes its operator name). */
-    async retryJob(jobId: string, operator = 'cli'): Promise<{ archiveJobId: string }> {
-      return jobs.retryJob(ownerOf(await findJob(jobId)), jobId, { operator });
+    /** `operator` names who acted in the audit log (`cli`, or the console's operator with their address). */
+    async retryJob(jobId: string, operator = 'cli', ip?: string): Promise<{ archiveJobId: string }> {
+      return jobs.retryJob(ownerOf(await findJob(jobId)), jobId, { operator, ...(ip ? { ip } : {}) });
     },
 
-    async cancelJob(jobId: string, operator = 'cli'): Promise<void> {
-      await jobs.cancelJob(ownerOf(await findJob(jobId)), jobId, { operator });
+    async cancelJob(jobId: string, operator = 'cli', ip?: string): Promise<void> {
+      await jobs.cancelJob(ownerOf(await findJob(jobId)), jobId, { operator, ...(ip ? { ip } : {}) });
     },
   };
 }

@@ -34,3 +34,5 @@ export { WEBHOOK_EVENT_TYPES } from './sql/webhooks.js';
 export * as auditSql from './sql/audit.js';
 export type { AuditEntry, AuditOrigin, AuditAction, AuditRow } from './sql/audit.js';
 export { pruneHistoryPastRetention, type RetentionPeriods, type PrunedHistory } from './retention.js';
+export * as operatorsSql from './sql/operators.js';
+export * as consoleSql from './sql/console.js';

@@ -194,6 +194,24 @@ export interface AuditChainTable {
   anchor_hash: string;
 }
 
+/** An operator of the console (migration 0016), apart from end users' accounts. */
+export interface OperatorsTable {
+  id: string;
+  /** `scrypt$N$r$p$salt$hash`, as for accounts. */
+  password_hash: string;
+  created_at: number;
+}
+
+/** A console session (migration 0016): the sha256 of its id, never the id itself. */
+export interface OperatorSessionsTable {
+  id_hash: string;
+  operator_id: string;
+  /** `password` (an `operators` row) or `oidc` (the upstream provider's group or claim). */
+  method: 'password' | 'oidc';
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   grants: GrantsTable;
   access_tokens: AccessTokensTable;
@@ -214,6 +232,8 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   audit_log: AuditLogTable;
   audit_chain: AuditChainTable;
+  operators: OperatorsTable;
+  operator_sessions: OperatorSessionsTable;
 }
 
 /** A client's webhook endpoint (migration 0013); secrets are sealed (webhooks/secret-box.ts), never plain. */

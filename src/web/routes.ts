@@ -14,6 +14,7 @@ import { PAGE_HEADERS } from './page-headers.js';
 import { cookie, readCookie, type Signer } from './signed-values.js';
 import { signInPage, type SignInView } from './sign-in-page.js';
 import type { Metrics } from '../metrics/types.js';
+import { adminRoutes, type AdminDeps } from './admin/routes.js';
 
 export interface WebDeps {
   oauth: OauthServer;
@@ -29,6 +30,8 @@ export interface WebDeps {
   issuer: () => string;
   logger: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   metrics: Metrics;
+  /** The operator's console at /admin (web/admin/), under this plugin's parser, headers and error page. */
+  admin?: AdminDeps;
 }
 
 const ACCOUNT_COOKIE = 'dp_account';
@@ -175,6 +178,8 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
       ...(extra.error ? { error: extra.error } : {}),
     });
   }
+
+  if (deps.admin) await app.register(adminRoutes, deps.admin);
 
   // --- the OAuth interaction: sign-in, then consent ---
 

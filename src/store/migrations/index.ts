@@ -10,6 +10,7 @@ import * as m0012 from './0012-job-outputs-swept.js';
 import * as m0013 from './0013-webhooks.js';
 import * as m0015 from './0015-audit-log.js';
 import * as m0017 from './0017-job-request-trace.js';
+import * as m0018 from './0018-operators.js';
 
 /** Ordered list of migrations; append only, never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0013-webhooks': m0013,
   '0015-audit-log': m0015,
   '0017-job-request-trace': m0017,
+  '0018-operators': m0018,
 };
 
 export const migrationProvider: MigrationProvider = {

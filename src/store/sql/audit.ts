@@ -9,6 +9,8 @@ export type AuditRow = AuditLogTable;
 /** Every kind of entry the log holds (docs/operations.md, "Audit log"). */
 export const AUDIT_ACTIONS = [
   'grant', 'token.issue', 'revoke', 'initiate', 'retry', 'cancel', 'reset', 'publish', 'download', 'archive.delete',
+  // The operator's console (web/admin): its sign-ins, client changes and emulator controls.
+  'operator.sign-in', 'client.add', 'client.rotate', 'emulator.faults', 'emulator.clock',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -84,6 +86,8 @@ export interface AuditFilter {
   userId?: string | undefined;
   clientId?: string | undefined;
   action?: string | undefined;
+  jobId?: string | undefined;
+  operator?: string | undefined;
   since?: number | undefined;
   until?: number | undefined;
   limit?: number | undefined;
@@ -95,6 +99,8 @@ export async function listAudit(db: Db, filter: AuditFilter, newestFirst = false
   if (filter.userId !== undefined) q = q.where('user_id', '=', filter.userId);
   if (filter.clientId !== undefined) q = q.where('client_id', '=', filter.clientId);
   if (filter.action !== undefined) q = q.where('action', '=', filter.action);
+  if (filter.jobId !== undefined) q = q.where('job_id', '=', filter.jobId);
+  if (filter.operator !== undefined) q = q.where('operator', '=', filter.operator);
   if (filter.since !== undefined) q = q.where('at', '>=', filter.since);
   if (filter.until !== undefined) q = q.where('at', '<', filter.until);
   q = q.orderBy('seq', newestFirst ? 'desc' : 'asc');
