@@ -81,7 +81,7 @@ describe.skipIf(scaledStackUnavailable !== undefined)(`a PostgreSQL outage${scal
       const r = await fetch(`${server.url}/readyz`);
       return { status: r.status, body: await r.json() as { status: string; checks: Record<string, string> } };
     };
-    expect(await readyz()).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'ok', blobs: 'ok', queue: 'ok' } } });
+    expect(await readyz()).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'ok', blobs: 'ok', queue: 'ok', migrations: 'ok' } } });
 
     await relay.cut();
     const failed = await api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } }).then(

@@ -66,7 +66,7 @@ dl{margin:.25rem 0;display:grid;grid-template-columns:max-content 1fr;gap:.2rem 
 dt{font-weight:600}
 dd{margin:0;min-width:0}
 code{font-size:.85rem;color:#57606a;word-break:break-all}
-time{white-space:nowrap}
+time,code.nowrap{white-space:nowrap;word-break:normal}
 ul.compact{margin:0;padding-left:1.1rem}
 .state{display:inline-block;padding:0 .5rem;border-radius:999px;border:1px solid #8c959f;font-size:.8rem;font-weight:600;white-space:nowrap}
 .state-complete{border-color:#1a7f37;color:#0f5323;background:#e6f4ea}
