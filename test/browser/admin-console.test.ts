@@ -209,11 +209,11 @@ describe('the operator console', () => {
     await phone.locator('form[action="/admin/login"] button[type=submit]').click();
     await phone.getByRole('heading', { name: 'Genel bakış' }).waitFor();
     // Nothing wider than the screen but the tables' own scrolling boxes.
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(Number(await phone.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(390);
     await shot(phone, 'overview-tr-phone');
     await phone.goto(`${dp.url}/admin/jobs/${jobs.failed}`);
     await expect(phone.getByRole('heading', { name: /^İş / }).isVisible()).resolves.toBe(true);
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(Number(await phone.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(390);
     await shot(phone, 'job-tr-phone');
     await tr.close();
     await page.goto(`${dp.url}/admin`);
