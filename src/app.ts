@@ -21,7 +21,7 @@ import { createSecretBox, createWebhookDelivery } from './webhooks/index.js';
 import { createEmulatorClock, createRuntimeFaults, readClockOffsetMs, recordDemoSourceStatus } from './emulator/index.js';
 import {
   createDownloadUrls, createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase, SigningKeyError,
-  accountSessions, auditSql, jobsSql, oidcPayloads, operatorsSql, pendingMigrations, pingDatabase, pruneHistoryPastRetention, signInThrottle, type BlobStore, type Db, type OpenDatabase,
+  accountSessions, jobsSql, oidcPayloads, operatorsSql, pendingMigrations, pingDatabase, pruneHistoryPastRetention, signInThrottle, type BlobStore, type Db, type OpenDatabase,
 } from './store/index.js';
 
 export interface DataportOptions {
