@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountService, createClientService, createOperatorService } from '../../src/auth/index.js';
+import { createAccountService, createClientService } from '../../src/auth/index.js';
 import { launchChromium } from '../helpers/browser.js';
 import { startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
 

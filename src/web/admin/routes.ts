@@ -120,7 +120,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       } else if (!s) {
         return signInPage(request, reply);
       }
-      return handler({ request, reply, t, session: s!, origin: { operator: s!.sub, ip: request.ip } });
+      return handler({ request, reply, t, session: s, origin: { operator: s.sub, ip: request.ip } });
     };
   }
 
