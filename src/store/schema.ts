@@ -194,7 +194,7 @@ export interface AuditChainTable {
   anchor_hash: string;
 }
 
-/** An operator of the console (migration 0016), apart from end users' accounts. */
+/** An operator of the console (migration 0018), apart from end users' accounts. */
 export interface OperatorsTable {
   id: string;
   /** `scrypt$N$r$p$salt$hash`, as for accounts. */
@@ -202,7 +202,7 @@ export interface OperatorsTable {
   created_at: number;
 }
 
-/** A console session (migration 0016): the sha256 of its id, never the id itself. */
+/** A console session (migration 0018): the sha256 of its id, never the id itself. */
 export interface OperatorSessionsTable {
   id_hash: string;
   operator_id: string;
