@@ -17,6 +17,9 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
+    // test/unit and test/domain start no server and run in seconds; test/slow holds what starts threads or
+    // processes or writes a 70,000-entry ZIP. The embedded project runs every folder; `npx vitest run test/unit
+    // test/domain` is the quick loop.
     projects: [
       { extends: true, test: { name: 'embedded', include: ['test/**/*.test.ts'], exclude: ['test/scale/**'] } },
       ...(missing.length > 0

@@ -44,25 +44,6 @@ describe('archive builder', () => {
     expect(last.some((e) => e.name === 'Portability/archive_browser.json')).toBe(true);
   });
 
-  it('writes ZIP64 when an archive has more than 65,535 entries', async () => {
-    const { root, blobs } = store();
-    const files: ArchiveFile[] = Array.from({ length: 70_000 }, (_, i) => ({
-      kind: 'bytes' as const, path: `Many/${i}.txt`, content: (async function* () { yield Buffer.from(String(i)); })(),
-    }));
-    const { parts, index } = await buildArchive({
-      groups: [group('g.many', files)], blobs, partKey: () => 'many.zip', partSizeBytes: 2 ** 40, compressionLevel: 0,
-      mtime: new Date(), signal: new AbortController().signal, describe: describeJob,
-    });
-    expect(parts).toHaveLength(1);
-    const buffer = readFileSync(path.join(root, 'many.zip'));
-    // ZIP64 end of central directory record signature.
-    expect(buffer.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBe(true);
-    const entries = await readZip(buffer);
-    expect(entries).toHaveLength(70_001);
-    expect(entries[69_999]!.content.toString()).toBe('69999');
-    expect(index.totals.files).toBe(70_000);
-  });
-
   it('stops on abort and leaves no object behind', async () => {
     const { root, blobs } = store();
     const controller = new AbortController();

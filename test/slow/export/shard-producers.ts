@@ -1,5 +1,5 @@
 /**
- * Shard producers for test/unit/export/sharded-archive.test.ts: loaded by the export worker threads by URL,
+ * Shard producers for test/slow/export/sharded-archive.test.ts: loaded by the export worker threads by URL,
  * as a source's own producer module would be.
  */
 
