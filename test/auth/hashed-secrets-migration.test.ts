@@ -1,34 +1,25 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { createDataport, type Dataport } from '../../src/app.js';
 import { Migrator } from 'kysely/migration';
-import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/store/index.js';
 import { migrationProvider } from '../../src/store/migrations/index.js';
-import type { TestDataport } from '../helpers/dataport.js';
-import { createLogger } from '../../src/logger.js';
+import { startDataport, type TestDataport } from '../helpers/dataport.js';
+import { freePort } from '../helpers/process.js';
 import { SCOPE, authorizeUrl, consentWithoutBrowser, givenClientAndUser, pkcePair, tokenRequest } from './oauth-fixture.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-0006-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** A port free now, so both starts share one issuer (tokens are issued for the issuer's API). */
-const port = await new Promise<number>((resolve) => {
-  const probe = net.createServer().listen(0, '127.0.0.1', () => {
-    const { port: free } = probe.address() as net.AddressInfo;
-    probe.close(() => resolve(free));
-  });
-});
+const port = await freePort();
 
-async function start(): Promise<{ dataport: Dataport; url: string }> {
-  const config = loadConfig({ PORT: String(port), DATAPORT_PUBLIC_URL: `http://localhost:${port}`, DATAPORT_DATA_DIR: dataDir, DATAPORT_DEMO_RECORDS: '5', DATAPORT_LOG_LEVEL: 'error' });
-  const dataport = await createDataport(config, { api: true, worker: false, logger: createLogger(config.logLevel) });
-  return { dataport, url: (await dataport.start()).url! };
+/** The API alone on the same folder and port each time: a restart of one server across the upgrade. */
+function start(): Promise<TestDataport> {
+  return startDataport({ PORT: String(port), DATAPORT_PUBLIC_URL: `http://localhost:${port}`, DATAPORT_DEMO_RECORDS: '5' }, {}, { stack: 'embedded', dataDir, worker: false });
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -36,7 +27,7 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 it('an existing database keeps its clients and tokens working across 0006, which leaves only hashes behind', async () => {
   // Tokens and a client made by this release...
   let server = await start();
-  const f = await givenClientAndUser({ dataport: server.dataport, clock: { now: Date.now } } as unknown as TestDataport);
+  const f = await givenClientAndUser(server);
   const pkce = pkcePair();
   const back = await consentWithoutBrowser(
     server.url,
@@ -48,7 +39,7 @@ it('an existing database keeps its clients and tokens working across 0006, which
     client_id: f.client.client_id, client_secret: f.client.client_secret!, code_verifier: pkce.verifier,
   });
   expect(issued.status).toBe(200);
-  await server.dataport.close();
+  await server.close();
 
   // ...put back the way the release before 0006 stored them: later migrations undone, the secret as issued,
   // `jti` in every payload.
@@ -84,7 +75,7 @@ it('an existing database keeps its clients and tokens working across 0006, which
     const wrong = await tokenRequest(server.url, { grant_type: 'refresh_token', refresh_token: issued.body.refresh_token, client_id: f.client.client_id, client_secret: 'not-the-secret' });
     expect(wrong).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
   } finally {
-    await server.dataport.close();
+    await server.close();
   }
   const after = new Database(path.join(dataDir, 'dataport.sqlite'), { readonly: true });
   const stored = JSON.stringify(after.prepare('select * from oidc_payloads').all()) + JSON.stringify(after.prepare('select * from oauth_clients').all());

@@ -1,24 +1,15 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountService, createClientService } from '../../src/auth/index.js';
 import { startDataport, type TestDataport } from '../helpers/dataport.js';
+import { freePort } from '../helpers/process.js';
 import { consentWithoutBrowser } from '../auth/oauth-fixture.js';
 
 const BIN = fileURLToPath(new URL('../../bin/dataport.js', import.meta.url));
-
-/** A free loopback port: the server matches redirect URIs exactly, so the client is registered with it. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe('dataport export with OAuth (loopback redirect, PKCE) against Dataport\'s authorization server', () => {
   let dp: TestDataport;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
-import { runCli } from '../helpers/process.js';
-import { FAST_WEBHOOKS, freePort, startReceiver, waitFor } from '../helpers/webhook-receiver.js';
+import { freePort, runCli } from '../helpers/process.js';
+import { FAST_WEBHOOKS, startReceiver, waitFor } from '../helpers/webhook-receiver.js';
 import { webhooksSql } from '../../src/store/index.js';
 
 /**

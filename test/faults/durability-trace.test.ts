@@ -1,12 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { download, readZip } from '../helpers/archive.js';
 import { googleClient, waitForState } from '../helpers/dataport.js';
-import { runCli } from '../helpers/process.js';
+import { runCli, startServerProcess } from '../helpers/process.js';
 
 /**
  * Power-loss durability, proven from the order of the syscalls (no LazyFS, dm-flakey or VM is available where
@@ -21,8 +20,6 @@ import { runCli } from '../helpers/process.js';
  */
 const strace = spawnSync('strace', ['-V'], { stdio: 'pipe' });
 const skip = strace.error ? `strace is not installed (${(strace.error as NodeJS.ErrnoException).code}); .ci/run installs it` : undefined;
-
-const BIN = fileURLToPath(new URL('../../bin/dataport.js', import.meta.url));
 
 interface Call {
   /** Line number where the call began and where its result was printed (the same for a call not interrupted). */
@@ -84,24 +81,14 @@ describe.skipIf(skip !== undefined)(`power-loss durability from a syscall trace$
   it('an export fsyncs the archive before renaming it into place, fsyncs its folder after, and only then commits (and syncs) COMPLETE', async () => {
     const env = { DATAPORT_DATA_DIR: dataDir, DATAPORT_EXPORT_THREADS: '0' };
     const token = (await runCli(['token', '--user', 'traced', '--resources', 'chrome.history'], env)).lastLine;
-    const child = spawn(
-      'strace',
-      // -y: fd arguments with their paths; -xx -s 4096: buffers in hex, a whole WAL page, to find the commit
-      // that holds COMPLETE and read the WAL's frame headers.
-      ['-f', '-y', '-qq', '-xx', '-s', '4096', '-o', traceFile, '-e', 'trace=openat,write,pwrite64,fsync,fdatasync,rename,renameat,renameat2', process.execPath, BIN, 'start'],
-      { env: { ...process.env, PORT: '0', DATAPORT_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let logs = '';
-    child.stdout.on('data', (d) => (logs += d));
-    child.stderr.on('data', (d) => (logs += d));
+    // -y: fd arguments with their paths; -xx -s 4096: buffers in hex, a whole WAL page, to find the commit
+    // that holds COMPLETE and read the WAL's frame headers.
+    const traced = ['strace', '-f', '-y', '-qq', '-xx', '-s', '4096', '-o', traceFile, '-e', 'trace=openat,write,pwrite64,fsync,fdatasync,rename,renameat,renameat2'];
+    const server = await startServerProcess(env, 'start', { under: traced, timeoutMs: 45_000 });
+    const { child, logs } = server;
     let jobId = '';
     try {
-      const deadline = Date.now() + 45_000;
-      while (!/Dataport is running at (\S+)/.test(logs)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`traced server did not start:\n${logs}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const api = googleClient(/Dataport is running at (\S+)/.exec(logs)![1]!, token);
+      const api = googleClient(server.url, token);
       const { data: job } = await api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } });
       jobId = job.archiveJobId!;
       const state = await waitForState(api, jobId, undefined, 45_000);
@@ -111,7 +98,7 @@ describe.skipIf(skip !== undefined)(`power-loss durability from a syscall trace$
     } finally {
       // Stop the traced server itself (strace passes its exit on); strace alone would only detach on SIGTERM.
       const exited = new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
-      const pid = /"pid":(\d+)/.exec(logs)?.[1];
+      const pid = /"pid":(\d+)/.exec(logs())?.[1];
       if (pid) process.kill(Number(pid), 'SIGTERM');
       else child.kill('SIGKILL');
       await exited;

@@ -5,10 +5,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataport, type Dataport } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { googleClient, waitForState } from '../helpers/dataport.js';
+import { startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
 
 /**
  * Property-based fuzzing of every HTTP surface: the six v1 methods, the download route, discovery, and the
@@ -28,45 +25,42 @@ const FUZZ_RUNS = Number(process.env.DATAPORT_FUZZ_RUNS ?? 10_000);
 const MAY_CHANGE_ON_REJECTION = /sign_in|throttle|attempt|audit|rate/;
 
 let dataDir: string;
-let api: Dataport;
+let api: TestDataport;
 let fixtures: { token: string; otherToken: string; jobId: string; otherJobId: string; downloadPath: string; groups: string[] };
 
-const env = (dir: string) => ({ PORT: '0', DATAPORT_DATA_DIR: dir, DATAPORT_DEMO_RECORDS: '3', DATAPORT_LOG_LEVEL: 'silent', DATAPORT_RETRY_BACKOFF: '50ms' });
+const env = { DATAPORT_DEMO_RECORDS: '3', DATAPORT_LOG_LEVEL: 'silent' };
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-fuzz-'));
   // First a full server makes a COMPLETE job (a real download URL to mutate) and another user's job.
-  const config = loadConfig(env(dataDir));
-  const full = await createDataport(config, { api: true, worker: true, logger: createLogger('silent') });
-  const { url } = await full.start();
+  const full = await startDataport(env, {}, { stack: 'embedded', dataDir });
   const groups = ['myactivity.search', 'chrome.history', 'youtube.comments'];
-  const mine = await full.tokens.grantAndIssueToken({ userId: 'alice', clientId: 'fuzz-client', resources: groups, access: '30d' });
-  const theirs = await full.tokens.grantAndIssueToken({ userId: 'bob', clientId: 'fuzz-client', resources: groups, access: 'once' });
-  const alice = googleClient(url!, mine.accessToken);
-  const bob = googleClient(url!, theirs.accessToken);
+  const mine = await full.client({ user: 'alice', clientId: 'fuzz-client', resources: groups, access: '30d' });
+  const theirs = await full.client({ user: 'bob', clientId: 'fuzz-client', resources: groups, access: 'once' });
+  const alice = mine.api;
+  const bob = theirs.api;
   const { data: job } = await alice.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.search'] } });
   const done = await waitForState(alice, job.archiveJobId!);
   const { data: other } = await bob.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } });
   await waitForState(bob, other.archiveJobId!);
-  await full.close(2000);
+  await full.close();
 
-  api = await createDataport(loadConfig(env(dataDir)), { api: true, worker: false, logger: createLogger('silent') });
-  await api.start();
+  api = await startDataport(env, {}, { stack: 'embedded', dataDir, worker: false });
   const download = new URL(done.urls![0]!);
   fixtures = {
-    token: mine.accessToken, otherToken: theirs.accessToken, jobId: job.archiveJobId!, otherJobId: other.archiveJobId!,
+    token: mine.token, otherToken: theirs.token, jobId: job.archiveJobId!, otherJobId: other.archiveJobId!,
     downloadPath: download.pathname + download.search, groups,
   };
 }, 120_000);
 
 afterAll(async () => {
-  await api?.close(2000);
+  await api?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** A digest of every table a rejected request must leave alone. */
 async function stateDigest(): Promise<string> {
-  const db = api.db;
+  const db = api.dataport.db;
   const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%' order by name`.execute(db);
   const hash = createHash('sha256');
   for (const { name } of tables.rows) {
@@ -191,7 +185,7 @@ function toInject(r: GeneratedRequest) {
 
 describe(`HTTP fuzzing (${FUZZ_RUNS} generated requests)`, () => {
   it('no 5xx, Google error bodies on the API, and a rejected request changes nothing', async () => {
-    const server = api.server!;
+    const server = api.dataport.server!;
     const statuses = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(requestArb(), async (r) => {

@@ -40,25 +40,36 @@ export class TestClock {
   }
 }
 
+interface StartOptions {
+  stack?: 'embedded' | 'scaled';
+  logger?: Logger;
+  /** An existing data folder to start on (a restart over the same database); the caller removes it. */
+  dataDir?: string;
+  /** false: the API alone, so nothing changes the database in the background. */
+  worker?: boolean;
+}
+
 /**
- * Starts a real Dataport (API + workers) on a free port with its own data folder. The stack comes from
- * `DATAPORT_TEST_STACK` (embedded by default); `scaled` gets its own PostgreSQL database and S3 bucket,
- * both removed on close.
+ * The one way tests start Dataport in-process: a real server (API + workers) on a free port (`PORT` in `env`
+ * to choose one) with its own data folder. The stack comes from `DATAPORT_TEST_STACK` (embedded by
+ * default); `scaled` gets its own PostgreSQL database and S3 bucket, both removed on close. Child processes
+ * (a real `dataport start`) come from startServerProcess (helpers/process.ts).
  */
 export async function startDataport(
   env: Record<string, string> = {},
   overrides: Partial<Config> = {},
-  options: { stack?: 'embedded' | 'scaled'; logger?: Logger } = {},
+  options: StartOptions = {},
 ): Promise<TestDataport> {
   const stack = options.stack ?? testStack;
   if (stack === 'scaled' && scaledStackUnavailable) throw new Error(`DATAPORT_TEST_STACK=scaled, but ${scaledStackUnavailable}`);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-test-'));
+  if (stack === 'scaled' && options.dataDir) throw new Error('a reused data folder is for the embedded stack');
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'dataport-test-'));
   const database = stack === 'scaled' ? await createTestDatabase() : undefined;
   const bucket = stack === 'scaled' ? await createTestBucket() : undefined;
   const stackEnv: Record<string, string> = database && bucket ? { DATAPORT_DATABASE_URL: database.url, ...bucket.env } : {};
   const config = loadConfig({ PORT: '0', DATAPORT_DATA_DIR: dataDir, DATAPORT_RETRY_BACKOFF: '50ms', DATAPORT_LOG_LEVEL: 'error', ...stackEnv, ...env }, overrides);
   const clock = new TestClock();
-  const dataport = await createDataport(config, { api: true, worker: true, now: clock.now, logger: options.logger ?? createLogger(config.logLevel) });
+  const dataport = await createDataport(config, { api: true, worker: options.worker ?? true, now: clock.now, logger: options.logger ?? createLogger(config.logLevel) });
   const { url } = await dataport.start();
   return {
     dataport,
@@ -78,7 +89,7 @@ export async function startDataport(
     },
     async close() {
       await dataport.close(2000);
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
       await bucket?.drop();
       await database?.drop();
     },

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const SCRIPT = fileURLToPath(new URL('./webhook-receiver.mjs', import.meta.url));
@@ -11,15 +10,6 @@ export interface ReceivedDelivery {
   error?: string;
   event?: { type: string; timestamp: string; data: Record<string, any> };
   raw?: { headers: Record<string, string>; body: string };
-}
-
-/** A port nobody listens on now (the receiver starts on it later: "down for a while, then up"). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 /** The receiver process (webhook-receiver.mjs) on `port`, verifying with `secret`. */

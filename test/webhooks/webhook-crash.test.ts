@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { googleClient, waitForState } from '../helpers/dataport.js';
-import { runCli, startServerProcess } from '../helpers/process.js';
-import { FAST_WEBHOOKS, freePort, startReceiver, waitFor } from '../helpers/webhook-receiver.js';
+import { freePort, runCli, startServerProcess } from '../helpers/process.js';
+import { FAST_WEBHOOKS, startReceiver, waitFor } from '../helpers/webhook-receiver.js';
 
 describe('a webhook event survives kill -9 of the server between the job\'s end and the delivery', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-webhook-crash-'));
