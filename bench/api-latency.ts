@@ -19,6 +19,8 @@ export interface ApiBenchOptions {
   initiateRate: number;
   initiateSeconds: number;
   firstByteSamples: number;
+  /** Only the polling figure (`--only poll`): no initiate load, no first-byte samples. */
+  pollOnly?: boolean;
 }
 
 /**
@@ -38,8 +40,8 @@ export async function apiBenchmarks(options: ApiBenchOptions, nodeArgs: string[]
   try {
     // One-time grants allow one export per group per consent: a token covering every group is good for
     // `groups.length` initiates. Tokens are minted through the CLI before the server starts.
-    const initiateCount = Math.ceil(options.initiateRate * options.initiateSeconds);
-    const tokenCount = Math.ceil(initiateCount / groups.length) + 1;
+    const initiateCount = options.pollOnly ? 0 : Math.ceil(options.initiateRate * options.initiateSeconds);
+    const tokenCount = options.pollOnly ? 0 : Math.ceil(initiateCount / groups.length) + 1;
     log(`api: minting ${tokenCount + 1} tokens through \`dataport token\``);
     const pollToken = await mintToken(dataDir, 'bench-poll-user', ['myactivity.search']);
     const tokens: string[] = [];
@@ -54,6 +56,7 @@ export async function apiBenchmarks(options: ApiBenchOptions, nodeArgs: string[]
       const bare = await startTsxServer(BARE, [polled.bodyFile]);
       try {
         const state = await statePolling(server.url, bare.url, pollToken, polled, work, options);
+        if (options.pollOnly) return { getPortabilityArchiveState: state };
         const [firstByteToken, ...loadTokens] = tokens;
         const firstByte = await firstByteLatency(server.url, dataDir, firstByteToken!, groups.slice(0, options.firstByteSamples));
         const initiateLatency = await steadyInitiate(server.url, bare.url, loadTokens, groups, work, options, initiateCount);

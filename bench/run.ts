@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only export|api]`: runs Dataport's benchmarks against the real server
+ * `npm run bench [-- --quick] [-- --only export|api|poll]`: runs Dataport's benchmarks against the real server
  * (child processes over HTTP, load from a separate process: autocannon, or lib/steady-load.ts for a steady
  * rate; Info-ZIP `zip` as the compression
  * reference) and prints ONE JSON document on stdout. Progress goes to stderr.
@@ -45,11 +45,14 @@ if (!only || only === 'export') {
   const targetBytes = quick ? 100e6 : 1e9;
   report.export = await exportThroughput({ records: Math.round(targetBytes / BYTES_PER_RECORD), samples: quick || profileDir ? 1 : 3, deflateLevel, zipAvailable, nodeArgs: profileArgs('export') });
 }
-if (!only || only === 'api') {
+if (!only || only === 'api' || only === 'poll') {
   report.api = await apiBenchmarks(
-    quick
-      ? { pollSeconds: 3, pollConnections: 10, initiateRate: 200, initiateSeconds: 3, firstByteSamples: 10 }
-      : { pollSeconds: 10, pollConnections: 10, initiateRate: 200, initiateSeconds: 10, firstByteSamples: 30 },
+    {
+      ...(quick
+        ? { pollSeconds: 3, pollConnections: 10, initiateRate: 200, initiateSeconds: 3, firstByteSamples: 10 }
+        : { pollSeconds: 10, pollConnections: 10, initiateRate: 200, initiateSeconds: 10, firstByteSamples: 30 }),
+      pollOnly: only === 'poll',
+    },
     profileArgs('api'),
   );
 }

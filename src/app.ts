@@ -157,10 +157,7 @@ async function assemble(
   const demoSourceOn = catalog.groups.some((g) => g.source === 'demo');
   if (demoSourceOn && !options.now) await emulatorClock.start();
 
-  // In-process caches of what the API reads on every request, dropped exactly on change (store/change-watch.ts):
-  // only where an API is served, and only on SQLite (PostgreSQL gives no watch).
-  const changes = options.api ? database.changes : undefined;
-  const tokens = createTokenService({ db, catalog, now, tokenLifetimeMs: config.tokenLifetimeMs, changes });
+  const tokens = createTokenService({ db, catalog, now, tokenLifetimeMs: config.tokenLifetimeMs });
   const onQueueError = (err: unknown) => logger.error({ err }, 'queue error');
   // PostgreSQL means several processes may share the database: pg-boss hands jobs out across them. The
   // embedded queue's single-statement lock is only safe under SQLite's single writer.
@@ -210,11 +207,12 @@ async function assemble(
     maxJobsPerUser: config.limits.maxJobsPerUser,
     revokeAuthorization: tokens.revokeAuthorization,
     onCancelled: (jobId) => runner.cancelLocal(jobId),
-    changes,
   });
   const server = options.api
     ? await createApiServer({
-      db, catalog, jobs, tokens, blobs, signer, now, logger, publicUrl, trustProxy: config.trustProxy, limits: config.limits, metrics,
+      db, catalog, jobs, tokens, blobs, signer, now, logger,
+      // The API's poll cache, dropped exactly on change (store/change-watch.ts): only on SQLite (PostgreSQL gives no watch).
+      changes: database.changes, publicUrl, trustProxy: config.trustProxy, limits: config.limits, metrics,
       traceRequests: tracing?.enabled ?? false,
       ...(prometheus && config.metricsPort === undefined ? { metricsRoute: () => prometheus.render() } : {}),
       readiness: {

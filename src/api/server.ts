@@ -3,13 +3,15 @@ import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/index.js';
 import type { JobService } from '../jobs/index.js';
 import type { TokenService } from '../auth/index.js';
-import type { BlobStore, Db, UrlSigner } from '../store/index.js';
+import type { BlobStore, ChangeWatch, Db, UrlSigner } from '../store/index.js';
 import type { Limits } from '../config.js';
 import { createClientRateLimiter } from './rate-limit.js';
 import { registerErrorHandlers, sendGoogleError } from './error-handler.js';
 import { ApiError } from './api-error.js';
 import { readJsonBody } from './content-type.js';
-import { v1Routes } from './routes-v1.js';
+import { decorateV1Requests, v1Routes } from './routes-v1.js';
+import { decorateSystemParams } from './system-params.js';
+import { createPollCache } from './poll-cache.js';
 import { downloadRoutes } from './downloads.js';
 import { discoveryRoutes } from './discovery-routes.js';
 import { batchRoutes } from './batch.js';
@@ -24,6 +26,8 @@ export interface ApiServerDeps {
   catalog: Catalog;
   jobs: JobService;
   tokens: TokenService;
+  /** The embedded database's change watch: callers and polled answers are then kept in memory (poll-cache.ts). */
+  changes: ChangeWatch | undefined;
   blobs: BlobStore;
   /** Present when archives are served by this server (the local blob store). */
   signer: UrlSigner | undefined;
@@ -108,6 +112,9 @@ export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInsta
     done();
   });
 
+  // Per-request state the v1 hooks set, declared up front so every request has one shape (null until set).
+  decorateSystemParams(app);
+  decorateV1Requests(app);
   registerErrorHandlers(app);
   // Before the routes: its hook applies to the routes registered after it.
   await registerCompression(app);
@@ -115,6 +122,7 @@ export async function createApiServer(deps: ApiServerDeps): Promise<FastifyInsta
   await app.register(v1Routes, {
     jobs: deps.jobs,
     tokens: deps.tokens,
+    polls: createPollCache({ watch: deps.changes, now: deps.now }),
     ...(apiRateLimit > 0 ? { rateLimiter: createClientRateLimiter({ limit: apiRateLimit, windowMs: apiRateWindowMs, now: deps.now }) } : {}),
   });
   await app.register(discoveryRoutes, { catalog: deps.catalog, publicUrl: deps.publicUrl });

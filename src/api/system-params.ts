@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FieldsSyntaxError, parseFields, type FieldTree } from './fields-mask.js';
 import { ApiError, type FieldViolation } from './api-error.js';
 import { STANDARD_PARAMETERS } from './discovery.js';
@@ -14,8 +14,20 @@ export interface SystemParams {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    systemParams: SystemParams;
+    /** Read by the v1 routes' first hook; null before it and on other routes (their errors use the defaults). */
+    systemParams: SystemParams | null;
   }
+}
+
+/** Declares `systemParams` on every request: the error handler reads it whatever the route. */
+export function decorateSystemParams(app: FastifyInstance): void {
+  app.decorateRequest('systemParams', null);
+}
+
+/** A v1 request's system parameters: every v1 handler runs after the hook that reads them. */
+export function systemParamsOf(request: FastifyRequest): SystemParams {
+  if (request.systemParams === null) throw new Error(`${request.url}: system parameters used before they were read`);
+  return request.systemParams;
 }
 
 const BOOLEAN: Record<string, boolean> = { true: true, '1': true, false: false, '0': false };
@@ -87,12 +99,12 @@ const JSONP_CONTENT_TYPE = 'text/javascript; charset=UTF-8';
  * The text of an answer (a result or an error body) as the caller asked for it: indented unless
  * `prettyPrint=false`, and wrapped as Google's front end wraps JSONP (`// API callback` then `cb(…);`).
  */
-export function answerText(params: SystemParams | undefined, json: unknown): string {
+export function answerText(params: SystemParams | null, json: unknown): string {
   const text = typeof json === 'string' ? json : JSON.stringify(json, null, params?.prettyPrint === false ? undefined : 2);
   return params?.callback ? `// API callback\n${params.callback}(${text});` : text;
 }
 
 /** The content type that goes with `answerText`. */
-export function answerContentType(params: SystemParams | undefined): string {
+export function answerContentType(params: SystemParams | null): string {
   return params?.callback ? JSONP_CONTENT_TYPE : JSON_CONTENT_TYPE;
 }

@@ -1,4 +1,5 @@
-export { createTokenService, AuthError, ACCESS_MODES, type TokenService, type NewGrant } from './tokens.js';
+export { createTokenService, AuthError, ACCESS_MODES, hashToken } from './tokens.js';
+export type { Authenticated, NewGrant, TokenService } from './types.js';
 export { createAccountService, AccountError, type AccountService, type SignInResult } from './accounts.js';
 export { createClientService, ClientError, type ClientService, type RegisteredClient, type NewClient } from './clients.js';
 export { createAccountOverview, type AccountOverview } from './account-overview.js';

@@ -7,7 +7,8 @@ import type { AccountService } from './accounts.js';
 import { clientSecretMatches } from './clients.js';
 import { createOidcAdapterFactory } from './oidc-adapter.js';
 import { readRequestedScopes } from './scopes.js';
-import { GRANT_LIFETIME_MS, type TokenService } from './tokens.js';
+import { GRANT_LIFETIME_MS } from './tokens.js';
+import type { TokenService } from './types.js';
 
 /** Where the provider's endpoints live; the issuer is the server's root so RFC 8414 metadata sits at the root too. */
 const OAUTH_ROUTES = Object.freeze({

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Catalog } from '../catalog/index.js';
 import type { Caller } from '../jobs/index.js';
-import { accessTokens, auditSql, dropChangedKey, ExactCache, grants, oidcPayloads, type AccessMode, type AuditOrigin, type ChangeWatch, type Db, type GrantRow } from '../store/index.js';
+import { accessTokens, auditSql, grants, oidcPayloads, type AccessMode, type AuditOrigin, type Db, type GrantRow } from '../store/index.js';
+import type { Authenticated, NewGrant, TokenService } from './types.js';
 
 const DAY_MS = 86_400_000;
 
@@ -15,13 +16,6 @@ const TOKEN_PREFIX = 'dpa_';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
-}
-
-export interface NewGrant {
-  userId: string;
-  clientId: string;
-  resources: readonly string[];
-  access: AccessMode;
 }
 
 export class AuthError extends Error {
@@ -38,30 +32,8 @@ interface TokenGrant {
   caller: Caller;
 }
 
-/** Tokens remembered at most; a cache miss costs one indexed read. */
-const TOKEN_CACHE_ENTRIES = 10_000;
-
-export function createTokenService(deps: {
-  db: Db;
-  catalog: Catalog;
-  now: () => number;
-  tokenLifetimeMs: number;
-  /**
-   * With a change watch (the embedded database), `authenticate` keeps token -> caller in memory and drops an
-   * entry the moment a row it was read from changes: revocation through any path in this process (reset,
-   * account page, OAuth revocation, expiry clean-up), and any commit by another process (`dataport` CLI) is
-   * seen on the next request. Expiry is checked against the clock on every request.
-   */
-  changes?: ChangeWatch | undefined;
-}) {
+export function createTokenService(deps: { db: Db; catalog: Catalog; now: () => number; tokenLifetimeMs: number }): TokenService {
   const { db, now } = deps;
-  // Keyed by the token's sha256 (never the token itself). A grant change drops every token of the grant.
-  const cache = deps.changes
-    ? new ExactCache<TokenGrant>(deps.changes, ['access_tokens', 'grants', 'oidc_payloads'], TOKEN_CACHE_ENTRIES, (entries, table, key) => {
-        if (table !== 'grants') dropChangedKey(entries, table, key);
-        else for (const [hash, entry] of entries) if (entry.caller.grantId === key) entries.delete(hash);
-      })
-    : undefined;
 
   /**
    * Records a grant (a user's consent). The OAuth server passes its own grant id, so the provider's codes and
@@ -115,34 +87,18 @@ export function createTokenService(deps: {
     return { accessToken, expiresAt };
   }
 
-  /**
-   * The caller a bearer token stands for; AuthError when it is missing, unknown, expired or revoked. The
-   * caller itself, without a promise, when it is in memory (the API's hook then skips an await); a promise
-   * when it has to be read. A missing token, or one remembered as no longer valid, throws at once.
-   * `request` (the HTTP request, any object) lets later cached reads of the same request share one check
-   * for other processes' commits (store/change-watch.ts).
-   */
-  function authenticate(token: string | undefined, request?: object): Caller | Promise<Caller> {
+  async function authenticate(token: string | undefined): Promise<Authenticated> {
     if (!token) {
       throw new AuthError('MISSING_CREDENTIALS', 'Request is missing required authentication credential. Expected OAuth 2 access token.');
     }
-    const tokenHash = hashToken(token);
-    const at = now();
-    const remembered = cache?.get(tokenHash, request);
-    if (remembered) return validCaller(remembered, at);
-    const read = () => readTokenGrant(token, tokenHash);
-    return (cache ? cache.load(tokenHash, read) : read()).then((found) => validCaller(found, at));
-  }
-
-  function validCaller(found: TokenGrant | undefined, at: number): Caller {
+    const found = await readTokenGrant(token, hashToken(token));
     if (!found || found.token.revoked_at !== null || found.grant.revoked_at !== null) {
       throw new AuthError('INVALID_CREDENTIALS', 'Request had invalid authentication credentials. Expected OAuth 2 access token.');
     }
+    const holdsUntil = Math.min(found.token.expires_at, found.grant.expires_at ?? Infinity);
     // Told apart from an unknown token so a client knows to refresh (Google's ACCESS_TOKEN_EXPIRED).
-    if (found.token.expires_at <= at || (found.grant.expires_at !== null && found.grant.expires_at <= at)) {
-      throw new AuthError('EXPIRED_CREDENTIALS', 'The access token has expired.');
-    }
-    return found.caller;
+    if (holdsUntil <= now()) throw new AuthError('EXPIRED_CREDENTIALS', 'The access token has expired.');
+    return { caller: found.caller, holdsUntil };
   }
 
   async function readTokenGrant(token: string, tokenHash: string): Promise<TokenGrant | undefined> {
@@ -159,7 +115,7 @@ export function createTokenService(deps: {
     // An OAuth token may carry less than its grant (a refresh that asked for a narrower scope, RFC 6749 §6):
     // the token's own scope is what it may use. An operator token stands for its whole grant.
     const resources = found.scope === undefined ? granted : groupsInScope(granted, found.scope);
-    // Frozen: one caller object may now serve many requests.
+    // Frozen: the API's poll cache hands one caller object to many requests.
     const caller: Caller = Object.freeze({
       userId: g.user_id,
       clientId: g.client_id,
@@ -176,7 +132,7 @@ export function createTokenService(deps: {
 
   async function oauthTokenWithGrant(tokenHash: string) {
     // An expired token's row is read too (until the provider's clean-up removes it), so the caller can be
-    // told that it expired rather than that it is unknown; validCaller checks expiry against our clock.
+    // told that it expired rather than that it is unknown; authenticate checks expiry against our clock.
     const found = await oidcPayloads.findAccessTokenGrant(db, tokenHash);
     if (!found) return undefined;
     return { token: { revoked_at: null, expires_at: found.expiresAt ?? Infinity }, grant: found.grant, scope: found.scope };
@@ -214,5 +170,3 @@ export function createTokenService(deps: {
 
   return { recordGrant, grantAndIssueToken, issueToken, authenticate, revokeAuthorization };
 }
-
-export type TokenService = ReturnType<typeof createTokenService>;

@@ -1,7 +1,6 @@
 import { jobsSql, type ArchivePartRow, type Db, type JobRow } from '../store/index.js';
 import { JobError } from './errors.js';
-import type { JobService } from './service.js';
-import type { Caller } from './types.js';
+import type { Caller, JobService } from './types.js';
 
 export type JobListFilter = jobsSql.JobListFilter;
 

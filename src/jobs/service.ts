@@ -1,10 +1,10 @@
 import { trace } from '@opentelemetry/api';
 import type { Catalog } from '../catalog/index.js';
-import { auditSql, dropChangedKey, ExactCache, grants, jobsSql, type AuditEntry, type AuditOrigin, type ChangeWatch, type Db, type JobRow, type SignedUrlOptions } from '../store/index.js';
+import { auditSql, grants, jobsSql, type AuditEntry, type AuditOrigin, type Db, type JobRow, type SignedUrlOptions } from '../store/index.js';
 import { JobError } from './errors.js';
 import { checkExportLimits, type PriorJob } from './limits.js';
 import { MAX_RETRIES_PER_JOB, TIME_BASED_INTERVAL_MS, type AccessType } from './states.js';
-import type { AccessTypeResult, ArchiveState, Caller, InitiateRequest, InitiateResult, JobDispatcher } from './types.js';
+import type { AccessTypeResult, ArchiveState, Caller, DownloadableArchive, InitiateRequest, InitiateResult, JobDispatcher, JobService, TimedArchiveState } from './types.js';
 import { covers, grantStandsFor } from './visibility.js';
 import { activeTraceParent, withSpan } from '../tracing/index.js';
 
@@ -26,40 +26,11 @@ export interface JobServiceDeps {
   revokeAuthorization: (userId: string, clientId: string, reason: 'reset', origin?: AuditOrigin & { actor?: 'user' | 'client' | 'operator' }) => Promise<void>;
   /** Told when a job is cancelled, so a run in this process can stop at once instead of at its next heartbeat. */
   onCancelled?: (jobId: string) => void;
-  /**
-   * With a change watch (the embedded database), getArchiveState keeps each polled job's row and parts in
-   * memory until a write to that job or its parts, in this process or (seen on the next poll) any other.
-   */
-  changes?: ChangeWatch | undefined;
 }
-
-/** A part that may be downloaded: its job, owner, and the request (and trace) that made the job. */
-export interface DownloadableArchive {
-  jobId: string;
-  userId: string;
-  clientId: string;
-  requestId: string | null;
-  traceParent: string | null;
-}
-
-/** Jobs remembered at most for getArchiveState; a miss costs one indexed read. */
-const JOB_STATE_CACHE_ENTRIES = 10_000;
 
 /** The archive-job domain: the six protocol methods, as functions of a caller and a request. */
-export function createJobService(deps: JobServiceDeps) {
+export function createJobService(deps: JobServiceDeps): JobService {
   const { db, catalog, now } = deps;
-  // Keyed by job id; a change to a job's row or to any of its parts (keyed by job_id) drops that job.
-  // A change to the grant a job was made under (its revocation) drops every job of that grant.
-  const stateCache = deps.changes
-    ? new ExactCache<jobsSql.JobStateRow>(deps.changes, ['jobs', 'archive_parts', 'grants'], JOB_STATE_CACHE_ENTRIES, (entries, table, key) => {
-        if (table !== 'grants') dropChangedKey(entries, table, key);
-        else for (const [id, row] of entries) if (row.grant_id === key) entries.delete(id);
-      })
-    : undefined;
-  // With the cache, a row object stands for one version of the job, and its answer changes only with the
-  // second (a signed URL's expiry is in whole seconds): polls within one second get the same frozen answer
-  // (the API then serializes it once).
-  const answers = stateCache ? new WeakMap<jobsSql.JobStateRow, { second: number; state: ArchiveState }>() : undefined;
 
   /** The audit entry of an action the caller (an app, or an operator acting as the job's owner) took. */
   function auditEntry(caller: Caller, action: AuditEntry['action'], at: number, origin: AuditOrigin | undefined, jobId?: string, detail?: Record<string, unknown>): AuditEntry {
@@ -107,25 +78,20 @@ export function createJobService(deps: JobServiceDeps) {
     return { archiveJobId: job.id, accessType: job.access_type };
   }
 
-  /** `request`: as in TokenService.authenticate, one check for other processes' commits per HTTP request. */
-  async function getArchiveState(caller: Caller, jobId: string, request?: object): Promise<ArchiveState> {
+  async function getArchiveState(caller: Caller, jobId: string): Promise<TimedArchiveState> {
     // The job and its parts in one read: this is the method clients poll.
-    const read = () => jobsSql.findOwnedJobState(db, jobId, caller.userId, caller.clientId);
-    const cached = stateCache?.get(jobId, request);
-    // A remembered job of another user or client is not found, as the owned read would say.
-    if (cached && (cached.user_id !== caller.userId || cached.client_id !== caller.clientId)) throw new JobError('JOB_NOT_FOUND');
-    const job = cached ?? (stateCache ? await stateCache.load(jobId, read) : await read());
+    const job = await jobsSql.findOwnedJobState(db, jobId, caller.userId, caller.clientId);
     const at = now();
     if (!job || !visibleTo(caller, JSON.parse(job.resources) as string[], job.grant, at)) throw new JobError('JOB_NOT_FOUND');
-    const second = Math.floor(at / 1000);
-    const answered = answers?.get(job);
-    if (answered && answered.second === second) return answered.state;
     const state: ArchiveState = {
       name: `archiveJobs/${job.id}/portabilityArchiveState`,
       state: job.state,
       exportTime: new Date(job.export_time).toISOString(),
     };
     if (job.start_time !== null) state.startTime = new Date(job.start_time).toISOString();
+    // Without a write, the answer changes when the job's grant expires (the job is then not found), and with
+    // URLs at the next second: a signed URL's expiry is in whole seconds.
+    let holdsUntil = job.grant?.expires_at ?? Infinity;
     if (job.state === 'COMPLETE') {
       const parts = job.archive_deleted_at === null ? job.parts : [];
       // Signed afresh on every poll, so each answer carries URLs valid for the full lifetime.
@@ -138,12 +104,9 @@ export function createJobService(deps: JobServiceDeps) {
           }),
         ),
       );
+      holdsUntil = Math.min(holdsUntil, (Math.floor(at / 1000) + 1) * 1000);
     }
-    if (answers) {
-      if (state.urls) Object.freeze(state.urls);
-      answers.set(job, { second, state: Object.freeze(state) });
-    }
-    return state;
+    return { state, holdsUntil };
   }
 
   async function retryJob(caller: Caller, jobId: string, origin?: AuditOrigin & { requestId?: string }): Promise<{ archiveJobId: string }> {
@@ -289,8 +252,6 @@ export function createJobService(deps: JobServiceDeps) {
 
   return { initiateArchive, getArchiveState, retryJob, cancelJob, resetAuthorization, checkAccessType, isDownloadable, downloadableArchive };
 }
-
-export type JobService = ReturnType<typeof createJobService>;
 
 function toPriorJob(row: jobsSql.LimitingJob): PriorJob {
   return { id: row.id, resources: JSON.parse(row.resources) as string[], accessType: row.access_type, createdAt: row.created_at };

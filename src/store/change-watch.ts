@@ -12,7 +12,7 @@ import type SQLite from 'better-sqlite3';
  *   (~2 µs: it starts a read transaction, as any query does). `sync()` reads it.
  *
  * PostgreSQL has no equivalent that is both cheap and synchronous (LISTEN/NOTIFY arrives later), so the
- * scaled deployment gets no watch and caches nothing.
+ * scaled deployment gets no watch and caches nothing. The one user is the API's poll cache (api/poll-cache.ts).
  */
 export interface ChangeWatch {
   /**
@@ -91,54 +91,4 @@ export function createChangeWatch(file: SQLite.Database): ChangeWatch {
       all.add(listener);
     },
   };
-}
-
-/**
- * A bounded map whose entries are dropped exactly when the rows they were read from may have changed:
- * `onChange` decides which entries a row change touches (default: the entry with the row's key), and a
- * commit by another connection clears it. `load` stores a read's answer only if no watched change at all
- * happened while the read was in flight, so an answer read before a write is never kept after it.
- */
-/** ExactCache's default reaction to a row change: drop the entry keyed by the row's key. */
-export function dropChangedKey(entries: Map<string, unknown>, _table: WatchedTable, key: string | undefined): void {
-  if (key !== undefined) entries.delete(key);
-}
-
-export class ExactCache<V> {
-  private readonly entries = new Map<string, V>();
-  private epoch = 0;
-
-  constructor(
-    private readonly watch: ChangeWatch,
-    tables: readonly WatchedTable[],
-    private readonly maxEntries: number,
-    onChange: (entries: Map<string, V>, table: WatchedTable, key: string | undefined) => void = dropChangedKey,
-  ) {
-    watch.subscribe(tables, (table, key) => {
-      this.epoch++;
-      if (table === undefined) this.entries.clear();
-      else onChange(this.entries, table, key);
-    });
-  }
-
-  /** The cached answer, after checking for other connections' commits (once per `marker`, see sync). */
-  get(key: string, marker?: object): V | undefined {
-    this.watch.sync(marker);
-    return this.entries.get(key);
-  }
-
-  /** Runs `read` and keeps its answer (unless undefined) if nothing watched changed meanwhile. */
-  async load(key: string, read: () => Promise<V | undefined>): Promise<V | undefined> {
-    const epoch = this.epoch;
-    const value = await read();
-    if (value !== undefined && epoch === this.epoch) {
-      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
 }

@@ -1,7 +1,7 @@
 export { openDatabase, migrateToLatest, pendingMigrations, type Db, type OpenDatabase, type DatabaseOptions } from './database.js';
 export { isStoreUnavailable } from './unavailable.js';
 export { pingDatabase } from './sql/health.js';
-export { ExactCache, dropChangedKey, type ChangeWatch } from './change-watch.js';
+export type { ChangeWatch } from './change-watch.js';
 export type { AccessMode, JobStateValue } from './schema.js';
 export type { Dialect } from './dialect.js';
 export * as grants from './sql/grants.js';

@@ -17,7 +17,7 @@ describe('cancel', () => {
     const { archiveJobId } = await d.jobs.initiateArchive(caller, { resources: ['myactivity.search'] });
     const dispatched = d.dispatched.length;
     expect(await d.jobs.cancelJob(caller, archiveJobId)).toEqual({});
-    expect((await d.jobs.getArchiveState(caller, archiveJobId)).state).toBe('CANCELLED');
+    expect((await d.jobs.getArchiveState(caller, archiveJobId)).state.state).toBe('CANCELLED');
     expect(d.stoppedLocally).toContain(archiveJobId);
     expect(d.dispatched.length).toBe(dispatched);
     // Cancelled is final: a second cancel is refused, naming the state.
@@ -72,7 +72,7 @@ describe('reset', () => {
     expect(d.stoppedLocally).toContain(running.archiveJobId);
     // Only this app's consent is reset.
     expect((await d.row(otherAppJob.archiveJobId)).state).toBe('IN_PROGRESS');
-    expect((await d.jobs.getArchiveState(other.caller, otherAppJob.archiveJobId)).state).toBe('IN_PROGRESS');
+    expect((await d.jobs.getArchiveState(other.caller, otherAppJob.archiveJobId)).state.state).toBe('IN_PROGRESS');
   });
 
   it('clears one-time exhaustion: after a new consent the same groups may be exported again', async () => {

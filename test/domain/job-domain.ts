@@ -94,10 +94,10 @@ export async function createJobDomain(options: { maxJobsPerUser?: number } = {})
       const { accessToken } = await tokens.grantAndIssueToken({
         userId: spec.user, clientId: spec.client ?? 'app', resources: spec.resources, access: spec.access ?? 'once',
       });
-      return { caller: await tokens.authenticate(accessToken), token: accessToken };
+      return { caller: (await tokens.authenticate(accessToken)).caller, token: accessToken };
     },
     async authenticate(token) {
-      return tokens.authenticate(token);
+      return (await tokens.authenticate(token)).caller;
     },
     async fail(jobId) {
       if (!(await jobsSql.failJob(db, jobId, null, 'the source failed', at))) throw new Error(`job ${jobId} is not running`);

@@ -31,7 +31,7 @@ describe('retry', () => {
       start_time: failed.start_time, end_time: null, export_time: failed.export_time, grant_id: caller.grantId,
     });
     // The failed job stays FAILED: a job never leaves a final state.
-    expect((await d.jobs.getArchiveState(caller, failedId)).state).toBe('FAILED');
+    expect((await d.jobs.getArchiveState(caller, failedId)).state.state).toBe('FAILED');
     expect((await d.operator.showJob(archiveJobId)).original?.id).toBe(failedId);
   });
 
