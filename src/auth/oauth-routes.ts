@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { OauthServer } from './oauth-server.js';
+import type { OauthServer } from './types.js';
 
 /**
  * Hands the provider's endpoints (under /oauth, plus its metadata under /.well-known) to oidc-provider as raw

@@ -1,6 +1,6 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Provider, { errors, type InteractionDetails } from 'oidc-provider';
+import Provider, { errors, type Interaction } from 'oidc-provider';
 import type { Catalog } from '../catalog/index.js';
 import { auditSql, grants, type AccessMode, type AuditOrigin, type Db } from '../store/index.js';
 import type { AccountService } from './accounts.js';
@@ -8,7 +8,7 @@ import { clientSecretMatches } from './clients.js';
 import { createOidcAdapterFactory } from './oidc-adapter.js';
 import { readRequestedScopes } from './scopes.js';
 import { GRANT_LIFETIME_MS } from './tokens.js';
-import type { TokenService } from './types.js';
+import type { BrowserSignOutListener, ConsentChoice, OauthInteraction, OauthServer, SigningOutBrowser, TokenService } from './types.js';
 
 /** Where the provider's endpoints live; the issuer is the server's root so RFC 8414 metadata sits at the root too. */
 const OAUTH_ROUTES = Object.freeze({
@@ -50,22 +50,9 @@ const escapeAttribute = (value: string) => value.replace(/[&<>"']/g, (c) => `&#$
 /** Introspection and revocation policy: a client may see or end only the tokens issued to it. */
 const ownTokensOnly = async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId;
 
-export interface ConsentChoice {
-  /** The groups the user ticked: a non-empty subset of the requested ones. */
-  resources: readonly string[];
-  access: AccessMode;
-}
-
 export class ConsentError extends Error {
   override readonly name = 'ConsentError';
 }
-
-/** The browser signing out at `/oauth/logout`: its cookies, and a way to set one on the answer. */
-export interface SigningOutBrowser {
-  cookieHeader: string | undefined;
-  setCookie(value: string): void;
-}
-export type BrowserSignOutListener = (browser: SigningOutBrowser) => Promise<void>;
 
 export interface OauthServerDeps {
   db: Db;
@@ -101,7 +88,7 @@ export interface OauthServerDeps {
  * id), the account look-up and the scope rules. The provider is built on first use because the issuer is the
  * server's public URL, which is known only once it listens.
  */
-export function createOauthServer(deps: OauthServerDeps) {
+export function createOauthServer(deps: OauthServerDeps): OauthServer {
   const { db, catalog } = deps;
   const signOutListeners: BrowserSignOutListener[] = [];
   let built: { provider: Provider; issuer: string; apiResource: string } | undefined;
@@ -135,7 +122,7 @@ export function createOauthServer(deps: OauthServerDeps) {
     // func"): the client's metadata holds the secret's sha256 (clients.ts), and this compares what a client
     // presents with it in constant time. The provider's own comparison would take the hash as the secret.
     provider.Client.prototype.compareClientSecret = async function compareClientSecret(actual) {
-      return clientSecretMatches(this.clientSecret, actual);
+      return this.clientSecret !== undefined && clientSecretMatches(this.clientSecret, actual);
     };
     built = { provider, issuer, apiResource };
     return built;
@@ -319,7 +306,7 @@ export function createOauthServer(deps: OauthServerDeps) {
   /** Only catalog scopes, at least one; anything else (unknown, or mixed with OpenID scopes) is invalid_scope. */
   function checkScopes(scope: string | undefined) {
     const requested = readRequestedScopes(scope);
-    if (requested.length === 0) throw new errors.InvalidScope('at least one data portability scope is required');
+    if (requested.length === 0) throw new errors.InvalidScope('at least one data portability scope is required', scope ?? '');
     const foreign = requested.filter((s) => !catalog.byScope(s));
     if (foreign.length > 0) {
       const portability = requested.length > foreign.length;
@@ -345,7 +332,7 @@ export function createOauthServer(deps: OauthServerDeps) {
   }
 
   /** The groups an interaction asks for, in catalog order. */
-  function requestedGroups(details: InteractionDetails): string[] {
+  function requestedGroups(details: OauthInteraction): string[] {
     const scopes = new Set(readRequestedScopes(details.params.scope));
     return catalog.groups.filter((g) => scopes.has(g.scope)).map((g) => g.name);
   }
@@ -355,8 +342,8 @@ export function createOauthServer(deps: OauthServerDeps) {
     handler(issuer: string) {
       return providerFor(issuer).provider.callback();
     },
-    interactionDetails(issuer: string, req: IncomingMessage, res: ServerResponse) {
-      return providerFor(issuer).provider.interactionDetails(req, res);
+    async interactionDetails(issuer: string, req: IncomingMessage, res: ServerResponse) {
+      return interactionView(await providerFor(issuer).provider.interactionDetails(req, res));
     },
     requestedGroups,
     /** Finishes the sign-in step; returns where to send the browser. */
@@ -364,7 +351,7 @@ export function createOauthServer(deps: OauthServerDeps) {
       return providerFor(issuer).provider.interactionResult(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
     },
     /** Records the user's consent as a provider grant and a Dataport grant with the same id. */
-    async finishConsent(issuer: string, req: IncomingMessage, res: ServerResponse, details: InteractionDetails, choice: ConsentChoice, origin?: AuditOrigin): Promise<string> {
+    async finishConsent(issuer: string, req: IncomingMessage, res: ServerResponse, details: OauthInteraction, choice: ConsentChoice, origin?: AuditOrigin): Promise<string> {
       const { provider, apiResource } = providerFor(issuer);
       const accountId = details.session?.accountId;
       if (!accountId) throw new ConsentError('the sign-in for this consent has ended; start again from the app');
@@ -373,16 +360,14 @@ export function createOauthServer(deps: OauthServerDeps) {
       if (granted.length === 0) throw new ConsentError('choose at least one kind of data to share, or deny');
       if (choice.resources.some((r) => !requested.includes(r))) throw new ConsentError('a chosen group was not requested');
       const lifetimeMs = GRANT_LIFETIME_MS[choice.access];
-      const grant = new provider.Grant({
-        accountId,
-        clientId: details.params.client_id,
-        expiresIn: lifetimeMs === null ? ONE_TIME_GRANT_SECONDS : lifetimeMs / 1000,
-      }) as any;
+      const grant = new provider.Grant({ accountId, clientId: details.params.client_id });
+      // What the constructor's `expiresIn` would set (models/base_token.js), which @types/oidc-provider leaves out.
+      Object.assign(grant, { expiresIn: lifetimeMs === null ? ONE_TIME_GRANT_SECONDS : lifetimeMs / 1000 });
       const scopeOf = (names: string[]) => names.map((n) => catalog.get(n)!.scope).join(' ');
       grant.addResourceScope(apiResource, scopeOf(granted));
       const rejected = requested.filter((g) => !granted.includes(g));
       if (rejected.length > 0) grant.rejectResourceScope(apiResource, scopeOf(rejected));
-      const grantId: string = await grant.save();
+      const grantId = await grant.save();
       await deps.tokens.recordGrant({
         id: grantId,
         userId: accountId,
@@ -399,8 +384,10 @@ export function createOauthServer(deps: OauthServerDeps) {
      * asks for a sign-in again; the cookie that named it then names nothing. Called by the account page's sign-out.
      */
     async endBrowserSession(issuer: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-      const session = await providerFor(issuer).provider.Session.get({ req, res });
-      if (!session.new) await session.destroy();
+      const { provider } = providerFor(issuer);
+      const session = await provider.Session.get(provider.app.createContext(req, res));
+      // A cookie that names no stored session gets a made-up one, marked `new`: nothing to destroy.
+      if (!('new' in session)) await session.destroy();
     },
     /** Called on every confirmed sign-out at `/oauth/logout`, before its answer is sent. */
     onBrowserSignOut(listener: BrowserSignOutListener): void {
@@ -414,4 +401,17 @@ export function createOauthServer(deps: OauthServerDeps) {
   };
 }
 
-export type OauthServer = ReturnType<typeof createOauthServer>;
+/** The provider's interaction, with the parameters our pages read checked to be strings. */
+function interactionView(details: Interaction): OauthInteraction {
+  const param = (name: string) => (typeof details.params[name] === 'string' ? details.params[name] : undefined);
+  const clientId = param('client_id');
+  // The provider starts an interaction only for a request naming a registered client.
+  if (clientId === undefined) throw new Error(`interaction ${details.uid} has no client_id`);
+  const [scope, accessType, hl] = [param('scope'), param('access_type'), param('hl')];
+  return {
+    uid: details.uid,
+    prompt: { name: details.prompt.name },
+    params: { client_id: clientId, ...(scope !== undefined ? { scope } : {}), ...(accessType !== undefined ? { access_type: accessType } : {}), ...(hl !== undefined ? { hl } : {}) },
+    ...(details.session ? { session: { accountId: details.session.accountId } } : {}),
+  };
+}

@@ -6,6 +6,7 @@ import { TransientSourceError, type ArchiveFile, type Source } from '../sources/
 import { isStoreUnavailable, jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
 import { buildArchive, type ArchiveGroup, type GroupWatch } from './archive-builder.js';
 import type { ShardPool } from './shard-pool.js';
+import type { ExportRunner } from './types.js';
 import type { Metrics } from '../metrics/types.js';
 import { contextFromTraceParent, failSpan, tracer, withSpan } from '../tracing/index.js';
 
@@ -44,7 +45,7 @@ class RunStopped extends Error {
  * key of its own attempt, and publishes it with one transactional state change. Output of a run that does
  * not publish is deleted, so a half-written archive is never visible and nothing is published twice.
  */
-export function createExportRunner(deps: ExportRunnerDeps) {
+export function createExportRunner(deps: ExportRunnerDeps): ExportRunner {
   const { db, now } = deps;
   const runs = new Map<string, AbortController>();
 
@@ -226,7 +227,6 @@ export function createExportRunner(deps: ExportRunnerDeps) {
 
   return {
     handle,
-    /** Stops a run in this process at once (the jobs service calls this on cancel). */
     cancelLocal(jobId: string): void {
       runs.get(jobId)?.abort(new RunStopped('cancelled'));
     },
