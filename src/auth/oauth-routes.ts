@@ -16,7 +16,8 @@ export async function oauthRoutes(app: FastifyInstance, opts: { oauth: OauthServ
       const query = request.raw.url!.indexOf('?');
       request.raw.url = rewriteTo + (query === -1 ? '' : request.raw.url!.slice(query));
     }
-    opts.oauth.handler(opts.issuer())(request.raw, reply.raw);
+    // Koa's handler settles once the provider has answered (its errors become the provider's error answers).
+    await opts.oauth.handler(opts.issuer())(request.raw, reply.raw);
   };
   const methods = ['GET', 'POST', 'OPTIONS'] as ('GET' | 'POST' | 'OPTIONS')[];
   app.route({ method: methods, url: '/oauth/*', handler: pass() });

@@ -2,7 +2,7 @@ import { createHmac, generateKeyPairSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { errors, type Interaction } from 'oidc-provider';
 import type { Catalog } from '../catalog/index.js';
-import { auditSql, grants, type AccessMode, type AuditOrigin, type Db } from '../store/index.js';
+import { auditSql, grants, type AuditOrigin, type Db } from '../store/index.js';
 import type { AccountService } from './accounts.js';
 import { clientSecretMatches } from './clients.js';
 import { createOidcAdapterFactory } from './oidc-adapter.js';
@@ -385,7 +385,7 @@ export function createOauthServer(deps: OauthServerDeps): OauthServer {
      */
     async endBrowserSession(issuer: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
       const { provider } = providerFor(issuer);
-      const session = await provider.Session.get(provider.app.createContext(req, res));
+      const session = await provider.Session.get(provider.createContext(req, res));
       // A cookie that names no stored session gets a made-up one, marked `new`: nothing to destroy.
       if (!('new' in session)) await session.destroy();
     },

@@ -75,7 +75,7 @@ export interface ConsentChoice {
  */
 export interface OauthServer {
   /** The Node handler for every provider endpoint (mounted at the root; its routes start with /oauth). */
-  handler(issuer: string): (req: IncomingMessage, res: ServerResponse) => void;
+  handler(issuer: string): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   interactionDetails(issuer: string, req: IncomingMessage, res: ServerResponse): Promise<OauthInteraction>;
   /** The groups an interaction asks for, in catalog order. */
   requestedGroups(details: OauthInteraction): string[];
