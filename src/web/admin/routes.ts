@@ -3,10 +3,9 @@ import { ClientError, type ClientService, type OperatorService, type SignInResul
 import type { Catalog } from '../../catalog/index.js';
 import { formatDuration, parseDurationMs } from '../../cli/parse.js';
 import {
-  clearRuntimeFaults, formatFault, listRuntimeFaults, readClockOffsetMs, readDemoSourceStatus, setRuntimeFaults, writeClockOffsetMs,
+  clearRuntimeFaults, formatFault, listRuntimeFaults, parseDemoFaults, readClockOffsetMs, readDemoSourceStatus, setRuntimeFaults, writeClockOffsetMs,
 } from '../../emulator/index.js';
 import { JOB_STATES, JobError, type OperatorJobs } from '../../jobs/index.js';
-import { parseDemoFaults } from '../../sources/demo/index.js';
 import { accounts as accountsSql, auditSql, consoleSql, jobsSql, type Db } from '../../store/index.js';
 import type { Locales, Messages } from '../i18n.js';
 import { cookie, readCookie, type Signer } from '../signed-values.js';
