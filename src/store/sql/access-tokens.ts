@@ -1,22 +1,21 @@
 import type { Db } from '../database.js';
 import type { AccessTokensTable, GrantsTable } from '../schema.js';
-import { fixedQuery } from './fixed-query.js';
+import { preparedQuery, type Slots } from './prepared-query.js';
 
 export async function insertAccessToken(db: Db, row: AccessTokensTable): Promise<void> {
   await db.insertInto('access_tokens').values(row).execute();
 }
 
-interface TokenWithGrantRow {
-  token_hash: string; grant_id: string; t_created_at: number; t_expires_at: number; t_revoked_at: number | null;
-  id: string; user_id: string; client_id: string; resources: string; access: GrantsTable['access'];
-  created_at: number; expires_at: number | null; revoked_at: number | null;
-}
-
-// Every API request authenticates with this read: a fixed query, not a built one (see fixed-query.ts).
-const selectTokenWithGrant = fixedQuery<TokenWithGrantRow>(
-  'select t.token_hash, t.grant_id, t.created_at as t_created_at, t.expires_at as t_expires_at, t.revoked_at as t_revoked_at, '
-  + 'g.id, g.user_id, g.client_id, g.resources, g.access, g.created_at, g.expires_at, g.revoked_at '
-  + 'from access_tokens as t inner join grants as g on g.id = t.grant_id where t.token_hash = ?',
+// Every API request authenticates with this read: a prepared query, not a built one (see prepared-query.ts).
+const selectTokenWithGrant = preparedQuery((db, p: Slots<{ tokenHash: string }>) =>
+  db
+    .selectFrom('access_tokens as t')
+    .innerJoin('grants as g', 'g.id', 't.grant_id')
+    .select([
+      't.token_hash', 't.grant_id', 't.created_at as t_created_at', 't.expires_at as t_expires_at', 't.revoked_at as t_revoked_at',
+      'g.id', 'g.user_id', 'g.client_id', 'g.resources', 'g.access', 'g.created_at', 'g.expires_at', 'g.revoked_at',
+    ])
+    .where('t.token_hash', '=', p.tokenHash),
 );
 
 /** The token row joined with its grant, whatever their state; callers decide what is still valid. */
@@ -24,7 +23,7 @@ export async function findTokenWithGrant(
   db: Db,
   tokenHash: string,
 ): Promise<{ token: AccessTokensTable; grant: GrantsTable } | undefined> {
-  const [row] = await selectTokenWithGrant(db, [tokenHash]);
+  const [row] = await selectTokenWithGrant(db, { tokenHash });
   if (!row) return undefined;
   return {
     token: {

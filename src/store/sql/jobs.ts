@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { dialectOf } from '../dialect.js';
 import type { Db } from '../database.js';
 import type { ArchivePartsTable, JobsTable } from '../schema.js';
-import { fixedQuery } from './fixed-query.js';
+import { preparedQuery, type Slots } from './prepared-query.js';
 import { enqueueJobEvent, inTransaction } from './webhooks.js';
 import { appendAudit, type AuditEntry } from './audit.js';
 
@@ -19,12 +19,14 @@ const JOB_COLUMNS = [
 const jobColumnsComplete: Exclude<keyof JobRow, (typeof JOB_COLUMNS)[number]> extends never ? true : never = true;
 void jobColumnsComplete;
 
-// The statements each job runs once or twice (initiate, claim, publish) are fixed queries (fixed-query.ts):
+// The statements each job runs once or twice (initiate, claim, publish) are prepared queries (prepared-query.ts):
 // at 200 initiates a second, building them with kysely cost the main thread about as much as running them.
-const insertJobRow = fixedQuery(`insert into jobs (${JOB_COLUMNS.join(', ')}) values (${JOB_COLUMNS.map(() => '?').join(', ')})`);
+const insertJobRow = preparedQuery((db, p: Slots<JobRow>) =>
+  db.insertInto('jobs').values(Object.fromEntries(JOB_COLUMNS.map((c) => [c, p[c]])) as Slots<JobRow>),
+);
 
 export async function insertJob(db: Db, job: JobRow): Promise<void> {
-  await insertJobRow(db, JOB_COLUMNS.map((c) => job[c]));
+  await insertJobRow(db, job);
 }
 
 export async function findJob(db: Db, id: string): Promise<JobRow | undefined> {
@@ -68,21 +70,26 @@ export interface GrantStanding {
 }
 
 // getArchiveState's read on every poll: only the columns the answer needs (building a row object costs
-// per column), the job and its parts in one fixed statement (fixed-query.ts).
+// per column), the job and its parts in one prepared statement (prepared-query.ts).
 // The grant that made the job comes along: a job is visible only while that grant stands (jobs/visibility.ts).
-const selectOwnedJobState = fixedQuery<Omit<JobStateRow, 'parts' | 'grant'> & {
-  g_id: string | null; g_revoked_at: number | null; g_expires_at: number | null; g_resources: string | null;
-  part_index: number | null; blob_key: string | null;
-}>(
-  'select j.id, j.user_id, j.client_id, j.grant_id, j.resources, j.state, j.export_time, j.start_time, j.archive_deleted_at, '
-  + 'g.id as g_id, g.revoked_at as g_revoked_at, g.expires_at as g_expires_at, g.resources as g_resources, p.part_index, p.blob_key '
-  + 'from jobs as j left join grants as g on g.id = j.grant_id left join archive_parts as p on p.job_id = j.id '
-  + 'where j.id = ? and j.user_id = ? and j.client_id = ? order by p.part_index',
+const selectOwnedJobState = preparedQuery((db, p: Slots<{ id: string; userId: string; clientId: string }>) =>
+  db
+    .selectFrom('jobs as j')
+    .leftJoin('grants as g', 'g.id', 'j.grant_id')
+    .leftJoin('archive_parts as p', 'p.job_id', 'j.id')
+    .select([
+      'j.id', 'j.user_id', 'j.client_id', 'j.grant_id', 'j.resources', 'j.state', 'j.export_time', 'j.start_time', 'j.archive_deleted_at',
+      'g.id as g_id', 'g.revoked_at as g_revoked_at', 'g.expires_at as g_expires_at', 'g.resources as g_resources', 'p.part_index', 'p.blob_key',
+    ])
+    .where('j.id', '=', p.id)
+    .where('j.user_id', '=', p.userId)
+    .where('j.client_id', '=', p.clientId)
+    .orderBy('p.part_index'),
 );
 
 /** The job as its owner polls it: undefined for a missing job and for another user's or client's alike. */
 export async function findOwnedJobState(db: Db, id: string, userId: string, clientId: string): Promise<JobStateRow | undefined> {
-  const rows = await selectOwnedJobState(db, [id, userId, clientId]);
+  const rows = await selectOwnedJobState(db, { id, userId, clientId });
   const first = rows[0];
   if (!first) return undefined;
   const parts: JobStateRow['parts'] = [];
@@ -110,19 +117,21 @@ export interface DownloadablePartRow {
   grant: GrantStanding | null;
 }
 
-const selectPartForDownload = fixedQuery<{
-  job_id: string; user_id: string; client_id: string; state: JobRow['state']; resources: string; archive_expires_at: number | null; archive_deleted_at: number | null;
-  request_id: string | null; trace_parent: string | null;
-  g_id: string | null; g_revoked_at: number | null; g_expires_at: number | null; g_resources: string | null;
-}>(
-  'select j.id as job_id, j.user_id, j.client_id, j.state, j.resources, j.archive_expires_at, j.archive_deleted_at, j.request_id, j.trace_parent, '
-  + 'g.id as g_id, g.revoked_at as g_revoked_at, g.expires_at as g_expires_at, g.resources as g_resources '
-  + 'from archive_parts as p join jobs as j on j.id = p.job_id left join grants as g on g.id = j.grant_id where p.blob_key = ?',
+const selectPartForDownload = preparedQuery((db, p: Slots<{ blobKey: string }>) =>
+  db
+    .selectFrom('archive_parts as p')
+    .innerJoin('jobs as j', 'j.id', 'p.job_id')
+    .leftJoin('grants as g', 'g.id', 'j.grant_id')
+    .select([
+      'j.id as job_id', 'j.user_id', 'j.client_id', 'j.state', 'j.resources', 'j.archive_expires_at', 'j.archive_deleted_at', 'j.request_id', 'j.trace_parent',
+      'g.id as g_id', 'g.revoked_at as g_revoked_at', 'g.expires_at as g_expires_at', 'g.resources as g_resources',
+    ])
+    .where('p.blob_key', '=', p.blobKey),
 );
 
 /** The part stored under `blobKey` with what decides whether it may still be downloaded; undefined when unknown. */
 export async function findPartForDownload(db: Db, blobKey: string): Promise<DownloadablePartRow | undefined> {
-  const [row] = await selectPartForDownload(db, [blobKey]);
+  const [row] = await selectPartForDownload(db, { blobKey });
   if (!row) return undefined;
   return {
     job_id: row.job_id, user_id: row.user_id, client_id: row.client_id, state: row.state, resources: row.resources,
@@ -134,38 +143,56 @@ export async function findPartForDownload(db: Db, blobKey: string): Promise<Down
 /** Jobs of the user+client that still count towards export limits (originals only, not retries). */
 export type LimitingJob = Pick<JobRow, 'id' | 'resources' | 'access_type' | 'created_at'>;
 
-const selectLimitingJobs = fixedQuery<LimitingJob>(
-  'select id, resources, access_type, created_at from jobs '
-  + 'where user_id = ? and client_id = ? and limits_cleared = 0 and retry_of is null and created_at >= ? order by created_at asc',
+const selectLimitingJobs = preparedQuery((db, p: Slots<{ userId: string; clientId: string; createdSince: number }>) =>
+  db
+    .selectFrom('jobs')
+    .select(['id', 'resources', 'access_type', 'created_at'])
+    .where('user_id', '=', p.userId)
+    .where('client_id', '=', p.clientId)
+    .where('limits_cleared', '=', 0)
+    .where('retry_of', 'is', null)
+    .where('created_at', '>=', p.createdSince)
+    .orderBy('created_at', 'asc'),
 );
 
 /** Only the columns the limit rules read: this runs inside every initiate's transaction. */
 export async function listLimitingJobs(db: Db, userId: string, clientId: string, createdSince: number): Promise<LimitingJob[]> {
-  return selectLimitingJobs(db, [userId, clientId, createdSince]);
+  return selectLimitingJobs(db, { userId, clientId, createdSince });
 }
 
-// One text per null-ness of the window's ends: `= null` matches nothing, and `is not distinct from` is PostgreSQL's.
-const selectInProgressJob = [false, true].map((startNull) => [false, true].map((endNull) => fixedQuery<JobRow>(
-  'select * from jobs where user_id = ? and client_id = ? and state = \'IN_PROGRESS\' and resources = ? '
-  + `and start_time ${startNull ? 'is null' : '= ?'} and end_time ${endNull ? 'is null' : '= ?'} limit 1`,
-)));
+type InProgressMatch = { userId: string; clientId: string; resources: string; startTime: number | null; endTime: number | null };
 
-export async function findInProgressJob(
-  db: Db,
-  match: { userId: string; clientId: string; resources: string; startTime: number | null; endTime: number | null },
-): Promise<JobRow | undefined> {
-  const parameters: unknown[] = [match.userId, match.clientId, match.resources];
-  if (match.startTime !== null) parameters.push(match.startTime);
-  if (match.endTime !== null) parameters.push(match.endTime);
-  const [row] = await selectInProgressJob[Number(match.startTime === null)]![Number(match.endTime === null)]!(db, parameters);
+// One statement per null-ness of the window's ends: `= null` matches nothing, and `is not distinct from` is PostgreSQL's.
+const selectInProgressJob = [false, true].map((startNull) => [false, true].map((endNull) =>
+  preparedQuery((db, p: Slots<InProgressMatch>) =>
+    db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('user_id', '=', p.userId)
+      .where('client_id', '=', p.clientId)
+      .where('state', '=', 'IN_PROGRESS')
+      .where('resources', '=', p.resources)
+      .where((eb) => (startNull ? eb('start_time', 'is', null) : eb('start_time', '=', p.startTime)))
+      .where((eb) => (endNull ? eb('end_time', 'is', null) : eb('end_time', '=', p.endTime)))
+      .limit(1),
+  )));
+
+export async function findInProgressJob(db: Db, match: InProgressMatch): Promise<JobRow | undefined> {
+  const [row] = await selectInProgressJob[Number(match.startTime === null)]![Number(match.endTime === null)]!(db, match);
   return row;
 }
 
-const countUserInProgress = fixedQuery<{ n: number | string }>('select count(*) as n from jobs where user_id = ? and state = \'IN_PROGRESS\'');
+const countUserInProgress = preparedQuery((db, p: Slots<{ userId: string }>) =>
+  db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('user_id', '=', p.userId)
+    .where('state', '=', 'IN_PROGRESS'),
+);
 
 /** The user's IN_PROGRESS jobs across all clients (the per-user cap on concurrent jobs). */
 export async function countInProgressJobsOfUser(db: Db, userId: string): Promise<number> {
-  const [row] = await countUserInProgress(db, [userId]);
+  const [row] = await countUserInProgress(db, { userId });
   return Number(row?.n ?? 0);
 }
 
@@ -184,13 +211,18 @@ export async function listRetries(db: Db, originalJobId: string): Promise<Pick<J
  * Takes the job for one run: bumps `attempt` (which fences everything the run writes) and sets the lease.
  * Succeeds only for an IN_PROGRESS job whose lease is free or lapsed.
  */
-const claimJobRow = fixedQuery<JobRow>(
-  'update jobs set attempt = attempt + 1, lease_owner = ?, lease_expires_at = ?, updated_at = ? '
-  + 'where id = ? and state = \'IN_PROGRESS\' and (lease_expires_at is null or lease_expires_at < ?) returning *',
+const claimJobRow = preparedQuery((db, p: Slots<{ id: string; owner: string; now: number; leaseExpiresAt: number }>) =>
+  db
+    .updateTable('jobs')
+    .set((eb) => ({ attempt: eb('attempt', '+', 1), lease_owner: p.owner, lease_expires_at: p.leaseExpiresAt, updated_at: p.now }))
+    .where('id', '=', p.id)
+    .where('state', '=', 'IN_PROGRESS')
+    .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', p.now)]))
+    .returningAll(),
 );
 
 export async function claimJob(db: Db, id: string, owner: string, now: number, leaseMs: number): Promise<JobRow | undefined> {
-  const [row] = await claimJobRow(db, [owner, now + leaseMs, now, id, now]);
+  const [row] = await claimJobRow(db, { id, owner, now, leaseExpiresAt: now + leaseMs });
   return row;
 }
 
@@ -244,14 +276,26 @@ export async function releaseAfterTransientFailure(db: Db, id: string, attempt: 
  * Publishes the run's archive in one transaction: the state change and the part rows land together or
  * not at all, and only for the run that still holds the job (same attempt, still IN_PROGRESS).
  */
-const publishJobRow = fixedQuery<{ id: string }>(
-  'update jobs set state = \'COMPLETE\', finished_at = ?, updated_at = ?, lease_owner = null, lease_expires_at = null, '
-  + 'failure_reason = null, archive_expires_at = ? where id = ? and attempt = ? and state = \'IN_PROGRESS\' '
-  // A consent withdrawn while the run went on (its jobs were cancelled too, but the run may not know yet).
-  + 'and not exists (select 1 from grants as g where g.id = jobs.grant_id and g.revoked_at is not null) returning id',
+const publishJobRow = preparedQuery((db, p: Slots<{ id: string; attempt: number; now: number; archiveExpiresAt: number }>) =>
+  db
+    .updateTable('jobs')
+    .set({
+      state: 'COMPLETE', finished_at: p.now, updated_at: p.now, lease_owner: null, lease_expires_at: null,
+      failure_reason: null, archive_expires_at: p.archiveExpiresAt,
+    })
+    .where('id', '=', p.id)
+    .where('attempt', '=', p.attempt)
+    .where('state', '=', 'IN_PROGRESS')
+    // A consent withdrawn while the run went on (its jobs were cancelled too, but the run may not know yet).
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('grants as g').select('g.id').whereRef('g.id', '=', 'jobs.grant_id').where('g.revoked_at', 'is not', null))),
+    )
+    .returning('id'),
 );
-const insertPartRow = fixedQuery(
-  'insert into archive_parts (job_id, part_index, blob_key, size_bytes, sha256, downloaded_at) values (?, ?, ?, ?, ?, null)',
+const insertPartRow = preparedQuery((db, p: Slots<Omit<ArchivePartRow, 'downloaded_at'>>) =>
+  db.insertInto('archive_parts').values({
+    job_id: p.job_id, part_index: p.part_index, blob_key: p.blob_key, size_bytes: p.size_bytes, sha256: p.sha256, downloaded_at: null,
+  }),
 );
 
 export async function completeJob(
@@ -264,9 +308,9 @@ export async function completeJob(
   audit?: AuditEntry,
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const updated = await publishJobRow(trx, [now, now, archiveExpiresAt, id, attempt]);
+    const updated = await publishJobRow(trx, { id, attempt, now, archiveExpiresAt });
     if (updated.length === 0) return false;
-    for (const p of parts) await insertPartRow(trx, [id, p.part_index, p.blob_key, p.size_bytes, p.sha256]);
+    for (const p of parts) await insertPartRow(trx, { job_id: id, part_index: p.part_index, blob_key: p.blob_key, size_bytes: p.size_bytes, sha256: p.sha256 });
     // The client's notification, in the transaction that publishes: it exists exactly when the archive does.
     const job = await findJob(trx, id);
     await enqueueJobEvent(trx, job!, 'archive_job.completed', { part_count: parts.length }, now);

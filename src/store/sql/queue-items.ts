@@ -1,17 +1,30 @@
 import type { Db } from '../database.js';
-import { fixedQuery } from './fixed-query.js';
+import { preparedQuery, type Slots } from './prepared-query.js';
 
-// Each job passes through enqueue, lock and delete once: fixed queries (fixed-query.ts), not built ones.
-const insertItem = fixedQuery('insert into queue_items (job_id, run_at, locked_until, lock_owner, deliveries) values (?, ?, null, null, 0)');
+// Each job passes through enqueue, lock and delete once: prepared queries (prepared-query.ts), not built ones.
+const insertItem = preparedQuery((db, p: Slots<{ jobId: string; runAt: number }>) =>
+  db.insertInto('queue_items').values({ job_id: p.jobId, run_at: p.runAt, locked_until: null, lock_owner: null, deliveries: 0 }),
+);
 
 export async function enqueueItem(db: Db, jobId: string, runAt: number): Promise<void> {
-  await insertItem(db, [jobId, runAt]);
+  await insertItem(db, { jobId, runAt });
 }
 
-const lockNext = fixedQuery<{ id: number; job_id: string; deliveries: number }>(
-  'update queue_items set locked_until = ?, lock_owner = ?, deliveries = deliveries + 1 where id = ('
-  + 'select id from queue_items where run_at <= ? and (locked_until is null or locked_until < ?) order by run_at, id limit 1'
-  + ') returning id, job_id, deliveries',
+const lockNext = preparedQuery((db, p: Slots<{ owner: string; now: number; lockedUntil: number }>) =>
+  db
+    .updateTable('queue_items')
+    .set((eb) => ({ locked_until: p.lockedUntil, lock_owner: p.owner, deliveries: eb('deliveries', '+', 1) }))
+    .where('id', '=', (eb) =>
+      eb
+        .selectFrom('queue_items')
+        .select('id')
+        .where('run_at', '<=', p.now)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', p.now)]))
+        .orderBy('run_at')
+        .orderBy('id')
+        .limit(1),
+    )
+    .returning(['id', 'job_id', 'deliveries']),
 );
 
 /**
@@ -24,7 +37,7 @@ export async function lockNextItem(
   now: number,
   lockedUntil: number,
 ): Promise<{ id: number; job_id: string; deliveries: number } | undefined> {
-  const [item] = await lockNext(db, [lockedUntil, owner, now, now]);
+  const [item] = await lockNext(db, { owner, now, lockedUntil });
   return item;
 }
 
@@ -38,10 +51,10 @@ export async function extendItemLock(db: Db, id: number, owner: string, lockedUn
   return Number(r.numUpdatedRows) > 0;
 }
 
-const deleteItemRow = fixedQuery('delete from queue_items where id = ?');
+const deleteItemRow = preparedQuery((db, p: Slots<{ id: number }>) => db.deleteFrom('queue_items').where('id', '=', p.id));
 
 export async function deleteItem(db: Db, id: number): Promise<void> {
-  await deleteItemRow(db, [id]);
+  await deleteItemRow(db, { id });
 }
 
 /** Hands an item back to run again at `runAt` (after a failed delivery or on shutdown). */
