@@ -52,3 +52,33 @@ describe('architecture', () => {
     expect(violations).toEqual([]);
   });
 });
+
+/**
+ * Where SQL may be written (docs/architecture.md, "every SQL statement"): statements on Dataport's tables
+ * only in store/sql/ (typed kysely) and the schema in store/migrations/. The others below, each for its reason.
+ */
+const SQL_OUTSIDE_STORE_SQL: Record<string, string> = {
+  'store/database.ts': 'opening a connection: SQLite pragmas, the statement cache, the migration lock',
+  'store/change-watch.ts': 'per-connection temp triggers and pragma data_version on the SQLite handle',
+  'store/wal-checkpointer.ts': 'WAL checkpoint pragmas on a connection of its own',
+  'queue/pg-boss.ts': "pg-boss's own table (pgboss.job) and the queue-creation lock, beside the one module that knows pg-boss",
+  'sources/sql/': "the sql source: the operator's queries, against the operator's database",
+};
+
+/** Calls that run SQL: kysely's builders and raw `sql`, and the drivers' own statement methods. */
+const RUNS_SQL = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|selectNoFrom|executeQuery|executeSql|prepare|pragma|query)\(|\bsql(\.raw)?`|\bsql\.raw\(/;
+
+describe('SQL', () => {
+  it('statements are written in store/sql and store/migrations only, or in the few places listed with their reason', () => {
+    const outside: string[] = [];
+    for (const file of filesOf(SRC)) {
+      const name = path.relative(SRC, file).split(path.sep).join('/');
+      if (name.startsWith('store/sql/') || name.startsWith('store/migrations/')) continue;
+      if (Object.keys(SQL_OUTSIDE_STORE_SQL).some((allowed) => name.startsWith(allowed))) continue;
+      readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+        if (RUNS_SQL.test(line)) outside.push(`${name}:${i + 1}: ${line.trim()}`);
+      });
+    }
+    expect(outside).toEqual([]);
+  });
+});
