@@ -9,7 +9,7 @@ import {
   type TokenService,
 } from './auth/index.js';
 import { createSigner, errorPage, loadLocales, logoutDonePage, logoutPage, PAGE_HEADERS, webRoutes } from './web/index.js';
-import { createJobService, createOperatorJobs, type JobService } from './jobs/index.js';
+import { createJobService, createOperatorJobs, MAX_RETRIES_PER_JOB, type JobService } from './jobs/index.js';
 import { createEmbeddedQueue, createPgBossQueue, withDispatchSpans, type JobQueue } from './queue/index.js';
 import { startTracing, type Tracing } from './tracing/index.js';
 import { collectExpiredArchives, createExportRunner, createShardPool, deleteUnpublishedOutputs, redispatchOrphanedJobs, takeOverLapsedJobs } from './export/index.js';
@@ -186,6 +186,7 @@ async function assemble(
     compressionLevel: config.deflateLevel,
     ...(shardPool ? { shardPool } : {}),
     archiveRetentionMs: config.archiveRetentionMs,
+    retriesPerFailedJob: MAX_RETRIES_PER_JOB,
     log: logger,
   });
   // Signed completion notifications from the outbox, sent by the processes that run workers.

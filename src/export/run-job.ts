@@ -1,9 +1,8 @@
 import { context, SpanKind, type Span } from '@opentelemetry/api';
 import type { Catalog } from '../catalog/index.js';
-import { archiveFileName, MAX_RETRIES_PER_JOB } from '../jobs/index.js';
 import type { Delivery, DeliveryOutcome } from '../queue/index.js';
 import { TransientSourceError, type ArchiveFile, type Source } from '../sources/index.js';
-import { isStoreUnavailable, jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
+import { archiveFileName, isStoreUnavailable, jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
 import { buildArchive, type ArchiveGroup, type GroupWatch } from './archive-builder.js';
 import type { ShardPool } from './shard-pool.js';
 import type { ExportRunner } from './types.js';
@@ -27,6 +26,8 @@ export interface ExportRunnerDeps {
   /** Threads for files a source offers in ranges; see archive-builder.ts. */
   shardPool?: ShardPool;
   archiveRetentionMs: number;
+  /** Retries the jobs service allows a FAILED job (jobs/states.ts): whether a failure's webhook calls it retryable. */
+  retriesPerFailedJob: number;
   metrics: Metrics;
   log: RunLog & { child(bindings: object): RunLog };
 }
@@ -185,7 +186,7 @@ export function createExportRunner(deps: ExportRunnerDeps): ExportRunner {
       log.warn({ attempt: job.attempt, afterMs, err: message }, 'transient failure; job will run again');
       return { delivery: { kind: 'retry', afterMs }, failed: false, outcome: 'transient failure' };
     }
-    const failed = await jobsSql.failJob(db, job.id, job.attempt, message, now(), MAX_RETRIES_PER_JOB);
+    const failed = await jobsSql.failJob(db, job.id, job.attempt, message, now(), deps.retriesPerFailedJob);
     log.warn({ attempt: job.attempt, err: message }, 'job FAILED');
     return { delivery: { kind: 'done' }, failed, outcome: 'failed' };
   }

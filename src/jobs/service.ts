@@ -1,6 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import type { Catalog } from '../catalog/index.js';
-import { auditSql, grants, jobsSql, type AuditEntry, type AuditOrigin, type Db, type JobRow, type SignedUrlOptions } from '../store/index.js';
+import { archiveFileName, auditSql, grants, jobsSql, type AuditEntry, type AuditOrigin, type Db, type JobRow, type SignedUrlOptions } from '../store/index.js';
 import { JobError } from './errors.js';
 import { checkExportLimits, type PriorJob } from './limits.js';
 import { MAX_RETRIES_PER_JOB, TIME_BASED_INTERVAL_MS, type AccessType } from './states.js';
@@ -255,10 +255,4 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
 function toPriorJob(row: jobsSql.LimitingJob): PriorJob {
   return { id: row.id, resources: JSON.parse(row.resources) as string[], accessType: row.access_type, createdAt: row.created_at };
-}
-
-/** `dataport-<job>-001.zip`: what the user's browser saves each part as. */
-export function archiveFileName(job: Pick<JobRow, 'id'>, partIndex: number, partCount: number): string {
-  const suffix = partCount > 1 ? `-${String(partIndex + 1).padStart(3, '0')}` : '';
-  return `dataport-${job.id.slice(0, 12)}${suffix}.zip`;
 }

@@ -19,6 +19,7 @@ export { createS3BlobStore, ensureS3Bucket, deleteS3Bucket } from './blobs/blobs
 export type { S3Location, S3BlobStoreOptions } from './blobs/blobs-s3.js';
 export { createUrlSigner, loadOrCreateSigningKey, SigningKeyError, type UrlSigner } from './blobs/url-signer.js';
 export { createDownloadUrls } from './blobs/download-urls.js';
+export { archiveFileName } from './blobs/archive-file-name.js';
 export * as accounts from './sql/accounts.js';
 export * as upstreamIdentities from './sql/upstream-identities.js';
 export * as oauthClients from './sql/clients.js';
