@@ -8,7 +8,7 @@ import { formatBytes, formatDuration } from '../parse.js';
 import { authorizeInteractively } from './authorize.js';
 import { archiveFileName, downloadArchive, type DownloadResult } from './download.js';
 import { createTransferProgress } from './progress.js';
-import { readExportState, resourceKey, writeExportState } from './state-file.js';
+import { readExportState, resourceKey, writeExportState, type ExportState } from './state-file.js';
 import { summarizeArchive } from './summary.js';
 import { verifyAndUnpack, type UnpackResult } from './unpack.js';
 import { waitForArchive } from './poll.js';
@@ -55,62 +55,111 @@ export async function runExport(options: ExportOptions, signal: AbortSignal, onP
   }
 }
 
+/** What every step of one `dataport export` run shares: its options, the state file and where to report. */
+interface ExportRun {
+  options: ExportOptions;
+  signal: AbortSignal;
+  onPhase: (phase: Phase) => void;
+  notifier: NotifyReceiver | undefined;
+  /** The output folder, resolved. */
+  out: string;
+  state: ExportState;
+  /** Writes `state` to the output folder. */
+  save: () => void;
+  log: (line: string) => void;
+}
+
 async function exportWith(options: ExportOptions, signal: AbortSignal, onPhase: (phase: Phase) => void, notifier: NotifyReceiver | undefined): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const out = path.resolve(options.out);
   mkdirSync(out, { recursive: true });
   const { state, foreign } = readExportState(out, options.server);
   if (foreign) log(`note: ${out} holds the state of exports from another server; starting afresh for ${options.server}`);
-  const save = () => writeExportState(out, state);
+  const run: ExportRun = { options, signal, onPhase, notifier, out, state, save: () => writeExportState(out, state), log };
 
   onPhase({ kind: 'starting' });
-  let resources = options.resources;
-  let accessToken: string | (() => Promise<string>);
-  if (options.token) {
-    accessToken = options.token;
-  } else {
-    const authorized = await authorizeInteractively({
-      server: options.server,
-      clientId: options.clientId!,
-      clientSecret: options.clientSecret,
-      resources,
-      redirectPort: options.redirectPort,
-      openBrowser: options.openBrowser,
-      signal,
-      log,
-    });
-    accessToken = authorized.accessToken;
-    // The consent screen lets the user grant a subset; asking for the rest would only earn PERMISSION_DENIED.
-    if (authorized.grantedResources.length === 0) throw new CliError('the user granted none of the requested resource groups', EXIT.REFUSED);
-    if (authorized.grantedResources.length < resources.length) {
-      log(`note: the user granted only ${authorized.grantedResources.join(', ')}; exporting those`);
-      resources = authorized.grantedResources;
-    }
-  }
+  const { accessToken, resources } = await authorize(run);
   const key = resourceKey(resources);
   const api = createPortabilityClient({ rootUrl: options.server, accessToken, userAgent: 'dataport-cli' });
+  const { jobId, archive } = await waitForArchiveRetryingFailures(run, api, await resumeOrInitiate(run, api, resources));
 
-  let jobId: string;
+  onPhase({ kind: 'downloading', jobId });
+  const urls = archive.urls ?? [];
+  if (urls.length === 0) {
+    state.inFlight = undefined;
+    run.save();
+    throw new CliError(`job ${jobId} is COMPLETE but its archive is no longer available (past retention, or the authorization was reset); run again for a new export`, EXIT.FAILURE);
+  }
+  const downloads = await downloadParts(run, urls);
+  const destDir = path.join(out, exportFolderName(archive.exportTime, jobId));
+  const unpacked = await unpackParts(run, downloads, destDir);
+
+  state.completed[key] = { exportTime: archive.exportTime ?? new Date().toISOString(), jobId, finishedAt: new Date().toISOString() };
+  state.inFlight = undefined;
+  run.save();
+  if (!options.keepArchives) for (const d of downloads) rmSync(d.file, { force: true });
+
+  const transferred = downloads.reduce((n, d) => n + d.transferredBytes, 0);
+  const resumed = downloads.reduce((n, d) => n + (d.transferredBytes > 0 ? d.resumedFromByte : 0), 0);
+  console.log(summarizeArchive(unpacked));
+  console.log(`\njob ${jobId}: ${urls.length} part(s), ${formatBytes(transferred)} downloaded${resumed > 0 ? ` (+${formatBytes(resumed)} resumed from an earlier run)` : ''}; export time ${archive.exportTime}`);
+  console.log(`files in ${destDir}`);
+}
+
+/** The access token: the one given, or one from the browser sign-in, with the groups the user actually granted. */
+async function authorize({ options, signal, log }: ExportRun): Promise<{ accessToken: string | (() => Promise<string>); resources: string[] }> {
+  if (options.token) return { accessToken: options.token, resources: options.resources };
+  const authorized = await authorizeInteractively({
+    server: options.server,
+    clientId: options.clientId!,
+    clientSecret: options.clientSecret,
+    resources: options.resources,
+    redirectPort: options.redirectPort,
+    openBrowser: options.openBrowser,
+    signal,
+    log,
+  });
+  // The consent screen lets the user grant a subset; asking for the rest would only earn PERMISSION_DENIED.
+  if (authorized.grantedResources.length === 0) throw new CliError('the user granted none of the requested resource groups', EXIT.REFUSED);
+  if (authorized.grantedResources.length < options.resources.length) {
+    log(`note: the user granted only ${authorized.grantedResources.join(', ')}; exporting those`);
+    return { accessToken: authorized.accessToken, resources: authorized.grantedResources };
+  }
+  return { accessToken: authorized.accessToken, resources: options.resources };
+}
+
+/** The job of an earlier run for the same groups, still in flight; else a new job (from the last export with --incremental). */
+async function resumeOrInitiate(run: ExportRun, api: PortabilityClient, resources: string[]): Promise<string> {
+  const { options, state, out, log } = run;
+  const key = resourceKey(resources);
   const inFlight = state.inFlight;
   if (inFlight && resourceKey(inFlight.resources) === key) {
-    jobId = inFlight.jobId;
-    log(`resuming job ${jobId} (initiated ${inFlight.initiatedAt}) from an earlier run`);
-  } else {
-    if (inFlight) log(`note: dropping the unfinished export of ${inFlight.resources.join(',')} (job ${inFlight.jobId}) recorded in ${out}`);
-    const startTime = options.since?.toISOString() ?? (options.incremental ? state.completed[key]?.exportTime : undefined);
-    if (options.incremental) {
-      log(startTime ? `incremental: exporting what is newer than the last export (${startTime})` : `incremental: no earlier export of these groups in ${out}; exporting everything`);
-    }
-    jobId = await initiate(api, { ...options, resources }, startTime, log);
-    state.inFlight = { jobId, resources: [...resources].sort(), startTime, initiatedAt: new Date().toISOString(), downloads: {} };
-    save();
+    log(`resuming job ${inFlight.jobId} (initiated ${inFlight.initiatedAt}) from an earlier run`);
+    return inFlight.jobId;
   }
+  if (inFlight) log(`note: dropping the unfinished export of ${inFlight.resources.join(',')} (job ${inFlight.jobId}) recorded in ${out}`);
+  const startTime = options.since?.toISOString() ?? (options.incremental ? state.completed[key]?.exportTime : undefined);
+  if (options.incremental) {
+    log(startTime ? `incremental: exporting what is newer than the last export (${startTime})` : `incremental: no earlier export of these groups in ${out}; exporting everything`);
+  }
+  const jobId = await initiate(api, { ...options, resources }, startTime, log);
+  state.inFlight = { jobId, resources: [...resources].sort(), startTime, initiatedAt: new Date().toISOString(), downloads: {} };
+  run.save();
+  return jobId;
+}
 
-  // Wait for the job, retrying a FAILED one as often as allowed.
-  let archive: PortabilityArchiveState;
+/**
+ * Waits for the job to end, retrying a FAILED one as often as allowed (each retry is a new job). Resolves with a
+ * COMPLETE archive; throws for a cancelled job, a failure past the retries, or an interrupt (cancelling the job
+ * on the server with --cancel-on-interrupt).
+ */
+async function waitForArchiveRetryingFailures(run: ExportRun, api: PortabilityClient, firstJobId: string): Promise<{ jobId: string; archive: PortabilityArchiveState }> {
+  const { options, signal, notifier, state } = run;
+  let jobId = firstJobId;
   let retriesLeft = options.retries;
   for (;;) {
-    onPhase({ kind: 'waiting', jobId });
+    run.onPhase({ kind: 'waiting', jobId });
+    let archive: PortabilityArchiveState;
     try {
       archive = await waitForArchive(api, jobId, notifier
         // With a notification on its way, polling is only the fallback: at the longest interval from the start.
@@ -118,19 +167,12 @@ async function exportWith(options: ExportOptions, signal: AbortSignal, onPhase: 
         : { initialIntervalMs: options.pollIntervalMs, maxIntervalMs: options.pollMaxMs, signal, stream: process.stderr });
     } catch (error) {
       if (!signal.aborted || !options.cancelOnInterrupt) throw error;
-      try {
-        await api.cancel(jobId);
-      } catch (cancelError) {
-        throw new CliError(`interrupted; cancelling job ${jobId} failed: ${(cancelError as Error).message}`, EXIT.INTERRUPTED, { cause: cancelError });
-      }
-      state.inFlight = undefined;
-      save();
-      throw new CliError(`interrupted; job ${jobId} cancelled on the server`, EXIT.INTERRUPTED, { cause: error });
+      return cancelOnInterrupt(run, api, jobId, error);
     }
-    if (archive.state === 'COMPLETE') break;
+    if (archive.state === 'COMPLETE') return { jobId, archive };
     if (archive.state === 'CANCELLED') {
       state.inFlight = undefined;
-      save();
+      run.save();
       throw new CliError(`job ${jobId} was cancelled; run again to start a new export`, EXIT.JOB_CANCELLED);
     }
     if (retriesLeft <= 0) {
@@ -140,31 +182,46 @@ async function exportWith(options: ExportOptions, signal: AbortSignal, onPhase: 
       );
     }
     retriesLeft--;
-    try {
-      const { archiveJobId } = await api.retry(jobId);
-      log(`job ${jobId} FAILED; retrying as job ${archiveJobId}`);
-      jobId = archiveJobId;
-    } catch (error) {
-      if (error instanceof PortabilityApiError && error.status === 'FAILED_PRECONDITION') {
-        state.inFlight = undefined;
-        save();
-        throw new CliError(`job ${jobId} FAILED and cannot be retried: ${error.message}`, EXIT.JOB_FAILED, { cause: error });
-      }
-      throw error;
-    }
-    state.inFlight = { ...state.inFlight!, jobId, downloads: {} };
-    save();
+    jobId = await retryFailedJob(run, api, jobId);
   }
+}
 
-  // Download every part (resuming .part files), then verify and unpack each.
-  onPhase({ kind: 'downloading', jobId });
-  const urls = archive.urls ?? [];
-  if (urls.length === 0) {
-    state.inFlight = undefined;
-    save();
-    throw new CliError(`job ${jobId} is COMPLETE but its archive is no longer available (past retention, or the authorization was reset); run again for a new export`, EXIT.FAILURE);
+/** Ctrl-C while waiting, with --cancel-on-interrupt: cancels the job on the server and ends the run. */
+async function cancelOnInterrupt(run: ExportRun, api: PortabilityClient, jobId: string, interrupt: unknown): Promise<never> {
+  try {
+    await api.cancel(jobId);
+  } catch (cancelError) {
+    throw new CliError(`interrupted; cancelling job ${jobId} failed: ${(cancelError as Error).message}`, EXIT.INTERRUPTED, { cause: cancelError });
   }
-  const downloadsDir = path.join(out, '.dataport', 'downloads');
+  run.state.inFlight = undefined;
+  run.save();
+  throw new CliError(`interrupted; job ${jobId} cancelled on the server`, EXIT.INTERRUPTED, { cause: interrupt });
+}
+
+/** Retries a FAILED job: the new job's id, recorded as the one in flight. */
+async function retryFailedJob(run: ExportRun, api: PortabilityClient, jobId: string): Promise<string> {
+  const { state } = run;
+  let retryId: string;
+  try {
+    ({ archiveJobId: retryId } = await api.retry(jobId));
+    run.log(`job ${jobId} FAILED; retrying as job ${retryId}`);
+  } catch (error) {
+    if (error instanceof PortabilityApiError && error.status === 'FAILED_PRECONDITION') {
+      state.inFlight = undefined;
+      run.save();
+      throw new CliError(`job ${jobId} FAILED and cannot be retried: ${error.message}`, EXIT.JOB_FAILED, { cause: error });
+    }
+    throw error;
+  }
+  state.inFlight = { ...state.inFlight!, jobId: retryId, downloads: {} };
+  run.save();
+  return retryId;
+}
+
+/** Downloads every part into the output folder's downloads, resuming the `.part` files an earlier run left. */
+async function downloadParts(run: ExportRun, urls: readonly string[]): Promise<DownloadResult[]> {
+  const { options, signal, state } = run;
+  const downloadsDir = path.join(run.out, '.dataport', 'downloads');
   mkdirSync(downloadsDir, { recursive: true });
   const progress = createTransferProgress(process.stderr);
   const downloads: DownloadResult[] = [];
@@ -178,7 +235,7 @@ async function exportWith(options: ExportOptions, signal: AbortSignal, onPhase: 
         limitRateBytes: options.limitRateBytes,
         onHeaders: (headers) => {
           state.inFlight!.downloads[name] = headers;
-          save();
+          run.save();
         },
       });
       if (result.resumedFromByte > 0 && result.transferredBytes > 0) progress.note(`resumed ${name} from byte ${result.resumedFromByte} (${formatBytes(result.resumedFromByte)} kept from an earlier run)`);
@@ -187,8 +244,11 @@ async function exportWith(options: ExportOptions, signal: AbortSignal, onPhase: 
   } finally {
     progress.stop();
   }
+  return downloads;
+}
 
-  const destDir = path.join(out, exportFolderName(archive.exportTime, jobId));
+/** Verifies each downloaded part (sizes, CRC-32) and unpacks it into `destDir`; a corrupt part is deleted so a rerun fetches it again. */
+async function unpackParts(run: ExportRun, downloads: readonly DownloadResult[], destDir: string): Promise<UnpackResult[]> {
   const unpacked: UnpackResult[] = [];
   for (const download of downloads) {
     try {
@@ -196,23 +256,13 @@ async function exportWith(options: ExportOptions, signal: AbortSignal, onPhase: 
     } catch (error) {
       // A corrupt file must not be taken for a finished download next time: drop it so a rerun fetches it again.
       rmSync(download.file, { force: true });
-      delete state.inFlight!.downloads[path.basename(download.file)];
-      save();
+      delete run.state.inFlight!.downloads[path.basename(download.file)];
+      run.save();
       throw new CliError(`${(error as Error).message}; the file was deleted, run the same command again to download it again`, EXIT.FAILURE, { cause: error });
     }
   }
-  log(`verified ${downloads.length} archive file(s) (sizes and CRC-32 of ${unpacked.reduce((n, u) => n + u.entries, 0)} entries); unpacked into ${destDir}`);
-
-  state.completed[key] = { exportTime: archive.exportTime ?? new Date().toISOString(), jobId, finishedAt: new Date().toISOString() };
-  state.inFlight = undefined;
-  save();
-  if (!options.keepArchives) for (const d of downloads) rmSync(d.file, { force: true });
-
-  const transferred = downloads.reduce((n, d) => n + d.transferredBytes, 0);
-  const resumed = downloads.reduce((n, d) => n + (d.transferredBytes > 0 ? d.resumedFromByte : 0), 0);
-  console.log(summarizeArchive(unpacked));
-  console.log(`\njob ${jobId}: ${urls.length} part(s), ${formatBytes(transferred)} downloaded${resumed > 0 ? ` (+${formatBytes(resumed)} resumed from an earlier run)` : ''}; export time ${archive.exportTime}`);
-  console.log(`files in ${destDir}`);
+  run.log(`verified ${downloads.length} archive file(s) (sizes and CRC-32 of ${unpacked.reduce((n, u) => n + u.entries, 0)} entries); unpacked into ${destDir}`);
+  return unpacked;
 }
 
 async function initiate(api: PortabilityClient, options: ExportOptions, startTime: string | undefined, log: (line: string) => void): Promise<string> {
