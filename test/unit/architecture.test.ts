@@ -34,6 +34,14 @@ const ALLOWED: Record<string, readonly string[]> = {
   tracing: [],
 };
 
+/**
+ * Imports that break the flow and are waiting to be moved, each with its reason. An entry here that no longer
+ * happens fails too.
+ */
+const TOLERATED: Record<string, string> = {
+  'web/admin/routes.ts -> cli/parse.js': 'duration parsing and formatting shared with the CLI: to move to a module both may import',
+};
+
 /** The command line starts the program: it may import any area, and the composition root. */
 const ENTRY_POINTS = ['cli'];
 /** `src/app.ts` wires every area together; an area importing it would import every other area with it. */
@@ -87,6 +95,7 @@ const areaOf = (relative: string) => relative.split(path.sep)[0]!;
 function violations(): string[] {
   const found: string[] = [];
   const computedImportsSeen = new Set<string>();
+  const toleratedSeen = new Set<string>();
   for (const file of filesOf(SRC)) {
     const from = path.relative(SRC, file);
     const area = areaOf(from);
@@ -114,8 +123,14 @@ function violations(): string[] {
       }
       if (!(area in ALLOWED)) continue; // an entry point, or a module at the top (config.ts, logger.ts)
       const targetIsFolder = target.includes(path.sep);
-      if (targetIsFolder && !ALLOWED[area]!.includes(targetArea)) found.push(`${where} ${how} ${target}`);
+      if (!targetIsFolder || ALLOWED[area]!.includes(targetArea)) continue;
+      const pair = `${from} -> ${target}`.split(path.sep).join('/');
+      if (pair in TOLERATED) toleratedSeen.add(pair);
+      else found.push(`${where} ${how} ${target}`);
     }
+  }
+  for (const pair of Object.keys(TOLERATED)) {
+    if (!toleratedSeen.has(pair)) found.push(`${pair}: tolerated, but no longer imported (remove it from TOLERATED)`);
   }
   for (const allowed of Object.keys(COMPUTED_IMPORTS_ALLOWED)) {
     if (!computedImportsSeen.has(allowed)) found.push(`${allowed}: allowed a computed import() it no longer has`);
