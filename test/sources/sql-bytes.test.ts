@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDataport, type TestDataport } from '../helpers/dataport.js';
+import { exportThroughApi } from './export-archive.js';
+
+/**
+ * The exact bytes a PostgreSQL `sql` export writes, for every value type docs/own-data.md documents, in each
+ * record format, compared with files checked in under fixtures/sql-bytes/postgres (written by the code before
+ * the sql path was tuned for speed). Any change to how values are read, converted or serialized shows here as
+ * a changed byte. `DATAPORT_WRITE_FIXTURES=1` rewrites the files (only when a change of output is intended).
+ */
+const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/sql-bytes/postgres');
+const COLUMNS = 'id, big, n, small, price, ratio, r, at, local_at, day, span, raw, doc, plain_json, flag, note, uid, tags';
+const FILES = [
+  { path: 'Values/All.json', format: 'json-array' },
+  { path: 'Values/All.ndjson', format: 'ndjson' },
+  { path: 'Values/All.csv', format: 'csv' },
+];
+
+// Hand-written edge cases, then 300 generated rows so results cross several cursor batches (fetchRows: 7).
+const SEED = `
+CREATE TABLE v (id BIGINT PRIMARY KEY, owner TEXT NOT NULL, big BIGINT, n INTEGER, small SMALLINT, price NUMERIC, ratio DOUBLE PRECISION,
+  r REAL, at TIMESTAMPTZ, local_at TIMESTAMP, day DATE, span INTERVAL, raw BYTEA, doc JSONB, plain_json JSON, flag BOOLEAN, note TEXT,
+  uid UUID, tags TEXT[]);
+INSERT INTO v VALUES
+  (1, 'u1', 9223372036854775807, 2147483647, 32767, 12345678901234567890.123456789, 0.1, 1.5, '2024-05-01 10:00:00.123456+00',
+   '2024-05-01 10:00:00.5', '2024-02-29', '1 year 2 mons 3 days 04:05:06.789', '\\x00ff10', '{"a": [1, 2.50, {"é": "😀"}], "b": null}',
+   '{"kept":  "as written", "n": 1.0}', true, E'quote " backslash \\\\ tab \\t newline \\n bell \\x07 U+2028 \u2028 中文 😀', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{a,"b c",NULL}'),
+  (2, 'u1', -9223372036854775808, -2147483648, -32768, -0.5, -1e300, 'NaN', 'infinity', '-infinity', '0044-03-15 BC', '-00:00:01', '\\x', '[]',
+   'null', false, '', '00000000-0000-0000-0000-000000000000', '{}'),
+  (3, 'u1', 0, 0, 0, 'NaN', 'Infinity', '-0', '1999-12-31 23:59:59.999999+00', '0001-01-01 00:00:00', '9999-12-31', '0', '\\x5c22', '"text"',
+   '"text"', NULL, 'comma, "quoted"', NULL, NULL),
+  (4, 'u1', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  (5, 'someone else', 1, 1, 1, 1, 1, 1, '2020-01-01 00:00:00+00', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'not exported', NULL, NULL);
+INSERT INTO v SELECT 100 + i, 'u1', i::bigint * 7919 * 1000000007, i, i % 100, (i * 1.01)::numeric(12, 4), i / 7.0, i / 3.0,
+  timestamptz '2021-03-04 05:06:07.000001+00' + i * interval '1 hour 1.5 seconds', timestamp '2021-03-04' + i * interval '1 day',
+  date '2021-03-04' + i, i * interval '1 minute', decode(md5(i::text), 'hex'),
+  jsonb_build_object('i', i, 's', repeat('x', i % 5), 'nested', jsonb_build_array(i, 'ü' || i)), json_build_object('i', i),
+  i % 2 = 0, CASE i % 4 WHEN 0 THEN 'plain' WHEN 1 THEN 'with "quotes", commas' WHEN 2 THEN E'line\\nbreak' ELSE 'ünïcødé ✓' END,
+  md5(i::text)::uuid, ARRAY['t' || i] FROM generate_series(1, 300) i;`;
+
+describe('PostgreSQL sql export: the archive bytes for every documented type', () => {
+  const schema = `bytes_${randomBytes(4).toString('hex')}`;
+  let dp: TestDataport;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'dataport-sql-bytes-'));
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    await client.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}; ${SEED}`);
+    await client.end();
+    const catalog = path.join(dir, 'catalog.yaml');
+    writeFileSync(catalog, `sources:
+  db:
+    type: sql
+    url: \${VALUES_DATABASE_URL}
+    fetchRows: 7
+resourceGroups:
+  - name: values.all
+    scope: https://values.example/auth/values.all
+    description: Every value type
+    source: db
+    files:
+${FILES.map((f) => `      - path: ${f.path}
+        format: ${f.format}
+        query: SELECT ${COLUMNS} FROM v WHERE owner = :user_id ORDER BY id
+`).join('')}`);
+    dp = await startDataport({ DATAPORT_CATALOG: catalog, VALUES_DATABASE_URL: `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}` });
+  });
+  afterAll(async () => {
+    await dp?.close();
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('json-array, ndjson and csv files are byte for byte what the checked-in expectation holds', async () => {
+    const archive = await exportThroughApi(dp, 'u1', ['values.all']);
+    expect(archive.state).toBe('COMPLETE');
+    for (const file of FILES) {
+      const written = archive.files.get(file.path);
+      expect(written, file.path).toBeDefined();
+      const expected = path.join(FIXTURES, file.path.replace('/', '-'));
+      if (process.env.DATAPORT_WRITE_FIXTURES === '1') {
+        mkdirSync(FIXTURES, { recursive: true });
+        writeFileSync(expected, written!);
+      }
+      // Compared as text first for a readable diff, then as bytes.
+      expect(written!.toString('utf8'), file.path).toBe(readFileSync(expected, 'utf8'));
+      expect(written!.equals(readFileSync(expected)), file.path).toBe(true);
+    }
+  });
+});
