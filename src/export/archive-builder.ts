@@ -1,5 +1,6 @@
 import type { BlobStore } from '../store/index.js';
 import type { ArchiveFile, RecordFormat, RecordShards } from '../sources/index.js';
+import { recordBatchesOf } from '../sources/record-batches.js';
 import { deflatedText, ZipWriter, type ZipEntryWriter } from './zip-writer.js';
 import { continuationPath, serializerFor, type RecordSerializer } from './serialize.js';
 import type { ArchiveIndex, IndexedFile } from './archive-index.js';
@@ -192,7 +193,15 @@ class PartSink {
     };
     // Sources that yield plainly (arrays, generators) are iterated without a promise per record.
     const source = file.records;
-    if (Symbol.iterator in source) {
+    const batches = recordBatchesOf(source);
+    if (batches) {
+      for await (const batch of batches) {
+        for (const value of batch) {
+          const handedOff = writeRecord(value);
+          if (handedOff) await handedOff;
+        }
+      }
+    } else if (Symbol.iterator in source) {
       for (const value of source) {
         const handedOff = writeRecord(value);
         if (handedOff) await handedOff; // `await undefined` would still cost a microtask per record

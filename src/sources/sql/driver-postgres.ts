@@ -71,19 +71,30 @@ export function createPostgresDriver(options: SqlDriverOptions): SqlDriver {
         throw error;
       }
       const columns = first.fields.map((f) => f.name);
-      async function* rows(): AsyncGenerator<Record<string, unknown>> {
+      const fetch = `FETCH ${options.fetchRows} FROM ${name}`;
+      async function* batches(): AsyncGenerator<Record<string, unknown>[]> {
         try {
           let batch = first;
           for (;;) {
-            for (const row of batch.rows as Record<string, unknown>[]) yield convertRow(row, query.jsonColumns);
-            if (batch.rows.length < options.fetchRows) break;
-            batch = await client.query(`FETCH ${options.fetchRows} FROM ${name}`);
+            // The next round trip is under way while this batch is converted and written, so the database
+            // and this process work at the same time (two batches in memory at most).
+            const next = batch.rows.length < options.fetchRows ? undefined : client.query(fetch);
+            next?.catch(() => {}); // awaited below; a failure while this batch is written is not unhandled
+            const rows = batch.rows as Record<string, unknown>[];
+            for (const row of rows) convertRow(row, query.jsonColumns);
+            yield rows;
+            if (!next) break;
+            batch = await next;
           }
         } finally {
           await close();
         }
       }
-      return { columns, rows: rows(), close: () => close() };
+      const batched = batches();
+      async function* rows(): AsyncGenerator<Record<string, unknown>> {
+        for await (const batch of batched) yield* batch;
+      }
+      return { columns, rows: rows(), batches: batched, close: () => close() };
     },
     isTransient(error) {
       const code = (error as { code?: unknown })?.code;

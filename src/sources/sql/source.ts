@@ -1,4 +1,5 @@
 import { CatalogError, type CatalogPath, type GroupDefinition, type SqlFileDefinition, type SqlSourceDefinition } from '../../catalog/index.js';
+import { batchedRecords } from '../record-batches.js';
 import { streamFailure, withRetries } from '../retry.js';
 import { PermanentSourceError, type ArchiveFile, type ExportRequest, type RecordFormat, type Source } from '../types.js';
 import type { SqlCursor, SqlDriver, SqlDriverOptions } from './driver.js';
@@ -104,7 +105,21 @@ async function toArchiveFile(file: SqlFileDefinition, cursor: SqlCursor, what: s
     return rows.length === 0 ? undefined : { kind: 'records', path: file.path, format: { type: 'json-object' }, records: rows };
   }
   const format: RecordFormat = file.format === 'csv' ? { type: 'csv', columns: cursor.columns } : { type: file.format };
-  return { kind: 'records', path: file.path, format, records: guard(cursor.rows, what, driver, signal) };
+  const records = cursor.batches ? batchedRecords(guardBatches(cursor.batches, what, driver, signal)) : guard(cursor.rows, what, driver, signal);
+  return { kind: 'records', path: file.path, format, records };
+}
+
+/** `guard` a batch at a time: cancellation is seen between round trips. */
+async function* guardBatches<T>(batches: AsyncIterable<T>, what: string, driver: SqlDriver, signal: AbortSignal): AsyncGenerator<T> {
+  try {
+    for await (const batch of batches) {
+      signal.throwIfAborted();
+      yield batch;
+    }
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw streamFailure(what, error, driver.isTransient(error));
+  }
 }
 
 /** Stops on cancellation, and turns a failure mid-result into one the job runner understands. */
