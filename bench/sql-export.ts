@@ -10,7 +10,7 @@ import pg from 'pg';
 import yauzl from 'yauzl';
 import { download, initiate, waitComplete } from './lib/http.js';
 import { round } from './lib/numbers.js';
-import { buildDataport, DATAPORT_BIN, log, memoryOf, sampleRss, startDataportProcess } from './lib/processes.js';
+import { buildDataport, cpuTimeOf, DATAPORT_BIN, log, memoryOf, sampleRss, startDataportProcess } from './lib/processes.js';
 
 /**
  * A large SQL export in bounded memory, beside the script a DBA would write instead: seeds `rows` rows
@@ -26,6 +26,7 @@ import { buildDataport, DATAPORT_BIN, log, memoryOf, sampleRss, startDataportPro
  * one with the median ratio is reported and every pair is listed (the peak RSS target is checked on all).
  *
  *   npx tsx bench/sql-export.ts [--rows 2000000] [--dialect sqlite|postgres|mysql] [--pairs 1] [--profile dir]
+ *     [--node-args='--flag …']
  */
 export type BenchDialect = 'sqlite' | 'postgres' | 'mysql';
 
@@ -191,10 +192,12 @@ ${database.jsonColumns.length > 0 ? `        jsonColumns: [${database.jsonColumn
     const idle = memoryOf(server.pid);
     const rss = sampleRss(server.pid, 25);
     log(`sql-export (${options.dialect}): exporting ${options.rows} rows through the API`);
+    const cpuBefore = cpuTimeOf(server.pid);
     const started = performance.now();
     const jobId = await initiate(server.url, token, ['app.events']);
     const state = await waitComplete(server.url, token, jobId, 20, 30 * 60_000);
     const wallMs = performance.now() - started;
+    const serverCpuMs = cpuTimeOf(server.pid) - cpuBefore;
     const memory = rss.stop();
     let archiveBytes = 0;
     let records = 0;
@@ -207,7 +210,7 @@ ${database.jsonColumns.length > 0 ? `        jsonColumns: [${database.jsonColumn
     }
     if (records !== options.rows) throw new Error(`the archive holds ${records} records, expected ${options.rows}`);
     dataport = {
-      wallMs: round(wallMs), rowsPerSecond: Math.round(options.rows / (wallMs / 1000)), parts: state.urls?.length ?? 0, archiveBytes,
+      wallMs: round(wallMs), serverCpuMs: round(serverCpuMs), rowsPerSecond: Math.round(options.rows / (wallMs / 1000)), parts: state.urls?.length ?? 0, archiveBytes,
       serverIdleRssMiB: idle ? round(idle.rssBytes / 1024 ** 2) : null,
       serverPeakRssBytes: memory.peakRssBytes, serverVmHwmBytes: memory.vmHwmBytes,
       serverPeakRssMiB: round(Math.max(memory.peakRssBytes, memory.vmHwmBytes || 0) / 1024 ** 2),
@@ -275,6 +278,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
       'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
       'mysql-url': { type: 'string', default: 'mysql://root@127.0.0.1:3306' },
       profile: { type: 'string' },
+      // Extra flags for the server's `node`, for experiments (e.g. V8 heap settings).
+      'node-args': { type: 'string', default: '' },
     },
   });
   buildDataport();
@@ -282,7 +287,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   const result = await sqlExport({
     dialect: args.dialect as BenchDialect, rows: Number(args.rows), pairs: Number(args.pairs),
     pgUrl: args['pg-url'], mysqlUrl: args['mysql-url'],
-    nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+    nodeArgs: [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), ...args['node-args'].split(' ').filter(Boolean)],
   });
   console.log(JSON.stringify({ benchmark: 'sql-export', ...result, node: process.version }, null, 2));
 }

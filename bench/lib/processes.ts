@@ -99,6 +99,21 @@ export function memoryOf(pid: number): { rssBytes: number; hwmBytes: number } | 
   }
 }
 
+/**
+ * CPU time (user + system, all threads) a process has used so far, in ms, from /proc (Linux). On a loaded
+ * machine the wall time of a run moves with the neighbours; the CPU time of the same work moves far less.
+ */
+export function cpuTimeOf(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK): 100 on Linux
+
 /** Samples a process's RSS every `intervalMs` until stopped; returns the highest seen (and VmHWM). */
 export function sampleRss(pid: number, intervalMs = 50) {
   let peak = 0;
