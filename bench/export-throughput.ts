@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { download, initiate, waitComplete } from './lib/http.js';
 import { round } from './lib/numbers.js';
@@ -8,7 +8,8 @@ import { log, mintToken, sampleRss, startDataportProcess, timeCommand } from './
 /**
  * One user's `myactivity.search` (Takeout's My Activity JSON, ~343 bytes a record), exported end to end
  * through the HTTP API: initiate -> poll until COMPLETE. Then the archive is downloaded and unpacked, and
- * Info-ZIP `zip` compresses the very same uncompressed bytes at the same level on the same machine.
+ * Info-ZIP `zip` (one thread) and `pigz -p <cores>` (parallel deflate, the target's reference) compress the very
+ * same uncompressed bytes at the same level on the same machine.
  *
  * That pair is measured `samples` times, each on a fresh server (so every export is a first one), and the
  * pair with the median ratio is reported with every pair's figures beside it: on a shared machine the same
@@ -21,6 +22,8 @@ export interface ExportBenchOptions {
   samples: number;
   deflateLevel: number;
   zipAvailable: boolean;
+  /** Whether `pigz` is installed: the parallel reference (issue 18's target is ≤ 1.15 × pigz). */
+  pigzAvailable: boolean;
   /** Extra `node` flags for the server (e.g. --cpu-prof). */
   nodeArgs?: string[];
   /** Extra env for the server. */
@@ -34,13 +37,18 @@ export async function exportThroughput(options: ExportBenchOptions) {
     if (options.samples > 1) log(`export: pair ${i + 1} of ${options.samples}`);
     pairs.push(await onePair(options));
   }
-  const ranked = [...pairs].sort((a, b) => (a.wallTimeRatio ?? 0) - (b.wallTimeRatio ?? 0));
+  // Ranked by the ratio to pigz (the target's reference) when it is there, else to zip.
+  const rankOf = (p: (typeof pairs)[number]) => p.pigzWallTimeRatio ?? p.wallTimeRatio ?? 0;
+  const ranked = [...pairs].sort((a, b) => rankOf(a) - rankOf(b));
   const median = ranked[Math.floor((ranked.length - 1) / 2)]!;
   const peakRssMiB = Math.max(...pairs.map((p) => p.dataport.serverPeakRssMiB));
   const ratio = median.wallTimeRatio;
+  const pigzRatio = median.pigzWallTimeRatio;
   return {
     ...median,
     targets: {
+      pigzWallTimeRatioAtMost: 1.15,
+      pigzWallTimeRatioMet: pigzRatio === null ? null : pigzRatio <= 1.15,
       wallTimeRatioAtMost: 0.7,
       wallTimeRatioMet: ratio === null ? null : ratio <= 0.7,
       serverPeakRssMiBAtMost: 256,
@@ -51,9 +59,11 @@ export async function exportThroughput(options: ExportBenchOptions) {
       dataportWallMs: p.dataport.wallMs,
       zipWallMs: 'wallMs' in p.zip ? p.zip.wallMs : null,
       wallTimeRatio: p.wallTimeRatio,
+      pigzWallMs: 'wallMs' in p.pigz ? p.pigz.wallMs : null,
+      pigzWallTimeRatio: p.pigzWallTimeRatio,
       serverPeakRssMiB: p.dataport.serverPeakRssMiB,
     })),
-    note: `median of ${pairs.length} (export, zip) pair(s), each export on a fresh server; the figures above are that pair's, the peak RSS target is checked on every pair`,
+    note: `median of ${pairs.length} (export, zip, pigz) triple(s), each export on a fresh server; the figures above are that pair's, the peak RSS target is checked on every pair`,
   };
 }
 
@@ -122,14 +132,30 @@ async function onePair(options: ExportBenchOptions) {
     } else {
       zip = { available: false, note: 'Info-ZIP `zip` is not installed (apt-get install -y zip): no reference figure' };
     }
+    let pigz: { wallMs: number; threads: number; compressedBytes: number; bytesPerSecond: number } | { available: false; note: string };
+    if (options.pigzAvailable) {
+      const threads = cpus().length;
+      log(`export: pigz -${options.deflateLevel} -p ${threads} on the same ${uncompressedBytes} bytes`);
+      const out = path.join(work, 'reference.gz');
+      // Every file of the tree (one large JSON and the index) into one output, as concatenated gzip members.
+      const files = treeFiles(unpacked).map((f) => path.relative(unpacked, f));
+      const pigzMs = await timeCommand('bash', ['-c', `pigz -${options.deflateLevel} -p ${threads} -c -- "$@" > ${out}`, 'pigz', ...files], unpacked);
+      pigz = { wallMs: round(pigzMs), threads, compressedBytes: statSync(out).size, bytesPerSecond: Math.round(uncompressedBytes / (pigzMs / 1000)) };
+      rmSync(out);
+    } else {
+      pigz = { available: false, note: '`pigz` is not installed (apt-get install -y pigz): no parallel reference figure' };
+    }
     const zipWall = 'wallMs' in zip ? zip.wallMs : undefined;
+    const pigzWall = 'wallMs' in pigz ? pigz.wallMs : undefined;
     return {
       group,
       records: options.records,
       deflateLevel: options.deflateLevel,
       dataport,
       zip,
+      pigz,
       wallTimeRatio: zipWall ? round(dataport.wallMs / zipWall, 3) : null,
+      pigzWallTimeRatio: pigzWall ? round(dataport.wallMs / pigzWall, 3) : null,
       throughputRatio: 'bytesPerSecond' in zip ? round(dataport.bytesPerSecond / zip.bytesPerSecond, 3) : null,
     };
   } finally {
@@ -137,10 +163,10 @@ async function onePair(options: ExportBenchOptions) {
   }
 }
 
+function treeFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
 function treeBytes(dir: string): number {
-  let n = 0;
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) n += statSync(path.join(entry.parentPath, entry.name)).size;
-  }
-  return n;
+  return treeFiles(dir).reduce((n, f) => n + statSync(f).size, 0);
 }

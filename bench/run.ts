@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only export|api|poll]`: runs Dataport's benchmarks against the real server
+ * `npm run bench [-- --quick] [-- --only export|api|poll|sql]`: runs Dataport's benchmarks against the real server
  * (child processes over HTTP, load from a separate process: autocannon, or lib/steady-load.ts for a steady
  * rate; Info-ZIP `zip` as the compression
  * reference) and prints ONE JSON document on stdout. Progress goes to stderr.
@@ -8,10 +8,11 @@
  * short load runs, a smoke test of the benchmark itself. `--profile <dir>`: CPU profiles of the servers.
  */
 import { spawnSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { apiBenchmarks } from './api-latency.js';
 import { exportThroughput } from './export-throughput.js';
+import { sqlExport, type BenchDialect } from './sql-export.js';
 import { round } from './lib/numbers.js';
 import { buildDataport, log } from './lib/processes.js';
 
@@ -31,19 +32,26 @@ buildDataport();
 
 const zipAvailable = spawnSync('zip', ['-v'], { stdio: 'ignore' }).status === 0;
 if (!zipAvailable) log('WARNING: Info-ZIP `zip` is not installed (apt-get install -y zip); the export reference is missing');
+const pigzAvailable = spawnSync('pigz', ['--version'], { stdio: 'ignore' }).status === 0;
+if (!pigzAvailable) log('WARNING: `pigz` is not installed (apt-get install -y pigz); the parallel export reference and the sql references are missing');
 
 const started = performance.now();
 const report: Record<string, unknown> = {
   benchmark: 'dataport',
   mode: quick ? 'quick' : 'full',
   startedAt: new Date().toISOString(),
+  // 1, 5 and 15 minute load averages: this machine is shared, and the figures move with them.
+  loadAverage: { atStart: loadavg().map((l) => round(l)) } as Record<string, number[]>,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version, platform: process.platform },
-  reference: { zip: zipAvailable ? firstLine(spawnSync('zip', ['-v'], { encoding: 'utf8' }).stdout, /This is Zip [^\s]+/) : null, bareFastify: 'fastify (same version as Dataport), a state route and an initiate route' },
+  reference: {
+    zip: zipAvailable ? firstLine(spawnSync('zip', ['-v'], { encoding: 'utf8' }).stdout, /This is Zip [^\s]+/) : null,
+    pigz: pigzAvailable ? firstLine(spawnSync('pigz', ['--version'], { encoding: 'utf8' }).stdout + spawnSync('pigz', ['--version'], { encoding: 'utf8' }).stderr, /pigz [^\s]+/) : null,
+    bareFastify: 'fastify (same version as Dataport), a state route and an initiate route' },
 };
 
 if (!only || only === 'export') {
   const targetBytes = quick ? 100e6 : 1e9;
-  report.export = await exportThroughput({ records: Math.round(targetBytes / BYTES_PER_RECORD), samples: quick || profileDir ? 1 : 3, deflateLevel, zipAvailable, nodeArgs: profileArgs('export') });
+  report.export = await exportThroughput({ records: Math.round(targetBytes / BYTES_PER_RECORD), samples: quick || profileDir ? 1 : 3, deflateLevel, zipAvailable, pigzAvailable, nodeArgs: profileArgs('export') });
 }
 if (!only || only === 'api' || only === 'poll') {
   report.api = await apiBenchmarks(
@@ -56,6 +64,15 @@ if (!only || only === 'api' || only === 'poll') {
     profileArgs('api'),
   );
 }
+if ((!only || only === 'sql') && pigzAvailable) {
+  // Each dialect's export through the API beside its own client piped to pigz, on the same rows.
+  const sql: Record<string, unknown> = {};
+  for (const dialect of ['postgres', 'mysql', 'sqlite'] as BenchDialect[]) {
+    sql[dialect] = await sqlExport({ dialect, rows: quick ? 100_000 : 2_000_000, pairs: quick || profileDir ? 1 : 3, nodeArgs: profileArgs(`sql-${dialect}`) });
+  }
+  report.sql = sql;
+}
+(report.loadAverage as Record<string, number[]>).atEnd = loadavg().map((l) => round(l));
 report.totalSeconds = round((performance.now() - started) / 1000);
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 

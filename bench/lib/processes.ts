@@ -31,9 +31,15 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts `dataport start` (compiled) (API + workers in one process) and waits until it listens. */
+/**
+ * The V8 heap flags `npm start` passes (package.json; docs/operations.md, "Memory"): without them a long export
+ * grows the young generation to 128 MiB and lets 100 MiB of promoted garbage pile up before the first full GC.
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=16', '--max-old-space-size=1024'];
+
+/** Starts `dataport start` (compiled) (API + workers in one process), as `npm start` does, and waits until it listens. */
 export async function startDataportProcess(dataDir: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningServer> {
-  const child = spawn(process.execPath, [...nodeArgs, DATAPORT_BIN, 'start'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, DATAPORT_BIN, 'start'], {
     // The limits are off: one client polls thousands of times a second, and each bench user queues many jobs at
     // once (docs/configuration.md, "Limits"). A run may turn them on through `env`.
     env: {
