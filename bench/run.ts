@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only export|api|poll|sql]`: runs Dataport's benchmarks against the real server
+ * `npm run bench [-- --quick] [-- --only export|api|poll|sql|many-users]`: runs Dataport's benchmarks against the real server
  * (child processes over HTTP, load from a separate process: autocannon, or lib/steady-load.ts for a steady
  * rate; Info-ZIP `zip` as the compression
  * reference) and prints ONE JSON document on stdout. Progress goes to stderr.
@@ -12,6 +12,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { apiBenchmarks } from './api-latency.js';
 import { exportThroughput } from './export-throughput.js';
+import { manyUsers } from './many-users.js';
 import { sqlExport, type BenchDialect } from './sql-export.js';
 import { round } from './lib/numbers.js';
 import { buildDataport, log } from './lib/processes.js';
@@ -71,6 +72,10 @@ if ((!only || only === 'sql') && pigzAvailable) {
     sql[dialect] = await sqlExport({ dialect, rows: quick ? 100_000 : 2_000_000, pairs: quick || profileDir ? 1 : 3, nodeArgs: profileArgs(`sql-${dialect}`) });
   }
   report.sql = sql;
+}
+// Target 4 of issue 18: run on request only (a full run is ~3.4 GB of exports on each stack).
+if (only === 'many-users') {
+  report.manyUsers = await manyUsers(quick ? { users: 20, records: 1_000, pollMs: 500 } : { users: 200, records: 10_000, pollMs: 1_000 });
 }
 (report.loadAverage as Record<string, number[]>).atEnd = loadavg().map((l) => round(l));
 report.totalSeconds = round((performance.now() - started) / 1000);

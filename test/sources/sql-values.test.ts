@@ -30,6 +30,20 @@ describe('named parameters', () => {
     expect(toRfc3339('2024-05-01 10:00:00-08')).toBe('2024-05-01T10:00:00-08:00');
     expect(toRfc3339('infinity')).toBe('infinity');
   });
+
+  it('the shapes PostgreSQL and SQLite write in UTC, and their near misses, convert as the general rule says', () => {
+    expect(toRfc3339('2024-05-01 10:00:00+00')).toBe('2024-05-01T10:00:00Z');
+    expect(toRfc3339('2024-05-01 10:00:00.5')).toBe('2024-05-01T10:00:00.5Z');
+    expect(toRfc3339('2024-05-01T10:00:00+00')).toBe('2024-05-01T10:00:00Z');
+    expect(toRfc3339('2024-05-01 10:00:00+00:00')).toBe('2024-05-01T10:00:00Z');
+    expect(toRfc3339('2024-05-01 10:00:00 +00')).toBe('2024-05-01T10:00:00Z');
+    expect(toRfc3339(' 2024-05-01 10:00:00.25+00 ')).toBe('2024-05-01T10:00:00.25Z');
+    expect(toRfc3339('12024-05-01 10:00:00+00')).toBe('12024-05-01T10:00:00Z');
+    expect(toRfc3339('2024-05-01 10:00+00')).toBe('2024-05-01T10:00:00Z');
+    expect(toRfc3339('2024-05-01 10:00:00.')).toBe('2024-05-01 10:00:00.');
+    expect(toRfc3339('2024-05-01 10:00:00.1a+00')).toBe('2024-05-01 10:00:00.1a+00');
+    expect(toRfc3339('0044-03-15 12:00:00+00 BC')).toBe('0044-03-15 12:00:00+00 BC');
+  });
 });
 
 /** Rows with the awkward values: the largest int64, microseconds, bytes with a zero, JSON, NULLs, exact decimals. */
