@@ -35,7 +35,7 @@ export interface RunningServer {
  * The V8 heap flags `npm start` passes (package.json; docs/operations.md, "Memory"): without them a long export
  * grows the young generation to 128 MiB and lets 100 MiB of promoted garbage pile up before the first full GC.
  */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=16', '--max-old-space-size=1024'];
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=16', '--max-old-space-size=1024'];
 
 /** Starts `dataport start` (compiled) (API + workers in one process), as `npm start` does, and waits until it listens. */
 export async function startDataportProcess(dataDir: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningServer> {
