@@ -2,19 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataport, type TestDataport } from '../helpers/dataport.js';
 import { exportThroughApi } from './export-archive.js';
 
 /**
- * The exact bytes a PostgreSQL `sql` export writes, for every value type docs/own-data.md documents, in each
- * record format, compared with files checked in under fixtures/sql-bytes/postgres (written by the code before
+ * The exact bytes a PostgreSQL (and a SQLite) `sql` export writes, for every value type docs/own-data.md documents, in each
+ * record format, compared with files checked in under fixtures/sql-bytes/<dialect> (written by the code before
  * the sql path was tuned for speed). Any change to how values are read, converted or serialized shows here as
  * a changed byte. `DATAPORT_WRITE_FIXTURES=1` rewrites the files (only when a change of output is intended).
  */
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
-const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/sql-bytes/postgres');
+const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/sql-bytes');
 const COLUMNS = 'id, big, n, small, price, ratio, r, at, local_at, day, span, raw, doc, plain_json, flag, note, uid, tags';
 const FILES = [
   { path: 'Values/All.json', format: 'json-array' },
@@ -55,21 +56,7 @@ describe('PostgreSQL sql export: the archive bytes for every documented type', (
     await client.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}; ${SEED}`);
     await client.end();
     const catalog = path.join(dir, 'catalog.yaml');
-    writeFileSync(catalog, `sources:
-  db:
-    type: sql
-    url: \${VALUES_DATABASE_URL}
-    fetchRows: 7
-resourceGroups:
-  - name: values.all
-    scope: https://values.example/auth/values.all
-    description: Every value type
-    source: db
-    files:
-${FILES.map((f) => `      - path: ${f.path}
-        format: ${f.format}
-        query: SELECT ${COLUMNS} FROM v WHERE owner = :user_id ORDER BY id
-`).join('')}`);
+    writeFileSync(catalog, catalogFor(COLUMNS));
     dp = await startDataport({ DATAPORT_CATALOG: catalog, VALUES_DATABASE_URL: `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}` });
   });
   afterAll(async () => {
@@ -82,19 +69,80 @@ ${FILES.map((f) => `      - path: ${f.path}
   });
 
   it('json-array, ndjson and csv files are byte for byte what the checked-in expectation holds', async () => {
-    const archive = await exportThroughApi(dp, 'u1', ['values.all']);
-    expect(archive.state).toBe('COMPLETE');
-    for (const file of FILES) {
-      const written = archive.files.get(file.path);
-      expect(written, file.path).toBeDefined();
-      const expected = path.join(FIXTURES, file.path.replace('/', '-'));
-      if (process.env.DATAPORT_WRITE_FIXTURES === '1') {
-        mkdirSync(FIXTURES, { recursive: true });
-        writeFileSync(expected, written!);
-      }
-      // Compared as text first for a readable diff, then as bytes.
-      expect(written!.toString('utf8'), file.path).toBe(readFileSync(expected, 'utf8'));
-      expect(written!.equals(readFileSync(expected)), file.path).toBe(true);
-    }
+    await expectSameBytes(dp, 'postgres');
   });
 });
+
+const SQLITE_COLUMNS = 'id, big, n, price, ratio, at, raw, doc, flag, note';
+const SQLITE_SEED = `
+CREATE TABLE v (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, big BIGINT, n INTEGER, price NUMERIC, ratio REAL, at TIMESTAMP, raw BLOB, doc JSON,
+  flag BOOLEAN, note TEXT);
+INSERT INTO v VALUES
+  (1, 'u1', 9223372036854775807, 9007199254740993, '12.50', 0.1, '2024-05-01 10:00:00.123456', x'00ff10', '{"a": [1, 2.50, {"é": "😀"}]}', 1,
+   'quote " backslash \\ tab ' || char(9) || ' newline ' || char(10) || ' bell ' || char(7) || ' U+2028 ' || char(8232) || ' 中文 😀'),
+  (2, 'u1', -9223372036854775808, -1, 12.5, -1e300, '2024-05-01T10:00:00+02:00', x'', '[]', 0, ''),
+  (3, 'u1', 0, 0, 'NaN', 1e-7, 'infinity', x'5c22', '"text"', NULL, 'comma, "quoted"'),
+  (4, 'u1', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  (5, 'someone else', 1, 1, 1, 1, '2020-01-01 00:00:00', NULL, NULL, NULL, 'not exported');
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
+INSERT INTO v SELECT 100 + i, 'u1', i * 7919 * 1000000007, i, i * 1.01, i / 7.0, datetime(1614834367 + i * 3601, 'unixepoch'),
+  unhex(printf('00ff%04x', i)), json_object('i', i, 's', substr('xxxxx', 1, i % 5), 'nested', json_array(i, 'ü' || i)), i % 2,
+  CASE i % 4 WHEN 0 THEN 'plain' WHEN 1 THEN 'with "quotes", commas' WHEN 2 THEN 'line' || char(10) || 'break' ELSE 'ünïcødé ✓' END FROM n;`;
+
+describe('SQLite sql export: the archive bytes for every documented type', () => {
+  let dp: TestDataport;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'dataport-sql-bytes-sqlite-'));
+    const file = path.join(dir, 'values.db');
+    const db = new Database(file);
+    db.exec(SQLITE_SEED);
+    db.close();
+    const catalog = path.join(dir, 'catalog.yaml');
+    writeFileSync(catalog, catalogFor(SQLITE_COLUMNS));
+    dp = await startDataport({ DATAPORT_CATALOG: catalog, VALUES_DATABASE_URL: `sqlite:${file}` });
+  });
+  afterAll(async () => {
+    await dp?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('json-array, ndjson and csv files are byte for byte what the checked-in expectation holds', async () => {
+    await expectSameBytes(dp, 'sqlite');
+  });
+});
+
+function catalogFor(columns: string): string {
+  return `sources:
+  db:
+    type: sql
+    url: \${VALUES_DATABASE_URL}
+    fetchRows: 7
+resourceGroups:
+  - name: values.all
+    scope: https://values.example/auth/values.all
+    description: Every value type
+    source: db
+    files:
+${FILES.map((f) => `      - path: ${f.path}
+        format: ${f.format}
+        query: SELECT ${columns} FROM v WHERE owner = :user_id ORDER BY id
+`).join('')}`;
+}
+
+async function expectSameBytes(dp: TestDataport, dialect: string): Promise<void> {
+  const archive = await exportThroughApi(dp, 'u1', ['values.all']);
+  expect(archive.state).toBe('COMPLETE');
+  for (const file of FILES) {
+    const written = archive.files.get(file.path);
+    expect(written, file.path).toBeDefined();
+    const expected = path.join(FIXTURES, dialect, file.path.replace('/', '-'));
+    if (process.env.DATAPORT_WRITE_FIXTURES === '1') {
+      mkdirSync(path.dirname(expected), { recursive: true });
+      writeFileSync(expected, written!);
+    }
+    // Compared as text first for a readable diff, then as bytes.
+    expect(written!.toString('utf8'), file.path).toBe(readFileSync(expected, 'utf8'));
+    expect(written!.equals(readFileSync(expected)), file.path).toBe(true);
+  }
+}

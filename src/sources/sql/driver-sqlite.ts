@@ -49,20 +49,33 @@ export function createSqliteDriver(options: SqlDriverOptions): SqlDriver {
         await close();
         throw error;
       }
-      async function* rows(): AsyncGenerator<Record<string, unknown>> {
+      // `fetchRows` rows a batch (no promise per row), and a turn of the event loop between batches: the
+      // query runs on this thread, and requests must not wait for the whole result.
+      async function* batches(): AsyncGenerator<Record<string, unknown>[]> {
         try {
-          let n = 0;
-          for (const raw of iterator as IterableIterator<Record<string, unknown>>) {
-            for (const { name, kind } of columns) raw[name] = convert(name, kind, raw[name]);
-            yield raw;
-            if (++n % options.fetchRows === 0) await yieldToEventLoop();
+          for (;;) {
+            const batch: Record<string, unknown>[] = [];
+            while (batch.length < options.fetchRows) {
+              const next = (iterator as IterableIterator<Record<string, unknown>>).next();
+              if (next.done) break;
+              const raw = next.value;
+              for (const { name, kind } of columns) raw[name] = convert(name, kind, raw[name]);
+              batch.push(raw);
+            }
+            if (batch.length > 0) yield batch;
+            if (batch.length < options.fetchRows) break;
+            await yieldToEventLoop();
           }
         } finally {
           iterator.return?.();
           await close();
         }
       }
-      return { columns: columns.map((c) => c.name), rows: rows(), close };
+      const batched = batches();
+      async function* rows(): AsyncGenerator<Record<string, unknown>> {
+        for await (const batch of batched) yield* batch;
+      }
+      return { columns: columns.map((c) => c.name), rows: rows(), batches: batched, close };
     },
     isTransient(error) {
       const code = (error as { code?: unknown })?.code;
