@@ -4,6 +4,7 @@ import type { Delivery, DeliveryOutcome } from '../queue/index.js';
 import { TransientSourceError, type ArchiveFile, type Source } from '../sources/index.js';
 import { archiveFileName, isStoreUnavailable, jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
 import { buildArchive, type ArchiveGroup, type GroupWatch } from './archive-builder.js';
+import { recordRunStart } from './run-record.js';
 import type { ShardPool } from './shard-pool.js';
 import type { ExportRunner } from './types.js';
 import type { Metrics } from '../metrics/types.js';
@@ -78,6 +79,7 @@ export function createExportRunner(deps: ExportRunnerDeps): ExportRunner {
     // Leftovers of earlier runs that died before cleaning up: they can never be published (fenced by attempt).
     await deps.blobs.deletePrefix(prefix).catch((e: unknown) => log.warn({ err: e }, 'could not delete old attempts'));
 
+    const recordRunEnd = await recordRunStart(db, job, deps.workerId, now, log);
     const controller = new AbortController();
     runs.set(job.id, controller);
     deps.metrics.workerBusy(1);
@@ -135,6 +137,7 @@ export function createExportRunner(deps: ExportRunnerDeps): ExportRunner {
         publish.setAttribute('dataport.published', done);
         return done;
       });
+      await recordRunEnd({ outcome: published ? 'complete' : 'discarded', records: index.totals.records, bytes });
       if (!published) {
         await deps.blobs.deletePrefix(attemptPrefix);
         span.setAttribute('dataport.outcome', 'discarded');
@@ -151,6 +154,7 @@ export function createExportRunner(deps: ExportRunnerDeps): ExportRunner {
     } catch (error) {
       await deps.blobs.deletePrefix(attemptPrefix).catch((e: unknown) => log.warn({ err: e }, 'could not delete partial output'));
       const outcome = await settleFailure(job, controller.signal.reason ?? error, error, log);
+      await recordRunEnd({ outcome: outcome.outcome, error });
       span.setAttribute('dataport.outcome', outcome.outcome);
       if (outcome.outcome === 'failed' || outcome.outcome === 'transient failure') failSpan(span, error);
       if (outcome.failed) deps.metrics.jobFinished({ state: 'FAILED', seconds: (now() - claimedAt) / 1000, bytes: 0, groups: [] });

@@ -1,4 +1,4 @@
-import { jobsSql, type ArchivePartRow, type Db, type JobRow } from '../store/index.js';
+import { jobRunsSql, jobsSql, type ArchivePartRow, type Db, type JobRow, type JobRunRow } from '../store/index.js';
 import { JobError } from './errors.js';
 import type { Caller, JobService } from './types.js';
 
@@ -12,6 +12,8 @@ export interface JobDetails {
   original: JobRow | undefined;
   /** Every retry of the original job (this one included when it is a retry), oldest first. */
   retries: JobRow[];
+  /** Every run of this job (a worker's claim and how it ended), first run first. */
+  runs: JobRunRow[];
 }
 
 /**
@@ -45,12 +47,13 @@ export function createOperatorJobs(deps: { db: Db; jobs: JobService }) {
     async showJob(jobId: string): Promise<JobDetails> {
       const job = await findJob(jobId);
       const originalId = job.retry_of ?? job.id;
-      const [parts, original, retries] = await Promise.all([
+      const [parts, original, retries, runs] = await Promise.all([
         jobsSql.listParts(db, job.id),
         job.retry_of ? jobsSql.findJob(db, job.retry_of) : Promise.resolve(undefined),
         jobsSql.listRetriesOf(db, originalId),
+        jobRunsSql.listRuns(db, job.id),
       ]);
-      return { job, parts, original, retries };
+      return { job, parts, original, retries, runs };
     },
 
     /** `operator` names who acted in the audit log (`cli`, or the console's operator with their address). */

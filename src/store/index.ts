@@ -37,3 +37,5 @@ export type { AuditEntry, AuditOrigin, AuditAction, AuditRow } from './sql/audit
 export { pruneHistoryPastRetention, type RetentionPeriods, type PrunedHistory } from './retention.js';
 export * as operatorsSql from './sql/operators.js';
 export * as consoleSql from './sql/console.js';
+export * as jobRunsSql from './sql/job-runs.js';
+export type { JobRunRow, JobRunOutcome } from './sql/job-runs.js';

@@ -71,6 +71,27 @@ export interface JobsTable {
   trace_parent: string | null;
 }
 
+/** One run of a job (migration 0019): written by the worker that claimed it, fenced by (job_id, attempt). */
+export interface JobRunsTable {
+  job_id: string;
+  attempt: number;
+  worker: string;
+  started_at: number;
+  ended_at: number | null;
+  outcome: JobRunOutcome | null;
+  records: number | null;
+  bytes: number | null;
+  error: string | null;
+}
+
+/**
+ * How a run ended: published (`complete`), its output thrown away because the job changed meanwhile
+ * (`discarded`), `failed` for good, a `transient` failure (the job runs again), `cancelled`, given back by a
+ * draining worker (`handed-back`), or found still open when a later run claimed the job (`lapsed`: the worker
+ * died or lost its lease).
+ */
+export type JobRunOutcome = 'complete' | 'discarded' | 'failed' | 'transient' | 'cancelled' | 'handed-back' | 'lapsed';
+
 export interface ArchivePartsTable {
   job_id: string;
   part_index: number;
@@ -234,6 +255,7 @@ export interface Database {
   audit_chain: AuditChainTable;
   operators: OperatorsTable;
   operator_sessions: OperatorSessionsTable;
+  job_runs: JobRunsTable;
 }
 
 /** A client's webhook endpoint (migration 0013); secrets are sealed (webhooks/secret-box.ts), never plain. */

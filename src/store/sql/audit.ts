@@ -108,6 +108,23 @@ export async function listAudit(db: Db, filter: AuditFilter, newestFirst = false
   return (await q.execute()).map((r) => ({ ...r, seq: Number(r.seq), at: Number(r.at) }));
 }
 
+/**
+ * A job's trail, newest first: its own entries, and the `retry` entries of the jobs that retry it. A retry's
+ * entry is the new job's (job_id) and names the job it retries in its detail (`retryOf`), so the original's
+ * page finds it there; the entries themselves, and so the chain, are as written.
+ */
+export async function listJobTrail(db: Db, jobId: string, limit: number): Promise<AuditRow[]> {
+  const retryOf = dialectOf(db) === 'postgres' ? sql<string>`(detail::jsonb ->> 'retryOf')` : sql<string>`json_extract(detail, '$.retryOf')`;
+  const rows = await db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where((eb) => eb.or([eb('job_id', '=', jobId), eb.and([eb('action', '=', 'retry'), eb(retryOf, '=', jobId)])]))
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq), at: Number(r.at) }));
+}
+
 export type AuditVerification =
   | { ok: true; entries: number; anchorSeq: number }
   | { ok: false; entries: number; brokenAt: number; problem: string };

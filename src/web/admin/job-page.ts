@@ -1,5 +1,5 @@
 import type { JobDetails } from '../../jobs/index.js';
-import type { AuditRow } from '../../store/index.js';
+import type { AuditRow, JobRow, JobRunRow } from '../../store/index.js';
 import { html } from '../html.js';
 import type { Messages } from '../i18n.js';
 import { auditTable } from './audit-table.js';
@@ -15,7 +15,7 @@ export interface JobView {
 
 export function jobPage(t: Messages, frame: AdminFrame, view: JobView): string {
   const date = dateFormatter(t);
-  const { job, parts, original, retries } = view.details;
+  const { job, parts, original, retries, runs } = view.details;
   const lineage = [original ?? job, ...retries].filter((j, i, all) => all.findIndex((o) => o.id === j.id) === i);
   const bytes = parts.reduce((sum, p) => sum + Number(p.size_bytes), 0);
   const window = job.start_time === null && job.end_time === null
@@ -45,11 +45,17 @@ ${job.state === 'IN_PROGRESS' ? action('cancel', t.t('admin.job.cancel'), true) 
 <h2 id="lineage">${t.t('admin.job.lineage')}</h2>
 ${lineage.length <= 1 ? html`<p class="muted">${t.t('admin.job.noLineage')}</p>` : html`<ol aria-labelledby="lineage">${lineage.map((j) => html`<li>${j.id === job.id ? html`<strong><code>${j.id.slice(0, 12)}</code></strong>` : html`<a href="/admin/jobs/${j.id}"><code>${j.id.slice(0, 12)}</code></a>`} ${stateBadge(t, j.state)} ${date(j.created_at)}${j.retry_of ? '' : html` <span class="muted">${t.t('admin.job.original')}</span>`}</li>`)}</ol>`}
 <h2 id="runs">${t.t('admin.job.runs')}</h2>
-${job.attempt === 0 ? html`<p class="muted">${t.t('admin.job.noRuns')}</p>` : html`<div class="table"><table aria-labelledby="runs">
-<thead><tr><th class="num">${t.t('admin.job.attempts')}</th><th>${t.t('admin.job.worker')}</th><th>${t.t('admin.job.lease')}</th><th class="num">${t.t('admin.job.transient')}</th><th>${t.t('admin.jobs.finished')}</th><th class="num">${t.t('admin.job.bytes')}</th></tr></thead>
-<tbody><tr><td class="num">${job.attempt}</td><td><code>${job.lease_owner ?? '—'}</code></td><td>${date(job.lease_expires_at)}</td><td class="num">${job.transient_failures}</td><td>${date(job.finished_at)}</td><td class="num">${formatBytes(t, bytes)}</td></tr></tbody>
+${runs.length === 0 ? html`<p class="muted">${t.t('admin.job.noRuns')}</p>` : html`<div class="table"><table aria-labelledby="runs" class="runs">
+<thead><tr><th class="num">${t.t('admin.job.attempt')}</th><th>${t.t('admin.job.worker')}</th><th>${t.t('admin.job.started')}</th><th>${t.t('admin.job.ended')}</th><th>${t.t('admin.job.outcome')}</th><th class="num">${t.t('admin.job.records')}</th><th class="num">${t.t('admin.job.bytes')}</th></tr></thead>
+<tbody>${runs.map((r) => html`<tr data-attempt="${r.attempt}"><td class="num">${r.attempt}</td><td><code>${r.worker}</code></td><td>${date(r.started_at)}</td><td>${date(r.ended_at)}</td><td class="outcome">${runOutcome(t, job, r)}${r.error ? html`<br><small class="muted">${r.error}</small>` : ''}</td><td class="num">${r.records ?? '—'}</td><td class="num">${r.bytes === null ? '—' : formatBytes(t, r.bytes)}</td></tr>`)}</tbody>
 </table></div>
 <p class="muted">${t.t('admin.job.runsHint')}</p>`}
 <h2 id="trail">${t.t('admin.job.audit')}</h2>
 ${auditTable(t, view.audit, { showJob: false })}`);
+}
+
+/** A run's outcome in words; an open run is running only while it is the job's current run. */
+function runOutcome(t: Messages, job: JobRow, run: JobRunRow): string {
+  if (run.outcome !== null) return t.t(`admin.run.${run.outcome}`);
+  return t.t(job.state === 'IN_PROGRESS' && job.attempt === run.attempt ? 'admin.run.running' : 'admin.run.unknown');
 }

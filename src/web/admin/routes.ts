@@ -260,7 +260,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       throw error;
     }
     const [audit, clientName] = await Promise.all([
-      auditSql.listAudit(deps.db, { jobId, limit: 200 }, true),
+      auditSql.listJobTrail(deps.db, jobId, 200),
       deps.clients.findClientName(details.job.client_id),
     ]);
     return send(reply, jobPage(t, frameFor(s, 'jobs'), { details, audit, clientName: clientName ?? details.job.client_id, ...extra }), status);
