@@ -98,6 +98,8 @@ describe('dataport jobs, gc, faults and clock against a running server', () => {
     ]);
     expect(show.code).toBe(0);
     expect(JSON.parse(show.stdout)).toMatchObject({ state: 'FAILED', userId: 'carol', failureReason: expect.stringContaining('maps.starred_places=fail:1') });
+    // Each run of the job, with how it ended (job_runs).
+    expect(JSON.parse(show.stdout).runs).toEqual([expect.objectContaining({ attempt: 1, outcome: 'failed', records: null, error: expect.stringContaining('maps.starred_places=fail:1') })]);
 
     expect(cancel.code).toBe(7);
     expect(cancel.stderr).toContain('Only an IN_PROGRESS archive job can be cancelled');

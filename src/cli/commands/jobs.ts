@@ -161,6 +161,10 @@ function detailsJson(d: JobDetails) {
     ...jobJson(d.job),
     parts: d.parts.map((p) => ({ index: p.part_index, blobKey: p.blob_key, sizeBytes: p.size_bytes, sha256: p.sha256, downloadedAt: isoOrNull(p.downloaded_at) })),
     retries: d.retries.map((r) => ({ id: r.id, state: r.state, createdAt: iso(r.created_at), failureReason: r.failure_reason })),
+    runs: d.runs.map((r) => ({
+      attempt: r.attempt, worker: r.worker, startedAt: iso(r.started_at), endedAt: isoOrNull(r.ended_at), outcome: r.outcome,
+      records: r.records, bytes: r.bytes, error: r.error,
+    })),
   };
 }
 
@@ -192,6 +196,16 @@ function describeJob(d: JobDetails): string {
       ['PART', 'SIZE', 'SHA-256', 'DOWNLOADED'],
       d.parts.map((p) => [String(p.part_index + 1), formatBytes(p.size_bytes), p.sha256.slice(0, 16), iso(p.downloaded_at) || 'not yet']),
       { alignRight: [0, 1] },
+    )}`;
+  }
+  if (d.runs.length > 0) {
+    text += `\n\n${formatTable(
+      ['RUN', 'WORKER', 'STARTED', 'ENDED', 'OUTCOME', 'RECORDS', 'SIZE'],
+      d.runs.map((r) => [
+        String(r.attempt), r.worker, iso(r.started_at), iso(r.ended_at) || '-', `${r.outcome ?? 'open'}${r.error ? `: ${r.error}` : ''}`,
+        r.records === null ? '-' : String(r.records), r.bytes === null ? '-' : formatBytes(r.bytes),
+      ]),
+      { alignRight: [0, 5, 6] },
     )}`;
   }
   return text;
