@@ -111,7 +111,11 @@ export function createUpstreamSignIn(config: UpstreamOidcConfig) {
     return claims as JWTPayload & { sub: string };
   }
 
-  async function start(redirectUri: string): Promise<UpstreamStart> {
+  /**
+   * `options.profileScopes`: ask for `profile email` whatever claim names the account, for a caller that reads
+   * other claims too (the console's operator claim, e.g. `groups`, which providers release with those scopes).
+   */
+  async function start(redirectUri: string, options: { profileScopes?: boolean } = {}): Promise<UpstreamStart> {
     const { doc } = await discover();
     const state = random();
     const nonce = random();
@@ -121,7 +125,7 @@ export function createUpstreamSignIn(config: UpstreamOidcConfig) {
       response_type: 'code',
       client_id: config.clientId,
       redirect_uri: redirectUri,
-      scope: config.claim === 'sub' ? 'openid' : 'openid profile email',
+      scope: config.claim === 'sub' && !options.profileScopes ? 'openid' : 'openid profile email',
       state,
       nonce,
       code_challenge: createHash('sha256').update(codeVerifier).digest('base64url'),

@@ -13,6 +13,8 @@ export interface UpstreamUser {
   name: string;
   /** What the provider says in `email_verified`: true when left out; null leaves the claim out altogether. */
   emailVerified?: boolean | string | null;
+  /** The person's groups in the directory, released with the `profile` scope (as some providers do). */
+  groups?: string[];
 }
 
 export interface UpstreamProvider {
@@ -106,10 +108,11 @@ export async function startUpstreamProvider(users: UpstreamUser[]): Promise<Upst
             claims: async () => ({
               sub, email: user.email, name: user.name,
               ...(user.emailVerified === null ? {} : { email_verified: user.emailVerified ?? true }),
+              ...(user.groups ? { groups: user.groups } : {}),
             }),
           };
         },
-        claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+        claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
         interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/login/${interaction.uid}` },
         features: { devInteractions: { enabled: false } },
         // A first-party login: no consent screen for its own client.

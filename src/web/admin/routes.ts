@@ -157,7 +157,9 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
 
   app.get('/admin/upstream', async (_request, reply) => {
     if (!deps.upstream) return reply.callNotFound();
-    const start = await deps.upstream.signIn.start(deps.issuer() + UPSTREAM_CALLBACK);
+    // The operator claim (e.g. groups) comes with the profile scopes at most providers, even when end users are
+    // named by `sub` alone.
+    const start = await deps.upstream.signIn.start(deps.issuer() + UPSTREAM_CALLBACK, { profileScopes: true });
     const state = signer.sign('admin-upstream', { state: start.state, nonce: start.nonce, codeVerifier: start.codeVerifier }, UPSTREAM_STATE_MS);
     setCookie(reply, cookie(UPSTREAM_COOKIE, state, { maxAgeSeconds: UPSTREAM_STATE_MS / 1000, path: UPSTREAM_CALLBACK, secure: deps.secure() }));
     return reply.redirect(start.url, 303);
