@@ -8,8 +8,8 @@ import { createAccountService, createClientService } from '../../src/auth/index.
 import { launchChromium } from '../helpers/browser.js';
 import { startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
 
-// Every console page, populated by a demo run: a failed job and its retry, a cancelled one, a completed one,
-// three users and two clients. Screenshots go to a temporary folder named in the log.
+// Every console page, populated by a demo run: a failed job and its retry, a cancelled one, a completed one (after
+// a transient failure), three users and two clients. Screenshots go to a temporary folder named in the log.
 const SHOTS = mkdtempSync(path.join(tmpdir(), 'dataport-admin-screens-'));
 const OPERATOR = 'ops-lead';
 const OPERATOR_PASSWORD = 'a long operator passphrase';
@@ -20,7 +20,7 @@ let browser: Browser;
 const jobs: Record<'failed' | 'complete' | 'slow', string> = { failed: '', complete: '', slow: '' };
 
 beforeAll(async () => {
-  dp = await startDataport({ DATAPORT_DEMO_RECORDS: '5', DATAPORT_DEMO_FAULTS: 'maps.reviews=fail:1,myactivity.shopping=slow:600000' });
+  dp = await startDataport({ DATAPORT_DEMO_RECORDS: '5', DATAPORT_DEMO_FAULTS: 'maps.reviews=fail:1,myactivity.shopping=slow:600000,chrome.history=flaky:1' });
   browser = await launchChromium();
   console.log(`admin console screenshots: ${SHOTS}`);
   const deps = { db: dp.dataport.db, now: dp.clock.now };
@@ -99,6 +99,8 @@ describe('the operator console', () => {
     expect(await page.locator('tbody tr').count()).toBe(3);
     await page.locator(`a[href="/admin/jobs/${jobs.failed}"]`).click();
     await expect(page.locator('#failure-reason').textContent()).resolves.toMatch(/maps\.reviews/);
+    await expect(page.locator('table.runs td.outcome').allTextContents()).resolves.toEqual(['Failed']);
+    await expect(page.locator('table.runs tr.run-error').textContent()).resolves.toContain('maps.reviews=fail:1');
     await shot(page, 'job-failed');
     await page.getByRole('button', { name: 'Retry' }).click();
     await expect(page.getByRole('status').textContent()).resolves.toContain('Retried');
@@ -116,7 +118,15 @@ describe('the operator console', () => {
     const [refused] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Retry' }).click()]);
     expect(refused.status()).toBe(409);
     await expect(page.locator('#job-error').textContent()).resolves.toContain('has already been retried');
+    // The retry is in the original's trail too (the entry is the new job's, naming this one as retried).
+    await expect(page.locator('table.audit tbody tr').first().locator('td').nth(2).textContent()).resolves.toBe('retry');
     await shot(page, 'job-refused');
+
+    // The completed job ran twice: chrome.history's one transient error, then the run that published.
+    await page.goto(`${dp.url}/admin/jobs/${jobs.complete}`);
+    const outcomes = await page.locator('table.runs td.outcome').allTextContents();
+    expect(outcomes).toEqual(['Transient failure', 'Published']);
+    await shot(page, 'job-runs');
   }, 60_000);
 
   it('cancels a running job, and the audit trail names the operator', async () => {
@@ -159,8 +169,9 @@ describe('the operator console', () => {
     await page.goto(`${dp.url}/admin/audit?operator=${OPERATOR}`);
     const actions = await page.locator('table.audit tbody td:nth-child(3)').allTextContents();
     expect(new Set(actions)).toEqual(new Set(['operator.sign-in', 'retry', 'cancel', 'revoke', 'client.add', 'client.rotate']));
-    await page.goto(`${dp.url}/admin/audit`);
     await shot(page, 'audit');
+    await page.goto(`${dp.url}/admin/audit`);
+    expect(await page.locator('table.audit tbody tr').count()).toBeGreaterThan(actions.length);
 
     await page.goto(`${dp.url}/admin/emulator`);
     await page.locator('input[name=rules]').fill('chrome.history=fail:2');
@@ -214,6 +225,9 @@ describe('the operator console', () => {
     await phone.goto(`${dp.url}/admin/jobs/${jobs.failed}`);
     await expect(phone.getByRole('heading', { name: /^İş / }).isVisible()).resolves.toBe(true);
     expect(Number(await phone.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(390);
+    // No table row stretched tall by a column squeezed to a letter's width (the audit detail once was).
+    const tallest = Number(await phone.evaluate("Math.max(...[...document.querySelectorAll('tbody tr')].map((r) => r.getBoundingClientRect().height))"));
+    expect(tallest).toBeLessThan(120);
     await shot(phone, 'job-tr-phone');
     await tr.close();
     await page.goto(`${dp.url}/admin`);

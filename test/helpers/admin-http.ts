@@ -50,17 +50,22 @@ export class AdminHttp {
   }
 }
 
-/** The rows of the job page's runs table: attempt, worker, outcome (with any error), records, bytes. */
+const text = (markup: string) => markup.replace(/<[^>]+>/g, '').trim();
+
+/** The rows of the job page's runs table: attempt, worker, outcome (`outcome | error` after a failure), records, bytes. */
 export function runsOnJobPage(html: string): { attempt: number; worker: string; outcome: string; records: string; bytes: string }[] {
   const table = /<table aria-labelledby="runs"[^>]*>([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
+  const errors = new Map([...table.matchAll(/<tr class="run-error" data-error-of="(\d+)">([\s\S]*?)<\/tr>/g)].map(([, attempt, row]) => [Number(attempt), text(row!)]));
   return [...table.matchAll(/<tr data-attempt="(\d+)">([\s\S]*?)<\/tr>/g)].map(([, attempt, row]) => {
-    const cells = [...row!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map(([, c]) => c!.replace(/<br>/g, ' | ').replace(/<[^>]+>/g, '').trim());
-    return { attempt: Number(attempt), worker: cells[1]!, outcome: cells[4]!, records: cells[5]!, bytes: cells[6]! };
+    const cells = [...row!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map(([, c]) => text(c!));
+    const error = errors.get(Number(attempt));
+    return { attempt: Number(attempt), worker: cells[1]!, outcome: error ? `${cells[4]!} | ${error}` : cells[4]!, records: cells[5]!, bytes: cells[6]! };
   });
 }
 
 /** The actions of the job page's audit trail, newest first. */
 export function trailActions(html: string): string[] {
   const trail = html.slice(html.indexOf('id="trail"'));
-  return [...trail.matchAll(/<code class="nowrap">([^<]+)<\/code>/g)].map(([, a]) => a!);
+  // Each row: the sequence number, the time, then the action.
+  return [...trail.matchAll(/<tr><td class="num">\d+<\/td><td>.*?<\/td><td><code class="nowrap">([^<]+)<\/code>/g)].map(([, a]) => a!);
 }

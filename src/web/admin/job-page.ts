@@ -47,7 +47,8 @@ ${lineage.length <= 1 ? html`<p class="muted">${t.t('admin.job.noLineage')}</p>`
 <h2 id="runs">${t.t('admin.job.runs')}</h2>
 ${runs.length === 0 ? html`<p class="muted">${t.t('admin.job.noRuns')}</p>` : html`<div class="table"><table aria-labelledby="runs" class="runs">
 <thead><tr><th class="num">${t.t('admin.job.attempt')}</th><th>${t.t('admin.job.worker')}</th><th>${t.t('admin.job.started')}</th><th>${t.t('admin.job.ended')}</th><th>${t.t('admin.job.outcome')}</th><th class="num">${t.t('admin.job.records')}</th><th class="num">${t.t('admin.job.bytes')}</th></tr></thead>
-<tbody>${runs.map((r) => html`<tr data-attempt="${r.attempt}"><td class="num">${r.attempt}</td><td><code>${r.worker}</code></td><td>${date(r.started_at)}</td><td>${date(r.ended_at)}</td><td class="outcome">${runOutcome(t, job, r)}${r.error ? html`<br><small class="muted">${r.error}</small>` : ''}</td><td class="num">${r.records ?? '—'}</td><td class="num">${r.bytes === null ? '—' : formatBytes(t, r.bytes)}</td></tr>`)}</tbody>
+<tbody>${runs.map((r) => html`<tr data-attempt="${r.attempt}"><td class="num">${r.attempt}</td><td><code class="nowrap">${r.worker}</code></td><td>${date(r.started_at)}</td><td>${date(r.ended_at)}</td><td class="outcome">${runOutcome(t, job, r)}</td><td class="num">${r.records ?? '—'}</td><td class="num">${r.bytes === null ? '—' : formatBytes(t, r.bytes)}</td></tr>
+${r.error ? html`<tr class="run-error" data-error-of="${r.attempt}"><td></td><td colspan="6"><small>${r.error}</small></td></tr>` : ''}`)}</tbody>
 </table></div>
 <p class="muted">${t.t('admin.job.runsHint')}</p>`}
 <h2 id="trail">${t.t('admin.job.audit')}</h2>

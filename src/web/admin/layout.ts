@@ -67,6 +67,11 @@ dt{font-weight:600}
 dd{margin:0;min-width:0}
 code{font-size:.85rem;color:#57606a;word-break:break-all}
 time,code.nowrap{white-space:nowrap;word-break:normal}
+/* Long codes break anywhere, which lets a column shrink to one character in a table wider than a phone: a
+   column of a few letters stretched every row into a tall, empty-looking box. */
+td.detail{min-width:18rem}
+tr:has(+ tr.run-error) td{border-bottom:0}
+tr.run-error td{padding-top:0;color:#8c1d18;word-break:break-word}
 ul.compact{margin:0;padding-left:1.1rem}
 .state{display:inline-block;padding:0 .5rem;border-radius:999px;border:1px solid #8c959f;font-size:.8rem;font-weight:600;white-space:nowrap}
 .state-complete{border-color:#1a7f37;color:#0f5323;background:#e6f4ea}
@@ -74,7 +79,7 @@ ul.compact{margin:0;padding-left:1.1rem}
 .state-in_progress{border-color:#0b57d0;color:#0b3d91;background:#e8f0fe}
 .state-cancelled{border-color:#6e7781;color:#424a53;background:#f6f8fa}
 .signin{max-width:26rem;margin:2rem auto}
-@media (max-width:40rem){main{padding:.6rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}.panel{padding:.75rem}}
+@media (max-width:40rem){main{padding:.6rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}.panel{padding:.75rem}svg{overflow:visible}svg text{font-size:17px}}
 `);
 
 function head(t: Messages, title: string): SafeHtml {
