@@ -67,9 +67,7 @@ dt{font-weight:600}
 dd{margin:0;min-width:0}
 code{font-size:.85rem;color:#57606a;word-break:break-all}
 time,code.nowrap{white-space:nowrap;word-break:normal}
-/* Long codes break anywhere, which lets a column shrink to one character in a table wider than a phone: a
-   column of a few letters stretched every row into a tall, empty-looking box. */
-td.detail{min-width:18rem}
+td strong{white-space:nowrap}
 tr:has(+ tr.run-error) td{border-bottom:0}
 tr.run-error td{padding-top:0;color:#8c1d18;word-break:break-word}
 ul.compact{margin:0;padding-left:1.1rem}
@@ -79,7 +77,10 @@ ul.compact{margin:0;padding-left:1.1rem}
 .state-in_progress{border-color:#0b57d0;color:#0b3d91;background:#e8f0fe}
 .state-cancelled{border-color:#6e7781;color:#424a53;background:#f6f8fa}
 .signin{max-width:26rem;margin:2rem auto}
-@media (max-width:40rem){main{padding:.6rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}.panel{padding:.75rem}svg{overflow:visible}svg text{font-size:17px}}
+@media (max-width:40rem){main{padding:.6rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}.panel{padding:.75rem}svg{overflow:visible}svg text{font-size:17px}
+/* Long codes break anywhere, which lets a column shrink to one character in a table wider than a phone: a
+   column of a few letters stretched every row into a tall, empty-looking box. */
+td.detail{min-width:16rem}}
 `);
 
 function head(t: Messages, title: string): SafeHtml {
