@@ -64,7 +64,8 @@ async function signIn(page: Page, password = OPERATOR_PASSWORD) {
   return response.status();
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `admin-${name}.png`), fullPage: true });
+/** Whole pages, but for those whose point is at the top (kept under 150 KB for docs/screenshots). */
+const shot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: path.join(SHOTS, `admin-${name}.png`), fullPage });
 
 describe('the operator console', () => {
   let context: BrowserContext;
@@ -120,7 +121,7 @@ describe('the operator console', () => {
     await expect(page.locator('#job-error').textContent()).resolves.toContain('has already been retried');
     // The retry is in the original's trail too (the entry is the new job's, naming this one as retried).
     await expect(page.locator('table.audit tbody tr').first().locator('td').nth(2).textContent()).resolves.toBe('retry');
-    await shot(page, 'job-refused');
+    await shot(page, 'job-refused', false);
 
     // The completed job ran twice: chrome.history's one transient error, then the run that published.
     await page.goto(`${dp.url}/admin/jobs/${jobs.complete}`);
@@ -137,6 +138,11 @@ describe('the operator console', () => {
     const trail = await page.locator('table.audit').textContent();
     expect(trail).toContain('cancel');
     expect(trail).toContain(OPERATOR);
+    // The worker's run ends on hearing of the cancel (the page may come first): its run then says so.
+    await expect.poll(async () => {
+      await page.reload();
+      return page.locator('table.runs td.outcome').allTextContents();
+    }).toEqual(['Cancelled']);
     await shot(page, 'job-cancelled');
   });
 

@@ -26,7 +26,7 @@ header.bar button{min-height:36px;padding:.3rem .8rem;background:transparent;bor
 nav.sections{background:#fff;border-bottom:1px solid #d0d7de;overflow-x:auto;white-space:nowrap}
 nav.sections a{display:inline-block;padding:.7rem .9rem;color:#0b57d0;text-decoration:none;font-weight:600;min-height:44px}
 nav.sections a[aria-current=page]{color:#1f2328;border-bottom:3px solid #0b57d0}
-main{max-width:72rem;margin:0 auto;padding:1rem}
+main{max-width:80rem;margin:0 auto;padding:1rem}
 h1{font-size:1.4rem;margin:.25rem 0 .75rem}
 h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
 .muted{color:#57606a}
@@ -68,6 +68,7 @@ dd{margin:0;min-width:0}
 code{font-size:.85rem;color:#57606a;word-break:break-all}
 time,code.nowrap{white-space:nowrap;word-break:normal}
 td strong{white-space:nowrap}
+td.detail{min-width:12rem}
 tr:has(+ tr.run-error) td{border-bottom:0}
 tr.run-error td{padding-top:0;color:#8c1d18;word-break:break-word}
 ul.compact{margin:0;padding-left:1.1rem}
