@@ -4,7 +4,7 @@ import type { Delivery, DeliveryOutcome } from '../queue/index.js';
 import { TransientSourceError, type ArchiveFile, type Source } from '../sources/index.js';
 import { archiveFileName, isStoreUnavailable, jobsSql, type BlobStore, type Db, type JobRow } from '../store/index.js';
 import { buildArchive, type ArchiveGroup, type GroupWatch } from './archive-builder.js';
-import { recordRunStart } from './run-record.js';
+import { claimJobAndOpenRun, runEndRecorder } from './run-record.js';
 import type { ShardPool } from './shard-pool.js';
 import type { ExportRunner } from './types.js';
 import type { Metrics } from '../metrics/types.js';
@@ -52,7 +52,7 @@ export function createExportRunner(deps: ExportRunnerDeps): ExportRunner {
   const runs = new Map<string, AbortController>();
 
   async function handle(delivery: Delivery): Promise<DeliveryOutcome> {
-    const job = await jobsSql.claimJob(db, delivery.jobId, deps.workerId, now(), deps.leaseMs);
+    const job = await claimJobAndOpenRun(db, delivery.jobId, deps.workerId, now(), deps.leaseMs);
     if (!job) {
       const current = await jobsSql.findJob(db, delivery.jobId);
       if (!current || current.state !== 'IN_PROGRESS') return { kind: 'done' };
@@ -79,7 +79,7 @@ export function createExportRunner(deps: ExportRunnerDeps): ExportRunner {
     // Leftovers of earlier runs that died before cleaning up: they can never be published (fenced by attempt).
     await deps.blobs.deletePrefix(prefix).catch((e: unknown) => log.warn({ err: e }, 'could not delete old attempts'));
 
-    const recordRunEnd = await recordRunStart(db, job, deps.workerId, now, log);
+    const recordRunEnd = runEndRecorder(db, job, now, log);
     const controller = new AbortController();
     runs.set(job.id, controller);
     deps.metrics.workerBusy(1);

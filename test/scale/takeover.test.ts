@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTokenService } from '../../src/auth/index.js';
 import { googleCatalog } from '../../src/catalog/index.js';
-import { jobsSql, openDatabase } from '../../src/store/index.js';
+import { jobRunsSql, jobsSql, openDatabase } from '../../src/store/index.js';
 import { googleClient, waitForState } from '../helpers/dataport.js';
 import { startServerProcess, startWorkerProcess } from '../helpers/process.js';
 import { createTestBucket, createTestDatabase, scaledStackUnavailable } from '../helpers/scaled-stack.js';
@@ -72,5 +72,10 @@ describe.skipIf(scaledStackUnavailable !== undefined)(`a killed worker's job is 
     // The worker may have fetched the first queued job before its first sweep saw the lapsed lease; no more.
     expect(queuedBefore.length).toBeLessThanOrEqual(1);
     expect((await jobsSql.findJob(store.db, lost.jobId))!.attempt).toBe(2);
+    // Its runs (the console's history): the killed worker's, closed as lapsed by the claim that took over, then
+    // the other worker's, which published.
+    const runs = await jobRunsSql.listRuns(store.db, lost.jobId);
+    expect(runs.map((r) => [r.attempt, r.outcome, r.worker.includes(`:${victim.child.pid}:`)])).toEqual([[1, 'lapsed', true], [2, 'complete', false]]);
+    expect(runs[1]!.records).toBeGreaterThan(0);
   }, 180_000);
 });
