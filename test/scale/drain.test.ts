@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTokenService } from '../../src/auth/index.js';
 import { googleCatalog } from '../../src/catalog/index.js';
-import { createS3BlobStore, jobsSql, openDatabase } from '../../src/store/index.js';
+import { createS3BlobStore, jobRunsSql, jobsSql, openDatabase } from '../../src/store/index.js';
 import { googleClient, waitForState } from '../helpers/dataport.js';
 import { startServerProcess, startWorkerProcess } from '../helpers/process.js';
 import { createTestBucket, createTestDatabase, scaledStackUnavailable } from '../helpers/scaled-stack.js';
@@ -61,6 +61,8 @@ describe.skipIf(scaledStackUnavailable !== undefined)(`SIGTERM drains a worker${
     const state = await waitForState(api, jobId, undefined, 30_000);
     expect(state.state).toBe('COMPLETE');
     expect((await jobsSql.findJob(store.db, jobId))!.attempt).toBe(2);
+    // The run history says why there were two runs.
+    expect((await jobRunsSql.listRuns(store.db, jobId)).map((r) => r.outcome)).toEqual(['handed-back', 'complete']);
     for (const c of [server.child, next.child]) {
       const done = new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
       c.kill('SIGTERM');
