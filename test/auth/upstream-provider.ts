@@ -128,7 +128,8 @@ export async function startUpstreamProvider(users: UpstreamUser[]): Promise<Upst
         ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, Interaction: 600, Session: 3600 },
         jwks: { keys: [signingKey] },
       });
-      handler = provider.callback();
+      const callback = provider.callback();
+      handler = (req, res) => void callback(req, res);
     },
     async close() {
       server.closeAllConnections();
