@@ -13,7 +13,7 @@ import { createJobService, createOperatorJobs, MAX_RETRIES_PER_JOB, type JobServ
 import { createEmbeddedQueue, createPgBossQueue, withDispatchSpans, type JobQueue } from './queue/index.js';
 import { startTracing, type Tracing } from './tracing/index.js';
 import { collectExpiredArchives, createExportRunner, createShardPool, deleteUnpublishedOutputs, redispatchOrphanedJobs, takeOverLapsedJobs } from './export/index.js';
-import { createSourcesFromCatalog } from './sources/index.js';
+import { createSourcesFromCatalog, type Source } from './sources/index.js';
 import { createPrometheusMetrics, NO_METRICS, serveMetrics, type Metrics } from './metrics/index.js';
 import { createDemoSource, parseDemoFaults } from './sources/demo/index.js';
 import { closeApiServer, createApiServer, ReadinessDetail } from './api/index.js';
@@ -21,7 +21,7 @@ import { createSecretBox, createWebhookDelivery } from './webhooks/index.js';
 import { createEmulatorClock, createRuntimeFaults, readClockOffsetMs, recordDemoSourceStatus } from './emulator/index.js';
 import {
   createDownloadUrls, createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase, SigningKeyError,
-  accountSessions, jobsSql, oidcPayloads, operatorsSql, pendingMigrations, pingDatabase, pruneHistoryPastRetention, signInThrottle, type BlobStore, type Db, type OpenDatabase,
+  accountSessions, jobsSql, oidcPayloads, operatorsSql, pendingMigrations, pingDatabase, pruneHistoryPastRetention, signInThrottle, type BlobStore, type Db, type OpenDatabase, type RetentionPeriods, type UrlSigner,
 } from './store/index.js';
 
 export interface DataportOptions {
@@ -102,14 +102,7 @@ async function assemble(
   tracing: Tracing | undefined,
 ): Promise<Dataport> {
   const { db } = database;
-  if (database.dialect === 'sqlite') {
-    await migrateToLatest(db);
-  } else {
-    const pending = await pendingMigrations(db);
-    if (pending.length > 0) {
-      throw new Error(`the database schema is behind (pending: ${pending.join(', ')}); run \`dataport migrate\` first`);
-    }
-  }
+  await bringSchemaUpToDate(database);
 
   // Without an injected clock, time is the emulator's: the system clock plus the offset `dataport clock`
   // keeps in the database, honoured only when the demo source is on (started below).
@@ -119,13 +112,7 @@ async function assemble(
   const catalog = catalogFile?.catalog ?? googleCatalog();
   let listeningUrl: string | undefined;
   const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://localhost:${config.port}`;
-  let signingKey: Buffer;
-  try {
-    signingKey = loadOrCreateSigningKey(config.dataDir);
-  } catch (error) {
-    if (error instanceof SigningKeyError) throw new ConfigError(error.message);
-    throw error;
-  }
+  const signingKey = readSigningKey(config.dataDir);
   const signer = createUrlSigner(signingKey);
   // Download links lead to this server whatever the store: the route checks consent before serving a byte.
   const downloadUrls = createDownloadUrls({ publicBaseUrl: publicUrl, signer, now });
@@ -136,24 +123,7 @@ async function assemble(
     logger.warn('DATAPORT_PUBLIC_URL is not set: download links and the discovery document point at this server\'s local address');
   }
 
-  let demoFaults;
-  try {
-    demoFaults = parseDemoFaults(config.demoFaults, catalog.groups.map((g) => g.name));
-  } catch (error) {
-    // Its groups are known only with the catalog, so it is checked here rather than in config.ts.
-    throw new ConfigError((error as Error).message);
-  }
-  const sources = await createSourcesFromCatalog(catalogFile, {
-    demo: () => createDemoSource({ recordsPerGroup: config.demoRecords, faults: createRuntimeFaults({ db, configured: demoFaults }), ledger: createSqlFaultLedger(db, now), now: () => new Date(now()) }),
-  });
-  const closeSources = async () => {
-    for (const source of sources.values()) await source.close?.();
-  };
-  const unserved = catalog.groups.find((g) => !sources.has(g.source));
-  if (unserved) {
-    await closeSources();
-    throw new Error(`catalog: resource group ${unserved.name} names source "${unserved.source}", which is not configured`);
-  }
+  const { sources, closeSources } = await openSources(config, catalog, catalogFile, db, now);
   const demoSourceOn = catalog.groups.some((g) => g.source === 'demo');
   if (demoSourceOn && !options.now) await emulatorClock.start();
 
@@ -210,61 +180,196 @@ async function assemble(
     onCancelled: (jobId) => runner.cancelLocal(jobId),
   });
   const server = options.api
-    ? await createApiServer({
-      db, catalog, jobs, tokens, blobs, signer, now, logger,
-      // The API's poll cache, dropped exactly on change (store/change-watch.ts): only on SQLite (PostgreSQL gives no watch).
-      changes: database.changes, publicUrl, trustProxy: config.trustProxy, limits: config.limits, metrics,
-      traceRequests: tracing?.enabled ?? false,
-      ...(prometheus && config.metricsPort === undefined ? { metricsRoute: () => prometheus.render() } : {}),
-      readiness: {
-        database: () => pingDatabase(db),
-        // Any answer will do, "no such object" included: it proves the store can be reached.
-        blobs: () => blobs.stat('readyz/probe'),
-        queue: () => queue.ping(),
-        // A database migrated back (or restored from an older backup) under a running server.
-        migrations: async () => {
-          const pending = await pendingMigrations(db);
-          if (pending.length > 0) throw new ReadinessDetail(`behind: ${pending.join(', ')} not applied; run \`dataport migrate\``);
-        },
-      },
-    })
+    ? await createHttpServer({ config, database, catalog, jobs, tokens, blobs, queue, signer, signingKey, now, logger, publicUrl, metrics, prometheus, tracing, demoSourceOn })
     : undefined;
-  if (server) {
-    // The OAuth 2.0 authorization server and its pages (sign-in, consent, the user's account page).
-    const secret = createHmac('sha256', signingKey).update('dataport web').digest();
-    const accounts = createAccountService({ db, now });
-    const clients = createClientService({ db, now });
-    const locales = loadLocales();
-    const oauth = createOauthServer({
-      db, catalog, accounts, tokens, now, tokenLifetimeMs: config.tokenLifetimeMs, secret, logger,
-      renderErrorPage: ({ message, hl, acceptLanguage }) => errorPage(locales.pick(hl, acceptLanguage), message),
-      renderLogoutPage: ({ form, signedIn, acceptLanguage }) => logoutPage(locales.pick(undefined, acceptLanguage), { form, signedIn }),
-      renderLogoutDonePage: ({ signedOut, acceptLanguage }) => logoutDonePage(locales.pick(undefined, acceptLanguage), signedOut),
-      pageHeaders: PAGE_HEADERS,
-      trustProxy: config.trustProxy,
-    });
-    await server.register(oauthRoutes, { oauth, issuer: publicUrl });
-    const pageSigner = createSigner(secret, now);
-    const upstream = config.upstreamOidc ? createUpstreamSignIn(config.upstreamOidc) : undefined;
-    await server.register(webRoutes, {
-      oauth, accounts, clients, tokens, catalog, logger, metrics,
-      overview: createAccountOverview({ db, catalog, clients, now }),
-      locales,
-      signer: pageSigner,
-      upstream,
-      issuer: publicUrl,
-      admin: {
-        db, catalog, locales, clients, tokens, now, issuer: publicUrl,
-        operators: createOperatorService({ db, now }),
-        jobs: createOperatorJobs({ db, jobs }),
-        signer: pageSigner,
-        emulator: demoSourceOn,
-        upstream: upstream && config.adminOidcClaim ? { signIn: upstream, claim: config.adminOidcClaim } : undefined,
-        secure: () => publicUrl().startsWith('https:'),
-      },
-    });
-  }
+  const sweeps = scheduleSweeps({ db, blobs, queue, now, logger, jobLeaseMs: config.jobLeaseMs, retention: config });
 
+  let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined;
+  return {
+    config, db, catalog, tokens, jobs, blobs, server, now,
+    metricsUrl: () => metricsServer?.url,
+    async start() {
+      if (prometheus && config.metricsPort !== undefined) {
+        metricsServer = await serveMetrics(() => prometheus.render(), config.metricsPort, config.host);
+        logger.info({ url: metricsServer.url }, 'metrics listening');
+      }
+      // Connect the queue before taking requests, so a wrong database URL fails start-up, not the first initiate.
+      await pgBoss?.ready();
+      // Tells `dataport faults|clock` whether this server runs the demo source (they refuse otherwise).
+      await recordDemoSourceStatus(db, { enabled: demoSourceOn, configuredFaults: config.demoFaults }, now());
+      if (server) {
+        const address = await server.listen({ port: config.port, host: config.host });
+        listeningUrl = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
+        logger.info({ url: publicUrl() }, 'Dataport API listening');
+      }
+      if (options.worker) {
+        if (options.prestartExportThreads) shardPool?.prestart();
+        await queue.start((delivery) => runner.handle(delivery), { concurrency: config.workerConcurrency });
+        logger.info({ concurrency: config.workerConcurrency }, 'export workers started');
+        await sweeps.start();
+        webhookDelivery?.start();
+      }
+      return { url: server ? publicUrl() : undefined };
+    },
+    async close(deadlineMs = 10_000) {
+      const deadline = Date.now() + deadlineMs;
+      sweeps.stop();
+      await webhookDelivery?.stop();
+      emulatorClock.stop();
+      // Requests in flight (a download included) have until the deadline, running exports what is left of it.
+      if (server) await closeApiServer(server, Math.max(0, deadline - Date.now()));
+      await queue.stop(Math.max(0, deadline - Date.now()));
+      await metricsServer?.close();
+      await shardPool?.close();
+      await closeSources();
+      await blobs.close?.();
+      await database.close();
+      // Last: the spans of everything above (the final exports, the last requests) are sent before exit.
+      await tracing?.shutdown();
+    },
+  };
+}
+
+/** SQLite is migrated in place; a shared PostgreSQL must have been migrated first (`dataport migrate`). */
+async function bringSchemaUpToDate(database: OpenDatabase): Promise<void> {
+  if (database.dialect === 'sqlite') {
+    await migrateToLatest(database.db);
+    return;
+  }
+  const pending = await pendingMigrations(database.db);
+  if (pending.length > 0) {
+    throw new Error(`the database schema is behind (pending: ${pending.join(', ')}); run \`dataport migrate\` first`);
+  }
+}
+
+/** The key that signs download URLs, page cookies and webhook secrets; a key file that cannot be read is a configuration mistake. */
+function readSigningKey(dataDir: string): Buffer {
+  try {
+    return loadOrCreateSigningKey(dataDir);
+  } catch (error) {
+    if (error instanceof SigningKeyError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+/** Every source the catalog names, each serving at least one group; nothing is left open when one is missing. */
+async function openSources(
+  config: Config, catalog: Catalog, catalogFile: CatalogDefinition | undefined, db: Db, now: () => number,
+): Promise<{ sources: ReadonlyMap<string, Source>; closeSources: () => Promise<void> }> {
+  let demoFaults;
+  try {
+    demoFaults = parseDemoFaults(config.demoFaults, catalog.groups.map((g) => g.name));
+  } catch (error) {
+    // Its groups are known only with the catalog, so it is checked here rather than in config.ts.
+    throw new ConfigError((error as Error).message);
+  }
+  const sources = await createSourcesFromCatalog(catalogFile, {
+    demo: () => createDemoSource({ recordsPerGroup: config.demoRecords, faults: createRuntimeFaults({ db, configured: demoFaults }), ledger: createSqlFaultLedger(db, now), now: () => new Date(now()) }),
+  });
+  const closeSources = async () => {
+    for (const source of sources.values()) await source.close?.();
+  };
+  const unserved = catalog.groups.find((g) => !sources.has(g.source));
+  if (unserved) {
+    await closeSources();
+    throw new Error(`catalog: resource group ${unserved.name} names source "${unserved.source}", which is not configured`);
+  }
+  return { sources, closeSources };
+}
+
+interface HttpServerParts {
+  config: Config;
+  database: OpenDatabase;
+  catalog: Catalog;
+  jobs: JobService;
+  tokens: TokenService;
+  blobs: BlobStore;
+  queue: JobQueue;
+  signer: UrlSigner;
+  signingKey: Buffer;
+  now: () => number;
+  logger: Logger;
+  publicUrl: () => string;
+  metrics: Metrics;
+  prometheus: ReturnType<typeof createPrometheusMetrics> | undefined;
+  tracing: Tracing | undefined;
+  demoSourceOn: boolean;
+}
+
+/** The HTTP server: the Data Portability API, then the OAuth 2.0 authorization server and the pages (the one place they are registered). */
+async function createHttpServer(parts: HttpServerParts): Promise<FastifyInstance> {
+  const { config, database, catalog, jobs, tokens, blobs, queue, signer, signingKey, now, logger, publicUrl, metrics, prometheus, tracing, demoSourceOn } = parts;
+  const { db } = database;
+  const server = await createApiServer({
+    db, catalog, jobs, tokens, blobs, signer, now, logger,
+    // The API's poll cache, dropped exactly on change (store/change-watch.ts): only on SQLite (PostgreSQL gives no watch).
+    changes: database.changes, publicUrl, trustProxy: config.trustProxy, limits: config.limits, metrics,
+    traceRequests: tracing?.enabled ?? false,
+    ...(prometheus && config.metricsPort === undefined ? { metricsRoute: () => prometheus.render() } : {}),
+    readiness: {
+      database: () => pingDatabase(db),
+      // Any answer will do, "no such object" included: it proves the store can be reached.
+      blobs: () => blobs.stat('readyz/probe'),
+      queue: () => queue.ping(),
+      // A database migrated back (or restored from an older backup) under a running server.
+      migrations: async () => {
+        const pending = await pendingMigrations(db);
+        if (pending.length > 0) throw new ReadinessDetail(`behind: ${pending.join(', ')} not applied; run \`dataport migrate\``);
+      },
+    },
+  });
+  // The OAuth 2.0 authorization server and its pages (sign-in, consent, the user's account page).
+  const secret = createHmac('sha256', signingKey).update('dataport web').digest();
+  const accounts = createAccountService({ db, now });
+  const clients = createClientService({ db, now });
+  const locales = loadLocales();
+  const oauth = createOauthServer({
+    db, catalog, accounts, tokens, now, tokenLifetimeMs: config.tokenLifetimeMs, secret, logger,
+    renderErrorPage: ({ message, hl, acceptLanguage }) => errorPage(locales.pick(hl, acceptLanguage), message),
+    renderLogoutPage: ({ form, signedIn, acceptLanguage }) => logoutPage(locales.pick(undefined, acceptLanguage), { form, signedIn }),
+    renderLogoutDonePage: ({ signedOut, acceptLanguage }) => logoutDonePage(locales.pick(undefined, acceptLanguage), signedOut),
+    pageHeaders: PAGE_HEADERS,
+    trustProxy: config.trustProxy,
+  });
+  await server.register(oauthRoutes, { oauth, issuer: publicUrl });
+  const pageSigner = createSigner(secret, now);
+  const upstream = config.upstreamOidc ? createUpstreamSignIn(config.upstreamOidc) : undefined;
+  await server.register(webRoutes, {
+    oauth, accounts, clients, tokens, catalog, logger, metrics,
+    overview: createAccountOverview({ db, catalog, clients, now }),
+    locales,
+    signer: pageSigner,
+    upstream,
+    issuer: publicUrl,
+    admin: {
+      db, catalog, locales, clients, tokens, now, issuer: publicUrl,
+      operators: createOperatorService({ db, now }),
+      jobs: createOperatorJobs({ db, jobs }),
+      signer: pageSigner,
+      emulator: demoSourceOn,
+      upstream: upstream && config.adminOidcClaim ? { signIn: upstream, claim: config.adminOidcClaim } : undefined,
+      secure: () => publicUrl().startsWith('https:'),
+    },
+  });
+  return server;
+}
+
+interface SweepParts {
+  db: Db;
+  blobs: BlobStore;
+  queue: JobQueue;
+  now: () => number;
+  logger: Logger;
+  jobLeaseMs: number;
+  retention: RetentionPeriods;
+}
+
+/**
+ * A worker process's periodic sweeps: taking over jobs whose lease lapsed (often), and maintenance (deleting
+ * what is past retention, redispatching undelivered jobs). Each catches and logs its own failures.
+ */
+function scheduleSweeps(parts: SweepParts): { start(): Promise<void>; stop(): void } {
+  const { db, blobs, queue, now, logger, jobLeaseMs } = parts;
   let maintenance: NodeJS.Timeout | undefined;
   let takeovers: NodeJS.Timeout | undefined;
   let takingOver = false;
@@ -291,8 +396,8 @@ async function assemble(
       const collected = await collectExpiredArchives({ db, blobs, now });
       if (collected > 0) logger.info({ collected }, 'expired archives deleted');
       // A cancelled or failed job whose run died (kill -9, a lost machine) has no run left to delete its partial output.
-      await deleteUnpublishedOutputs({ db, blobs, now }, config.jobLeaseMs);
-      const redispatched = await redispatchOrphanedJobs({ db, queue, now }, config.jobLeaseMs);
+      await deleteUnpublishedOutputs({ db, blobs, now }, jobLeaseMs);
+      const redispatched = await redispatchOrphanedJobs({ db, queue, now }, jobLeaseMs);
       if (redispatched > 0) logger.warn({ redispatched }, 'undelivered jobs dispatched again');
       // Codes, sessions, interactions and tokens oidc-provider stored; reads already skip expired rows.
       const expiredOauth = await oidcPayloads.deleteExpiredPayloads(db, now());
@@ -302,62 +407,24 @@ async function assemble(
         + await operatorsSql.deleteExpiredOperatorSessions(db, now());
       if (expiredSignIn > 0) logger.debug({ expiredSignIn }, 'expired sign-in records deleted');
       // Audit entries and the webhook log past their retention.
-      const pruned = await pruneHistoryPastRetention(db, now(), config);
+      const pruned = await pruneHistoryPastRetention(db, now(), parts.retention);
       if (pruned.auditEntries + pruned.webhookEvents + pruned.webhookDeliveries > 0) logger.info({ pruned }, 'history past retention deleted');
     } catch (err) {
       logger.error({ err }, 'maintenance failed');
     }
   }
-
-  let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   return {
-    config, db, catalog, tokens, jobs, blobs, server, now,
-    metricsUrl: () => metricsServer?.url,
     async start() {
-      if (prometheus && config.metricsPort !== undefined) {
-        metricsServer = await serveMetrics(() => prometheus.render(), config.metricsPort, config.host);
-        logger.info({ url: metricsServer.url }, 'metrics listening');
-      }
-      // Connect the queue before taking requests, so a wrong database URL fails start-up, not the first initiate.
-      await pgBoss?.ready();
-      // Tells `dataport faults|clock` whether this server runs the demo source (they refuse otherwise).
-      await recordDemoSourceStatus(db, { enabled: demoSourceOn, configuredFaults: config.demoFaults }, now());
-      if (server) {
-        const address = await server.listen({ port: config.port, host: config.host });
-        listeningUrl = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
-        logger.info({ url: publicUrl() }, 'Dataport API listening');
-      }
-      if (options.worker) {
-        if (options.prestartExportThreads) shardPool?.prestart();
-        await queue.start((delivery) => runner.handle(delivery), { concurrency: config.workerConcurrency });
-        logger.info({ concurrency: config.workerConcurrency }, 'export workers started');
-        await takeOver();
-        await maintain();
-        // maintain() and takeOver() catch and log their own failures.
-        maintenance = setInterval(() => void maintain(), Math.min(MAINTENANCE_INTERVAL_MS, config.jobLeaseMs * 2));
-        maintenance.unref();
-        takeovers = setInterval(() => void takeOver(), Math.max(250, Math.floor(config.jobLeaseMs / TAKEOVER_SWEEPS_PER_LEASE)));
-        takeovers.unref();
-        webhookDelivery?.start();
-      }
-      return { url: server ? publicUrl() : undefined };
+      await takeOver();
+      await maintain();
+      maintenance = setInterval(() => void maintain(), Math.min(MAINTENANCE_INTERVAL_MS, jobLeaseMs * 2));
+      maintenance.unref();
+      takeovers = setInterval(() => void takeOver(), Math.max(250, Math.floor(jobLeaseMs / TAKEOVER_SWEEPS_PER_LEASE)));
+      takeovers.unref();
     },
-    async close(deadlineMs = 10_000) {
-      const deadline = Date.now() + deadlineMs;
+    stop() {
       clearInterval(maintenance);
       clearInterval(takeovers);
-      await webhookDelivery?.stop();
-      emulatorClock.stop();
-      // Requests in flight (a download included) have until the deadline, running exports what is left of it.
-      if (server) await closeApiServer(server, Math.max(0, deadline - Date.now()));
-      await queue.stop(Math.max(0, deadline - Date.now()));
-      await metricsServer?.close();
-      await shardPool?.close();
-      await closeSources();
-      await blobs.close?.();
-      await database.close();
-      // Last: the spans of everything above (the final exports, the last requests) are sent before exit.
-      await tracing?.shutdown();
     },
   };
 }
