@@ -31,7 +31,9 @@ export async function runCli(args: string[], env: Record<string, string>, launch
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const code: number = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  // 'close', not 'exit': the output still in the pipes when the process exits is read by then (a loaded machine
+  // once gave a usage error's exit code with an empty stderr).
+  const code: number = await new Promise((resolve) => child.on('close', (c) => resolve(c ?? 1)));
   const lastLine = stdout.trim().split('\n').at(-1) ?? '';
   return { stdout, stderr, lastLine, code };
 }
