@@ -6,7 +6,9 @@ import { defineConfig } from 'vitest/config';
 const scaledServices = ['DATAPORT_TEST_POSTGRES_URL', 'DATAPORT_TEST_S3_ENDPOINT', 'DATAPORT_TEST_S3_ACCESS_KEY', 'DATAPORT_TEST_S3_SECRET_KEY'];
 const missing = scaledServices.filter((name) => !process.env[name]);
 if (missing.length > 0) {
-  console.warn(`[vitest] scaled-stack tests skipped: ${missing.join(', ')} not set (.ci/run sets them; locally: eval "$(scripts/s3-ceph-rgw.sh)" and DATAPORT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres)`);
+  console.warn(
+    `[vitest] scaled-stack tests skipped: ${missing.join(', ')} not set (.ci/run sets them; locally: eval "$(scripts/s3-ceph-rgw.sh)" and DATAPORT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres)`,
+  );
 }
 
 export default defineConfig({
@@ -24,16 +26,18 @@ export default defineConfig({
       { extends: true, test: { name: 'embedded', include: ['test/**/*.test.ts'], exclude: ['test/scale/**'] } },
       ...(missing.length > 0
         ? []
-        : [{
-            extends: true,
-            test: {
-              name: 'scaled',
-              // crash-recovery spawns its own embedded server: the scaled counterpart is test/scale/.
-              include: ['test/api/**/*.test.ts', 'test/scale/**/*.test.ts', 'test/webhooks/webhooks.test.ts'],
-              exclude: ['test/api/crash-recovery.test.ts'],
-              env: { DATAPORT_TEST_STACK: 'scaled' },
+        : [
+            {
+              extends: true,
+              test: {
+                name: 'scaled',
+                // crash-recovery spawns its own embedded server: the scaled counterpart is test/scale/.
+                include: ['test/api/**/*.test.ts', 'test/scale/**/*.test.ts', 'test/webhooks/webhooks.test.ts'],
+                exclude: ['test/api/crash-recovery.test.ts'],
+                env: { DATAPORT_TEST_STACK: 'scaled' },
+              },
             },
-          }]),
+          ]),
     ],
   },
 });

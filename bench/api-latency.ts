@@ -89,7 +89,9 @@ async function statePolling(url: string, bareUrl: string, token: string, job: { 
   // weighs on both sides of the ratio alike (one 10 s run each moved the ratio between 0.49 and 0.68).
   const slices = Math.max(1, Math.round(options.pollSeconds / POLL_SLICE_SECONDS));
   const sliceSeconds = Math.max(1, Math.round(options.pollSeconds / slices));
-  log(`api: getPortabilityArchiveState under load, ${options.pollConnections} connections, ${slices} x ${sliceSeconds}s, taking turns with a bare Fastify route`);
+  log(
+    `api: getPortabilityArchiveState under load, ${options.pollConnections} connections, ${slices} x ${sliceSeconds}s, taking turns with a bare Fastify route`,
+  );
   const dataportPlan = { method: 'GET' as const, path: statePath, connections: options.pollConnections, url, headers: { authorization: `Bearer ${token}` } };
   const barePlan = { ...dataportPlan, url: bareUrl, headers: {} };
   const warmUp = Math.max(1, Math.round(options.pollSeconds / 3));
@@ -155,8 +157,12 @@ async function steadyInitiate(url: string, bareUrl: string, tokens: string[], gr
   const rotate: { token: string; body: string }[] = [];
   for (const token of tokens) for (const group of groups) rotate.push({ token, body: JSON.stringify({ resources: [group] }) });
   const plan = {
-    method: 'POST' as const, path: '/v1/portabilityArchive:initiate',
-    connections: 20, rate: options.initiateRate, amount: count, rotate: rotate.slice(0, count),
+    method: 'POST' as const,
+    path: '/v1/portabilityArchive:initiate',
+    connections: 20,
+    rate: options.initiateRate,
+    amount: count,
+    rotate: rotate.slice(0, count),
   };
   const result = await load(work, { ...plan, url });
   // The same plan against a route that answers at once: what the load generator and the machine alone
@@ -168,7 +174,7 @@ async function steadyInitiate(url: string, bareUrl: string, tokens: string[], gr
     ...brief(result),
     generatorSendLagMs: result.sendLagMs,
     bareFastify: { latencyMs: reference.latencyMs, non2xx: reference.non2xx },
-    note: 'open loop: one request every 1000/rate ms, latency from its due time to the answer\'s last byte; every request creates a job that the server\'s workers export (20 records a group) while the load runs; bareFastify: the same load on a route that answers at once',
+    note: "open loop: one request every 1000/rate ms, latency from its due time to the answer's last byte; every request creates a job that the server's workers export (20 records a group) while the load runs; bareFastify: the same load on a route that answers at once",
     targets: { p99MsBelow: 20, met: result.latencyMs.p99 < 20 && result.non2xx === 0 },
   };
 }
@@ -192,7 +198,10 @@ function combine(slices: LoadSummary[]): LoadSummary & { slicesRequestsPerSecond
     durationSeconds,
     requestsPerSecond: requests / durationSeconds,
     latencyMs: {
-      p50: worst((l) => l.p50), p90: worst((l) => l.p90), p99: worst((l) => l.p99), max: worst((l) => l.max),
+      p50: worst((l) => l.p50),
+      p90: worst((l) => l.p90),
+      p99: worst((l) => l.p99),
+      max: worst((l) => l.max),
       mean: round(sum((s) => s.latencyMs.mean * s.requests) / Math.max(1, requests), 2),
     },
     non2xx: sum((s) => s.non2xx),

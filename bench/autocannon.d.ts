@@ -1,6 +1,12 @@
 // autocannon ships no types; this is the part of its API the load process uses.
 declare module 'autocannon' {
-  interface Histogram { p50: number; p90: number; p99: number; max: number; mean: number }
+  interface Histogram {
+    p50: number;
+    p90: number;
+    p99: number;
+    max: number;
+    mean: number;
+  }
   interface Result {
     requests: { total: number };
     latency: Histogram;

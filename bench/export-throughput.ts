@@ -74,11 +74,15 @@ async function onePair(options: ExportBenchOptions) {
   const group = 'myactivity.search';
   try {
     const token = await mintToken(dataDir, 'bench-export-user', [group]);
-    const server = await startDataportProcess(dataDir, {
-      DATAPORT_DEMO_RECORDS: String(options.records),
-      DATAPORT_DEFLATE_LEVEL: String(options.deflateLevel),
-      ...options.env,
-    }, options.nodeArgs);
+    const server = await startDataportProcess(
+      dataDir,
+      {
+        DATAPORT_DEMO_RECORDS: String(options.records),
+        DATAPORT_DEFLATE_LEVEL: String(options.deflateLevel),
+        ...options.env,
+      },
+      options.nodeArgs,
+    );
     let wallMs: number;
     let memory: { peakRssBytes: number; vmHwmBytes: number };
     let urls: string[];
@@ -164,7 +168,9 @@ async function onePair(options: ExportBenchOptions) {
 }
 
 function treeFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 function treeBytes(dir: string): number {

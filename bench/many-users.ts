@@ -43,7 +43,11 @@ async function runEmbedded(options: ManyUsersOptions) {
     const rss = sampleRss(server.pid, 50);
     const result = await everyoneAtOnce(server.url, tokens, options);
     const memory = rss.stop();
-    return { stack: 'embedded: dataport start (SQLite, local folder)', ...result, serverPeakRssMiB: round(Math.max(memory.peakRssBytes, memory.vmHwmBytes || 0) / 1024 ** 2) };
+    return {
+      stack: 'embedded: dataport start (SQLite, local folder)',
+      ...result,
+      serverPeakRssMiB: round(Math.max(memory.peakRssBytes, memory.vmHwmBytes || 0) / 1024 ** 2),
+    };
   } finally {
     await server.stop();
     await store.close();
@@ -59,8 +63,13 @@ async function runScaled(options: ManyUsersOptions) {
   const children: ChildProcess[] = [];
   try {
     const env = {
-      DATAPORT_DATABASE_URL: database.url, ...bucket.env, DATAPORT_DATA_DIR: dataDir, DATAPORT_DEMO_RECORDS: String(options.records),
-      DATAPORT_LOG_LEVEL: 'warn', DATAPORT_MAX_JOBS_PER_USER: '0', DATAPORT_API_RATE_LIMIT: '0',
+      DATAPORT_DATABASE_URL: database.url,
+      ...bucket.env,
+      DATAPORT_DATA_DIR: dataDir,
+      DATAPORT_DEMO_RECORDS: String(options.records),
+      DATAPORT_LOG_LEVEL: 'warn',
+      DATAPORT_MAX_JOBS_PER_USER: '0',
+      DATAPORT_API_RATE_LIMIT: '0',
       NODE_OPTIONS: '--max-semi-space-size=16 --max-old-space-size=1024', // as docs/operations.md says to start them
     };
     const server = await startServerProcess(env, 'serve');
@@ -94,18 +103,20 @@ async function mintTokens(store: ReturnType<typeof openDatabase>, users: number)
 async function everyoneAtOnce(url: string, tokens: string[], options: ManyUsersOptions) {
   const started = performance.now();
   const pollLatencies: number[] = [];
-  const completions = await Promise.all(tokens.map(async (token) => {
-    const jobId = await initiate(url, token, GROUPS);
-    for (;;) {
-      await new Promise((r) => setTimeout(r, options.pollMs));
-      const asked = performance.now();
-      const { body } = await getState(url, token, jobId);
-      pollLatencies.push(performance.now() - asked);
-      if (body.state === 'COMPLETE') return performance.now() - started;
-      if (body.state !== 'IN_PROGRESS') throw new Error(`job ${jobId} ended ${body.state}`);
-      if (performance.now() - started > 30 * 60_000) throw new Error(`job ${jobId} still IN_PROGRESS after 30 minutes`);
-    }
-  }));
+  const completions = await Promise.all(
+    tokens.map(async (token) => {
+      const jobId = await initiate(url, token, GROUPS);
+      for (;;) {
+        await new Promise((r) => setTimeout(r, options.pollMs));
+        const asked = performance.now();
+        const { body } = await getState(url, token, jobId);
+        pollLatencies.push(performance.now() - asked);
+        if (body.state === 'COMPLETE') return performance.now() - started;
+        if (body.state !== 'IN_PROGRESS') throw new Error(`job ${jobId} ended ${body.state}`);
+        if (performance.now() - started > 30 * 60_000) throw new Error(`job ${jobId} still IN_PROGRESS after 30 minutes`);
+      }
+    }),
+  );
   const lastMs = Math.max(...completions);
   const sorted = [...completions].sort((a, b) => a - b);
   const polls = [...pollLatencies].sort((a, b) => a - b);

@@ -46,13 +46,23 @@ const report: Record<string, unknown> = {
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version, platform: process.platform },
   reference: {
     zip: zipAvailable ? firstLine(spawnSync('zip', ['-v'], { encoding: 'utf8' }).stdout, /This is Zip [^\s]+/) : null,
-    pigz: pigzAvailable ? firstLine(spawnSync('pigz', ['--version'], { encoding: 'utf8' }).stdout + spawnSync('pigz', ['--version'], { encoding: 'utf8' }).stderr, /pigz [^\s]+/) : null,
-    bareFastify: 'fastify (same version as Dataport), a state route and an initiate route' },
+    pigz: pigzAvailable
+      ? firstLine(spawnSync('pigz', ['--version'], { encoding: 'utf8' }).stdout + spawnSync('pigz', ['--version'], { encoding: 'utf8' }).stderr, /pigz [^\s]+/)
+      : null,
+    bareFastify: 'fastify (same version as Dataport), a state route and an initiate route',
+  },
 };
 
 if (!only || only === 'export') {
   const targetBytes = quick ? 100e6 : 1e9;
-  report.export = await exportThroughput({ records: Math.round(targetBytes / BYTES_PER_RECORD), samples: quick || profileDir ? 1 : 3, deflateLevel, zipAvailable, pigzAvailable, nodeArgs: profileArgs('export') });
+  report.export = await exportThroughput({
+    records: Math.round(targetBytes / BYTES_PER_RECORD),
+    samples: quick || profileDir ? 1 : 3,
+    deflateLevel,
+    zipAvailable,
+    pigzAvailable,
+    nodeArgs: profileArgs('export'),
+  });
 }
 if (!only || only === 'api' || only === 'poll') {
   report.api = await apiBenchmarks(

@@ -50,36 +50,47 @@ async function runWith(workerCount: number) {
   const children: ChildProcess[] = [];
   try {
     const env = {
-      DATAPORT_DATABASE_URL: database.url, ...bucket.env, DATAPORT_DATA_DIR: dataDir,
-      DATAPORT_DEMO_RECORDS: String(RECORDS), DATAPORT_WORKER_CONCURRENCY: String(CONCURRENCY), DATAPORT_LOG_LEVEL: 'warn',
+      DATAPORT_DATABASE_URL: database.url,
+      ...bucket.env,
+      DATAPORT_DATA_DIR: dataDir,
+      DATAPORT_DEMO_RECORDS: String(RECORDS),
+      DATAPORT_WORKER_CONCURRENCY: String(CONCURRENCY),
+      DATAPORT_LOG_LEVEL: 'warn',
       // The bench measures throughput, not the limits: its users each queue several jobs at once.
-      DATAPORT_MAX_JOBS_PER_USER: '0', DATAPORT_API_RATE_LIMIT: '0',
+      DATAPORT_MAX_JOBS_PER_USER: '0',
+      DATAPORT_API_RATE_LIMIT: '0',
     };
     const server = await startServerProcess(env, 'serve');
     children.push(server.child);
     const tokens = createTokenService({ db: store.db, catalog: googleCatalog(), now: Date.now, tokenLifetimeMs: 3_600_000 });
     const users = Math.ceil(JOBS / GROUP_PAIRS.length);
-    const clients = await Promise.all(Array.from({ length: users }, async (_, u) => {
-      const { accessToken } = await tokens.grantAndIssueToken({ userId: `bench-${u}`, clientId: 'bench', resources: GROUP_PAIRS.flat(), access: '30d' });
-      return googleClient(server.url, accessToken);
-    }));
+    const clients = await Promise.all(
+      Array.from({ length: users }, async (_, u) => {
+        const { accessToken } = await tokens.grantAndIssueToken({ userId: `bench-${u}`, clientId: 'bench', resources: GROUP_PAIRS.flat(), access: '30d' });
+        return googleClient(server.url, accessToken);
+      }),
+    );
 
     // Queue every job first, then start the workers: the clock measures draining a full queue.
     let queued = 0;
-    await Promise.all(clients.map(async (api) => {
-      for (const pair of GROUP_PAIRS) {
-        if (queued >= JOBS) return;
-        queued++;
-        await api.portabilityArchive.initiate({ requestBody: { resources: [...pair] } });
-      }
-    }));
+    await Promise.all(
+      clients.map(async (api) => {
+        for (const pair of GROUP_PAIRS) {
+          if (queued >= JOBS) return;
+          queued++;
+          await api.portabilityArchive.initiate({ requestBody: { resources: [...pair] } });
+        }
+      }),
+    );
     log(`${workerCount} worker(s): ${queued} jobs queued`);
 
     const started = Date.now();
-    await Promise.all(Array.from({ length: workerCount }, async () => {
-      const w = await startWorkerProcess(env);
-      children.push(w.child);
-    }));
+    await Promise.all(
+      Array.from({ length: workerCount }, async () => {
+        const w = await startWorkerProcess(env);
+        children.push(w.child);
+      }),
+    );
     const ready = Date.now();
     // Workers that came up first have already started: count only what is finished after all are up.
     const doneBeforeReady = (await store.db.selectFrom('jobs').select('id').where('state', '!=', 'IN_PROGRESS').execute()).length;
@@ -92,7 +103,10 @@ async function runWith(workerCount: number) {
       await new Promise((r) => setTimeout(r, 100));
     }
     const finished = Date.now();
-    const bytes = await store.db.selectFrom('archive_parts').select((eb) => eb.fn.sum<number>('size_bytes').as('b')).executeTakeFirstOrThrow();
+    const bytes = await store.db
+      .selectFrom('archive_parts')
+      .select((eb) => eb.fn.sum<number>('size_bytes').as('b'))
+      .executeTakeFirstOrThrow();
     const seconds = (finished - ready) / 1000;
     return {
       workers: workerCount,
@@ -118,10 +132,23 @@ if (scaledStackUnavailable) {
 }
 const results = [];
 for (const n of WORKER_COUNTS) results.push(await runWith(n));
-console.log(JSON.stringify({
-  benchmark: 'scale-throughput',
-  what: 'archive jobs drained per minute from a full queue by N `dataport worker` processes (PostgreSQL + pg-boss + S3)',
-  machine: { cpus: cpus().length, node: process.version },
-  setup: { jobs: JOBS, recordsPerGroup: RECORDS, groupsPerJob: 2, exportsPerWorkerProcess: CONCURRENCY, apiProcesses: 1, s3: 'Ceph RGW (memstore) on the same machine' },
-  results,
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      benchmark: 'scale-throughput',
+      what: 'archive jobs drained per minute from a full queue by N `dataport worker` processes (PostgreSQL + pg-boss + S3)',
+      machine: { cpus: cpus().length, node: process.version },
+      setup: {
+        jobs: JOBS,
+        recordsPerGroup: RECORDS,
+        groupsPerJob: 2,
+        exportsPerWorkerProcess: CONCURRENCY,
+        apiProcesses: 1,
+        s3: 'Ceph RGW (memstore) on the same machine',
+      },
+      results,
+    },
+    null,
+    2,
+  ),
+);

@@ -51,7 +51,8 @@ const noteError = (message: string) => {
   if (errorSamples.length < 20) errorSamples.push(message);
 };
 
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? null : round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!, 1));
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? null : round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!, 1);
 const mib = (bytes: number) => round(bytes / 1024 / 1024, 1);
 
 buildDataport();
@@ -132,10 +133,14 @@ try {
     const p = [...w.polls].sort((a, b) => a - b);
     const x = [...w.initiates].sort((a, b) => a - b);
     return {
-      window: i, fromS: (i * windowMs) / 1000,
-      polls: p.length, pollErrors: w.pollErrors,
+      window: i,
+      fromS: (i * windowMs) / 1000,
+      polls: p.length,
+      pollErrors: w.pollErrors,
       pollMs: { p50: percentile(p, 50), p90: percentile(p, 90), p99: percentile(p, 99), max: percentile(p, 100) },
-      exportsInitiated: x.length, exportsCompleted: w.completed, exportErrors: w.exportErrors,
+      exportsInitiated: x.length,
+      exportsCompleted: w.completed,
+      exportErrors: w.exportErrors,
       initiateMs: { p50: percentile(x, 50), p99: percentile(x, 99), max: percentile(x, 100) },
       rssMiB: w.rss.length ? mib(w.rss.at(-1)!) : null,
       rssPeakMiB: w.rss.length ? mib(Math.max(...w.rss)) : null,
@@ -144,7 +149,10 @@ try {
   const errors = windows.reduce((n, w) => n + w.pollErrors + w.exportErrors, 0);
   const completed = windows.reduce((n, w) => n + w.completed, 0);
   // Flat RSS: the last third of the windows (warm-up window left out) peaks at most 20 % or 32 MiB above the first third.
-  const peaks = series.slice(1).map((w) => w.rssPeakMiB).filter((v): v is number => v !== null);
+  const peaks = series
+    .slice(1)
+    .map((w) => w.rssPeakMiB)
+    .filter((v): v is number => v !== null);
   const third = Math.max(1, Math.floor(peaks.length / 3));
   const early = Math.max(...peaks.slice(0, third));
   const late = Math.max(...peaks.slice(-third));
@@ -154,8 +162,15 @@ try {
     startedAt: new Date(Date.now() - (performance.now() - start)).toISOString(),
     load: { pollsPerSecond: pollRate, exportsPerSecond: exportRate, minutes: Number(values.minutes), windowSeconds: windowMs / 1000 },
     totals: {
-      polls: polls, exports: exportsSent, exportsCompleted: completed, errors,
-      rssFirstMiB: peaks[0] ?? null, rssLastMiB: peaks.at(-1) ?? null, rssEarlyPeakMiB: early, rssLatePeakMiB: late, rssFlat,
+      polls: polls,
+      exports: exportsSent,
+      exportsCompleted: completed,
+      errors,
+      rssFirstMiB: peaks[0] ?? null,
+      rssLastMiB: peaks.at(-1) ?? null,
+      rssEarlyPeakMiB: early,
+      rssLatePeakMiB: late,
+      rssFlat,
     },
     ok: errors === 0 && completed === exportsSent && rssFlat,
     errorSamples,

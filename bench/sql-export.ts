@@ -90,7 +90,9 @@ async function seed(options: SqlExportOptions, work: string): Promise<SeededData
     db.exec(sqliteSeed(options.rows));
     db.close();
     return {
-      url: `sqlite:${file}`, jsonColumns: [], scriptEnv: {},
+      url: `sqlite:${file}`,
+      jsonColumns: [],
+      scriptEnv: {},
       script: `sqlite3 -json ${file} "SELECT ${COLUMNS} ${ORDERED.replace(/"/g, '\\"')}"`,
       drop: async () => {},
     };
@@ -155,15 +157,25 @@ export async function sqlExport(options: SqlExportOptions) {
     const median = ranked[Math.floor((ranked.length - 1) / 2)]!;
     const peakRssMiB = Math.max(...pairs.map((p) => p.dataport.serverPeakRssMiB));
     return {
-      dialect: options.dialect, rows: options.rows, seedMs: Math.round(seedMs),
+      dialect: options.dialect,
+      rows: options.rows,
+      seedMs: Math.round(seedMs),
       ...median,
       targets: {
-        wallTimeRatioAtMost: 1.5, wallTimeRatioMet: median.wallTimeRatio <= 1.5,
-        serverPeakRssMiBAtMost: 256, serverPeakRssMiB: peakRssMiB, serverPeakRssMet: peakRssMiB <= 256,
+        wallTimeRatioAtMost: 1.5,
+        wallTimeRatioMet: median.wallTimeRatio <= 1.5,
+        serverPeakRssMiBAtMost: 256,
+        serverPeakRssMiB: peakRssMiB,
+        serverPeakRssMet: peakRssMiB <= 256,
       },
       pairs: pairs.map((p) => ({
-        dataportWallMs: p.dataport.wallMs, scriptWallMs: p.script.wallMs, wallTimeRatio: p.wallTimeRatio,
-        dataportCpuMs: p.dataport.serverCpuMs, scriptCpuMs: p.script.cpuMs, cpuTimeRatio: p.cpuTimeRatio, serverPeakRssMiB: p.dataport.serverPeakRssMiB,
+        dataportWallMs: p.dataport.wallMs,
+        scriptWallMs: p.script.wallMs,
+        wallTimeRatio: p.wallTimeRatio,
+        dataportCpuMs: p.dataport.serverCpuMs,
+        scriptCpuMs: p.script.cpuMs,
+        cpuTimeRatio: p.cpuTimeRatio,
+        serverPeakRssMiB: p.dataport.serverPeakRssMiB,
       })),
       note: `median of ${pairs.length} (export, script) pair(s), each export on a fresh server; the peak RSS target is checked on every pair`,
     };
@@ -177,7 +189,9 @@ async function onePair(options: SqlExportOptions, database: SeededDatabase, work
   const dataDir = path.join(work, 'data');
   mkdirSync(dataDir, { recursive: true });
   const catalog = path.join(work, 'catalog.yaml');
-  writeFileSync(catalog, `sources:
+  writeFileSync(
+    catalog,
+    `sources:
   app:
     type: sql
     url: \${BENCH_DB_URL}
@@ -190,8 +204,15 @@ resourceGroups:
     files:
       - path: App/Events.json
         query: SELECT ${COLUMNS} FROM events WHERE user_id = :user_id AND at BETWEEN :start_time AND :end_time ORDER BY at
-${database.jsonColumns.length > 0 ? `        jsonColumns: [${database.jsonColumns.join(', ')}]\n` : ''}`);
-  const env = { DATAPORT_CATALOG: catalog, BENCH_DB_URL: database.url, DATAPORT_DATA_DIR: dataDir, DATAPORT_LOG_LEVEL: 'warn', DATAPORT_DEFLATE_LEVEL: String(DEFLATE_LEVEL) };
+${database.jsonColumns.length > 0 ? `        jsonColumns: [${database.jsonColumns.join(', ')}]\n` : ''}`,
+  );
+  const env = {
+    DATAPORT_CATALOG: catalog,
+    BENCH_DB_URL: database.url,
+    DATAPORT_DATA_DIR: dataDir,
+    DATAPORT_LOG_LEVEL: 'warn',
+    DATAPORT_DEFLATE_LEVEL: String(DEFLATE_LEVEL),
+  };
   const token = await mintToken(env);
   const server = await startDataportProcess(dataDir, env, options.nodeArgs);
   let dataport;
@@ -217,9 +238,14 @@ ${database.jsonColumns.length > 0 ? `        jsonColumns: [${database.jsonColumn
     }
     if (records !== options.rows) throw new Error(`the archive holds ${records} records, expected ${options.rows}`);
     dataport = {
-      wallMs: round(wallMs), serverCpuMs: round(serverCpuMs), rowsPerSecond: Math.round(options.rows / (wallMs / 1000)), parts: state.urls?.length ?? 0, archiveBytes,
+      wallMs: round(wallMs),
+      serverCpuMs: round(serverCpuMs),
+      rowsPerSecond: Math.round(options.rows / (wallMs / 1000)),
+      parts: state.urls?.length ?? 0,
+      archiveBytes,
       serverIdleRssMiB: idle ? round(idle.rssBytes / 1024 ** 2) : null,
-      serverPeakRssBytes: memory.peakRssBytes, serverVmHwmBytes: memory.vmHwmBytes,
+      serverPeakRssBytes: memory.peakRssBytes,
+      serverVmHwmBytes: memory.vmHwmBytes,
       serverPeakRssMiB: round(Math.max(memory.peakRssBytes, memory.vmHwmBytes || 0) / 1024 ** 2),
     };
   } finally {
@@ -236,11 +262,17 @@ ${database.jsonColumns.length > 0 ? `        jsonColumns: [${database.jsonColumn
   const scriptMs = performance.now() - started;
   const [user, system] = [...(times.trim().split('\n').at(-1) ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map((m) => (Number(m[1]) * 60 + Number(m[2])) * 1000);
   const script = {
-    command: command.replace(out, 'out.json.gz').replace(work.replace(/pair-\d+$/, ''), '').replace(/^set -o pipefail; /, ''),
-    wallMs: round(scriptMs), cpuMs: round((user ?? NaN) + (system ?? NaN)), compressedBytes: statSync(out).size,
+    command: command
+      .replace(out, 'out.json.gz')
+      .replace(work.replace(/pair-\d+$/, ''), '')
+      .replace(/^set -o pipefail; /, ''),
+    wallMs: round(scriptMs),
+    cpuMs: round((user ?? NaN) + (system ?? NaN)),
+    compressedBytes: statSync(out).size,
   };
   return {
-    dataport, script,
+    dataport,
+    script,
     wallTimeRatio: round(dataport.wallMs / script.wallMs, 3),
     // Less moved by the machine's other load than the wall times: Dataport's process against the client + pigz.
     cpuTimeRatio: round(dataport.serverCpuMs / script.cpuMs, 3),
@@ -260,7 +292,10 @@ async function run(cmd: string, args: string[], env: Record<string, string>): Pr
 
 /** `dataport token` with the benchmark's catalog, so the grant names its group. */
 async function mintToken(env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, [DATAPORT_BIN, 'token', '--user', USER, '--resources', 'app.events'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [DATAPORT_BIN, 'token', '--user', USER, '--resources', 'app.events'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   const code = await new Promise((resolve) => child.on('exit', resolve));
@@ -306,8 +341,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   buildDataport();
   const profile = args.profile ? path.resolve(args.profile) : undefined;
   const result = await sqlExport({
-    dialect: args.dialect as BenchDialect, rows: Number(args.rows), pairs: Number(args.pairs),
-    pgUrl: args['pg-url'], mysqlUrl: args['mysql-url'],
+    dialect: args.dialect as BenchDialect,
+    rows: Number(args.rows),
+    pairs: Number(args.pairs),
+    pgUrl: args['pg-url'],
+    mysqlUrl: args['mysql-url'],
     nodeArgs: [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), ...args['node-args'].split(' ').filter(Boolean)],
   });
   console.log(JSON.stringify({ benchmark: 'sql-export', ...result, node: process.version }, null, 2));

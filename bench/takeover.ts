@@ -52,9 +52,15 @@ const children: ChildProcess[] = [];
 const rounds: { claimedAfterMs: number; completedAfterMs: number; waitingAtKill: number }[] = [];
 try {
   const env = {
-    DATAPORT_DATABASE_URL: database.url, ...bucket.env, DATAPORT_DATA_DIR: dataDir, DATAPORT_JOB_LEASE: LEASE,
-    DATAPORT_DEMO_RECORDS: '20', DATAPORT_DEMO_FAULTS: `chrome.history=slow:${JOB_MS}`, DATAPORT_WORKER_CONCURRENCY: '1',
-    DATAPORT_EXPORT_THREADS: '0', DATAPORT_LOG_LEVEL: 'warn',
+    DATAPORT_DATABASE_URL: database.url,
+    ...bucket.env,
+    DATAPORT_DATA_DIR: dataDir,
+    DATAPORT_JOB_LEASE: LEASE,
+    DATAPORT_DEMO_RECORDS: '20',
+    DATAPORT_DEMO_FAULTS: `chrome.history=slow:${JOB_MS}`,
+    DATAPORT_WORKER_CONCURRENCY: '1',
+    DATAPORT_EXPORT_THREADS: '0',
+    DATAPORT_LOG_LEVEL: 'warn',
   };
   const server = await startServerProcess(env, 'serve');
   children.push(server.child);
@@ -75,7 +81,12 @@ try {
     const deadline = Date.now() + 60_000;
     while (!jobId) {
       if (Date.now() > deadline) throw new Error('the victim never claimed a job');
-      const held = await store.db.selectFrom('jobs').select('id').where('state', '=', 'IN_PROGRESS').where('lease_owner', 'like', `%${mark}%`).executeTakeFirst();
+      const held = await store.db
+        .selectFrom('jobs')
+        .select('id')
+        .where('state', '=', 'IN_PROGRESS')
+        .where('lease_owner', 'like', `%${mark}%`)
+        .executeTakeFirst();
       jobId = held?.id;
       if (!jobId) await sleep(20);
     }
@@ -106,10 +117,16 @@ try {
   await database.drop();
   rmSync(dataDir, { recursive: true, force: true });
 }
-console.log(JSON.stringify({
-  benchmark: 'takeover',
-  what: 'from SIGKILL of the worker running a job until another worker claims it (and until COMPLETE), with a backlog waiting',
-  machine: { cpus: cpus().length, node: process.version },
-  setup: { lease: LEASE, backlog: BACKLOG, jobMs: JOB_MS, workers: '1 survivor + 1 victim per round, one export each' },
-  rounds,
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      benchmark: 'takeover',
+      what: 'from SIGKILL of the worker running a job until another worker claims it (and until COMPLETE), with a backlog waiting',
+      machine: { cpus: cpus().length, node: process.version },
+      setup: { lease: LEASE, backlog: BACKLOG, jobMs: JOB_MS, workers: '1 survivor + 1 victim per round, one export each' },
+      rounds,
+    },
+    null,
+    2,
+  ),
+);

@@ -43,7 +43,10 @@ async function freePort(): Promise<number> {
 async function main() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-bench-webhooks-'));
   const config = loadConfig({
-    PORT: '0', DATAPORT_DATA_DIR: dataDir, DATAPORT_LOG_LEVEL: 'error', DATAPORT_DEMO_RECORDS: '200',
+    PORT: '0',
+    DATAPORT_DATA_DIR: dataDir,
+    DATAPORT_LOG_LEVEL: 'error',
+    DATAPORT_DEMO_RECORDS: '200',
     DATAPORT_DEMO_FAULTS: `myactivity.search=slow:${exportMs}`,
   });
   const dataport = await createDataport(config, { api: true, worker: true, logger: createLogger('error') });
@@ -62,15 +65,19 @@ async function main() {
     const started = Date.now();
     log(`${name}: exporting (~${exportMs / 1000} s)…`);
     let stderr = '';
-    const child = spawn(process.execPath, [BIN, 'export', '--server', url!, '--token', accessToken, '--resources', 'myactivity.search', '--out', out, ...extraArgs], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'export', '--server', url!, '--token', accessToken, '--resources', 'myactivity.search', '--out', out, ...extraArgs],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     child.stderr.on('data', (d) => (stderr += d));
     const code = await new Promise<number>((r) => child.on('exit', (c) => r(c ?? 1)));
     const wallMs = Date.now() - started;
     rmSync(out, { recursive: true, force: true });
     if (code !== 0) throw new Error(`${name}: dataport export exited ${code}\n${stderr}`);
-    const job = (await dataport.db.selectFrom('jobs').select(['created_at', 'finished_at']).where('user_id', '=', user).executeTakeFirstOrThrow());
+    const job = await dataport.db.selectFrom('jobs').select(['created_at', 'finished_at']).where('user_id', '=', user).executeTakeFirstOrThrow();
     const byRoute = Object.fromEntries([...counts].sort());
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
     const statePolls = [...counts].filter(([r]) => r.includes('portabilityArchiveState')).reduce((a, [, n]) => a + n, 0);
@@ -85,21 +92,44 @@ async function main() {
     };
   }
 
-  const pollingGoogleGuide = await run('polling (Google guide, 5 min scaled to 30 s)', 'bench-poll', 'bench-poll-app',
-    ['--poll-interval', `${300 / SCALE}s`, '--poll-max', `${300 / SCALE}s`]);
+  const pollingGoogleGuide = await run('polling (Google guide, 5 min scaled to 30 s)', 'bench-poll', 'bench-poll-app', [
+    '--poll-interval',
+    `${300 / SCALE}s`,
+    '--poll-max',
+    `${300 / SCALE}s`,
+  ]);
   const pollingCliDefault = await run('polling (dataport export default backoff)', 'bench-cli', 'bench-cli-app', []);
   const port = await freePort();
   const { secret } = await endpoints.setEndpoint('bench-notify-app', `http://127.0.0.1:${port}/`);
-  const notify = await run('--notify', 'bench-notify', 'bench-notify-app',
-    ['--notify', String(port), '--notify-secret', secret!, '--poll-interval', `${3600 / SCALE}s`, '--poll-max', `${3600 / SCALE}s`]);
+  const notify = await run('--notify', 'bench-notify', 'bench-notify-app', [
+    '--notify',
+    String(port),
+    '--notify-secret',
+    secret!,
+    '--poll-interval',
+    `${3600 / SCALE}s`,
+    '--poll-max',
+    `${3600 / SCALE}s`,
+  ]);
   await dataport.close(2000);
   rmSync(dataDir, { recursive: true, force: true });
-  console.log(JSON.stringify({
-    benchmark: 'webhooks: requests the server serves for one long export',
-    scale: `time ÷${SCALE}: a ${exportMs * SCALE / 60_000}-minute export runs in ${exportMs / 60_000} min (demo fault slow:${exportMs}); poll intervals ÷${SCALE}`,
-    pollingGoogleGuide, pollingCliDefault, notify,
-    requestsSaved: { vsGoogleGuide: pollingGoogleGuide.requestsTotal - notify.requestsTotal, vsCliDefault: pollingCliDefault.requestsTotal - notify.requestsTotal },
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        benchmark: 'webhooks: requests the server serves for one long export',
+        scale: `time ÷${SCALE}: a ${(exportMs * SCALE) / 60_000}-minute export runs in ${exportMs / 60_000} min (demo fault slow:${exportMs}); poll intervals ÷${SCALE}`,
+        pollingGoogleGuide,
+        pollingCliDefault,
+        notify,
+        requestsSaved: {
+          vsGoogleGuide: pollingGoogleGuide.requestsTotal - notify.requestsTotal,
+          vsCliDefault: pollingCliDefault.requestsTotal - notify.requestsTotal,
+        },
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 await main();

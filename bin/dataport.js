@@ -37,7 +37,9 @@ if (!existsSync(`${root}src`)) {
   if (built !== undefined && !sourcesNewerThan(built)) {
     await import('../dist/cli/main.js');
   } else {
-    console.error(`dataport: running the TypeScript sources through tsx (${built === undefined ? 'no build in dist/' : 'src/ is newer than the build in dist/'}; \`npm run build\` to run the compiled server)`);
+    console.error(
+      `dataport: running the TypeScript sources through tsx (${built === undefined ? 'no build in dist/' : 'src/ is newer than the build in dist/'}; \`npm run build\` to run the compiled server)`,
+    );
     const { register } = await import('tsx/esm/api');
     register();
     await import('../src/cli/main.ts');

@@ -5,14 +5,28 @@ import { ConfigError, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { googleCatalog, loadCatalogFile, type Catalog, type CatalogDefinition } from './catalog/index.js';
 import {
-  createAccountOverview, createAccountService, createClientService, createOauthServer, createOperatorService, createTokenService, createUpstreamSignIn, oauthRoutes,
+  createAccountOverview,
+  createAccountService,
+  createClientService,
+  createOauthServer,
+  createOperatorService,
+  createTokenService,
+  createUpstreamSignIn,
+  oauthRoutes,
   type TokenService,
 } from './auth/index.js';
 import { createSigner, errorPage, loadLocales, logoutDonePage, logoutPage, PAGE_HEADERS, webRoutes } from './web/index.js';
 import { createJobService, createOperatorJobs, MAX_RETRIES_PER_JOB, type JobService } from './jobs/index.js';
 import { createEmbeddedQueue, createPgBossQueue, withDispatchSpans, type JobQueue } from './queue/index.js';
 import { startTracing, type Tracing } from './tracing/index.js';
-import { collectExpiredArchives, createExportRunner, createShardPool, deleteUnpublishedOutputs, redispatchOrphanedJobs, takeOverLapsedJobs } from './export/index.js';
+import {
+  collectExpiredArchives,
+  createExportRunner,
+  createShardPool,
+  deleteUnpublishedOutputs,
+  redispatchOrphanedJobs,
+  takeOverLapsedJobs,
+} from './export/index.js';
 import { createSourcesFromCatalog, type Source } from './sources/index.js';
 import { createPrometheusMetrics, NO_METRICS, serveMetrics, type Metrics } from './metrics/index.js';
 import { createDemoSource, parseDemoFaults } from './sources/demo/index.js';
@@ -20,8 +34,28 @@ import { closeApiServer, createApiServer, ReadinessDetail } from './api/index.js
 import { createSecretBox, createWebhookDelivery } from './webhooks/index.js';
 import { createEmulatorClock, createRuntimeFaults, readClockOffsetMs, recordDemoSourceStatus } from './emulator/index.js';
 import {
-  createDownloadUrls, createFsBlobStore, createS3BlobStore, createSqlFaultLedger, createUrlSigner, loadOrCreateSigningKey, migrateToLatest, openDatabase, SigningKeyError,
-  accountSessions, jobsSql, oidcPayloads, operatorsSql, pendingMigrations, pingDatabase, pruneHistoryPastRetention, signInThrottle, type BlobStore, type Db, type OpenDatabase, type RetentionPeriods, type UrlSigner,
+  createDownloadUrls,
+  createFsBlobStore,
+  createS3BlobStore,
+  createSqlFaultLedger,
+  createUrlSigner,
+  loadOrCreateSigningKey,
+  migrateToLatest,
+  openDatabase,
+  SigningKeyError,
+  accountSessions,
+  jobsSql,
+  oidcPayloads,
+  operatorsSql,
+  pendingMigrations,
+  pingDatabase,
+  pruneHistoryPastRetention,
+  signInThrottle,
+  type BlobStore,
+  type Db,
+  type OpenDatabase,
+  type RetentionPeriods,
+  type UrlSigner,
 } from './store/index.js';
 
 export interface DataportOptions {
@@ -80,7 +114,11 @@ export async function createDataport(config: Config, options: DataportOptions): 
     synchronous: config.sqliteSynchronous,
     // A server process writes all day; an operator command's few writes keep SQLite's own checkpoints.
     ...(options.api || options.worker
-      ? { checkpoints: { onError: (message: string) => logger.warn({ err: message }, 'WAL checkpoint failed (SQLite checkpoints in the API\'s commits meanwhile)') } }
+      ? {
+          checkpoints: {
+            onError: (message: string) => logger.warn({ err: message }, "WAL checkpoint failed (SQLite checkpoints in the API's commits meanwhile)"),
+          },
+        }
       : {}),
   });
   // A start that fails part-way (schema behind, bad faults, unserved group, ...) closes the database it opened.
@@ -98,7 +136,11 @@ export async function createDataport(config: Config, options: DataportOptions): 
 
 /** Builds every part on an open database; the caller closes the database if this throws. */
 async function assemble(
-  config: Config, options: DataportOptions, logger: Logger, catalogFile: CatalogDefinition | undefined, database: OpenDatabase,
+  config: Config,
+  options: DataportOptions,
+  logger: Logger,
+  catalogFile: CatalogDefinition | undefined,
+  database: OpenDatabase,
   tracing: Tracing | undefined,
 ): Promise<Dataport> {
   const { db } = database;
@@ -116,11 +158,12 @@ async function assemble(
   const signer = createUrlSigner(signingKey);
   // Download links lead to this server whatever the store: the route checks consent before serving a byte.
   const downloadUrls = createDownloadUrls({ publicBaseUrl: publicUrl, signer, now });
-  const blobs: BlobStore = config.storage.kind === 's3'
-    ? createS3BlobStore({ ...config.storage, now })
-    : createFsBlobStore({ root: config.storage.root, publicBaseUrl: publicUrl, signer, now });
+  const blobs: BlobStore =
+    config.storage.kind === 's3'
+      ? createS3BlobStore({ ...config.storage, now })
+      : createFsBlobStore({ root: config.storage.root, publicBaseUrl: publicUrl, signer, now });
   if (!config.publicUrl && options.api && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
-    logger.warn('DATAPORT_PUBLIC_URL is not set: download links and the discovery document point at this server\'s local address');
+    logger.warn("DATAPORT_PUBLIC_URL is not set: download links and the discovery document point at this server's local address");
   }
 
   const { sources, closeSources } = await openSources(config, catalog, catalogFile, db, now);
@@ -131,23 +174,31 @@ async function assemble(
   const onQueueError = (err: unknown) => logger.error({ err }, 'queue error');
   // PostgreSQL means several processes may share the database: pg-boss hands jobs out across them. The
   // embedded queue's single-statement lock is only safe under SQLite's single writer.
-  const pgBoss = database.dialect === 'postgres' && config.databaseUrl
-    ? createPgBossQueue({
-      databaseUrl: config.databaseUrl, supervise: options.worker, onError: onQueueError,
-      onMovedFromPgBoss10: (deliveries) => logger.warn({ deliveries }, "waiting jobs moved over from pg-boss 10's queue schema (pgboss)"),
-    })
-    : undefined;
+  const pgBoss =
+    database.dialect === 'postgres' && config.databaseUrl
+      ? createPgBossQueue({
+          databaseUrl: config.databaseUrl,
+          supervise: options.worker,
+          onError: onQueueError,
+          onMovedFromPgBoss10: (deliveries) => logger.warn({ deliveries }, "waiting jobs moved over from pg-boss 10's queue schema (pgboss)"),
+        })
+      : undefined;
   const queue: JobQueue = pgBoss ?? createEmbeddedQueue({ db, now, lockMs: config.jobLeaseMs, onError: onQueueError });
   // Only a process that exports needs the threads; they start with the first long file, or at start().
   const shardPool = options.worker && config.exportThreads > 0 ? createShardPool(config.exportThreads) : undefined;
   // Each server process counts its own (docs/operations.md); operator commands count nothing.
-  const prometheus = options.api || options.worker
-    ? createPrometheusMetrics({ countJobsByState: () => jobsSql.countJobsByState(db), queueDepth: () => jobsSql.countWaitingJobs(db, now()) })
-    : undefined;
+  const prometheus =
+    options.api || options.worker
+      ? createPrometheusMetrics({ countJobsByState: () => jobsSql.countJobsByState(db), queueDepth: () => jobsSql.countWaitingJobs(db, now()) })
+      : undefined;
   const metrics: Metrics = prometheus ?? NO_METRICS;
   const runner = createExportRunner({
     metrics,
-    db, blobs, catalog, sources, now,
+    db,
+    blobs,
+    catalog,
+    sources,
+    now,
     workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     leaseMs: config.jobLeaseMs,
     attempts: config.jobAttempts,
@@ -162,15 +213,19 @@ async function assemble(
   // Signed completion notifications from the outbox, sent by the processes that run workers.
   const webhookDelivery = options.worker
     ? createWebhookDelivery({
-      db, now, box: createSecretBox(signingKey),
-      workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
-      ...config.webhooks,
-      logRetentionMs: config.webhookLogRetentionMs,
-      log: logger,
-    })
+        db,
+        now,
+        box: createSecretBox(signingKey),
+        workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+        ...config.webhooks,
+        logRetentionMs: config.webhookLogRetentionMs,
+        log: logger,
+      })
     : undefined;
   const jobs = createJobService({
-    db, catalog, now,
+    db,
+    catalog,
+    now,
     downloadUrl: downloadUrls.sign,
     dispatcher: tracing?.enabled ? withDispatchSpans(queue, pgBoss ? 'pg-boss' : 'embedded') : queue,
     newJobId: () => randomBytes(16).toString('hex'),
@@ -180,13 +235,37 @@ async function assemble(
     onCancelled: (jobId) => runner.cancelLocal(jobId),
   });
   const server = options.api
-    ? await createHttpServer({ config, database, catalog, jobs, tokens, blobs, queue, signer, signingKey, now, logger, publicUrl, metrics, prometheus, tracing, demoSourceOn })
+    ? await createHttpServer({
+        config,
+        database,
+        catalog,
+        jobs,
+        tokens,
+        blobs,
+        queue,
+        signer,
+        signingKey,
+        now,
+        logger,
+        publicUrl,
+        metrics,
+        prometheus,
+        tracing,
+        demoSourceOn,
+      })
     : undefined;
   const sweeps = scheduleSweeps({ db, blobs, queue, now, logger, jobLeaseMs: config.jobLeaseMs, retention: config });
 
   let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   return {
-    config, db, catalog, tokens, jobs, blobs, server, now,
+    config,
+    db,
+    catalog,
+    tokens,
+    jobs,
+    blobs,
+    server,
+    now,
     metricsUrl: () => metricsServer?.url,
     async start() {
       if (prometheus && config.metricsPort !== undefined) {
@@ -254,17 +333,30 @@ function readSigningKey(dataDir: string): Buffer {
 
 /** Every source the catalog names, each serving at least one group; nothing is left open when one is missing. */
 async function openSources(
-  config: Config, catalog: Catalog, catalogFile: CatalogDefinition | undefined, db: Db, now: () => number,
+  config: Config,
+  catalog: Catalog,
+  catalogFile: CatalogDefinition | undefined,
+  db: Db,
+  now: () => number,
 ): Promise<{ sources: ReadonlyMap<string, Source>; closeSources: () => Promise<void> }> {
   let demoFaults;
   try {
-    demoFaults = parseDemoFaults(config.demoFaults, catalog.groups.map((g) => g.name));
+    demoFaults = parseDemoFaults(
+      config.demoFaults,
+      catalog.groups.map((g) => g.name),
+    );
   } catch (error) {
     // Its groups are known only with the catalog, so it is checked here rather than in config.ts.
     throw new ConfigError((error as Error).message);
   }
   const sources = await createSourcesFromCatalog(catalogFile, {
-    demo: () => createDemoSource({ recordsPerGroup: config.demoRecords, faults: createRuntimeFaults({ db, configured: demoFaults }), ledger: createSqlFaultLedger(db, now), now: () => new Date(now()) }),
+    demo: () =>
+      createDemoSource({
+        recordsPerGroup: config.demoRecords,
+        faults: createRuntimeFaults({ db, configured: demoFaults }),
+        ledger: createSqlFaultLedger(db, now),
+        now: () => new Date(now()),
+      }),
   });
   const closeSources = async () => {
     for (const source of sources.values()) await source.close?.();
@@ -298,12 +390,24 @@ interface HttpServerParts {
 
 /** The HTTP server: the Data Portability API, then the OAuth 2.0 authorization server and the pages (the one place they are registered). */
 async function createHttpServer(parts: HttpServerParts): Promise<FastifyInstance> {
-  const { config, database, catalog, jobs, tokens, blobs, queue, signer, signingKey, now, logger, publicUrl, metrics, prometheus, tracing, demoSourceOn } = parts;
+  const { config, database, catalog, jobs, tokens, blobs, queue, signer, signingKey, now, logger, publicUrl, metrics, prometheus, tracing, demoSourceOn } =
+    parts;
   const { db } = database;
   const server = await createApiServer({
-    db, catalog, jobs, tokens, blobs, signer, now, logger,
+    db,
+    catalog,
+    jobs,
+    tokens,
+    blobs,
+    signer,
+    now,
+    logger,
     // The API's poll cache, dropped exactly on change (store/change-watch.ts): only on SQLite (PostgreSQL gives no watch).
-    changes: database.changes, publicUrl, trustProxy: config.trustProxy, limits: config.limits, metrics,
+    changes: database.changes,
+    publicUrl,
+    trustProxy: config.trustProxy,
+    limits: config.limits,
+    metrics,
     traceRequests: tracing?.enabled ?? false,
     ...(prometheus && config.metricsPort === undefined ? { metricsRoute: () => prometheus.render() } : {}),
     readiness: {
@@ -324,7 +428,14 @@ async function createHttpServer(parts: HttpServerParts): Promise<FastifyInstance
   const clients = createClientService({ db, now });
   const locales = loadLocales();
   const oauth = createOauthServer({
-    db, catalog, accounts, tokens, now, tokenLifetimeMs: config.tokenLifetimeMs, secret, logger,
+    db,
+    catalog,
+    accounts,
+    tokens,
+    now,
+    tokenLifetimeMs: config.tokenLifetimeMs,
+    secret,
+    logger,
     renderErrorPage: ({ message, hl, acceptLanguage }) => errorPage(locales.pick(hl, acceptLanguage), message),
     renderLogoutPage: ({ form, signedIn, acceptLanguage }) => logoutPage(locales.pick(undefined, acceptLanguage), { form, signedIn }),
     renderLogoutDonePage: ({ signedOut, acceptLanguage }) => logoutDonePage(locales.pick(undefined, acceptLanguage), signedOut),
@@ -335,14 +446,26 @@ async function createHttpServer(parts: HttpServerParts): Promise<FastifyInstance
   const pageSigner = createSigner(secret, now);
   const upstream = config.upstreamOidc ? createUpstreamSignIn(config.upstreamOidc) : undefined;
   await server.register(webRoutes, {
-    oauth, accounts, clients, tokens, catalog, logger, metrics,
+    oauth,
+    accounts,
+    clients,
+    tokens,
+    catalog,
+    logger,
+    metrics,
     overview: createAccountOverview({ db, catalog, clients, now }),
     locales,
     signer: pageSigner,
     upstream,
     issuer: publicUrl,
     admin: {
-      db, catalog, locales, clients, tokens, now, issuer: publicUrl,
+      db,
+      catalog,
+      locales,
+      clients,
+      tokens,
+      now,
+      issuer: publicUrl,
       operators: createOperatorService({ db, now }),
       jobs: createOperatorJobs({ db, jobs }),
       signer: pageSigner,
@@ -403,8 +526,10 @@ function scheduleSweeps(parts: SweepParts): { start(): Promise<void>; stop(): vo
       const expiredOauth = await oidcPayloads.deleteExpiredPayloads(db, now());
       if (expiredOauth > 0) logger.debug({ expiredOauth }, 'expired OAuth records deleted');
       // Sign-in throttle buckets past their window and wait, and account sessions past their end.
-      const expiredSignIn = await signInThrottle.deleteExpiredBuckets(db, now()) + await accountSessions.deleteExpiredSessions(db, now())
-        + await operatorsSql.deleteExpiredOperatorSessions(db, now());
+      const expiredSignIn =
+        (await signInThrottle.deleteExpiredBuckets(db, now())) +
+        (await accountSessions.deleteExpiredSessions(db, now())) +
+        (await operatorsSql.deleteExpiredOperatorSessions(db, now()));
       if (expiredSignIn > 0) logger.debug({ expiredSignIn }, 'expired sign-in records deleted');
       // Audit entries and the webhook log past their retention.
       const pruned = await pruneHistoryPastRetention(db, now(), parts.retention);

@@ -10,41 +10,55 @@ import { z } from 'zod';
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i;
 const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib|tb|tib)?$/i;
 const SIZE_UNITS: Record<string, number> = {
-  b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3, tb: 1e12, tib: 1024 ** 4,
+  b: 1,
+  kb: 1e3,
+  kib: 1024,
+  mb: 1e6,
+  mib: 1024 ** 2,
+  gb: 1e9,
+  gib: 1024 ** 3,
+  tb: 1e12,
+  tib: 1024 ** 4,
 };
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `90s`, `6h`, `14d`, `250ms`; a bare number is seconds. Result in milliseconds. */
 const duration = (min = 0) =>
-  z.string().trim().transform((v, ctx) => {
-    const m = DURATION.exec(v);
-    if (!m) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration such as 30s, 6h or 14d, got "${v}"` });
-      return z.NEVER;
-    }
-    const ms = Number(m[1]) * DURATION_UNITS[(m[2] ?? 's').toLowerCase()]!;
-    if (ms < min) {
-      ctx.addIssue({ code: 'custom', message: `must be at least ${min} ms, got "${v}"` });
-      return z.NEVER;
-    }
-    return Math.round(ms);
-  });
+  z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const m = DURATION.exec(v);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration such as 30s, 6h or 14d, got "${v}"` });
+        return z.NEVER;
+      }
+      const ms = Number(m[1]) * DURATION_UNITS[(m[2] ?? 's').toLowerCase()]!;
+      if (ms < min) {
+        ctx.addIssue({ code: 'custom', message: `must be at least ${min} ms, got "${v}"` });
+        return z.NEVER;
+      }
+      return Math.round(ms);
+    });
 
 /** `2GiB`, `512MiB`, `1000000`; a bare number is bytes. */
 const byteSize = (min: number) =>
-  z.string().trim().transform((v, ctx) => {
-    const m = SIZE.exec(v);
-    if (!m) {
-      ctx.addIssue({ code: 'custom', message: `expected a size such as 512MiB or 2GiB, got "${v}"` });
-      return z.NEVER;
-    }
-    const bytes = Math.floor(Number(m[1]) * SIZE_UNITS[(m[2] ?? 'b').toLowerCase()]!);
-    if (bytes < min) {
-      ctx.addIssue({ code: 'custom', message: `must be at least ${min} bytes, got "${v}"` });
-      return z.NEVER;
-    }
-    return bytes;
-  });
+  z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const m = SIZE.exec(v);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `expected a size such as 512MiB or 2GiB, got "${v}"` });
+        return z.NEVER;
+      }
+      const bytes = Math.floor(Number(m[1]) * SIZE_UNITS[(m[2] ?? 'b').toLowerCase()]!);
+      if (bytes < min) {
+        ctx.addIssue({ code: 'custom', message: `must be at least ${min} bytes, got "${v}"` });
+        return z.NEVER;
+      }
+      return bytes;
+    });
 
 const int = (min: number, max: number) =>
   z.string().trim().regex(/^\d+$/, 'expected a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
@@ -57,9 +71,20 @@ const envSchema = z.object({
   DATAPORT_DATA_DIR: z.string().trim().min(1).default('./data'),
   DATAPORT_PUBLIC_URL: url.optional(),
   // Believe X-Forwarded-For/-Proto/-Host: only when every request comes through a proxy that sets them.
-  DATAPORT_TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
-  DATAPORT_DATABASE_URL: z.string().trim().regex(/^postgres(ql)?:\/\//, 'expected postgres://user@host:port/database').optional(),
-  DATAPORT_STORAGE_URL: z.string().trim().regex(/^(s3|file):\/\//, 'expected s3://bucket?endpoint=... or file:///path').optional(),
+  DATAPORT_TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  DATAPORT_DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, 'expected postgres://user@host:port/database')
+    .optional(),
+  DATAPORT_STORAGE_URL: z
+    .string()
+    .trim()
+    .regex(/^(s3|file):\/\//, 'expected s3://bucket?endpoint=... or file:///path')
+    .optional(),
   // Two workers keep both cores of a small machine busy: each export is one deflate stream plus serialization.
   DATAPORT_WORKER_CONCURRENCY: int(0, 256).default(2),
   // Threads that make long files in ranges (serialize and deflate), beside the exports' own thread; 0 = none.
@@ -127,7 +152,11 @@ const envSchema = z.object({
   DATAPORT_UPSTREAM_OIDC_CLIENT_SECRET: z.string().trim().min(1).optional(),
   DATAPORT_UPSTREAM_OIDC_CLAIM: z.string().trim().min(1).default('sub'),
   DATAPORT_UPSTREAM_OIDC_NAME: z.string().trim().min(1).default('your organisation'),
-  DATAPORT_ADMIN_OIDC_CLAIM: z.string().trim().regex(/^[^=\s]+=[^=]+$/, 'expected claim=value, e.g. groups=dataport-admins').optional(),
+  DATAPORT_ADMIN_OIDC_CLAIM: z
+    .string()
+    .trim()
+    .regex(/^[^=\s]+=[^=]+$/, 'expected claim=value, e.g. groups=dataport-admins')
+    .optional(),
   // S3 credentials and region, under the names every AWS tool uses. Unset keys leave the SDK's own chain
   // (instance role, profile, web identity) to find them.
   AWS_ACCESS_KEY_ID: z.string().trim().optional(),
@@ -170,7 +199,13 @@ export interface Config {
   readonly retryBackoffMs: number;
   readonly demoRecords: number;
   /** Delivery of signed completion notifications (webhooks/delivery.ts). */
-  readonly webhooks: { readonly timeoutMs: number; readonly retryFirstMs: number; readonly retryMaxMs: number; readonly retryWindowMs: number; readonly pollMs: number };
+  readonly webhooks: {
+    readonly timeoutMs: number;
+    readonly retryFirstMs: number;
+    readonly retryMaxMs: number;
+    readonly retryWindowMs: number;
+    readonly pollMs: number;
+  };
   readonly demoFaults: string;
   readonly logLevel: Env['DATAPORT_LOG_LEVEL'];
   readonly sqliteSynchronous: Env['DATAPORT_SQLITE_SYNCHRONOUS'];
@@ -184,7 +219,8 @@ export interface Config {
   /** OpenTelemetry traces over OTLP/HTTP; undefined (the default) when no OTLP endpoint is set or tracing is switched off. */
   readonly tracing: TracingConfig | undefined;
   /** The upstream OpenID Connect provider users may sign in with; undefined when not configured. */
-  readonly upstreamOidc: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string; readonly claim: string; readonly displayName: string } | undefined;
+  readonly upstreamOidc:
+    { readonly issuer: string; readonly clientId: string; readonly clientSecret: string; readonly claim: string; readonly displayName: string } | undefined;
   /** Upstream identities carrying this claim may sign in to the console at /admin (DATAPORT_ADMIN_OIDC_CLAIM). */
   readonly adminOidcClaim: { readonly name: string; readonly value: string } | undefined;
 }
@@ -235,9 +271,11 @@ function parseTracing(env: NodeJS.ProcessEnv): TracingConfig | undefined | strin
   // The signal's own endpoint is used as it is; the shared one gets the signal's path (the specification's rule).
   const url = signalUrl ?? `${baseUrl!.replace(/\/+$/, '')}/v1/traces`;
   const urlVariable = signalUrl !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
-  if (!/^https?:\/\/[^/?#]+/.test(url) || !URL.canParse(url)) return `${urlVariable}: expected an http(s) URL such as http://localhost:4318 (the value is not shown: it may hold a secret)`;
+  if (!/^https?:\/\/[^/?#]+/.test(url) || !URL.canParse(url))
+    return `${urlVariable}: expected an http(s) URL such as http://localhost:4318 (the value is not shown: it may hold a secret)`;
   const protocol = read('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? read('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
-  if (protocol !== 'http/protobuf' && protocol !== 'http/json') return `OTEL_EXPORTER_OTLP_PROTOCOL: expected http/protobuf or http/json (grpc is not supported), got "${protocol}"`;
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json')
+    return `OTEL_EXPORTER_OTLP_PROTOCOL: expected http/protobuf or http/json (grpc is not supported), got "${protocol}"`;
   const sampler = (read('OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on').toLowerCase();
   if (!(TRACES_SAMPLERS as readonly string[]).includes(sampler)) return `OTEL_TRACES_SAMPLER: expected one of ${TRACES_SAMPLERS.join(', ')}, got "${sampler}"`;
   const ratioText = read('OTEL_TRACES_SAMPLER_ARG');
@@ -264,7 +302,11 @@ export type StorageConfig =
  * `s3://bucket[/prefix]?endpoint=http://host:port&region=...&forcePathStyle=true|false`, or `file:///folder`.
  * Returns a message instead of throwing so every bad variable is listed together.
  */
-function parseStorageUrl(value: string | undefined, env: Pick<Env, 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY' | 'AWS_SESSION_TOKEN' | 'AWS_REGION'>, dataDir: string): StorageConfig | string {
+function parseStorageUrl(
+  value: string | undefined,
+  env: Pick<Env, 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY' | 'AWS_SESSION_TOKEN' | 'AWS_REGION'>,
+  dataDir: string,
+): StorageConfig | string {
   if (!value) return { kind: 'fs', root: path.join(dataDir, 'blobs') };
   let url: URL;
   try {
@@ -282,11 +324,12 @@ function parseStorageUrl(value: string | undefined, env: Pick<Env, 'AWS_ACCESS_K
   const unknown = [...url.searchParams.keys()].filter((k) => !known.has(k));
   if (unknown.length > 0) return `unknown parameter(s) ${unknown.join(', ')}; expected endpoint, region, forcePathStyle`;
   const endpoint = url.searchParams.get('endpoint') ?? undefined;
-  if (endpoint !== undefined && !/^https?:\/\/[^/?#@]+\/?$/.test(endpoint)) return 'endpoint must be http(s)://host[:port] (the value is not shown: it may hold a secret)';
+  if (endpoint !== undefined && !/^https?:\/\/[^/?#@]+\/?$/.test(endpoint))
+    return 'endpoint must be http(s)://host[:port] (the value is not shown: it may hold a secret)';
   const pathStyle = url.searchParams.get('forcePathStyle');
   if (pathStyle !== null && pathStyle !== 'true' && pathStyle !== 'false') return `forcePathStyle must be true or false, got "${pathStyle}"`;
   if ((env.AWS_ACCESS_KEY_ID === undefined) !== (env.AWS_SECRET_ACCESS_KEY === undefined)) {
-    return 'set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (to use the SDK\'s credential chain)';
+    return "set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (to use the SDK's credential chain)";
   }
   const prefix = decodeURIComponent(url.pathname).replace(/^\/+/, '');
   return {
@@ -297,9 +340,14 @@ function parseStorageUrl(value: string | undefined, env: Pick<Env, 'AWS_ACCESS_K
     region: url.searchParams.get('region') ?? env.AWS_REGION ?? 'us-east-1',
     // Self-hosted stores seldom have the wildcard DNS that virtual-hosted addressing needs.
     forcePathStyle: pathStyle === null ? endpoint !== undefined : pathStyle === 'true',
-    credentials: env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
-      : undefined,
+    credentials:
+      env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+        ? {
+            accessKeyId: env.AWS_ACCESS_KEY_ID,
+            secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+            ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+          }
+        : undefined,
   };
 }
 
@@ -308,9 +356,7 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
-  const picked = Object.fromEntries(
-    Object.keys(envSchema.shape).flatMap((k) => (env[k] !== undefined && env[k] !== '' ? [[k, env[k]]] : [])),
-  );
+  const picked = Object.fromEntries(Object.keys(envSchema.shape).flatMap((k) => (env[k] !== undefined && env[k] !== '' ? [[k, env[k]]] : [])));
   const parsed = envSchema.safeParse(picked);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
@@ -327,7 +373,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError('invalid configuration:\n  DATAPORT_HEADERS_TIMEOUT: must not be longer than DATAPORT_REQUEST_TIMEOUT');
   }
   if (e.DATAPORT_UPSTREAM_OIDC_ISSUER && !(e.DATAPORT_UPSTREAM_OIDC_CLIENT_ID && e.DATAPORT_UPSTREAM_OIDC_CLIENT_SECRET)) {
-    throw new ConfigError('invalid configuration:\n  DATAPORT_UPSTREAM_OIDC_ISSUER: also set DATAPORT_UPSTREAM_OIDC_CLIENT_ID and DATAPORT_UPSTREAM_OIDC_CLIENT_SECRET');
+    throw new ConfigError(
+      'invalid configuration:\n  DATAPORT_UPSTREAM_OIDC_ISSUER: also set DATAPORT_UPSTREAM_OIDC_CLIENT_ID and DATAPORT_UPSTREAM_OIDC_CLIENT_SECRET',
+    );
   }
   if (e.DATAPORT_ADMIN_OIDC_CLAIM && !e.DATAPORT_UPSTREAM_OIDC_ISSUER) {
     throw new ConfigError('invalid configuration:\n  DATAPORT_ADMIN_OIDC_CLAIM: needs the upstream provider (DATAPORT_UPSTREAM_OIDC_ISSUER and its client)');

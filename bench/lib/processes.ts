@@ -43,8 +43,14 @@ export async function startDataportProcess(dataDir: string, env: Record<string, 
     // The limits are off: one client polls thousands of times a second, and each bench user queues many jobs at
     // once (docs/configuration.md, "Limits"). A run may turn them on through `env`.
     env: {
-      ...process.env, PORT: '0', HOST: '127.0.0.1', DATAPORT_DATA_DIR: dataDir, DATAPORT_LOG_LEVEL: 'warn',
-      DATAPORT_API_RATE_LIMIT: '0', DATAPORT_MAX_JOBS_PER_USER: '0', ...env,
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATAPORT_DATA_DIR: dataDir,
+      DATAPORT_LOG_LEVEL: 'warn',
+      DATAPORT_API_RATE_LIMIT: '0',
+      DATAPORT_MAX_JOBS_PER_USER: '0',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -53,7 +59,11 @@ export async function startDataportProcess(dataDir: string, env: Record<string, 
   child.stderr.on('data', (d) => (logs += d));
   const url = await waitForLine(child, () => logs, /Dataport is running at (\S+)/, 60_000);
   return {
-    child, pid: child.pid!, url, dataDir, logs: () => logs,
+    child,
+    pid: child.pid!,
+    url,
+    dataDir,
+    logs: () => logs,
     stop: () => stopChild(child),
   };
 }

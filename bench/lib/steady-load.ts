@@ -97,11 +97,15 @@ export async function steadyLoad(plan: SteadyPlan): Promise<SteadyResult> {
 
 function send(agent: http.Agent, target: URL, method: string, headers: Record<string, string>, body?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const request = http.request(target, { agent, method, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
-      response.on('data', () => {});
-      response.on('end', () => resolve(response.statusCode ?? 0));
-      response.on('error', reject);
-    });
+    const request = http.request(
+      target,
+      { agent, method, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (response) => {
+        response.on('data', () => {});
+        response.on('end', () => resolve(response.statusCode ?? 0));
+        response.on('error', reject);
+      },
+    );
     request.setTimeout(TIMEOUT_MS, () => request.destroy(new Error('timeout')));
     request.on('error', reject);
     request.end(body);
@@ -125,4 +129,3 @@ function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
   return round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!, 2);
 }
-

@@ -36,7 +36,13 @@ export default function createLoyaltySource(options: LoyaltyOptions, context: So
         yield { kind: 'records', path: `${programme}/Points.json`, format: { type: 'json-array' }, records: weeklyPoints(request, pointsPerWeek) };
       } else {
         const card = `${programme} member card\nMember: ${request.userId}\n`;
-        yield { kind: 'bytes', path: `${programme}/Member card.txt`, content: (async function* () { yield Buffer.from(card); })() };
+        yield {
+          kind: 'bytes',
+          path: `${programme}/Member card.txt`,
+          content: (async function* () {
+            yield Buffer.from(card);
+          })(),
+        };
       }
     },
   };

@@ -19,7 +19,9 @@ rmSync(data, { recursive: true, force: true });
 const shop = generateShop();
 seedSqlite(path.join(data, 'shop.db'), shop);
 seedUploads(path.join(data, 'uploads'), shop);
-console.error(`seeded ${shop.customers.length} customers, ${shop.orders.length} orders, ${shop.reviews.length} reviews, ${shop.messages.length} messages into ${data}`);
+console.error(
+  `seeded ${shop.customers.length} customers, ${shop.orders.length} orders, ${shop.reviews.length} reviews, ${shop.messages.length} messages into ${data}`,
+);
 
 const env = {
   ...process.env,

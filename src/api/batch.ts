@@ -1,13 +1,6 @@
 import type { FastifyInstance, FastifyRequest, InjectOptions } from 'fastify';
 import { ApiError } from './api-error.js';
-import {
-  BatchFormatError,
-  boundaryOf,
-  parseEmbeddedRequest,
-  parseMultipart,
-  serializeBatchResponse,
-  type EmbeddedResponse,
-} from './batch-multipart.js';
+import { BatchFormatError, boundaryOf, parseEmbeddedRequest, parseMultipart, serializeBatchResponse, type EmbeddedResponse } from './batch-multipart.js';
 import { googleError } from './google-errors.js';
 
 /** Google's limit: "You're limited to 1000 calls in a single batch request." */
@@ -21,11 +14,22 @@ const BATCH_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /** Inner request headers not carried into the dispatched call: the outer request already settled them. */
 const DROPPED_INNER_HEADERS = new Set([
-  'host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'expect', 'upgrade', 'mime-version',
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'expect',
+  'upgrade',
+  'mime-version',
   // The batch response as a whole may be compressed; an inner body never is (Google's parts are plain text).
   'accept-encoding',
   // The caller's address is the outer connection's; an inner header must not claim another.
-  'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'forwarded', 'x-real-ip',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'forwarded',
+  'x-real-ip',
 ]);
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);

@@ -27,7 +27,7 @@ export const API_DESCRIPTION =
  * the same as against Google's document.
  */
 const EXTENSIONS_NOTE =
-  ' Dataport extension (not in Google\'s API): when a job ends or an authorization is revoked, Dataport can POST a signed notification (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) to an endpoint the operator registers for the client, so clients need not poll; see Dataport\'s docs/webhooks.md.';
+  " Dataport extension (not in Google's API): when a job ends or an authorization is revoked, Dataport can POST a signed notification (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) to an endpoint the operator registers for the client, so clients need not poll; see Dataport's docs/webhooks.md.";
 export const DOCUMENTATION_LINK = 'https://developers.google.com/data-portability';
 
 /** A Discovery `type`, plus the JSON Schema subset Discovery uses for fields and query parameters. */
@@ -73,8 +73,7 @@ export const SCHEMAS = {
     type: 'object',
   },
   CheckAccessTypeRequest: {
-    description:
-      "Request to check the token's access type. All required information is derived from the attached OAuth token.",
+    description: "Request to check the token's access type. All required information is derived from the attached OAuth token.",
     id: 'CheckAccessTypeRequest',
     properties: {},
     type: 'object',
@@ -89,8 +88,7 @@ export const SCHEMAS = {
       },
       timeBasedResources: {
         ...STRING_LIST,
-        description:
-          'Jobs initiated with this token will be time-based if all requested resources have time-based access.',
+        description: 'Jobs initiated with this token will be time-based if all requested resources have time-based access.',
       },
     },
     type: 'object',
@@ -113,8 +111,7 @@ export const SCHEMAS = {
       },
       resources: {
         ...STRING_LIST,
-        description:
-          "The resources from which you're exporting data. These values have a 1:1 correspondence with the OAuth scopes.",
+        description: "The resources from which you're exporting data. These values have a 1:1 correspondence with the OAuth scopes.",
       },
       startTime: {
         ...TIMESTAMP,
@@ -139,8 +136,7 @@ export const SCHEMAS = {
         type: 'string',
       },
       archiveJobId: {
-        description:
-          'The archive job ID that is initiated in the API. This can be used to get the state of the job.',
+        description: 'The archive job ID that is initiated in the API. This can be used to get the state of the job.',
         type: 'string',
       },
     },
@@ -179,8 +175,7 @@ export const SCHEMAS = {
       },
       urls: {
         ...STRING_LIST,
-        description:
-          'If the state is complete, this method returns the signed URLs of the objects in the Cloud Storage bucket.',
+        description: 'If the state is complete, this method returns the signed URLs of the objects in the Cloud Storage bucket.',
       },
     },
     type: 'object',
@@ -202,8 +197,7 @@ export const SCHEMAS = {
     id: 'RetryPortabilityArchiveResponse',
     properties: {
       archiveJobId: {
-        description:
-          'The archive job ID that is initiated by the retry endpoint. This can be used to get the state of the new job.',
+        description: 'The archive job ID that is initiated by the retry endpoint. This can be used to get the state of the new job.',
         type: 'string',
       },
     },

@@ -64,7 +64,7 @@ export function applyFields(value: unknown, tree: FieldTree): unknown {
   const out: Record<string, unknown> = {};
   for (const [name, sub] of tree) {
     if (name === '*') continue;
-    if (!(name in (value))) continue;
+    if (!(name in value)) continue;
     const v = (value as Record<string, unknown>)[name];
     out[name] = sub === true ? v : applyFields(v, sub);
   }

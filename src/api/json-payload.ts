@@ -55,7 +55,11 @@ export function parseJsonPayload(text: string): unknown {
     if (c === '[') return array();
     if (c === '"') return string();
     if (c === '-' || (c >= '0' && c <= '9')) return number();
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (text.startsWith(word, p)) {
         p += word.length;
         return v;

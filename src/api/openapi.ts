@@ -46,8 +46,7 @@ const ERROR_DESCRIPTIONS: Record<ErrorHttpStatus, string> = {
   401: 'UNAUTHENTICATED: the access token is missing (reason CREDENTIALS_MISSING), expired (ACCESS_TOKEN_EXPIRED) or unknown or revoked (ACCESS_TOKEN_TYPE_UNSUPPORTED).',
   403: "PERMISSION_DENIED: the token's scopes do not cover the requested resources (reason ACCESS_TOKEN_SCOPE_INSUFFICIENT).",
   404: 'NOT_FOUND: no such archive job for this user and client.',
-  409:
-    'ALREADY_EXISTS: an identical job is still IN_PROGRESS. ErrorInfo reason ALREADY_EXISTS_ONE_TIME or ALREADY_EXISTS_TIME_BASED, metadata `job_id`.',
+  409: 'ALREADY_EXISTS: an identical job is still IN_PROGRESS. ErrorInfo reason ALREADY_EXISTS_ONE_TIME or ALREADY_EXISTS_TIME_BASED, metadata `job_id`.',
   429:
     'RESOURCE_EXHAUSTED: a one-time grant was already used for these resources (reason RESOURCE_EXHAUSTED_ONE_TIME, metadata `previous_job_ids`), ' +
     'or a time-based grant exported them less than 24 hours ago (reason RESOURCE_EXHAUSTED_TIME_BASED, metadata `previous_job_ids` and `timestamp_after_24hrs`).',
@@ -230,14 +229,12 @@ export function buildOpenApiDocument(catalog: Catalog, serverUrl: string): objec
     schemas[name] = {
       type: 'object',
       description: s.description,
-      properties: Object.fromEntries(
-        Object.entries(s.properties as Record<string, DiscoveryProperty>).map(([k, p]) => [k, jsonSchema(p)]),
-      ),
+      properties: Object.fromEntries(Object.entries(s.properties as Record<string, DiscoveryProperty>).map(([k, p]) => [k, jsonSchema(p)])),
     };
   }
   schemas.ErrorResponse = {
     type: 'object',
-    description: 'The body of every error response (Google\'s JSON error format, AIP-193).',
+    description: "The body of every error response (Google's JSON error format, AIP-193).",
     required: ['error'],
     properties: { error: ref('schemas', 'Status') },
   };
@@ -254,10 +251,7 @@ export function buildOpenApiDocument(catalog: Catalog, serverUrl: string): objec
         description:
           'Machine-readable details: at most one google.rpc.ErrorInfo, and a google.rpc.BadRequest (`fieldViolations`: `description`, and `field` inside a field) when the request does not fit the method.',
         items: {
-          anyOf: [
-            ref('schemas', 'ErrorInfo'),
-            { type: 'object', required: ['@type'], properties: { '@type': { type: 'string' } } },
-          ],
+          anyOf: [ref('schemas', 'ErrorInfo'), { type: 'object', required: ['@type'], properties: { '@type': { type: 'string' } } }],
         },
       },
     },

@@ -19,23 +19,25 @@ const PROBE_TIMEOUT_MS = 3000;
  */
 export function registerReadiness(app: FastifyInstance, probes: ReadinessProbes): void {
   app.get('/readyz', async (request, reply) => {
-    const results = await Promise.all(Object.entries(probes).map(async ([name, probe]) => {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          probe(),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
-          }),
-        ]);
-        return [name, 'ok'] as const;
-      } catch (err) {
-        request.log.warn({ err, dependency: name }, 'readiness check failed');
-        return [name, err instanceof ReadinessDetail ? err.message : 'unavailable'] as const;
-      } finally {
-        clearTimeout(timer);
-      }
-    }));
+    const results = await Promise.all(
+      Object.entries(probes).map(async ([name, probe]) => {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([
+            probe(),
+            new Promise((_, reject) => {
+              timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+            }),
+          ]);
+          return [name, 'ok'] as const;
+        } catch (err) {
+          request.log.warn({ err, dependency: name }, 'readiness check failed');
+          return [name, err instanceof ReadinessDetail ? err.message : 'unavailable'] as const;
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
     const ready = results.every(([, status]) => status === 'ok');
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
   });

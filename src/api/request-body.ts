@@ -144,7 +144,8 @@ class MessageReader {
       else this.invalidValue(join(path, 'seconds'), 'TYPE_INT64', valueText(s));
     }
     if (n !== undefined) {
-      if ((typeof n === 'number' || (typeof n === 'string' && /^-?\d+$/.test(n))) && Number.isInteger(Number(n)) && Math.abs(Number(n)) < 2 ** 31) nanos = Number(n);
+      if ((typeof n === 'number' || (typeof n === 'string' && /^-?\d+$/.test(n))) && Number.isInteger(Number(n)) && Math.abs(Number(n)) < 2 ** 31)
+        nanos = Number(n);
       else this.invalidValue(join(path, 'nanos'), 'TYPE_INT32', valueText(n));
     }
     const ms = seconds * 1000 + Math.floor(nanos / 1e6);
@@ -170,7 +171,9 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|
 export function parseTimestamp(text: string): Date | string {
   const m = RFC3339.exec(text);
   if (!m) {
-    return /^(\d{5,}|0000)-/.test(text) ? 'Timestamp value exceeds limits' : "Illegal timestamp format; timestamps must end with 'Z' or have a valid timezone offset.";
+    return /^(\d{5,}|0000)-/.test(text)
+      ? 'Timestamp value exceeds limits'
+      : "Illegal timestamp format; timestamps must end with 'Z' or have a valid timezone offset.";
   }
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeap(year) ? 1 : 0);

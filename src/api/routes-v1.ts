@@ -35,15 +35,19 @@ function callerOf(request: FastifyRequest): Caller {
 function rpcMethodOf(request: FastifyRequest): string | null {
   const url = request.routeOptions.url;
   const rpc =
-    url === '/v1/portabilityArchive::initiate' ? 'InitiatePortabilityArchive'
-    : url === '/v1/archiveJobs/:job/portabilityArchiveState' ? 'GetPortabilityArchiveState'
-    : url === '/v1/authorization::reset' ? 'ResetAuthorization'
-    : url === '/v1/accessType::check' ? 'CheckAccessType'
-    : url === '/v1/archiveJobs/:jobAction'
-      ? ({ retry: 'RetryPortabilityArchive', cancel: 'CancelPortabilityArchive' } as Record<string, string>)[
-          /:(retry|cancel)$/.exec((request.params as { jobAction: string }).jobAction)?.[1] ?? ''
-        ]
-      : undefined;
+    url === '/v1/portabilityArchive::initiate'
+      ? 'InitiatePortabilityArchive'
+      : url === '/v1/archiveJobs/:job/portabilityArchiveState'
+        ? 'GetPortabilityArchiveState'
+        : url === '/v1/authorization::reset'
+          ? 'ResetAuthorization'
+          : url === '/v1/accessType::check'
+            ? 'CheckAccessType'
+            : url === '/v1/archiveJobs/:jobAction'
+              ? ({ retry: 'RetryPortabilityArchive', cancel: 'CancelPortabilityArchive' } as Record<string, string>)[
+                  /:(retry|cancel)$/.exec((request.params as { jobAction: string }).jobAction)?.[1] ?? ''
+                ]
+              : undefined;
   return rpc ? `${RPC_SERVICE}.${rpc}` : null;
 }
 
@@ -127,7 +131,10 @@ export async function v1Routes(app: FastifyInstance, deps: V1Deps): Promise<void
     if (!m) throw new ApiError('NOT_FOUND', `The requested URL ${request.url.split('?')[0]} was not found on this server.`);
     parseJobNameBody(request.body);
     const [, jobId, action] = m;
-    const result = action === 'retry' ? await jobs.retryJob(callerOf(request), jobId!, { ip: request.ip, requestId: request.id }) : await jobs.cancelJob(callerOf(request), jobId!, { ip: request.ip });
+    const result =
+      action === 'retry'
+        ? await jobs.retryJob(callerOf(request), jobId!, { ip: request.ip, requestId: request.id })
+        : await jobs.cancelJob(callerOf(request), jobId!, { ip: request.ip });
     return send(request, reply, result);
   });
 

@@ -56,7 +56,12 @@ export function createAccountOverview(deps: { db: Db; catalog: Catalog; clients:
         continue;
       }
       byClient.set(g.client_id, {
-        clientId: g.client_id, clientName: names.get(g.client_id)!, groups, access: g.access, expiresAt: g.expires_at, grantedAt: g.created_at,
+        clientId: g.client_id,
+        clientName: names.get(g.client_id)!,
+        groups,
+        access: g.access,
+        expiresAt: g.expires_at,
+        grantedAt: g.created_at,
       });
     }
     return [...byClient.values()];
@@ -81,7 +86,11 @@ export function createAccountOverview(deps: { db: Db; catalog: Catalog; clients:
     return rows.map((r) => {
       const detail = JSON.parse(r.detail) as { range?: string };
       return {
-        at: r.at, action: r.action, clientName: r.client_id === null ? '' : names.get(r.client_id)!, jobId: r.job_id, ip: r.ip,
+        at: r.at,
+        action: r.action,
+        clientName: r.client_id === null ? '' : names.get(r.client_id)!,
+        jobId: r.job_id,
+        ip: r.ip,
         ...(detail.range ? { range: detail.range } : {}),
       };
     });

@@ -13,10 +13,7 @@ export class AccountError extends Error {
   override readonly name = 'AccountError';
 }
 
-export type SignInResult =
-  | { ok: true; accountId: string }
-  | { ok: false; reason: 'invalid' }
-  | { ok: false; reason: 'throttled'; retryAfterMs: number };
+export type SignInResult = { ok: true; accountId: string } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'throttled'; retryAfterMs: number };
 
 export function createAccountService(deps: { db: Db; now: () => number }) {
   const { db, now } = deps;
@@ -26,7 +23,8 @@ export function createAccountService(deps: { db: Db; now: () => number }) {
     if (!ACCOUNT_ID.test(id)) throw new AccountError(`invalid user id "${id}": use letters, digits and . _ @ + - (at most 128)`);
     if (password.length < 8) throw new AccountError('the password must have at least 8 characters');
     // A password would let anyone who learns it sign in as the upstream identity's account, past its provider.
-    if (await upstreamIdentities.isUpstreamAccount(db, id)) throw new AccountError(`user "${id}" signs in through the upstream provider and cannot have a password`);
+    if (await upstreamIdentities.isUpstreamAccount(db, id))
+      throw new AccountError(`user "${id}" signs in through the upstream provider and cannot have a password`);
     await accounts.upsertAccount(db, { id, password_hash: await hashPassword(password), created_at: now() });
   }
 
@@ -40,8 +38,8 @@ export function createAccountService(deps: { db: Db; now: () => number }) {
     const account = ACCOUNT_ID.test(id) ? await accounts.findAccount(db, id) : undefined;
     const ok = account?.password_hash
       ? await verifyPassword(password, account.password_hash)
-      // Compared against when the account does not exist, so a miss costs as much time as a wrong password.
-      : (await verifyPassword(password, DECOY_PASSWORD_HASH), false);
+      : // Compared against when the account does not exist, so a miss costs as much time as a wrong password.
+        (await verifyPassword(password, DECOY_PASSWORD_HASH), false);
     if (!ok) return { ok: false, reason: 'invalid' };
     await throttle.succeeded(id, clientIp);
     return { ok: true, accountId: id };
@@ -56,9 +54,11 @@ export function createAccountService(deps: { db: Db; now: () => number }) {
     if (!ACCOUNT_ID.test(identity.accountId)) throw new AccountError(`the upstream provider's user id "${identity.accountId}" is not a valid account id`);
     const link = await upstreamIdentities.linkUpstreamIdentity(db, { ...identity, now: now() });
     if (link.ok) return link.accountId;
-    throw new AccountError(link.reason === 'local-account'
-      ? `upstream identity ${identity.subject} of ${identity.issuer} names "${identity.accountId}", a local password account: refused`
-      : `upstream identity ${identity.subject} of ${identity.issuer} names "${identity.accountId}", which another upstream identity signs in as: refused`);
+    throw new AccountError(
+      link.reason === 'local-account'
+        ? `upstream identity ${identity.subject} of ${identity.issuer} names "${identity.accountId}", a local password account: refused`
+        : `upstream identity ${identity.subject} of ${identity.issuer} names "${identity.accountId}", which another upstream identity signs in as: refused`,
+    );
   }
 
   /**

@@ -107,7 +107,16 @@ export function createClientService(deps: { db: Db; now: () => number }) {
       created_at: now(),
     };
     await oauthClients.insertClient(db, row);
-    if (origin) await auditSql.appendAudit(db, { at: row.created_at, action: 'client.add', actor: 'operator', operator: origin.operator, ip: origin.ip, clientId: row.id, detail: { name } });
+    if (origin)
+      await auditSql.appendAudit(db, {
+        at: row.created_at,
+        action: 'client.add',
+        actor: 'operator',
+        operator: origin.operator,
+        ip: origin.ip,
+        clientId: row.id,
+        detail: { name },
+      });
     return { ...describe(row), ...(secret === null ? {} : { client_secret: secret }) };
   }
 
@@ -142,7 +151,15 @@ export function createClientService(deps: { db: Db; now: () => number }) {
     await webhooksSql.deleteEndpoint(db, id);
     // An operator's act (`dataport clients remove`): one entry for the client, naming the grants it ended.
     if (removed || revoked.length > 0) {
-      await auditSql.appendAudit(db, { at, action: 'revoke', actor: 'operator', operator: origin.operator, ip: origin.ip, clientId: id, detail: { grantIds: revoked, clientRemoved: true } });
+      await auditSql.appendAudit(db, {
+        at,
+        action: 'revoke',
+        actor: 'operator',
+        operator: origin.operator,
+        ip: origin.ip,
+        clientId: id,
+        detail: { grantIds: revoked, clientRemoved: true },
+      });
     }
     return removed;
   }

@@ -107,10 +107,17 @@ export function createOauthServer(deps: OauthServerDeps): OauthServer {
     provider.on('grant.success', (ctx: any) => {
       const token = ctx.oidc?.entities?.AccessToken;
       if (!token) return;
-      auditSql.appendAudit(db, {
-        at: deps.now(), action: 'token.issue', actor: 'client', userId: token.accountId, clientId: token.clientId, ip: ctx.ip,
-        detail: { grantId: token.grantId, grantType: ctx.oidc.params?.grant_type },
-      }).catch((err: unknown) => deps.logger.error({ err }, 'could not write the audit entry of an issued token'));
+      auditSql
+        .appendAudit(db, {
+          at: deps.now(),
+          action: 'token.issue',
+          actor: 'client',
+          userId: token.accountId,
+          clientId: token.clientId,
+          ip: ctx.ip,
+          detail: { grantId: token.grantId, grantType: ctx.oidc.params?.grant_type },
+        })
+        .catch((err: unknown) => deps.logger.error({ err }, 'could not write the audit entry of an issued token'));
     });
     provider.use(pinOriginToIssuer(new URL(issuer)));
     provider.use(pageHeaders);
@@ -173,8 +180,9 @@ export function createOauthServer(deps: OauthServerDeps): OauthServer {
     if (ctx.oidc?.route !== 'end_session' || ctx.status !== 200 || ctx.oidc.session?.accountId) return;
     const secret = ctx.oidc.session?.state?.secret as string | undefined;
     if (!secret) return;
-    const form = `<form id="op.logoutForm" method="post" action="${escapeAttribute(ctx.oidc.urlFor('end_session_confirm'))}">`
-      + `<input type="hidden" name="xsrf" value="${escapeAttribute(secret)}"><input type="hidden" name="logout" value="yes"></form>`;
+    const form =
+      `<form id="op.logoutForm" method="post" action="${escapeAttribute(ctx.oidc.urlFor('end_session_confirm'))}">` +
+      `<input type="hidden" name="xsrf" value="${escapeAttribute(secret)}"><input type="hidden" name="logout" value="yes"></form>`;
     // The provider added its script's hash to script-src; this page has no script.
     ctx.set('content-security-policy', `${deps.pageHeaders['content-security-policy']}; script-src 'none'`);
     ctx.type = 'html';
@@ -204,8 +212,7 @@ export function createOauthServer(deps: OauthServerDeps): OauthServer {
     const catalogScopes = catalog.groups.map((g) => g.scope).join(' ');
     return {
       adapter: createOidcAdapterFactory({ db, now: deps.now }),
-      findAccount: async (_ctx: unknown, id: string) =>
-        (await deps.accounts.exists(id)) ? { accountId: id, claims: async () => ({ sub: id }) } : undefined,
+      findAccount: async (_ctx: unknown, id: string) => ((await deps.accounts.exists(id)) ? { accountId: id, claims: async () => ({ sub: id }) } : undefined),
       routes: OAUTH_ROUTES,
       interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `${INTERACTION_PATH}/${interaction.uid}` },
       cookies: { keys: [createHmac('sha256', deps.secret).update('dataport oauth cookies').digest('base64url')] },
@@ -249,7 +256,11 @@ export function createOauthServer(deps: OauthServerDeps): OauthServer {
           // from Google. Ours ask first (the provider's xsrf field protects the POST) and load nothing.
           logoutSource: async (ctx: any, form: string) => {
             ctx.type = 'html';
-            ctx.body = deps.renderLogoutPage({ form, signedIn: Boolean(ctx.oidc?.session?.accountId), acceptLanguage: ctx.get('accept-language') || undefined });
+            ctx.body = deps.renderLogoutPage({
+              form,
+              signedIn: Boolean(ctx.oidc?.session?.accountId),
+              acceptLanguage: ctx.get('accept-language') || undefined,
+            });
           },
           postLogoutSuccessSource: async (ctx: any) => {
             // The provider comes here after "stay signed in" too; only then does the session cookie remain.
@@ -310,10 +321,7 @@ export function createOauthServer(deps: OauthServerDeps): OauthServer {
     const foreign = requested.filter((s) => !catalog.byScope(s));
     if (foreign.length > 0) {
       const portability = requested.length > foreign.length;
-      throw new errors.InvalidScope(
-        portability ? 'data portability scopes cannot be mixed with other scopes' : 'unknown scope',
-        foreign.join(' '),
-      );
+      throw new errors.InvalidScope(portability ? 'data portability scopes cannot be mixed with other scopes' : 'unknown scope', foreign.join(' '));
     }
   }
 
@@ -351,7 +359,14 @@ export function createOauthServer(deps: OauthServerDeps): OauthServer {
       return providerFor(issuer).provider.interactionResult(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
     },
     /** Records the user's consent as a provider grant and a Dataport grant with the same id. */
-    async finishConsent(issuer: string, req: IncomingMessage, res: ServerResponse, details: OauthInteraction, choice: ConsentChoice, origin?: AuditOrigin): Promise<string> {
+    async finishConsent(
+      issuer: string,
+      req: IncomingMessage,
+      res: ServerResponse,
+      details: OauthInteraction,
+      choice: ConsentChoice,
+      origin?: AuditOrigin,
+    ): Promise<string> {
       const { provider, apiResource } = providerFor(issuer);
       const accountId = details.session?.accountId;
       if (!accountId) throw new ConsentError('the sign-in for this consent has ended; start again from the app');
@@ -395,7 +410,10 @@ export function createOauthServer(deps: OauthServerDeps): OauthServer {
     },
     deny(issuer: string, req: IncomingMessage, res: ServerResponse): Promise<string> {
       return providerFor(issuer).provider.interactionResult(
-        req, res, { error: 'access_denied', error_description: 'the user denied the request' }, { mergeWithLastSubmission: false },
+        req,
+        res,
+        { error: 'access_denied', error_description: 'the user denied the request' },
+        { mergeWithLastSubmission: false },
       );
     },
   };
@@ -411,7 +429,12 @@ function interactionView(details: Interaction): OauthInteraction {
   return {
     uid: details.uid,
     prompt: { name: details.prompt.name },
-    params: { client_id: clientId, ...(scope !== undefined ? { scope } : {}), ...(accessType !== undefined ? { access_type: accessType } : {}), ...(hl !== undefined ? { hl } : {}) },
+    params: {
+      client_id: clientId,
+      ...(scope !== undefined ? { scope } : {}),
+      ...(accessType !== undefined ? { access_type: accessType } : {}),
+      ...(hl !== undefined ? { hl } : {}),
+    },
     ...(details.session ? { session: { accountId: details.session.accountId } } : {}),
   };
 }

@@ -85,7 +85,7 @@ function clientAdapter(db: Db): Adapter {
   return {
     async find(id) {
       const row = await oauthClients.findClient(db, id);
-      return row ? (providerClientMetadata(row)) : undefined;
+      return row ? providerClientMetadata(row) : undefined;
     },
     upsert: readOnly,
     findByUid: async () => undefined,

@@ -35,8 +35,8 @@ export function createOperatorService(deps: { db: Db; now: () => number }) {
     const operator = OPERATOR_ID.test(id) ? await operatorsSql.findOperator(db, id) : undefined;
     const ok = operator
       ? await verifyPassword(password, operator.password_hash)
-      // A miss costs as much time as a wrong password, so timing does not tell which ids exist.
-      : (await verifyPassword(password, DECOY_PASSWORD_HASH), false);
+      : // A miss costs as much time as a wrong password, so timing does not tell which ids exist.
+        (await verifyPassword(password, DECOY_PASSWORD_HASH), false);
     if (!ok) return { ok: false, reason: 'invalid' };
     await throttle.succeeded(throttleKey(id), clientIp);
     return { ok: true, accountId: id };

@@ -77,7 +77,10 @@ export function clientAddressKey(ip: string): string {
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }
 
 /** Claims attempts in the sign-in buckets, atomically per bucket, across every process on the database. */
@@ -108,8 +111,12 @@ export function createSignInThrottle(deps: { db: Db; now: () => number }) {
       const decision = claimAttempt(stateOf(row), policy, at);
       if (!decision.ok) return decision;
       const next = {
-        key, attempts: decision.next.attempts, window_start: decision.next.windowStart, next_at: decision.next.nextAt,
-        expires_at: decision.next.expiresAt, version: (row?.version ?? 0) + 1,
+        key,
+        attempts: decision.next.attempts,
+        window_start: decision.next.windowStart,
+        next_at: decision.next.nextAt,
+        expires_at: decision.next.expiresAt,
+        version: (row?.version ?? 0) + 1,
       };
       if (row ? await signInThrottle.replaceBucket(db, row.version, next) : await signInThrottle.insertBucket(db, next)) {
         // Pruned as new keys arrive, so the table holds at most a window's worth of keys even where no

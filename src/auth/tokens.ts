@@ -20,7 +20,10 @@ export function hashToken(token: string): string {
 
 export class AuthError extends Error {
   override readonly name = 'AuthError';
-  constructor(readonly code: 'MISSING_CREDENTIALS' | 'EXPIRED_CREDENTIALS' | 'INVALID_CREDENTIALS', message: string) {
+  constructor(
+    readonly code: 'MISSING_CREDENTIALS' | 'EXPIRED_CREDENTIALS' | 'INVALID_CREDENTIALS',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -59,8 +62,14 @@ export function createTokenService(deps: { db: Db; catalog: Catalog; now: () => 
     await db.transaction().execute(async (trx) => {
       await grants.insertGrant(trx, row);
       await auditSql.appendAudit(trx, {
-        at, action: 'grant', actor: grant.origin?.operator ? 'operator' : 'user', userId: row.user_id, clientId: row.client_id,
-        operator: grant.origin?.operator, ip: grant.origin?.ip, detail: { grantId: row.id, access: row.access, resources: JSON.parse(row.resources) },
+        at,
+        action: 'grant',
+        actor: grant.origin?.operator ? 'operator' : 'user',
+        userId: row.user_id,
+        clientId: row.client_id,
+        operator: grant.origin?.operator,
+        ip: grant.origin?.ip,
+        detail: { grantId: row.id, access: row.access, resources: JSON.parse(row.resources) },
       });
     });
     return row;
@@ -78,10 +87,22 @@ export function createTokenService(deps: { db: Db; catalog: Catalog; now: () => 
     const accessToken = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const expiresAt = Math.min(at + deps.tokenLifetimeMs, grantExpiresAt ?? Infinity);
     await db.transaction().execute(async (trx) => {
-      await accessTokens.insertAccessToken(trx, { token_hash: hashToken(accessToken), grant_id: grantId, created_at: at, expires_at: expiresAt, revoked_at: null });
+      await accessTokens.insertAccessToken(trx, {
+        token_hash: hashToken(accessToken),
+        grant_id: grantId,
+        created_at: at,
+        expires_at: expiresAt,
+        revoked_at: null,
+      });
       await auditSql.appendAudit(trx, {
-        at, action: 'token.issue', actor: owner?.origin?.operator ? 'operator' : 'client', userId: owner?.userId, clientId: owner?.clientId,
-        operator: owner?.origin?.operator, ip: owner?.origin?.ip, detail: { grantId, expiresAt },
+        at,
+        action: 'token.issue',
+        actor: owner?.origin?.operator ? 'operator' : 'client',
+        userId: owner?.userId,
+        clientId: owner?.clientId,
+        operator: owner?.origin?.operator,
+        ip: owner?.origin?.ip,
+        detail: { grantId, expiresAt },
       });
     });
     return { accessToken, expiresAt };
@@ -107,8 +128,7 @@ export function createTokenService(deps: { db: Db; catalog: Catalog; now: () => 
     // carries TOKEN_PREFIX, so a token without it (an OAuth client's, the common case) skips the first query;
     // one with it still falls through, as a provider's random token may begin with those characters too.
     const found: { token: { revoked_at: number | null; expires_at: number }; grant: GrantRow; scope?: string } | undefined =
-      (token.startsWith(TOKEN_PREFIX) ? await accessTokens.findTokenWithGrant(db, tokenHash) : undefined)
-      ?? await oauthTokenWithGrant(tokenHash);
+      (token.startsWith(TOKEN_PREFIX) ? await accessTokens.findTokenWithGrant(db, tokenHash) : undefined) ?? (await oauthTokenWithGrant(tokenHash));
     if (!found) return undefined;
     const g = found.grant;
     const granted = JSON.parse(g.resources) as string[];
@@ -152,7 +172,10 @@ export function createTokenService(deps: { db: Db; catalog: Catalog; now: () => 
    * server's codes, access tokens and refresh tokens for them (authorization.reset, the account page).
    */
   async function revokeAuthorization(
-    userId: string, clientId: string, reason: grants.RevocationReason = 'revoked', origin?: AuditOrigin & { actor?: 'user' | 'client' | 'operator' },
+    userId: string,
+    clientId: string,
+    reason: grants.RevocationReason = 'revoked',
+    origin?: AuditOrigin & { actor?: 'user' | 'client' | 'operator' },
   ): Promise<void> {
     const at = now();
     await db.transaction().execute(async (trx) => {
@@ -161,8 +184,14 @@ export function createTokenService(deps: { db: Db; catalog: Catalog; now: () => 
       await oidcPayloads.destroyByGrantIds(trx, revoked);
       if (revoked.length > 0) {
         await auditSql.appendAudit(trx, {
-          at, action: 'revoke', actor: origin?.actor ?? (origin?.operator ? 'operator' : 'user'), userId, clientId,
-          operator: origin?.operator, ip: origin?.ip, detail: { grantIds: revoked, reason },
+          at,
+          action: 'revoke',
+          actor: origin?.actor ?? (origin?.operator ? 'operator' : 'user'),
+          userId,
+          clientId,
+          operator: origin?.operator,
+          ip: origin?.ip,
+          detail: { grantIds: revoked, reason },
         });
       }
     });

@@ -29,7 +29,9 @@ export interface TokenService {
   /** Records a grant and issues an access token for it directly (the operator's `dataport token`). */
   grantAndIssueToken(grant: NewGrant & { origin?: AuditOrigin }): Promise<{ accessToken: string; grantId: string; expiresAt: number }>;
   issueToken(
-    grantId: string, grantExpiresAt: number | null, owner?: { userId: string; clientId: string; origin?: AuditOrigin | undefined },
+    grantId: string,
+    grantExpiresAt: number | null,
+    owner?: { userId: string; clientId: string; origin?: AuditOrigin | undefined },
   ): Promise<{ accessToken: string; expiresAt: number }>;
   /**
    * The caller a bearer token stands for, read from the database on every call; AuthError when it is
@@ -82,7 +84,14 @@ export interface OauthServer {
   /** Finishes the sign-in step; returns where to send the browser. */
   finishSignIn(issuer: string, req: IncomingMessage, res: ServerResponse, accountId: string): Promise<string>;
   /** Records the user's consent as a provider grant and a Dataport grant with the same id; returns where to send the browser. */
-  finishConsent(issuer: string, req: IncomingMessage, res: ServerResponse, details: OauthInteraction, choice: ConsentChoice, origin?: AuditOrigin): Promise<string>;
+  finishConsent(
+    issuer: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    details: OauthInteraction,
+    choice: ConsentChoice,
+    origin?: AuditOrigin,
+  ): Promise<string>;
   /**
    * Ends the provider's login session this browser holds (its 14-day `_session`), so the next authorization
    * asks for a sign-in again; the cookie that named it then names nothing. Called by the account page's sign-out.

@@ -104,7 +104,8 @@ export function createUpstreamSignIn(config: UpstreamOidcConfig) {
       throw new UpstreamSignInError(`ID token refused: ${(error as Error).message}`, { cause: error });
     }
     // An ID token for several audiences names the one it was issued to (3.1.3.7 (4), (5)).
-    if (Array.isArray(claims.aud) && claims.aud.length > 1 && claims.azp === undefined) throw new UpstreamSignInError('ID token for several audiences without azp');
+    if (Array.isArray(claims.aud) && claims.aud.length > 1 && claims.azp === undefined)
+      throw new UpstreamSignInError('ID token for several audiences without azp');
     if (claims.azp !== undefined && claims.azp !== config.clientId) throw new UpstreamSignInError('ID token issued to another client (azp)');
     if (claims.nonce !== nonce) throw new UpstreamSignInError('ID token nonce mismatch');
     if (typeof claims.sub !== 'string' || claims.sub === '') throw new UpstreamSignInError('ID token without a subject');
@@ -135,7 +136,13 @@ export function createUpstreamSignIn(config: UpstreamOidcConfig) {
   }
 
   /** Exchanges the code and returns who signed in, with the account id the configured claim names. */
-  async function complete(options: { code: string; redirectUri: string; nonce: string; codeVerifier: string; extraClaims?: readonly string[] }): Promise<UpstreamIdentity> {
+  async function complete(options: {
+    code: string;
+    redirectUri: string;
+    nonce: string;
+    codeVerifier: string;
+    extraClaims?: readonly string[];
+  }): Promise<UpstreamIdentity> {
     const { doc } = await discover();
     const res = await fetch(doc.token_endpoint, {
       method: 'POST',
@@ -143,7 +150,12 @@ export function createUpstreamSignIn(config: UpstreamOidcConfig) {
         'content-type': 'application/x-www-form-urlencoded',
         authorization: `Basic ${Buffer.from(`${encodeURIComponent(config.clientId)}:${encodeURIComponent(config.clientSecret)}`).toString('base64')}`,
       },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: options.code, redirect_uri: options.redirectUri, code_verifier: options.codeVerifier }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: options.code,
+        redirect_uri: options.redirectUri,
+        code_verifier: options.codeVerifier,
+      }),
       signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
     });
     const body = (await res.json().catch(() => ({}))) as { id_token?: string; access_token?: string; error?: string };
@@ -154,7 +166,10 @@ export function createUpstreamSignIn(config: UpstreamOidcConfig) {
     let all: Record<string, unknown> = { ...claims };
     const missing = value === undefined || (options.extraClaims ?? []).some((name) => claims[name] === undefined);
     if (missing && doc.userinfo_endpoint && body.access_token) {
-      const info = await fetch(doc.userinfo_endpoint, { headers: { authorization: `Bearer ${body.access_token}` }, signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS) });
+      const info = await fetch(doc.userinfo_endpoint, {
+        headers: { authorization: `Bearer ${body.access_token}` },
+        signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
+      });
       if (info.ok) {
         const userinfo = (await info.json()) as Record<string, unknown>;
         // Userinfo about someone else is not about this sign-in (OpenID Connect Core 5.3.2).

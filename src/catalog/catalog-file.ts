@@ -87,9 +87,7 @@ export const pluginSourceSchema = z.strictObject({
 
 const demoSourceSchema = z.strictObject({ type: z.literal('demo') });
 
-export const sourceSchema = z.discriminatedUnion('type', [
-  sqlSourceSchema, filesSourceSchema, httpSourceSchema, pluginSourceSchema, demoSourceSchema,
-]);
+export const sourceSchema = z.discriminatedUnion('type', [sqlSourceSchema, filesSourceSchema, httpSourceSchema, pluginSourceSchema, demoSourceSchema]);
 
 const recordFormat = z.enum(['json-array', 'ndjson', 'csv', 'json-object']);
 
@@ -107,19 +105,24 @@ export const filesFileSchema = z.strictObject({
   path: archivePath,
   format: z.literal('as-is').default('as-is'),
   /** Below the source's root; `{user_id}` is replaced by the user's id. */
-  folder: z.string().min(1).refine((f) => f.includes('{user_id}'), {
-    message: 'must contain {user_id}, or every user would receive the same files',
-  }),
+  folder: z
+    .string()
+    .min(1)
+    .refine((f) => f.includes('{user_id}'), {
+      message: 'must contain {user_id}, or every user would receive the same files',
+    }),
 });
 
-export const httpFileSchema = z.strictObject({
-  path: archivePath,
-  format: recordFormat.default('json-array'),
-  /** Resolved against the source URL like a link: `orders` is below it, `/export/orders` is from the host root. */
-  endpoint: z.string().min(1),
-  /** Column order; required for `csv` (NDJSON records carry no column list). */
-  columns: z.array(z.string().min(1)).min(1).optional(),
-}).refine((f) => f.format !== 'csv' || f.columns !== undefined, { message: 'format csv needs "columns" (the column order)', path: ['columns'] });
+export const httpFileSchema = z
+  .strictObject({
+    path: archivePath,
+    format: recordFormat.default('json-array'),
+    /** Resolved against the source URL like a link: `orders` is below it, `/export/orders` is from the host root. */
+    endpoint: z.string().min(1),
+    /** Column order; required for `csv` (NDJSON records carry no column list). */
+    columns: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .refine((f) => f.format !== 'csv' || f.columns !== undefined, { message: 'format csv needs "columns" (the column order)', path: ['columns'] });
 
 const groupSchema = z.strictObject({
   name: z.string().regex(GROUP_NAME, 'expected a dotted lower-case name such as shop.orders'),

@@ -20,9 +20,7 @@ export function supportsTimeFilter(name: string): boolean {
  * document, plus `businessmessaging.conversations`, which Google has retired and Dataport still serves.
  */
 export function googleCatalog(): Catalog {
-  const file = JSON.parse(
-    readFileSync(new URL('./google-resource-groups.json', import.meta.url), 'utf8'),
-  ) as GoogleGroupsFile;
+  const file = JSON.parse(readFileSync(new URL('./google-resource-groups.json', import.meta.url), 'utf8')) as GoogleGroupsFile;
   return createCatalog(
     file.resourceGroups.map((g) => ({
       name: g.resource,

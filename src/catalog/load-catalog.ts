@@ -3,10 +3,7 @@ import path from 'node:path';
 import { isNode, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { createCatalog } from './catalog.js';
-import {
-  catalogFileSchema, fileSchemaFor,
-  type GroupDefinition, type SourceDefinition,
-} from './catalog-file.js';
+import { catalogFileSchema, fileSchemaFor, type GroupDefinition, type SourceDefinition } from './catalog-file.js';
 import type { Catalog } from './types.js';
 
 /** A mistake in a catalog file; every line of the message starts with `file:line:column`. */
@@ -86,7 +83,8 @@ export function loadCatalogFile(file: string, env: Readonly<Record<string, strin
   resourceGroups.forEach((group, i) => {
     const at = ['resourceGroups', i] as const;
     const firstName = seenNames.get(group.name);
-    if (firstName !== undefined) report([...at, 'name'], `resource group "${group.name}" is already declared (at ${locate(['resourceGroups', firstName, 'name'])})`);
+    if (firstName !== undefined)
+      report([...at, 'name'], `resource group "${group.name}" is already declared (at ${locate(['resourceGroups', firstName, 'name'])})`);
     seenNames.set(group.name, i);
     const firstScope = seenScopes.get(group.scope);
     if (firstScope !== undefined) report([...at, 'scope'], `scope is already granted by "${resourceGroups[firstScope]!.name}"; each group needs its own scope`);
@@ -121,9 +119,15 @@ export function loadCatalogFile(file: string, env: Readonly<Record<string, strin
   });
   if (problems.length > 0) throw fail();
 
-  const catalog = createCatalog(groups.map((g) => ({
-    name: g.name, scope: g.scope, description: g.description, supportsTimeFilter: g.timeFilter, source: g.source,
-  })));
+  const catalog = createCatalog(
+    groups.map((g) => ({
+      name: g.name,
+      scope: g.scope,
+      description: g.description,
+      supportsTimeFilter: g.timeFilter,
+      source: g.source,
+    })),
+  );
   return Object.freeze({ file: absolute, baseDir: path.dirname(absolute), catalog, sources, groups: Object.freeze(groups), locate, redact });
 }
 
@@ -132,7 +136,9 @@ export function loadCatalogFile(file: string, env: Readonly<Record<string, strin
  * references anywhere else. Returns the values it put in, longest first (for `redact`).
  */
 function substituteEnv(
-  doc: Document, env: Readonly<Record<string, string | undefined>>, problem: (node: Node, message: string) => void,
+  doc: Document,
+  env: Readonly<Record<string, string | undefined>>,
+  problem: (node: Node, message: string) => void,
 ): [name: string, value: string][] {
   const substituted = new Map<string, string>();
   visit(doc, {

@@ -5,7 +5,9 @@ import { clientWebhookCommand } from './commands/webhooks.js';
 import { readStdin } from './read-stdin.js';
 
 /** Opens the configured database (migrating SQLite, as `dataport token` does), runs `fn`, closes it. */
-async function withServices<T>(fn: (s: { accounts: ReturnType<typeof createAccountService>; clients: ReturnType<typeof createClientService> }) => Promise<T>): Promise<T> {
+async function withServices<T>(
+  fn: (s: { accounts: ReturnType<typeof createAccountService>; clients: ReturnType<typeof createClientService> }) => Promise<T>,
+): Promise<T> {
   const config = loadConfig();
   // Loaded here rather than at the top, so other commands do not pay for the OAuth provider's import.
   const { AccountError, ClientError, createAccountService, createClientService } = await import('../auth/index.js');
@@ -56,7 +58,9 @@ export function registerAccountCommands(program: Command): void {
     .requiredOption('--redirect-uri <uri>', 'an exact redirect URI (repeat for more)', (v: string, all: string[] = []) => [...all, v])
     .option('--public', 'a public client (native or browser app): no secret, PKCE required')
     .action(async (options: { name: string; redirectUri: string[]; public?: boolean }) => {
-      const client = await withServices(({ clients: c }) => c.addClient({ name: options.name, redirectUris: options.redirectUri, public: options.public === true }));
+      const client = await withServices(({ clients: c }) =>
+        c.addClient({ name: options.name, redirectUris: options.redirectUri, public: options.public === true }),
+      );
       console.log(JSON.stringify(client, null, 2));
     });
   clients

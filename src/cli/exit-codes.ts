@@ -32,7 +32,11 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /** An error the CLI reports as one line and exits with `exitCode`. */
 export class CliError extends Error {
   override readonly name = 'CliError';
-  constructor(message: string, readonly exitCode: ExitCode, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
   }
 }

@@ -36,10 +36,13 @@ const program = new Command()
   .showHelpAfterError()
   // Commander's own errors (unknown option, missing argument) become exit code 2 below, not its default 1.
   .exitOverride()
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 RESOURCE_EXHAUSTED (export),
 4 job FAILED (export), 5 job CANCELLED (export), 6 job not found, 7 refused by the job's state or
-the server's setup, 130 interrupted. See docs/cli.md.`);
+the server's setup, 130 interrupted. See docs/cli.md.`,
+  );
 
 program
   .command('start')
@@ -71,7 +74,8 @@ program
         // pg-boss keeps its own schema (dataport_queue) beside ours; install or upgrade it here too, so the
         // serve and worker processes never need rights to create schemas.
         const queue = createPgBossQueue({
-          databaseUrl: config.databaseUrl, supervise: false,
+          databaseUrl: config.databaseUrl,
+          supervise: false,
           onMovedFromPgBoss10: (deliveries) => console.log(`moved ${deliveries} waiting jobs over from pg-boss 10's queue schema (pgboss)`),
         });
         await queue.ready();
@@ -100,8 +104,16 @@ program
     await withOperatorDataport(async (dataport) => {
       const unknown = options.resources.filter((r) => !dataport.catalog.get(r));
       if (unknown.length > 0) throw new InvalidArgumentError(`unknown resource group: ${unknown.join(', ')}`);
-      const issued = await dataport.tokens.grantAndIssueToken({ userId: options.user, clientId: options.client, resources: options.resources, access: options.access, origin: { operator: 'cli' } });
-      console.error(`granted ${options.access} access to ${options.resources.length} group(s) for user ${options.user}, client ${options.client}; token expires ${new Date(issued.expiresAt).toISOString()}`);
+      const issued = await dataport.tokens.grantAndIssueToken({
+        userId: options.user,
+        clientId: options.client,
+        resources: options.resources,
+        access: options.access,
+        origin: { operator: 'cli' },
+      });
+      console.error(
+        `granted ${options.access} access to ${options.resources.length} group(s) for user ${options.user}, client ${options.client}; token expires ${new Date(issued.expiresAt).toISOString()}`,
+      );
       console.log(issued.accessToken);
     });
   });

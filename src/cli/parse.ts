@@ -10,10 +10,12 @@ export function parseDurationMs(text: string): number {
   if (!pieces || pieces.join('') !== trimmed) {
     throw new InvalidArgumentError(`expected a duration such as 30s, 24h, 14d or 1d12h, got "${text}"`);
   }
-  return Math.round(pieces.reduce((sum, piece) => {
-    const [, n, unit] = DURATION.exec(piece)!;
-    return sum + Number(n) * DURATION_UNITS[unit!]!;
-  }, 0));
+  return Math.round(
+    pieces.reduce((sum, piece) => {
+      const [, n, unit] = DURATION.exec(piece)!;
+      return sum + Number(n) * DURATION_UNITS[unit!]!;
+    }, 0),
+  );
 }
 
 /** `1d 2h 3m`, `-5m 10s`, `0s`: a duration for people. */
@@ -22,7 +24,12 @@ export function formatDuration(ms: number): string {
   const sign = ms < 0 ? '-' : '';
   let rest = Math.round(Math.abs(ms) / 1000);
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const n = Math.floor(rest / size);
     rest -= n * size;
     if (n > 0) parts.push(`${n}${unit}`);
@@ -43,7 +50,10 @@ export function parseTime(text: string, now: () => number): Date {
 
 /** A comma-separated list: `a,b, c` -> ['a', 'b', 'c']. */
 export function parseList(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** `512KiB`, `1MiB`, `200000`: bytes. */

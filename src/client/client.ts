@@ -1,7 +1,5 @@
 import { parseErrorResponse, PortabilityTransportError } from './errors.js';
-import type {
-  AccessTypeCheckResponse, InitiateRequest, InitiateResponse, PortabilityArchiveState, RetryResponse,
-} from './types.js';
+import type { AccessTypeCheckResponse, InitiateRequest, InitiateResponse, PortabilityArchiveState, RetryResponse } from './types.js';
 
 export interface PortabilityClientOptions {
   /** The server's root URL: a Dataport (`http://localhost:8080`) or `https://dataportability.googleapis.com/`. */

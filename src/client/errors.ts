@@ -49,12 +49,5 @@ export function parseErrorResponse(httpStatus: number, bodyText: string, headers
     return new PortabilityApiError(httpStatus, 'UNKNOWN', `HTTP ${httpStatus}${snippet ? `: ${snippet}` : ''}`, undefined, {}, headers);
   }
   const info = error.details?.find((d) => d['@type']?.endsWith('google.rpc.ErrorInfo'));
-  return new PortabilityApiError(
-    httpStatus,
-    error.status ?? 'UNKNOWN',
-    error.message ?? `HTTP ${httpStatus}`,
-    info?.reason,
-    info?.metadata ?? {},
-    headers,
-  );
+  return new PortabilityApiError(httpStatus, error.status ?? 'UNKNOWN', error.message ?? `HTTP ${httpStatus}`, info?.reason, info?.metadata ?? {}, headers);
 }

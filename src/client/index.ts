@@ -5,5 +5,14 @@
  */
 export { createPortabilityClient, type PortabilityClient, type PortabilityClientOptions } from './client.js';
 export { PortabilityApiError, parseErrorResponse } from './errors.js';
-export { discoverAuthorizationServer, createPkcePair, buildAuthorizationUrl, exchangeAuthorizationCode, refreshAccessToken, scopeForGroup, type AuthorizationServer, type TokenResponse } from './oauth.js';
+export {
+  discoverAuthorizationServer,
+  createPkcePair,
+  buildAuthorizationUrl,
+  exchangeAuthorizationCode,
+  refreshAccessToken,
+  scopeForGroup,
+  type AuthorizationServer,
+  type TokenResponse,
+} from './oauth.js';
 export type * from './types.js';

@@ -88,14 +88,19 @@ export async function exchangeAuthorizationCode(
   request: { tokenEndpoint: string; clientId: string; clientSecret?: string | undefined; code: string; redirectUri: string; codeVerifier: string },
   doFetch: typeof fetch = fetch,
 ): Promise<TokenResponse> {
-  return postTokenRequest(request.tokenEndpoint, {
-    grant_type: 'authorization_code',
-    code: request.code,
-    redirect_uri: request.redirectUri,
-    client_id: request.clientId,
-    code_verifier: request.codeVerifier,
-    ...(request.clientSecret ? { client_secret: request.clientSecret } : {}),
-  }, 'the authorization code', doFetch);
+  return postTokenRequest(
+    request.tokenEndpoint,
+    {
+      grant_type: 'authorization_code',
+      code: request.code,
+      redirect_uri: request.redirectUri,
+      client_id: request.clientId,
+      code_verifier: request.codeVerifier,
+      ...(request.clientSecret ? { client_secret: request.clientSecret } : {}),
+    },
+    'the authorization code',
+    doFetch,
+  );
 }
 
 /** A new access token from a refresh token (exports can outlive an access token: Google's live an hour). */
@@ -103,12 +108,17 @@ export async function refreshAccessToken(
   request: { tokenEndpoint: string; clientId: string; clientSecret?: string | undefined; refreshToken: string },
   doFetch: typeof fetch = fetch,
 ): Promise<TokenResponse> {
-  return postTokenRequest(request.tokenEndpoint, {
-    grant_type: 'refresh_token',
-    refresh_token: request.refreshToken,
-    client_id: request.clientId,
-    ...(request.clientSecret ? { client_secret: request.clientSecret } : {}),
-  }, 'the refresh token', doFetch);
+  return postTokenRequest(
+    request.tokenEndpoint,
+    {
+      grant_type: 'refresh_token',
+      refresh_token: request.refreshToken,
+      client_id: request.clientId,
+      ...(request.clientSecret ? { client_secret: request.clientSecret } : {}),
+    },
+    'the refresh token',
+    doFetch,
+  );
 }
 
 async function postTokenRequest(tokenEndpoint: string, form: Record<string, string>, what: string, doFetch: typeof fetch): Promise<TokenResponse> {
@@ -141,6 +151,5 @@ async function postTokenRequest(tokenEndpoint: string, form: Record<string, stri
  * the one ending in `.<group>` (Google's convention: `https://www.googleapis.com/auth/dataportability.<group>`).
  */
 export function scopeForGroup(group: string, knownScopes: readonly string[]): string {
-  return knownScopes.find((s) => s.endsWith(`.${group}`) || s.endsWith(`/${group}`))
-    ?? `https://www.googleapis.com/auth/dataportability.${group}`;
+  return knownScopes.find((s) => s.endsWith(`.${group}`) || s.endsWith(`/${group}`)) ?? `https://www.googleapis.com/auth/dataportability.${group}`;
 }

@@ -48,9 +48,11 @@ export function createEmulatorClock(options: EmulatorClockOptions): EmulatorCloc
       timer ??= setInterval(() => {
         if (ticking) return;
         ticking = true;
-        refresh().catch((error: unknown) => options.onError?.(error)).finally(() => {
-          ticking = false;
-        });
+        refresh()
+          .catch((error: unknown) => options.onError?.(error))
+          .finally(() => {
+            ticking = false;
+          });
       }, refreshMs);
       timer.unref();
     },

@@ -6,6 +6,4 @@ export { createEmulatorClock, type EmulatorClock, type EmulatorClockOptions } fr
 export { createRuntimeFaults, setRuntimeFaults, clearRuntimeFaults, listRuntimeFaults, formatFault } from './faults.js';
 // The demo source's fault syntax, for the controls that set faults (CLI, console) without importing the source.
 export { parseDemoFaults } from '../sources/demo/index.js';
-export {
-  recordDemoSourceStatus, readDemoSourceStatus, readClockOffsetMs, writeClockOffsetMs, type DemoSourceStatus,
-} from './settings.js';
+export { recordDemoSourceStatus, readDemoSourceStatus, readClockOffsetMs, writeClockOffsetMs, type DemoSourceStatus } from './settings.js';

@@ -48,6 +48,12 @@ export async function writeRuntimeFaultRules(db: Db, rules: readonly DemoFault[]
 
 function isDemoFault(value: unknown): value is DemoFault {
   const f = value as DemoFault;
-  return typeof f === 'object' && f !== null && typeof f.group === 'string' && ['fail', 'flaky', 'slow'].includes(f.rule)
-    && Number.isSafeInteger(f.value) && f.value >= 0;
+  return (
+    typeof f === 'object' &&
+    f !== null &&
+    typeof f.group === 'string' &&
+    ['fail', 'flaky', 'slow'].includes(f.rule) &&
+    Number.isSafeInteger(f.value) &&
+    f.value >= 0
+  );
 }

@@ -238,7 +238,15 @@ class PartSink {
       while (ahead.length < pool.threads * 2 && next < shards.count) {
         const n = madeRecords === 0 ? FIRST_RANGE_RECORDS : Math.max(1, Math.round(rangeBytes / (madeBytes / madeRecords)));
         const to = Math.min(shards.count, next + n);
-        const range = pool.run({ module: shards.module, exportName: shards.exportName, args: shards.args, from: next, to, format: file.format, level: this.options.compressionLevel });
+        const range = pool.run({
+          module: shards.module,
+          exportName: shards.exportName,
+          args: shards.args,
+          from: next,
+          to,
+          format: file.format,
+          level: this.options.compressionLevel,
+        });
         range.catch(() => {}); // awaited in order below; a failure seen earlier is not unhandled
         ahead.push(range);
         next = to;
@@ -283,7 +291,10 @@ class PartSink {
     }
     await entry.end();
     return {
-      path: `${ARCHIVE_ROOT}/${file.path}`, part: this.parts.length + 1, format: 'bytes', sizeBytes: entry.bytesIn,
+      path: `${ARCHIVE_ROOT}/${file.path}`,
+      part: this.parts.length + 1,
+      format: 'bytes',
+      sizeBytes: entry.bytesIn,
       ...(file.records !== undefined ? { records: file.records } : {}),
     };
   }
@@ -341,7 +352,11 @@ class PiecedFile {
     await this.entry.end();
     const { format } = this.file;
     this.written.push({
-      path: `${ARCHIVE_ROOT}/${this.path}`, part: this.sink.partNumber(), format: indexedFormat(format), sizeBytes: this.entry.bytesIn, records: this.records,
+      path: `${ARCHIVE_ROOT}/${this.path}`,
+      part: this.sink.partNumber(),
+      format: indexedFormat(format),
+      sizeBytes: this.entry.bytesIn,
+      records: this.records,
       ...(format.type === 'json-array' && format.wrapper ? { listKey: format.wrapper.key } : {}),
     });
   }

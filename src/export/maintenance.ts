@@ -16,8 +16,13 @@ export async function collectExpiredArchives(
       await deps.blobs.deletePrefix(`archives/${job.id}/`);
       const at = deps.now();
       await jobsSql.markArchiveDeleted(deps.db, job.id, at, {
-        at, action: 'archive.delete', actor: deps.operator ? 'operator' : 'system', operator: deps.operator,
-        userId: job.user_id, clientId: job.client_id, jobId: job.id,
+        at,
+        action: 'archive.delete',
+        actor: deps.operator ? 'operator' : 'system',
+        operator: deps.operator,
+        userId: job.user_id,
+        clientId: job.client_id,
+        jobId: job.id,
         detail: { expiredAt: job.archive_expires_at },
       });
       collected++;
@@ -37,11 +42,7 @@ export async function collectExpiredArchives(
  * swept on every pass meanwhile and marked done only after. Jobs whose runs cannot have left anything (never
  * claimed, or COMPLETE by their first run) are marked without touching the blob store.
  */
-export async function deleteUnpublishedOutputs(
-  deps: { db: Db; blobs: BlobStore; now: () => number },
-  settleMs: number,
-  batch = 100,
-): Promise<number> {
+export async function deleteUnpublishedOutputs(deps: { db: Db; blobs: BlobStore; now: () => number }, settleMs: number, batch = 100): Promise<number> {
   let seen = 0;
   for (;;) {
     const jobs = await jobsSql.listUnsweptFinishedJobs(deps.db, batch);
@@ -72,9 +73,7 @@ export async function deleteUnpublishedOutputs(
  * the queue is no takeover). Run about every quarter of a lease, so a killed worker's job runs again about one
  * lease after the kill, however long the backlog. Returns the lapsed jobs' ids.
  */
-export async function takeOverLapsedJobs(
-  deps: { db: Db; queue: Pick<JobQueue, 'redispatch'>; now: () => number },
-): Promise<string[]> {
+export async function takeOverLapsedJobs(deps: { db: Db; queue: Pick<JobQueue, 'redispatch'>; now: () => number }): Promise<string[]> {
   const lapsed = await jobsSql.listLapsedJobs(deps.db, deps.now(), 100);
   for (const job of lapsed) await deps.queue.redispatch(job.id);
   return lapsed.map((job) => job.id);

@@ -62,15 +62,22 @@ export function createExportRunner(deps: ExportRunnerDeps): ExportRunner {
     // Every line about the run carries the job and the request that made it (its X-Request-Id); the run's span
     // is a child of that request's trace (the traceparent kept with the job), whichever worker runs it.
     const log = deps.log.child({ jobId: job.id, ...(job.request_id !== null ? { request_id: job.request_id } : {}) });
-    return withSpan('export.run', {
-      kind: SpanKind.CONSUMER,
-      parent: contextFromTraceParent(job.trace_parent),
-      attributes: {
-        'dataport.job.id': job.id, 'dataport.attempt': job.attempt, 'dataport.deliveries': delivery.deliveries,
-        'dataport.resource_groups': JSON.parse(job.resources) as string[], 'dataport.worker_id': deps.workerId,
-        ...(job.request_id !== null ? { 'dataport.request_id': job.request_id } : {}),
+    return withSpan(
+      'export.run',
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromTraceParent(job.trace_parent),
+        attributes: {
+          'dataport.job.id': job.id,
+          'dataport.attempt': job.attempt,
+          'dataport.deliveries': delivery.deliveries,
+          'dataport.resource_groups': JSON.parse(job.resources) as string[],
+          'dataport.worker_id': deps.workerId,
+          ...(job.request_id !== null ? { 'dataport.request_id': job.request_id } : {}),
+        },
       },
-    }, (span) => run(job, delivery, log, span));
+      (span) => run(job, delivery, log, span),
+    );
   }
 
   async function run(job: JobRow, delivery: Delivery, log: RunLog, span: Span): Promise<DeliveryOutcome> {
@@ -90,12 +97,15 @@ export function createExportRunner(deps: ExportRunnerDeps): ExportRunner {
     // seconds on S3) has already aborted the signal, and a listener added after that never hears of it: the
     // run would go on to the end while its process waited to exit.
     if (delivery.signal.aborted) onShutdown();
-    const heartbeat = setInterval(() => {
-      jobsSql.renewLease(db, job.id, job.attempt, now(), deps.leaseMs).then(
-        (held) => held || controller.abort(new RunStopped('cancelled')),
-        (e: unknown) => log.warn({ err: e }, 'lease renewal failed'),
-      );
-    }, Math.max(100, Math.floor(deps.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        jobsSql.renewLease(db, job.id, job.attempt, now(), deps.leaseMs).then(
+          (held) => held || controller.abort(new RunStopped('cancelled')),
+          (e: unknown) => log.warn({ err: e }, 'lease renewal failed'),
+        );
+      },
+      Math.max(100, Math.floor(deps.leaseMs / 3)),
+    );
 
     try {
       const started = now();
@@ -121,22 +131,38 @@ export function createExportRunner(deps: ExportRunnerDeps): ExportRunner {
       });
       const bytes = parts.reduce((n, p) => n + p.sizeBytes, 0);
       span.setAttributes({ 'dataport.archive.parts': parts.length, 'dataport.archive.bytes': bytes, 'dataport.archive.records': index.totals.records });
-      const published = await withSpan('archive.publish', { attributes: { 'dataport.job.id': job.id, 'dataport.archive.parts': parts.length, 'dataport.archive.bytes': bytes } }, async (publish) => {
-        const done = await jobsSql.completeJob(
-          db, job.id, job.attempt,
-          parts.map((p) => ({ part_index: p.partIndex, blob_key: p.blobKey, size_bytes: p.sizeBytes, sha256: p.sha256 })),
-          now(), now() + deps.archiveRetentionMs,
-          {
-            at: now(), action: 'publish', actor: 'system', userId: job.user_id, clientId: job.client_id, jobId: job.id,
-            detail: {
-              attempt: job.attempt, worker: deps.workerId, parts: parts.length, bytes,
-              records: index.totals.records, resources: JSON.parse(job.resources) as string[],
+      const published = await withSpan(
+        'archive.publish',
+        { attributes: { 'dataport.job.id': job.id, 'dataport.archive.parts': parts.length, 'dataport.archive.bytes': bytes } },
+        async (publish) => {
+          const done = await jobsSql.completeJob(
+            db,
+            job.id,
+            job.attempt,
+            parts.map((p) => ({ part_index: p.partIndex, blob_key: p.blobKey, size_bytes: p.sizeBytes, sha256: p.sha256 })),
+            now(),
+            now() + deps.archiveRetentionMs,
+            {
+              at: now(),
+              action: 'publish',
+              actor: 'system',
+              userId: job.user_id,
+              clientId: job.client_id,
+              jobId: job.id,
+              detail: {
+                attempt: job.attempt,
+                worker: deps.workerId,
+                parts: parts.length,
+                bytes,
+                records: index.totals.records,
+                resources: JSON.parse(job.resources) as string[],
+              },
             },
-          },
-        );
-        publish.setAttribute('dataport.published', done);
-        return done;
-      });
+          );
+          publish.setAttribute('dataport.published', done);
+          return done;
+        },
+      );
       await recordRunEnd({ outcome: published ? 'complete' : 'discarded', records: index.totals.records, bytes });
       if (!published) {
         await deps.blobs.deletePrefix(attemptPrefix);
@@ -146,7 +172,9 @@ export function createExportRunner(deps: ExportRunnerDeps): ExportRunner {
       }
       span.setAttribute('dataport.outcome', 'published');
       deps.metrics.jobFinished({
-        state: 'COMPLETE', seconds: (now() - claimedAt) / 1000, bytes,
+        state: 'COMPLETE',
+        seconds: (now() - claimedAt) / 1000,
+        bytes,
         groups: index.services.map((g) => ({ name: g.resourceGroup, records: g.records, bytes: g.sizeBytes })),
       });
       log.info({ attempt: job.attempt, parts: parts.length, bytes, records: index.totals.records, ms: now() - started }, 'archive published');
@@ -168,7 +196,10 @@ export function createExportRunner(deps: ExportRunnerDeps): ExportRunner {
   }
 
   async function settleFailure(
-    job: JobRow, reason: unknown, error: unknown, log: RunLog,
+    job: JobRow,
+    reason: unknown,
+    error: unknown,
+    log: RunLog,
   ): Promise<{ delivery: DeliveryOutcome; failed: boolean; outcome: 'cancelled' | 'handed back' | 'transient failure' | 'failed' }> {
     if (reason instanceof RunStopped && reason.why === 'cancelled') {
       log.info({}, 'job cancelled; partial output deleted');

@@ -30,9 +30,10 @@ export async function claimJobAndOpenRun(db: Db, jobId: string, worker: string, 
 export function runEndRecorder(db: Db, job: JobRow, now: () => number, log: Warn) {
   return async (end: RunEnd): Promise<void> => {
     const outcome: JobRunOutcome = end.outcome === 'transient failure' ? 'transient' : end.outcome === 'handed back' ? 'handed-back' : end.outcome;
-    const error = outcome === 'failed' || outcome === 'transient'
-      ? (end.error instanceof Error ? `${end.error.name}: ${end.error.message}` : String(end.error)) : null;
-    await jobRunsSql.endRun(db, job.id, job.attempt, { endedAt: now(), outcome, records: end.records ?? null, bytes: end.bytes ?? null, error })
+    const error =
+      outcome === 'failed' || outcome === 'transient' ? (end.error instanceof Error ? `${end.error.name}: ${end.error.message}` : String(end.error)) : null;
+    await jobRunsSql
+      .endRun(db, job.id, job.attempt, { endedAt: now(), outcome, records: end.records ?? null, bytes: end.bytes ?? null, error })
       .catch((e: unknown) => log.warn({ err: e }, 'could not record the end of the run'));
   };
 }

@@ -29,7 +29,10 @@ export function serializerFor(format: RecordFormat): RecordSerializer {
       }
       const json = createJsonRecordSerializer();
       return {
-        header, footer, splittable: true, separator: ',',
+        header,
+        footer,
+        splittable: true,
+        separator: ',',
         record: (value, first) => json(value, first ? '\n' : ',\n'),
       };
     }
@@ -52,7 +55,10 @@ export function serializerFor(format: RecordFormat): RecordSerializer {
     }
     case 'json-object':
       return {
-        header: '', footer: '\n', splittable: false, separator: '',
+        header: '',
+        footer: '\n',
+        splittable: false,
+        separator: '',
         record: (value, first) => {
           if (!first) throw new Error('a json-object file holds exactly one record');
           return JSON.stringify(value, null, 2);

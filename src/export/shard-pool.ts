@@ -20,8 +20,7 @@ export interface ShardResult extends DeflatedRange {
 
 /** What a worker thread posts back. */
 export type ShardReply =
-  | { deflated: Uint8Array; crc32: number; uncompressedBytes: number; records: number }
-  | { error: { name: string; message: string; stack?: string } };
+  { deflated: Uint8Array; crc32: number; uncompressedBytes: number; records: number } | { error: { name: string; message: string; stack?: string } };
 
 /**
  * Worker threads that make ranges of records files: produce, serialize, checksum and deflate. The export

@@ -34,9 +34,17 @@ export function newRecord(name: string, mtime: Date, level: number, offset: numb
   if (utf8Name.length > 0xffff) throw new Error(`zip: file name too long: ${name}`);
   const { date, time } = dosDateTime(mtime);
   return {
-    name, utf8Name, dosDate: date, dosTime: time,
+    name,
+    utf8Name,
+    dosDate: date,
+    dosTime: time,
     unixSeconds: Math.max(-0x80000000, Math.min(0x7fffffff, Math.floor(mtime.getTime() / 1000))),
-    method: level > 0 ? 8 : 0, sizesKnown, offset, crc32: 0, uncompressedSize: 0, compressedSize: 0,
+    method: level > 0 ? 8 : 0,
+    sizesKnown,
+    offset,
+    crc32: 0,
+    uncompressedSize: 0,
+    compressedSize: 0,
   };
 }
 

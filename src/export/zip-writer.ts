@@ -68,9 +68,15 @@ export class ZipWriter {
     const record = newRecord(pathInZip, mtime, this.compressionLevel, this.offset, false);
     this.entries.push(record);
     await this.emit(localHeader(record));
-    this.current = new ZipEntryWriter(record, this.compressionLevel, this.blockBytes, (b) => this.emit(b), () => {
-      this.current = undefined;
-    });
+    this.current = new ZipEntryWriter(
+      record,
+      this.compressionLevel,
+      this.blockBytes,
+      (b) => this.emit(b),
+      () => {
+        this.current = undefined;
+      },
+    );
     return this.current;
   }
 

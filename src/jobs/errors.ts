@@ -31,6 +31,9 @@ export class JobError extends Error {
     options?: ErrorOptions,
   ) {
     let i = 0;
-    super(JOB_ERROR_MESSAGES[code].replace(/%s/g, () => args[i++] ?? ''), options);
+    super(
+      JOB_ERROR_MESSAGES[code].replace(/%s/g, () => args[i++] ?? ''),
+      options,
+    );
   }
 }

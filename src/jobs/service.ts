@@ -4,7 +4,17 @@ import { archiveFileName, auditSql, grants, jobsSql, type AuditEntry, type Audit
 import { JobError } from './errors.js';
 import { checkExportLimits, type PriorJob } from './limits.js';
 import { MAX_RETRIES_PER_JOB, TIME_BASED_INTERVAL_MS, type AccessType } from './states.js';
-import type { AccessTypeResult, ArchiveState, Caller, DownloadableArchive, InitiateRequest, InitiateResult, JobDispatcher, JobService, TimedArchiveState } from './types.js';
+import type {
+  AccessTypeResult,
+  ArchiveState,
+  Caller,
+  DownloadableArchive,
+  InitiateRequest,
+  InitiateResult,
+  JobDispatcher,
+  JobService,
+  TimedArchiveState,
+} from './types.js';
 import { covers, grantStandsFor } from './visibility.js';
 import { activeTraceParent, withSpan } from '../tracing/index.js';
 
@@ -33,10 +43,24 @@ export function createJobService(deps: JobServiceDeps): JobService {
   const { db, catalog, now } = deps;
 
   /** The audit entry of an action the caller (an app, or an operator acting as the job's owner) took. */
-  function auditEntry(caller: Caller, action: AuditEntry['action'], at: number, origin: AuditOrigin | undefined, jobId?: string, detail?: Record<string, unknown>): AuditEntry {
+  function auditEntry(
+    caller: Caller,
+    action: AuditEntry['action'],
+    at: number,
+    origin: AuditOrigin | undefined,
+    jobId?: string,
+    detail?: Record<string, unknown>,
+  ): AuditEntry {
     return {
-      at, action, actor: origin?.operator ? 'operator' : 'client', userId: caller.userId, clientId: caller.clientId,
-      operator: origin?.operator, ip: origin?.ip, jobId, ...(detail ? { detail } : {}),
+      at,
+      action,
+      actor: origin?.operator ? 'operator' : 'client',
+      userId: caller.userId,
+      clientId: caller.clientId,
+      operator: origin?.operator,
+      ip: origin?.ip,
+      jobId,
+      ...(detail ? { detail } : {}),
     };
   }
 
@@ -58,8 +82,11 @@ export function createJobService(deps: JobServiceDeps): JobService {
     const job = await db.transaction().execute(async (trx) => {
       await jobsSql.lockUser(trx, caller.userId);
       const running = await jobsSql.findInProgressJob(trx, {
-        userId: caller.userId, clientId: caller.clientId, resources: resourcesJson,
-        startTime: startTime ?? null, endTime: endTime ?? null,
+        userId: caller.userId,
+        clientId: caller.clientId,
+        resources: resourcesJson,
+        startTime: startTime ?? null,
+        endTime: endTime ?? null,
       });
       if (running) throw new JobError('ALREADY_EXISTS', [running.id], { job_id: running.id });
       const since = caller.accessType === 'ACCESS_TYPE_ONE_TIME' ? 0 : at - TIME_BASED_INTERVAL_MS;
@@ -68,10 +95,15 @@ export function createJobService(deps: JobServiceDeps): JobService {
       await checkUserJobCap(trx, caller.userId);
       const row = newJobRow(caller, resourcesJson, caller.accessType, startTime ?? null, endTime ?? null, endTime ?? at, at, null, origin?.requestId);
       await jobsSql.insertJob(trx, row);
-      await auditSql.appendAudit(trx, auditEntry(caller, 'initiate', at, origin, row.id, {
-        resources, accessType: row.access_type,
-        ...(row.start_time !== null ? { startTime: row.start_time } : {}), ...(row.end_time !== null ? { endTime: row.end_time } : {}),
-      }));
+      await auditSql.appendAudit(
+        trx,
+        auditEntry(caller, 'initiate', at, origin, row.id, {
+          resources,
+          accessType: row.access_type,
+          ...(row.start_time !== null ? { startTime: row.start_time } : {}),
+          ...(row.end_time !== null ? { endTime: row.end_time } : {}),
+        }),
+      );
       return row;
     });
     await deps.dispatcher.dispatch(job.id);
@@ -128,7 +160,17 @@ export function createJobService(deps: JobServiceDeps): JobService {
       }
       await checkUserJobCap(trx, caller.userId);
       // Same resources and the same window: an open-ended window ends where the failed job's did.
-      const row = newJobRow(caller, failed.resources, failed.access_type, failed.start_time, failed.end_time, failed.export_time, at, originalId, origin?.requestId);
+      const row = newJobRow(
+        caller,
+        failed.resources,
+        failed.access_type,
+        failed.start_time,
+        failed.end_time,
+        failed.export_time,
+        at,
+        originalId,
+        origin?.requestId,
+      );
       await jobsSql.insertJob(trx, row);
       await auditSql.appendAudit(trx, auditEntry(caller, 'retry', at, origin, row.id, { retryOf: failed.id }));
       return row;
@@ -168,9 +210,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
   function checkAccessType(caller: Caller): AccessTypeResult {
     const all = [...caller.resources].sort();
-    return caller.accessType === 'ACCESS_TYPE_ONE_TIME'
-      ? { oneTimeResources: all, timeBasedResources: [] }
-      : { oneTimeResources: [], timeBasedResources: all };
+    return caller.accessType === 'ACCESS_TYPE_ONE_TIME' ? { oneTimeResources: all, timeBasedResources: [] } : { oneTimeResources: [], timeBasedResources: all };
   }
 
   /**
@@ -236,17 +276,43 @@ export function createJobService(deps: JobServiceDeps): JobService {
   }
 
   function newJobRow(
-    caller: Caller, resources: string, accessType: AccessType, startTime: number | null, endTime: number | null,
-    exportTime: number, at: number, retryOf: string | null, requestId: string | undefined,
+    caller: Caller,
+    resources: string,
+    accessType: AccessType,
+    startTime: number | null,
+    endTime: number | null,
+    exportTime: number,
+    at: number,
+    retryOf: string | null,
+    requestId: string | undefined,
   ): JobRow {
     return {
-      id: deps.newJobId(), user_id: caller.userId, client_id: caller.clientId, grant_id: caller.grantId,
-      resources, access_type: accessType, start_time: startTime, end_time: endTime, export_time: exportTime,
-      state: 'IN_PROGRESS', created_at: at, updated_at: at, retry_of: retryOf, limits_cleared: 0, attempt: 0,
-      lease_owner: null, lease_expires_at: null, transient_failures: 0, failure_reason: null, finished_at: null,
-      archive_expires_at: null, archive_deleted_at: null, outputs_swept_at: null,
+      id: deps.newJobId(),
+      user_id: caller.userId,
+      client_id: caller.clientId,
+      grant_id: caller.grantId,
+      resources,
+      access_type: accessType,
+      start_time: startTime,
+      end_time: endTime,
+      export_time: exportTime,
+      state: 'IN_PROGRESS',
+      created_at: at,
+      updated_at: at,
+      retry_of: retryOf,
+      limits_cleared: 0,
+      attempt: 0,
+      lease_owner: null,
+      lease_expires_at: null,
+      transient_failures: 0,
+      failure_reason: null,
+      finished_at: null,
+      archive_expires_at: null,
+      archive_deleted_at: null,
+      outputs_swept_at: null,
       // The run's log lines and span follow the request that made the job (a retry's own request, not the first's).
-      request_id: requestId ?? null, trace_parent: activeTraceParent() ?? null,
+      request_id: requestId ?? null,
+      trace_parent: activeTraceParent() ?? null,
     };
   }
 

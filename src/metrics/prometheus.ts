@@ -28,7 +28,10 @@ export function createPrometheusMetrics(deps: PrometheusMetricsDeps): Prometheus
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'dataport_process_' });
   new Gauge({
-    name: 'dataport_jobs', help: 'Archive jobs by state (all processes: read from the database).', labelNames: ['state'], registers: [registry],
+    name: 'dataport_jobs',
+    help: 'Archive jobs by state (all processes: read from the database).',
+    labelNames: ['state'],
+    registers: [registry],
     async collect() {
       const counts = await deps.countJobsByState();
       this.reset();
@@ -36,27 +39,61 @@ export function createPrometheusMetrics(deps: PrometheusMetricsDeps): Prometheus
     },
   });
   new Gauge({
-    name: 'dataport_queue_depth', help: 'Jobs IN_PROGRESS that no worker holds (all processes).', registers: [registry],
+    name: 'dataport_queue_depth',
+    help: 'Jobs IN_PROGRESS that no worker holds (all processes).',
+    registers: [registry],
     async collect() {
       this.set(await deps.queueDepth());
     },
   });
   const busy = new Gauge({ name: 'dataport_workers_busy', help: 'Export runs in progress in this process.', registers: [registry] });
-  const requests = new Counter({ name: 'dataport_http_requests_total', help: 'HTTP requests answered by this process.', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const requests = new Counter({
+    name: 'dataport_http_requests_total',
+    help: 'HTTP requests answered by this process.',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
   const latency = new Histogram({
-    name: 'dataport_http_request_duration_seconds', help: 'Time to answer an HTTP request.', labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers: [registry],
+    name: 'dataport_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request.',
+    labelNames: ['method', 'route', 'status'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
   });
   const downloaded = new Counter({ name: 'dataport_download_bytes_total', help: 'Archive bytes sent by the download route.', registers: [registry] });
   const signInFailures = new Counter({ name: 'dataport_sign_in_failures_total', help: 'Refused sign-ins.', labelNames: ['reason'], registers: [registry] });
-  const jobsFinished = new Counter({ name: 'dataport_jobs_finished_total', help: 'Jobs this process\'s workers finished, by outcome.', labelNames: ['state'], registers: [registry] });
+  const jobsFinished = new Counter({
+    name: 'dataport_jobs_finished_total',
+    help: "Jobs this process's workers finished, by outcome.",
+    labelNames: ['state'],
+    registers: [registry],
+  });
   const jobDuration = new Histogram({
-    name: 'dataport_job_duration_seconds', help: 'Time from claim to publication of jobs that included the group.', labelNames: ['group'], buckets: DURATION_BUCKETS, registers: [registry],
+    name: 'dataport_job_duration_seconds',
+    help: 'Time from claim to publication of jobs that included the group.',
+    labelNames: ['group'],
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
   });
   const jobSize = new Histogram({
-    name: 'dataport_job_size_bytes', help: 'Archive size of published jobs that included the group.', labelNames: ['group'], buckets: SIZE_BUCKETS, registers: [registry],
+    name: 'dataport_job_size_bytes',
+    help: 'Archive size of published jobs that included the group.',
+    labelNames: ['group'],
+    buckets: SIZE_BUCKETS,
+    registers: [registry],
   });
-  const records = new Counter({ name: 'dataport_exported_records_total', help: 'Records exported, by resource group.', labelNames: ['group'], registers: [registry] });
-  const bytes = new Counter({ name: 'dataport_exported_bytes_total', help: 'Uncompressed bytes exported, by resource group.', labelNames: ['group'], registers: [registry] });
+  const records = new Counter({
+    name: 'dataport_exported_records_total',
+    help: 'Records exported, by resource group.',
+    labelNames: ['group'],
+    registers: [registry],
+  });
+  const bytes = new Counter({
+    name: 'dataport_exported_bytes_total',
+    help: 'Uncompressed bytes exported, by resource group.',
+    labelNames: ['group'],
+    registers: [registry],
+  });
 
   return {
     apiRequest(method, route, status, seconds) {

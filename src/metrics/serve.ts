@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
  * operators who keep the scrape off the public port. Anything but `GET /metrics` is 404.
  */
 export async function serveMetrics(
-  render: () => Promise<{ contentType: string; text: string }>, port: number, host: string,
+  render: () => Promise<{ contentType: string; text: string }>,
+  port: number,
+  host: string,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {

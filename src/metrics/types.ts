@@ -10,7 +10,12 @@ export interface Metrics {
   /** A refused sign-in: `invalid` (wrong name or password) or `throttled`. */
   signInFailure(reason: string): void;
   /** A run ended its job: COMPLETE with what each group exported, or FAILED. `seconds` from claim to end. */
-  jobFinished(outcome: { state: 'COMPLETE' | 'FAILED'; groups: readonly { name: string; records: number; bytes: number }[]; seconds: number; bytes: number }): void;
+  jobFinished(outcome: {
+    state: 'COMPLETE' | 'FAILED';
+    groups: readonly { name: string; records: number; bytes: number }[];
+    seconds: number;
+    bytes: number;
+  }): void;
   /** A worker took (+1) or let go of (-1) a job. */
   workerBusy(delta: 1 | -1): void;
 }

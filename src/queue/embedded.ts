@@ -22,10 +22,13 @@ export function createEmbeddedQueue(options: EmbeddedQueueOptions): JobQueue {
   const owner = `embedded-${randomUUID()}`;
 
   async function deliver(handler: DeliveryHandler, item: QueueItem, signal: AbortSignal) {
-    const heartbeat = setInterval(() => {
-      // `.catch(undefined)` would leave the rejection unhandled (a crash) when no onError was given.
-      queueItems.extendItemLock(db, item.id, owner, now() + lockMs).catch((error: unknown) => options.onError?.(error));
-    }, Math.max(100, Math.floor(lockMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        // `.catch(undefined)` would leave the rejection unhandled (a crash) when no onError was given.
+        queueItems.extendItemLock(db, item.id, owner, now() + lockMs).catch((error: unknown) => options.onError?.(error));
+      },
+      Math.max(100, Math.floor(lockMs / 3)),
+    );
     try {
       const outcome = await handler({ jobId: item.job_id, deliveries: item.deliveries, signal });
       if (outcome.kind === 'done') await queueItems.deleteItem(db, item.id);

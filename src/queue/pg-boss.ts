@@ -137,9 +137,12 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobQueue & { rea
     // Settling and touching name the attempt fetched: a delivery that pg-boss failed meanwhile (a heartbeat it
     // stopped seeing) and handed to another worker is left to that worker.
     const attempt = { id: job.id, retryCount: job.retryCount };
-    const heartbeat = setInterval(() => {
-      boss.touch(EXPORT_QUEUE, attempt).catch((error: unknown) => options.onError?.(error));
-    }, (HEARTBEAT_SECONDS * 1000) / 3);
+    const heartbeat = setInterval(
+      () => {
+        boss.touch(EXPORT_QUEUE, attempt).catch((error: unknown) => options.onError?.(error));
+      },
+      (HEARTBEAT_SECONDS * 1000) / 3,
+    );
     try {
       const outcome = await handler({ jobId: job.data.jobId, deliveries, signal });
       // Send before completing: a crash in between leaves a duplicate (harmless), never a lost job.
@@ -213,9 +216,13 @@ async function moveWaitingFromPgBoss10(databaseUrl: string, boss: PgBoss): Promi
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows: [schema] } = await client.query<{ table: string | null }>(`SELECT to_regclass($1) AS table`, [`${PG_BOSS_10_SCHEMA}.version`]);
+    const {
+      rows: [schema],
+    } = await client.query<{ table: string | null }>(`SELECT to_regclass($1) AS table`, [`${PG_BOSS_10_SCHEMA}.version`]);
     if (!schema?.table) return 0;
-    const { rows: [version] } = await client.query<{ version: number }>(`SELECT version FROM ${PG_BOSS_10_SCHEMA}.version`);
+    const {
+      rows: [version],
+    } = await client.query<{ version: number }>(`SELECT version FROM ${PG_BOSS_10_SCHEMA}.version`);
     if (version?.version !== PG_BOSS_10_SCHEMA_VERSION) return 0;
     await client.query('BEGIN');
     const { rows } = await client.query<{ data: ExportMessage; priority: number; start_after: Date }>(
@@ -224,7 +231,11 @@ async function moveWaitingFromPgBoss10(databaseUrl: string, boss: PgBoss): Promi
     );
     const inTransaction: PgBossDb = { executeSql: (text, values) => client.query(text, values) };
     if (rows.length > 0) {
-      await boss.insert(EXPORT_QUEUE, rows.map((row) => ({ data: row.data, priority: row.priority, startAfter: row.start_after })), { db: inTransaction });
+      await boss.insert(
+        EXPORT_QUEUE,
+        rows.map((row) => ({ data: row.data, priority: row.priority, startAfter: row.start_after })),
+        { db: inTransaction },
+      );
     }
     await client.query('COMMIT');
     return rows.length;

@@ -10,9 +10,14 @@ import type { JobQueue } from './types.js';
 export function withDispatchSpans(queue: JobQueue, system: 'embedded' | 'pg-boss'): JobQueue {
   return {
     ...queue,
-    dispatch: (jobId) => withSpan('queue.dispatch', {
-      kind: SpanKind.PRODUCER,
-      attributes: { 'messaging.system': system, 'messaging.operation.type': 'send', 'dataport.job.id': jobId },
-    }, () => queue.dispatch(jobId)),
+    dispatch: (jobId) =>
+      withSpan(
+        'queue.dispatch',
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: { 'messaging.system': system, 'messaging.operation.type': 'send', 'dataport.job.id': jobId },
+        },
+        () => queue.dispatch(jobId),
+      ),
   };
 }

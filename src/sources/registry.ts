@@ -39,17 +39,27 @@ export async function createSourcesFromCatalog(definition: CatalogDefinition | u
             sources.set(name, createHttpSource({ ...common, definition: source }));
             break;
           case 'plugin':
-            sources.set(name, await loadPluginSource(source, {
-              name, baseDir: definition.baseDir,
-              groups: groups.map((g) => ({ name: g.name, timeFilter: g.timeFilter, settings: g.settings })),
-            }));
+            sources.set(
+              name,
+              await loadPluginSource(source, {
+                name,
+                baseDir: definition.baseDir,
+                groups: groups.map((g) => ({ name: g.name, timeFilter: g.timeFilter, settings: g.settings })),
+              }),
+            );
             break;
           case 'demo': {
             // The demo source serves only Google's group names; any other would fail every export.
             const unknown = groups.filter((g) => !demoGroupNames.includes(g.name));
             if (unknown.length > 0) {
-              throw new CatalogError(unknown.map((g) =>
-                `${locate(g, ['name'])}: the demo source "${name}" has no resource group "${g.name}" (it serves Google's, such as myactivity.search)`).join('\n'));
+              throw new CatalogError(
+                unknown
+                  .map(
+                    (g) =>
+                      `${locate(g, ['name'])}: the demo source "${name}" has no resource group "${g.name}" (it serves Google's, such as myactivity.search)`,
+                  )
+                  .join('\n'),
+              );
             }
             sources.set(name, builtIn.demo());
             break;

@@ -12,7 +12,15 @@ export interface RetryPolicy {
 const MAX_BACKOFF_MS = 30_000;
 
 /** Network failures that may pass, as Node and the database client libraries report them in `error.code`. */
-export const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+export const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 
 /** What a connector makes of a failure: retry it, or give up at once. `retryAfterMs` honours a server's hint. */
 export type FailureKind = { transient: true; retryAfterMs?: number } | { transient: false };

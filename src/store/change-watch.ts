@@ -62,9 +62,9 @@ export function createChangeWatch(file: SQLite.Database): ChangeWatch {
     const key = KEY_COLUMN[table];
     const fire = (row: 'NEW' | 'OLD') => `select ${FUNCTION}('${table}', ${row}.${key});`;
     file.exec(
-      `create temp trigger if not exists ${FUNCTION}_${table}_insert after insert on main.${table} begin ${fire('NEW')} end;`
-      + `create temp trigger if not exists ${FUNCTION}_${table}_update after update on main.${table} begin ${fire('OLD')} ${fire('NEW')} end;`
-      + `create temp trigger if not exists ${FUNCTION}_${table}_delete after delete on main.${table} begin ${fire('OLD')} end;`,
+      `create temp trigger if not exists ${FUNCTION}_${table}_insert after insert on main.${table} begin ${fire('NEW')} end;` +
+        `create temp trigger if not exists ${FUNCTION}_${table}_update after update on main.${table} begin ${fire('OLD')} ${fire('NEW')} end;` +
+        `create temp trigger if not exists ${FUNCTION}_${table}_delete after delete on main.${table} begin ${fire('OLD')} end;`,
     );
     installed.add(table);
   }

@@ -49,7 +49,9 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
       // (pg's default is a string) so rows look the same on both engines. Scoped to this pool only.
       types: {
         getTypeParser: ((oid: number, format?: string) =>
-          oid === (pg.types.builtins.INT8 as number) ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+          oid === (pg.types.builtins.INT8 as number)
+            ? (v: string) => Number(v)
+            : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
       },
     });
     // An idle connection the server drops (restart, failover, pg_terminate_backend) is reported as an
@@ -80,7 +82,9 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     changes = createChangeWatch(file);
   }
   return {
-    db, dialect: dialectOf(db), changes,
+    db,
+    dialect: dialectOf(db),
+    changes,
     async close() {
       await checkpointer?.close();
       await db.destroy();

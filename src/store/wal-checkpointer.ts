@@ -77,10 +77,12 @@ export function startWalCheckpointer(connection: SQLite.Database, options: { int
   // it was undone and a process that never closed the checkpointer never exited.
   worker.unref();
   let exited = false;
-  const exit = new Promise<void>((resolve) => worker.once('exit', () => {
-    exited = true;
-    resolve();
-  }));
+  const exit = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   return {
     async close() {
       if (exited) return;

@@ -14,10 +14,17 @@ export function registerHttpSpans(app: FastifyInstance): void {
   app.addHook('onRequest', (request, _reply, done) => {
     const remote = parseTraceParent(request.headers.traceparent as string | undefined);
     const parent = remote ? trace.setSpanContext(context.active(), remote) : context.active();
-    spans.set(request, tracer().startSpan(request.method, {
-      kind: SpanKind.SERVER,
-      attributes: { 'http.request.method': request.method, 'url.path': request.url.split('?')[0]!, 'dataport.request_id': request.id },
-    }, parent));
+    spans.set(
+      request,
+      tracer().startSpan(
+        request.method,
+        {
+          kind: SpanKind.SERVER,
+          attributes: { 'http.request.method': request.method, 'url.path': request.url.split('?')[0]!, 'dataport.request_id': request.id },
+        },
+        parent,
+      ),
+    );
     done();
   });
   // The handler and everything it awaits run with the request's span active, so the spans it makes (the job
@@ -49,4 +56,3 @@ export function registerHttpSpans(app: FastifyInstance): void {
     done();
   });
 }
-

@@ -2,7 +2,13 @@ import { context, diag, DiagLogLevel, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
-  AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type Sampler,
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+  type Sampler,
 } from '@opentelemetry/sdk-trace';
 import type { TracingConfig } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -14,17 +20,19 @@ import type { Logger } from '../logger.js';
  */
 export async function registerSdk(config: TracingConfig, logger: Logger): Promise<{ shutdown(): Promise<void> }> {
   // The SDK's own complaints (an unreachable collector, a rejected batch) go to Dataport's log.
-  diag.setLogger({
-    error: (message, ...args) => logger.warn({ args }, `OpenTelemetry: ${message}`),
-    warn: (message, ...args) => logger.warn({ args }, `OpenTelemetry: ${message}`),
-    info: () => undefined,
-    debug: () => undefined,
-    verbose: () => undefined,
-  }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  diag.setLogger(
+    {
+      error: (message, ...args) => logger.warn({ args }, `OpenTelemetry: ${message}`),
+      warn: (message, ...args) => logger.warn({ args }, `OpenTelemetry: ${message}`),
+      info: () => undefined,
+      debug: () => undefined,
+      verbose: () => undefined,
+    },
+    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+  );
   // Headers, timeout, compression and certificates come from OTEL_EXPORTER_OTLP_* (read by the exporter).
-  const { OTLPTraceExporter } = config.protocol === 'http/json'
-    ? await import('@opentelemetry/exporter-trace-otlp-http')
-    : await import('@opentelemetry/exporter-trace-otlp-proto');
+  const { OTLPTraceExporter } =
+    config.protocol === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto');
   const exporter = new OTLPTraceExporter({ url: config.url });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': config.serviceName }),
@@ -46,6 +54,10 @@ export async function registerSdk(config: TracingConfig, logger: Logger): Promis
 }
 
 function samplerOf({ name, ratio }: TracingConfig['sampler']): Sampler {
-  const root = name.endsWith('always_off') ? new AlwaysOffSampler() : name.endsWith('traceidratio') ? new TraceIdRatioBasedSampler(ratio) : new AlwaysOnSampler();
+  const root = name.endsWith('always_off')
+    ? new AlwaysOffSampler()
+    : name.endsWith('traceidratio')
+      ? new TraceIdRatioBasedSampler(ratio)
+      : new AlwaysOnSampler();
   return name.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
 }

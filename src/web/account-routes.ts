@@ -16,7 +16,22 @@ const PRE_SESSION_MS = 12 * 3_600_000;
 
 /** The user's account page: sign-in, the apps with access and their exports, removing an app, signing out. */
 export function accountRoutes(app: FastifyInstance, page: PageContext): void {
-  const { deps, oauth, signer, secure, language, html, form, one, startAccountSession, accountSession, upstreamLink, signInRefused, describeGroup, clientName } = page;
+  const {
+    deps,
+    oauth,
+    signer,
+    secure,
+    language,
+    html,
+    form,
+    one,
+    startAccountSession,
+    accountSession,
+    upstreamLink,
+    signInRefused,
+    describeGroup,
+    clientName,
+  } = page;
 
   /** This browser's pre-session value; a new one (and its cookie) when it has none. */
   function preSession(request: FastifyRequest, reply: FastifyReply): string {
@@ -40,26 +55,31 @@ export function accountRoutes(app: FastifyInstance, page: PageContext): void {
     const session = await accountSession(request);
     if (!session) return html(reply, signInPage(t, accountSignInView(request, reply)));
     const [apps, exports, activity] = await Promise.all([
-      deps.overview.listApps(session.sub), deps.overview.listExports(session.sub), deps.overview.listActivity(session.sub),
+      deps.overview.listApps(session.sub),
+      deps.overview.listExports(session.sub),
+      deps.overview.listActivity(session.sub),
     ]);
     const revoked = request.query.revoked;
-    return html(reply, accountPage(t, {
-      userId: session.sub,
-      csrfToken: signer.csrfToken(`account:${session.sid}`),
-      ...(revoked ? { notice: t.t('account.revoked', { client: await clientName(revoked) }) } : {}),
-      apps: apps.map((a) => ({
-        clientId: a.clientId,
-        clientName: a.clientName,
-        access: a.access,
-        expiresAt: a.expiresAt,
-        groups: a.groups.map((name) => describeGroup(t, name)),
-      })),
-      activity,
-      exports: exports.map((e) => ({
-        ...e,
-        groups: e.groups.map((name) => describeGroup(t, name)),
-      })),
-    }));
+    return html(
+      reply,
+      accountPage(t, {
+        userId: session.sub,
+        csrfToken: signer.csrfToken(`account:${session.sid}`),
+        ...(revoked ? { notice: t.t('account.revoked', { client: await clientName(revoked) }) } : {}),
+        apps: apps.map((a) => ({
+          clientId: a.clientId,
+          clientName: a.clientName,
+          access: a.access,
+          expiresAt: a.expiresAt,
+          groups: a.groups.map((name) => describeGroup(t, name)),
+        })),
+        activity,
+        exports: exports.map((e) => ({
+          ...e,
+          groups: e.groups.map((name) => describeGroup(t, name)),
+        })),
+      }),
+    );
   });
 
   app.post('/account/login', async (request, reply) => {

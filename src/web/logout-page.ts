@@ -10,21 +10,33 @@ import { page } from './layout.js';
 export function logoutPage(t: Messages, view: { form: string; signedIn: boolean }): string {
   const form = new SafeHtml(view.form);
   if (!view.signedIn) {
-    return page(t, t.t('logout.notSignedIn'), html`<h1>${t.t('logout.notSignedIn')}</h1>
-${form}
-<div class="actions"><button type="submit" form="op.logoutForm" autofocus>${t.t('logout.continue')}</button></div>`);
+    return page(
+      t,
+      t.t('logout.notSignedIn'),
+      html`<h1>${t.t('logout.notSignedIn')}</h1>
+        ${form}
+        <div class="actions"><button type="submit" form="op.logoutForm" autofocus>${t.t('logout.continue')}</button></div>`,
+    );
   }
-  return page(t, t.t('logout.title'), html`<h1>${t.t('logout.title')}</h1>
-${form}
-<div class="actions">
-<button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>${t.t('logout.signOut')}</button>
-<button type="submit" form="op.logoutForm" class="secondary">${t.t('logout.stay')}</button>
-</div>`);
+  return page(
+    t,
+    t.t('logout.title'),
+    html`<h1>${t.t('logout.title')}</h1>
+      ${form}
+      <div class="actions">
+        <button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>${t.t('logout.signOut')}</button>
+        <button type="submit" form="op.logoutForm" class="secondary">${t.t('logout.stay')}</button>
+      </div>`,
+  );
 }
 
 /** After the sign-out form: signed out, or (the user chose to stay) still signed in. */
 export function logoutDonePage(t: Messages, signedOut: boolean): string {
   const title = t.t(signedOut ? 'logout.done' : 'logout.stayed');
-  return page(t, title, html`<h1>${title}</h1>
-<p>${t.t(signedOut ? 'logout.doneHint' : 'logout.stayedHint')}</p>`);
+  return page(
+    t,
+    title,
+    html`<h1>${title}</h1>
+      <p>${t.t(signedOut ? 'logout.doneHint' : 'logout.stayedHint')}</p>`,
+  );
 }

@@ -87,11 +87,12 @@ export function createPageContext(deps: WebDeps) {
   function signInRefused(reply: FastifyReply, t: Messages, result: Exclude<SignInResult, { ok: true }>, view: SignInView) {
     deps.metrics.signInFailure(result.reason);
     if (result.reason === 'throttled') reply.header('retry-after', Math.ceil(result.retryAfterMs / 1000));
-    const error = result.reason !== 'throttled'
-      ? t.t('signIn.invalid')
-      : result.retryAfterMs < 60_000
-        ? t.t('signIn.throttledSeconds', { seconds: Math.ceil(result.retryAfterMs / 1000) })
-        : t.t('signIn.throttled', { minutes: Math.ceil(result.retryAfterMs / 60_000) });
+    const error =
+      result.reason !== 'throttled'
+        ? t.t('signIn.invalid')
+        : result.retryAfterMs < 60_000
+          ? t.t('signIn.throttledSeconds', { seconds: Math.ceil(result.retryAfterMs / 1000) })
+          : t.t('signIn.throttled', { minutes: Math.ceil(result.retryAfterMs / 60_000) });
     return html(reply, signInPage(t, { ...view, error }), result.reason === 'throttled' ? 429 : 401);
   }
 
@@ -106,8 +107,21 @@ export function createPageContext(deps: WebDeps) {
   }
 
   return {
-    deps, oauth, signer, secure, language, html, form, one, interaction, startAccountSession, accountSession, upstreamLink, signInRefused,
-    describeGroup, clientName,
+    deps,
+    oauth,
+    signer,
+    secure,
+    language,
+    html,
+    form,
+    one,
+    interaction,
+    startAccountSession,
+    accountSession,
+    upstreamLink,
+    signInRefused,
+    describeGroup,
+    clientName,
   };
 }
 

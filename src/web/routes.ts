@@ -27,7 +27,10 @@ export async function webRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) deps.logger.error({ err: error }, 'page failed');
     const t = page.language(request);
-    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(t, status === 500 ? t.t('error.title') : error.message));
+    return reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(errorPage(t, status === 500 ? t.t('error.title') : error.message));
   });
 
   // Each group of pages registers its own routes here, under the parser, headers and error page above.

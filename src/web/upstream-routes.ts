@@ -35,12 +35,20 @@ export function upstreamRoutes(app: FastifyInstance, page: PageContext): void {
   app.get<{ Querystring: { code?: string; state?: string; error?: string } }>(UPSTREAM_CALLBACK, async (request, reply) => {
     if (!deps.upstream) return reply.callNotFound();
     const t = language(request);
-    const saved = signer.verify<{ state: string; nonce: string; codeVerifier: string; uid?: string }>('upstream', readCookie(request.headers.cookie, UPSTREAM_COOKIE));
+    const saved = signer.verify<{ state: string; nonce: string; codeVerifier: string; uid?: string }>(
+      'upstream',
+      readCookie(request.headers.cookie, UPSTREAM_COOKIE),
+    );
     const failed = () => html(reply, errorPage(t, t.t('error.upstream', { provider: deps.upstream!.displayName })), 400);
     if (!saved || !request.query.code || request.query.state !== saved.state) return failed();
     let userId: string;
     try {
-      const identity = await deps.upstream.complete({ code: request.query.code, redirectUri: deps.issuer() + UPSTREAM_CALLBACK, nonce: saved.nonce, codeVerifier: saved.codeVerifier });
+      const identity = await deps.upstream.complete({
+        code: request.query.code,
+        redirectUri: deps.issuer() + UPSTREAM_CALLBACK,
+        nonce: saved.nonce,
+        codeVerifier: saved.codeVerifier,
+      });
       userId = await deps.accounts.signInUpstream(identity);
     } catch (error) {
       if (!(error instanceof UpstreamSignInError) && !(error instanceof AccountError)) throw error;

@@ -58,7 +58,9 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
     const attempt = event.attempts + 1;
     if (!endpoint) {
       await webhooksSql.settleAttempt(db, event, deps.workerId, {
-        state: 'failed', nextAttemptAt: now(), log: { attempt, url: null, status: null, latency_ms: null, error: 'the client has no endpoint', at: now() },
+        state: 'failed',
+        nextAttemptAt: now(),
+        log: { attempt, url: null, status: null, latency_ms: null, error: 'the client has no endpoint', at: now() },
       });
       return;
     }
@@ -69,7 +71,12 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
       secrets.push(endpoint.previous_secret_sealed);
     }
     const timestamp = new Date(at);
-    const signature = signDelivery(secrets.map((s) => deps.box.open(s)), event.id, timestamp, event.payload);
+    const signature = signDelivery(
+      secrets.map((s) => deps.box.open(s)),
+      event.id,
+      timestamp,
+      event.payload,
+    );
     const started = performance.now();
     let status: number | null = null;
     let error: string | null = null;
@@ -95,7 +102,10 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
       retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), at);
     } catch (thrown) {
       const cause = (thrown as { cause?: { code?: string } }).cause;
-      error = (thrown as Error).name === 'TimeoutError' ? `no answer within ${deps.timeoutMs} ms` : `${(thrown as Error).message}${cause?.code ? ` (${cause.code})` : ''}`;
+      error =
+        (thrown as Error).name === 'TimeoutError'
+          ? `no answer within ${deps.timeoutMs} ms`
+          : `${(thrown as Error).message}${cause?.code ? ` (${cause.code})` : ''}`;
     }
     const latency = Math.round(performance.now() - started);
     const log = { attempt, url: endpoint.url, status, latency_ms: latency, error, at: now() };
@@ -110,7 +120,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
       // Nothing taken for a whole window: stop calling an endpoint that is gone. `webhook set` enables it again.
       const lastSuccess = await webhooksSql.lastSuccessAt(db, event.client_id);
       if (lastSuccess === undefined || lastSuccess < log.at - deps.retryWindowMs) {
-        const reason = `no delivery succeeded for ${Math.round(deps.retryWindowMs / 3_600_000 * 10) / 10} h; last: ${status ?? error}`;
+        const reason = `no delivery succeeded for ${Math.round((deps.retryWindowMs / 3_600_000) * 10) / 10} h; last: ${status ?? error}`;
         if (await webhooksSql.disableEndpoint(db, event.client_id, reason, log.at)) {
           deps.log.warn({ clientId: event.client_id, url: endpoint.url }, 'webhook endpoint disabled');
         }

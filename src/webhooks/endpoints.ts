@@ -55,7 +55,9 @@ export interface EndpointDescription {
 
 function describe(row: WebhookEndpointRow): EndpointDescription {
   return {
-    client_id: row.client_id, url: row.url, events: JSON.parse(row.events) as string[],
+    client_id: row.client_id,
+    url: row.url,
+    events: JSON.parse(row.events) as string[],
     ...(row.previous_secret_until !== null ? { previous_secret_until: new Date(row.previous_secret_until).toISOString() } : {}),
     ...(row.disabled_at !== null ? { disabled_at: new Date(row.disabled_at).toISOString(), disabled_reason: row.disabled_reason ?? '' } : {}),
   };
@@ -77,8 +79,16 @@ export function createWebhookEndpoints(deps: { db: Db; now: () => number; box: S
     }
     const secret = newWebhookSecret();
     const row: WebhookEndpointRow = {
-      client_id: clientId, url: checked, events: JSON.stringify(types), secret_sealed: box.seal(secret),
-      previous_secret_sealed: null, previous_secret_until: null, created_at: at, updated_at: at, disabled_at: null, disabled_reason: null,
+      client_id: clientId,
+      url: checked,
+      events: JSON.stringify(types),
+      secret_sealed: box.seal(secret),
+      previous_secret_sealed: null,
+      previous_secret_until: null,
+      created_at: at,
+      updated_at: at,
+      disabled_at: null,
+      disabled_reason: null,
     };
     await webhooksSql.upsertEndpoint(db, row);
     return { ...describe(row), secret };
@@ -90,11 +100,16 @@ export function createWebhookEndpoints(deps: { db: Db; now: () => number; box: S
     if (!existing) throw new WebhookError(`client ${clientId} has no webhook endpoint`);
     const secret = newWebhookSecret();
     const at = now();
-    await webhooksSql.updateEndpoint(db, clientId, {
-      secret_sealed: box.seal(secret),
-      previous_secret_sealed: graceMs > 0 ? existing.secret_sealed : null,
-      previous_secret_until: graceMs > 0 ? at + graceMs : null,
-    }, at);
+    await webhooksSql.updateEndpoint(
+      db,
+      clientId,
+      {
+        secret_sealed: box.seal(secret),
+        previous_secret_sealed: graceMs > 0 ? existing.secret_sealed : null,
+        previous_secret_until: graceMs > 0 ? at + graceMs : null,
+      },
+      at,
+    );
     return { ...describe((await webhooksSql.findEndpoint(db, clientId))!), secret };
   }
 
@@ -109,8 +124,15 @@ export function createWebhookEndpoints(deps: { db: Db; now: () => number; box: S
   /** The delivery log of the client, newest first. */
   async function deliveryLog(clientId: string, limit = 100) {
     return (await webhooksSql.listDeliveries(db, clientId, limit)).map((d) => ({
-      at: new Date(d.at).toISOString(), kind: d.kind, event_id: d.event_id, type: d.type, attempt: d.attempt,
-      status: d.status, latency_ms: d.latency_ms, error: d.error, url: d.url,
+      at: new Date(d.at).toISOString(),
+      kind: d.kind,
+      event_id: d.event_id,
+      type: d.type,
+      attempt: d.attempt,
+      status: d.status,
+      latency_ms: d.latency_ms,
+      error: d.error,
+      url: d.url,
     }));
   }
 

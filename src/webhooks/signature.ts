@@ -11,6 +11,10 @@ export function signDelivery(secrets: readonly string[], msgId: string, timestam
 }
 
 /** Verifies a delivery (signature and a timestamp within five minutes); returns the parsed event or throws. */
-export function verifyDelivery(secret: string, body: string, headers: Record<string, string>): { type: string; timestamp: string; data: Record<string, unknown> } {
+export function verifyDelivery(
+  secret: string,
+  body: string,
+  headers: Record<string, string>,
+): { type: string; timestamp: string; data: Record<string, unknown> } {
   return new Webhook(secret).verify(body, headers) as { type: string; timestamp: string; data: Record<string, unknown> };
 }

@@ -29,7 +29,10 @@ describe('the job page', () => {
     const page = await admin.request(`/admin/jobs/${id}`);
     expect(page.status).toBe(200);
     const runs = runsOnJobPage(page.html);
-    expect(runs.map((r) => [r.attempt, r.outcome.split(' | ')[0]])).toEqual([[1, 'Transient failure'], [2, 'Published']]);
+    expect(runs.map((r) => [r.attempt, r.outcome.split(' | ')[0]])).toEqual([
+      [1, 'Transient failure'],
+      [2, 'Published'],
+    ]);
     expect(runs[0]!.outcome).toMatch(/TransientSourceError/);
     expect(runs[0]!.records).toBe('—');
     expect(Number(runs[1]!.records)).toBeGreaterThan(0);
@@ -68,12 +71,16 @@ describe('job_runs fencing', () => {
     const db = dp.dataport.db;
     await jobRunsSql.startRun(db, { jobId: 'fence-job', attempt: 1, worker: 'w-old', startedAt: 1000 });
     await jobRunsSql.startRun(db, { jobId: 'fence-job', attempt: 2, worker: 'w-new', startedAt: 2000 });
-    expect((await jobRunsSql.listRuns(db, 'fence-job')).map((r) => [r.attempt, r.outcome])).toEqual([[1, 'lapsed'], [2, null]]);
+    expect((await jobRunsSql.listRuns(db, 'fence-job')).map((r) => [r.attempt, r.outcome])).toEqual([
+      [1, 'lapsed'],
+      [2, null],
+    ]);
     await jobRunsSql.endRun(db, 'fence-job', 2, { endedAt: 3000, outcome: 'complete', records: 5, bytes: 900 });
     // The old worker learns late that its run was taken over: its own row says so; the new run's stays.
     await jobRunsSql.endRun(db, 'fence-job', 1, { endedAt: 3500, outcome: 'discarded', records: 5, bytes: 880 });
     expect((await jobRunsSql.listRuns(db, 'fence-job')).map((r) => [r.attempt, r.worker, r.outcome, r.bytes])).toEqual([
-      [1, 'w-old', 'discarded', 880], [2, 'w-new', 'complete', 900],
+      [1, 'w-old', 'discarded', 880],
+      [2, 'w-new', 'complete', 900],
     ]);
   });
 });

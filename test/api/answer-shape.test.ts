@@ -7,7 +7,7 @@ const INVALID_CREDENTIALS =
   'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.';
 
 /** Answers as Google writes them: proto3 JSON results, its front end's auth errors, downloads' errors. */
-describe('answers are shaped as Google\'s', () => {
+describe("answers are shaped as Google's", () => {
   let dp: TestDataport;
   beforeAll(async () => {
     dp = await startDataport({ DATAPORT_DEMO_RECORDS: '5', DATAPORT_DEMO_FAULTS: 'youtube.comments=slow:3000' });
@@ -15,7 +15,11 @@ describe('answers are shaped as Google\'s', () => {
   afterAll(async () => dp.close());
 
   it('a missing token → 401 CREDENTIALS_MISSING in the googleapis.com domain, naming the service and method', async () => {
-    const res = await fetch(`${dp.url}/v1/portabilityArchive:initiate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resources":["maps.reviews"]}' });
+    const res = await fetch(`${dp.url}/v1/portabilityArchive:initiate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"resources":["maps.reviews"]}',
+    });
     expect(res.status).toBe(401);
     expect(((await res.json()) as any).error).toEqual({
       code: 401,

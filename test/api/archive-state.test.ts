@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { download, readZip } from '../helpers/archive.js';
 import { googleErrorOf, startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
 
-interface IndexFile { path: string; part: number; format: string; sizeBytes: number; records?: number; listKey?: string }
+interface IndexFile {
+  path: string;
+  part: number;
+  format: string;
+  sizeBytes: number;
+  records?: number;
+  listKey?: string;
+}
 
 describe('archiveJobs.getPortabilityArchiveState and downloads', () => {
   let dp: TestDataport;
@@ -12,7 +19,17 @@ describe('archiveJobs.getPortabilityArchiveState and downloads', () => {
   afterAll(async () => dp.close());
 
   it('a COMPLETE job has signed URLs to a valid archive whose index matches its files', async () => {
-    const groups = ['myactivity.search', 'chrome.history', 'maps.starred_places', 'youtube.subscriptions', 'youtube.comments', 'play.installs', 'chrome.settings', 'chrome.bookmarks', 'chrome.reading_list'];
+    const groups = [
+      'myactivity.search',
+      'chrome.history',
+      'maps.starred_places',
+      'youtube.subscriptions',
+      'youtube.comments',
+      'play.installs',
+      'chrome.settings',
+      'chrome.bookmarks',
+      'chrome.reading_list',
+    ];
     const { api } = await dp.client({ user: 'alice', resources: groups });
     const { data: job } = await api.portabilityArchive.initiate({ requestBody: { resources: groups } });
     const state = await waitForState(api, job.archiveJobId!);
@@ -54,7 +71,9 @@ describe('archiveJobs.getPortabilityArchiveState and downloads', () => {
     // A file that is a JSON object says so, and where its list is.
     const historyFile = index.services.find((s: { resourceGroup: string }) => s.resourceGroup === 'chrome.history').files[0] as IndexFile;
     expect(historyFile).toMatchObject({ format: 'json-object', listKey: 'Browser History', records: 150 });
-    const history = JSON.parse(entries.find((e) => e.name.includes('Chrome') && e.name.endsWith('.json') && e.content.includes('Browser History'))!.content.toString());
+    const history = JSON.parse(
+      entries.find((e) => e.name.includes('Chrome') && e.name.endsWith('.json') && e.content.includes('Browser History'))!.content.toString(),
+    );
     expect(history['Browser History']).toHaveLength(150);
     const places = entries.find((e) => e.name.startsWith('Portability/Maps'))!;
     expect(JSON.parse(places.content.toString()).type).toBe('FeatureCollection');
@@ -126,13 +145,15 @@ describe('archiveJobs.getPortabilityArchiveState and downloads', () => {
     }
   });
 
-  it('another user\'s or another client\'s job, and a missing one, are all 404 NOT_FOUND', async () => {
+  it("another user's or another client's job, and a missing one, are all 404 NOT_FOUND", async () => {
     const { api } = await dp.client({ user: 'owner', resources: ['play.library'] });
     const { data: job } = await api.portabilityArchive.initiate({ requestBody: { resources: ['play.library'] } });
     const name = `archiveJobs/${job.archiveJobId}/portabilityArchiveState`;
     const stranger = await dp.client({ user: 'stranger', resources: ['play.library'] });
     const otherApp = await dp.client({ user: 'owner', resources: ['play.library'], clientId: 'other-app' });
-    const missing = await googleErrorOf(api.archiveJobs.getPortabilityArchiveState({ name: 'archiveJobs/0123456789abcdef0123456789abcdef/portabilityArchiveState' }));
+    const missing = await googleErrorOf(
+      api.archiveJobs.getPortabilityArchiveState({ name: 'archiveJobs/0123456789abcdef0123456789abcdef/portabilityArchiveState' }),
+    );
     for (const client of [stranger.api, otherApp.api]) {
       const e = await googleErrorOf(client.archiveJobs.getPortabilityArchiveState({ name }));
       expect(e.status).toBe(404);

@@ -42,11 +42,17 @@ describe('audit log and metrics of a known workload', () => {
     const done = await waitForState(alice.api, ids.retry);
     expect(done.state).toBe('COMPLETE');
     expect((await download(done.urls![0]!, { range: 'bytes=0-9' })).status).toBe(206);
-    await poll(() => auditSql.listAudit(dp.dataport.db, { action: 'download' }), (rows) => rows.length === 1);
+    await poll(
+      () => auditSql.listAudit(dp.dataport.db, { action: 'download' }),
+      (rows) => rows.length === 1,
+    );
     const whole = await download(done.urls![0]!);
     expect(whole.status).toBe(200);
     archiveSize = whole.body.length;
-    await poll(() => auditSql.listAudit(dp.dataport.db, { action: 'download' }), (rows) => rows.length === 2);
+    await poll(
+      () => auditSql.listAudit(dp.dataport.db, { action: 'download' }),
+      (rows) => rows.length === 2,
+    );
     // bob: a cancelled job.
     const bob = await dp.client({ user: 'bob', resources: ['myactivity.shopping'], clientId: 'app-b' });
     const { data: j3 } = await bob.api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.shopping'] } });
@@ -60,7 +66,10 @@ describe('audit log and metrics of a known workload', () => {
     expect((await waitForState(carol.api, ids.reset)).state).toBe('COMPLETE');
     await carol.api.authorization.reset({});
     // The cancelled run has let go of its worker.
-    await poll(async () => (await fetch(`${dp.url}/metrics`)).text(), (text) => metric(text, 'dataport_workers_busy') === 0);
+    await poll(
+      async () => (await fetch(`${dp.url}/metrics`)).text(),
+      (text) => metric(text, 'dataport_workers_busy') === 0,
+    );
   }, 60_000);
   afterAll(async () => dp?.close());
 
@@ -128,7 +137,7 @@ describe('audit log and metrics of a known workload', () => {
     expect(published[0]!.records).toBeGreaterThan(0);
   });
 
-  it('the account page shows the user her own entries (which app did what, the downloads), and no one else\'s', async () => {
+  it("the account page shows the user her own entries (which app did what, the downloads), and no one else's", async () => {
     const f = await givenClientAndUser(dp, { user: 'alice' });
     const browser = new CookieBrowser();
     const signIn = await (await browser.fetch(`${dp.url}/account`)).text();

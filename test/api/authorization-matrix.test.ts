@@ -34,14 +34,25 @@ async function givenAliceWithJobs(user: string, clientId = 'matrix-app') {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each method answers its own schema; the cells read a field or two
-function call(api: dataportability_v1.Dataportability, method: Method, jobs: { failed: string; running: string }, resources = GROUPS): Promise<{ status: number; data: any }> {
+function call(
+  api: dataportability_v1.Dataportability,
+  method: Method,
+  jobs: { failed: string; running: string },
+  resources = GROUPS,
+): Promise<{ status: number; data: any }> {
   switch (method) {
-    case 'initiate': return api.portabilityArchive.initiate({ requestBody: { resources } });
-    case 'getState': return api.archiveJobs.getPortabilityArchiveState({ name: `archiveJobs/${jobs.running}/portabilityArchiveState` });
-    case 'retry': return api.archiveJobs.retry({ name: `archiveJobs/${jobs.failed}` });
-    case 'cancel': return api.archiveJobs.cancel({ name: `archiveJobs/${jobs.running}` });
-    case 'reset': return api.authorization.reset({});
-    case 'check': return api.accessType.check({});
+    case 'initiate':
+      return api.portabilityArchive.initiate({ requestBody: { resources } });
+    case 'getState':
+      return api.archiveJobs.getPortabilityArchiveState({ name: `archiveJobs/${jobs.running}/portabilityArchiveState` });
+    case 'retry':
+      return api.archiveJobs.retry({ name: `archiveJobs/${jobs.failed}` });
+    case 'cancel':
+      return api.archiveJobs.cancel({ name: `archiveJobs/${jobs.running}` });
+    case 'reset':
+      return api.authorization.reset({});
+    case 'check':
+      return api.accessType.check({});
   }
 }
 
@@ -72,14 +83,21 @@ function expectUnauthenticated(answer: { status: number; body: { error: { code: 
 }
 
 /** A job's 404 must read exactly as a job that never existed: no hint that someone else's job is there. */
-async function expectNotFoundLikeMissing(api: dataportability_v1.Dataportability, method: 'getState' | 'retry' | 'cancel', jobs: { failed: string; running: string }) {
+async function expectNotFoundLikeMissing(
+  api: dataportability_v1.Dataportability,
+  method: 'getState' | 'retry' | 'cancel',
+  jobs: { failed: string; running: string },
+) {
   const seen = await googleErrorOf(call(api, method, jobs));
   const missingId = 'f'.repeat(32);
   const missing = await googleErrorOf(call(api, method, { failed: missingId, running: missingId }));
   expect(seen.status).toBe(404);
   expect(seen.error.status).toBe('NOT_FOUND');
   const id = method === 'retry' ? jobs.failed : jobs.running;
-  expect({ ...seen.error, message: seen.error.message.replace(id, 'ID') }).toEqual({ ...missing.error, message: missing.error.message.replace(missingId, 'ID') });
+  expect({ ...seen.error, message: seen.error.message.replace(id, 'ID') }).toEqual({
+    ...missing.error,
+    message: missing.error.message.replace(missingId, 'ID'),
+  });
 }
 
 /** The owner's jobs are untouched by what another credential tried. */
@@ -173,12 +191,22 @@ describe('authorization matrix: valid tokens that do not own the job', () => {
     const pkce = pkcePair();
     const back = await consentWithoutBrowser(
       dp.url,
-      authorizeUrl(dp.url, fixture.client, { scope: [SLOW, OTHER].map(SCOPE).join(' '), code_challenge: pkce.challenge, code_challenge_method: 'S256', access_type: 'offline' }),
-      fixture, { groups: [SLOW, OTHER], access: '30d' },
+      authorizeUrl(dp.url, fixture.client, {
+        scope: [SLOW, OTHER].map(SCOPE).join(' '),
+        code_challenge: pkce.challenge,
+        code_challenge_method: 'S256',
+        access_type: 'offline',
+      }),
+      fixture,
+      { groups: [SLOW, OTHER], access: '30d' },
     );
     const secret = { client_id: fixture.client.client_id, client_secret: fixture.client.client_secret! };
     const tokens = await tokenRequest(dp.url, {
-      grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: fixture.client.redirect_uris[0]!, code_verifier: pkce.verifier, ...secret,
+      grant_type: 'authorization_code',
+      code: back.searchParams.get('code')!,
+      redirect_uri: fixture.client.redirect_uris[0]!,
+      code_verifier: pkce.verifier,
+      ...secret,
     });
     expect(tokens.status).toBe(200);
     const full = googleClient(dp.url, tokens.body.access_token);

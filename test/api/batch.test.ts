@@ -69,7 +69,11 @@ describe('/batch: Google’s multipart/mixed batch protocol', () => {
   });
   afterAll(async () => dp.close());
 
-  async function postBatch(body: string, headers: Record<string, string> = {}, contentType = 'multipart/mixed; boundary="===============7330845974216740156=="') {
+  async function postBatch(
+    body: string,
+    headers: Record<string, string> = {},
+    contentType = 'multipart/mixed; boundary="===============7330845974216740156=="',
+  ) {
     const res = await fetch(`${dp.url}/batch`, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body });
     return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
   }
@@ -102,7 +106,9 @@ describe('/batch: Google’s multipart/mixed batch protocol', () => {
   it('a call gets exactly the answer it gets alone: validation, authentication and their headers', async () => {
     const badBody = '{"resources": "myactivity.maps"}';
     const alone = await fetch(`${dp.url}/v1/portabilityArchive:initiate`, {
-      method: 'POST', headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' }, body: badBody,
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+      body: badBody,
     });
     // fetch would label a string body text/plain, which a method refuses; the part below sends none.
     const unauthenticated = await fetch(`${dp.url}/v1/accessType:check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
@@ -150,10 +156,34 @@ describe('/batch: Google’s multipart/mixed batch protocol', () => {
   it('only the API’s methods: a nested batch, a download or a page is not found; a malformed call gets a 400 of its own', async () => {
     const res = await postBatch(
       [
-        `--${BOUNDARY}`, 'Content-Type: application/http', 'Content-ID: <n>', '', 'POST /batch HTTP/1.1', '', '',
-        `--${BOUNDARY}`, 'Content-Type: application/http', 'Content-ID: <d>', '', 'GET /downloads/archives/x/1/a.zip HTTP/1.1', '', '',
-        `--${BOUNDARY}`, 'Content-Type: application/http', 'Content-ID: <h>', '', 'GET /healthz', '', '',
-        `--${BOUNDARY}`, 'Content-Type: application/http', 'Content-ID: <m>', '', 'this is not a request line', '', '',
+        `--${BOUNDARY}`,
+        'Content-Type: application/http',
+        'Content-ID: <n>',
+        '',
+        'POST /batch HTTP/1.1',
+        '',
+        '',
+        `--${BOUNDARY}`,
+        'Content-Type: application/http',
+        'Content-ID: <d>',
+        '',
+        'GET /downloads/archives/x/1/a.zip HTTP/1.1',
+        '',
+        '',
+        `--${BOUNDARY}`,
+        'Content-Type: application/http',
+        'Content-ID: <h>',
+        '',
+        'GET /healthz',
+        '',
+        '',
+        `--${BOUNDARY}`,
+        'Content-Type: application/http',
+        'Content-ID: <m>',
+        '',
+        'this is not a request line',
+        '',
+        '',
         `--${BOUNDARY}--`,
       ].join('\n'),
       { authorization: `Bearer ${alice}` },
@@ -184,7 +214,9 @@ describe('/batch: Google’s multipart/mixed batch protocol', () => {
     expect(tooMany.status).toBe(400);
     expect(JSON.parse(tooMany.text).error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT', message: 'A batch request may contain at most 1000 calls.' });
     // The initiate in it never ran: chrome.history is still unexported under the one-time grant.
-    expect(await dp.dataport.db.selectFrom('jobs').select('id').where('user_id', '=', 'alice').where('resources', 'like', '%chrome.history%').execute()).toEqual([]);
+    expect(
+      await dp.dataport.db.selectFrom('jobs').select('id').where('user_id', '=', 'alice').where('resources', 'like', '%chrome.history%').execute(),
+    ).toEqual([]);
   });
 
   it('a body that is not a multipart batch → 400 INVALID_ARGUMENT in Google’s error shape', async () => {
@@ -207,7 +239,10 @@ describe('/batch: Google’s multipart/mixed batch protocol', () => {
     const res = await fetch(`${dp.url}/batch`, {
       method: 'POST',
       headers: { 'content-type': `multipart/mixed; boundary=${BOUNDARY}`, authorization: `Bearer ${alice}`, 'accept-encoding': 'gzip' },
-      body: batchBody(BOUNDARY, Array.from({ length: 20 }, (_, i) => ({ id: String(i), method: 'POST', path: '/v1/accessType:check', body: '{}' }))),
+      body: batchBody(
+        BOUNDARY,
+        Array.from({ length: 20 }, (_, i) => ({ id: String(i), method: 'POST', path: '/v1/accessType:check', body: '{}' })),
+      ),
     });
     // fetch inflates it; the header says how it travelled.
     expect(res.headers.get('content-encoding')).toBe('gzip');

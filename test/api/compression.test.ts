@@ -10,7 +10,10 @@ import { startDataport, waitForState, type TestDataport } from '../helpers/datap
 const { google } = createRequire(import.meta.url)('googleapis') as { google: { discoverAPI(url: string, options?: object): Promise<unknown> } };
 
 /** A GET whose body is read as sent (node:http does not inflate). */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     request(url, { headers }, (res) => {
       const chunks: Buffer[] = [];

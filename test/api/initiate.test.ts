@@ -8,7 +8,7 @@ describe('portabilityArchive.initiate', () => {
   });
   afterAll(async () => dp.close());
 
-  it('starts a job with a random 128-bit id and the grant\'s access type', async () => {
+  it("starts a job with a random 128-bit id and the grant's access type", async () => {
     const { api } = await dp.client({ user: 'alice', resources: ['myactivity.search', 'chrome.history'] });
     const { data, status } = await api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.search'] } });
     expect(status).toBe(200);
@@ -24,7 +24,7 @@ describe('portabilityArchive.initiate', () => {
     expect(data.accessType).toBe('ACCESS_TYPE_TIME_BASED');
   });
 
-  it('a group the token does not grant → 403 PERMISSION_DENIED with Google\'s message', async () => {
+  it("a group the token does not grant → 403 PERMISSION_DENIED with Google's message", async () => {
     const { api } = await dp.client({ user: 'bob', resources: ['myactivity.search'] });
     const e = await googleErrorOf(api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.search', 'maps.reviews'] } }));
     expect(e.status).toBe(403);
@@ -132,7 +132,14 @@ describe('portabilityArchive.initiate', () => {
     const { token } = await dp.client({ user: 'gina', resources: ['myactivity.search'] });
     const post = (body: string, type = 'application/json') =>
       fetch(`${dp.url}/v1/portabilityArchive:initiate`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
-    for (const body of ['{"resources": [', '{"resources": "myactivity.search"}', '{"resources": [1]}', '[]', '"x"', '{"resources":["myactivity.search"],"startTime":5}']) {
+    for (const body of [
+      '{"resources": [',
+      '{"resources": "myactivity.search"}',
+      '{"resources": [1]}',
+      '[]',
+      '"x"',
+      '{"resources":["myactivity.search"],"startTime":5}',
+    ]) {
       const res = await post(body);
       expect(res.status, body).toBe(400);
       const json = (await res.json()) as { error: { status: string; code: number } };

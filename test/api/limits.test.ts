@@ -83,12 +83,14 @@ describe('limits against slow clients and oversized bodies', () => {
     expect(received()).toMatch(/^HTTP\/1\.1 200/);
   });
 
-  it('a body over DATAPORT_BODY_LIMIT → 400 INVALID_ARGUMENT in Google\'s shape, nothing started', async () => {
+  it("a body over DATAPORT_BODY_LIMIT → 400 INVALID_ARGUMENT in Google's shape, nothing started", async () => {
     const { token } = await dp.client({ user: 'big-body', resources: ['myactivity.search'] });
     const body = JSON.stringify({ resources: ['myactivity.search', ...Array.from({ length: 100 }, (_, i) => `padding.group.${i}`)] });
     expect(body.length).toBeGreaterThan(1024);
     const res = await fetch(`${dp.url}/v1/portabilityArchive:initiate`, {
-      method: 'POST', body, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      method: 'POST',
+      body,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     });
     expect(res.status).toBe(400);
     const { error } = (await res.json()) as { error: { status: string; message: string } };
@@ -128,11 +130,15 @@ describe('per-client request rates, the per-user job cap, idle connections', () 
     expect(refused.status).toBe(429);
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 3600).toBe(true);
-    const { error } = (await refused.json()) as { error: { code: number; status: string; details: { '@type': string; reason: string; domain: string; metadata: Record<string, string> }[] } };
+    const { error } = (await refused.json()) as {
+      error: { code: number; status: string; details: { '@type': string; reason: string; domain: string; metadata: Record<string, string> }[] };
+    };
     expect(error.code).toBe(429);
     expect(error.status).toBe('RESOURCE_EXHAUSTED');
     expect(error.details[0]).toMatchObject({
-      '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'RATE_LIMIT_EXCEEDED', domain: 'googleapis.com',
+      '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+      reason: 'RATE_LIMIT_EXCEEDED',
+      domain: 'googleapis.com',
       metadata: { service: 'dataportability.googleapis.com', quota_limit_value: '8' },
     });
     // Another user of the same app shares the app's quota; another app has its own.
@@ -143,7 +149,12 @@ describe('per-client request rates, the per-user job cap, idle connections', () 
   });
 
   it('a user with DATAPORT_MAX_JOBS_PER_USER jobs running → 429 RATE_LIMIT_EXCEEDED on the next, across apps; room again after a cancel', async () => {
-    const first = await dp.client({ user: 'busy-user', resources: ['myactivity.shopping', 'chrome.history', 'myactivity.search'], clientId: 'cap-app-1', access: '30d' });
+    const first = await dp.client({
+      user: 'busy-user',
+      resources: ['myactivity.shopping', 'chrome.history', 'myactivity.search'],
+      clientId: 'cap-app-1',
+      access: '30d',
+    });
     const second = await dp.client({ user: 'busy-user', resources: ['myactivity.search'], clientId: 'cap-app-2', access: '30d' });
     const { data: a } = await first.api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.shopping'] } });
     await first.api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } });
@@ -160,7 +171,9 @@ describe('per-client request rates, the per-user job cap, idle connections', () 
   });
 
   it('one user initiating through six apps at the same instant: exactly DATAPORT_MAX_JOBS_PER_USER jobs start', async () => {
-    const apps = await Promise.all(Array.from({ length: 6 }, (_, i) => dp.client({ user: 'burst-user', resources: ['myactivity.shopping'], clientId: `burst-app-${i}` })));
+    const apps = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => dp.client({ user: 'burst-user', resources: ['myactivity.shopping'], clientId: `burst-app-${i}` })),
+    );
     const outcomes = await Promise.allSettled(apps.map(({ api }) => api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.shopping'] } })));
     const started = outcomes.filter((o) => o.status === 'fulfilled');
     const refused = await Promise.all(outcomes.filter((o) => o.status === 'rejected').map((o) => googleErrorOf(Promise.reject(o.reason))));

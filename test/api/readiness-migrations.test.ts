@@ -15,7 +15,7 @@ const readyz = async () => {
   return { status: r.status, body: (await r.json()) as { status: string; checks: Record<string, string> } };
 };
 
-it('/readyz is not ready while the database is behind the code\'s migrations, and says which', async () => {
+it("/readyz is not ready while the database is behind the code's migrations, and says which", async () => {
   expect(await readyz()).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'ok', blobs: 'ok', queue: 'ok', migrations: 'ok' } } });
   // As if an older backup were restored under the running server: the newest migration is not recorded.
   const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name desc limit 1`.execute(dp.dataport.db);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { googleErrorOf, startDataport, type TestDataport } from '../helpers/dataport.js';
 
 /** What Google's front end answers before a method runs: unknown names, wrong kinds, non-JSON bodies. */
-describe('requests are read as strictly as Google\'s front end reads them', () => {
+describe("requests are read as strictly as Google's front end reads them", () => {
   let dp: TestDataport;
   beforeAll(async () => {
     dp = await startDataport({ DATAPORT_DEMO_RECORDS: '5' });
@@ -56,7 +56,11 @@ describe('requests are read as strictly as Google\'s front end reads them', () =
           description:
             "Invalid value at 'start_time' (type.googleapis.com/google.protobuf.Timestamp), Field 'startTime', Illegal timestamp format; timestamps must end with 'Z' or have a valid timezone offset.",
         },
-        { field: 'end_time', description: "Invalid value at 'end_time' (type.googleapis.com/google.protobuf.Timestamp), Field 'endTime', Invalid data type for timestamp, value is 5" },
+        {
+          field: 'end_time',
+          description:
+            "Invalid value at 'end_time' (type.googleapis.com/google.protobuf.Timestamp), Field 'endTime', Invalid data type for timestamp, value is 5",
+        },
         { description: 'Invalid JSON payload received. Unknown name "extra": Cannot find field.' },
       ),
     );
@@ -65,12 +69,14 @@ describe('requests are read as strictly as Google\'s front end reads them', () =
     const object = await googleErrorOf(api.portabilityArchive.initiate({ requestBody: { resources: {} } as never }));
     expect(object.error.message).toBe('Invalid value (resources), Starting an object on a scalar field');
     // Lower-case 't' and 'z' are not RFC 3339 as Google reads it.
-    const lower = await googleErrorOf(api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.search'], startTime: '2026-01-01t00:00:00z' } }));
+    const lower = await googleErrorOf(
+      api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.search'], startTime: '2026-01-01t00:00:00z' } }),
+    );
     expect(lower.error.message).toContain('Illegal timestamp format');
     for (const err of [e, list, object, lower]) expect(err.error.message).not.toMatch(/Invalid input|expected|received undefined/);
   });
 
-  it('the methods whose request is empty refuse any field; retry and cancel take their job\'s name again', async () => {
+  it("the methods whose request is empty refuse any field; retry and cancel take their job's name again", async () => {
     const { api } = await dp.client({ user: 'dan', resources: ['play.library'] });
     const check = await googleErrorOf(api.accessType.check({ requestBody: { verbose: true } }));
     expect(check.error).toEqual(badRequest({ description: 'Invalid JSON payload received. Unknown name "verbose": Cannot find field.' }));
@@ -85,7 +91,7 @@ describe('requests are read as strictly as Google\'s front end reads them', () =
     expect(named.error.status).toBe('FAILED_PRECONDITION');
   });
 
-  it('a body that is not JSON, or not an object → Google\'s parser wording with the place marked', async () => {
+  it("a body that is not JSON, or not an object → Google's parser wording with the place marked", async () => {
     const { token } = await dp.client({ user: 'eve', resources: ['myactivity.search'] });
     const post = async (body: string, type = 'application/json') => {
       const res = await fetch(`${dp.url}/v1/portabilityArchive:initiate`, {
@@ -100,7 +106,9 @@ describe('requests are read as strictly as Google\'s front end reads them', () =
     expect(token_.error.message).toBe('Invalid JSON payload received. Unexpected token.\n{"resources": [nope]}\n               ^');
     expect(token_.error.details).toEqual([{ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ description: token_.error.message }] }]);
     const truncated = await post('{"resources": [');
-    expect(truncated.error.message).toBe('Invalid JSON payload received. Unexpected end of string. Expected a value or ] within an array.\n{"resources": [\n               ^');
+    expect(truncated.error.message).toBe(
+      'Invalid JSON payload received. Unexpected end of string. Expected a value or ] within an array.\n{"resources": [\n               ^',
+    );
     const trailing = await post('{} {}');
     expect(trailing.error.message).toBe('Invalid JSON payload received. Parsing terminated before end of input.\n{} {}\n   ^');
     for (const root of ['[]', '"x"', 'null', '1']) {
@@ -108,10 +116,14 @@ describe('requests are read as strictly as Google\'s front end reads them', () =
     }
   });
 
-  it('a non-JSON Content-Type is refused; a form is read as query parameters, as Google\'s front end does; no body and no type is {}', async () => {
+  it("a non-JSON Content-Type is refused; a form is read as query parameters, as Google's front end does; no body and no type is {}", async () => {
     const { token } = await dp.client({ user: 'fay', resources: ['myactivity.search'] });
     const send = (headers: Record<string, string>, body?: string) =>
-      fetch(`${dp.url}/v1/accessType:check`, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...headers }, ...(body === undefined ? {} : { body }) });
+      fetch(`${dp.url}/v1/accessType:check`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, ...headers },
+        ...(body === undefined ? {} : { body }),
+      });
     const plain = await send({ 'content-type': 'text/plain' }, '{}');
     expect(plain.status).toBe(400);
     expect(((await plain.json()) as any).error).toMatchObject({ status: 'INVALID_ARGUMENT', message: expect.stringContaining('text/plain') });
@@ -139,7 +151,14 @@ describe('requests are read as strictly as Google\'s front end reads them', () =
       }),
     );
     const system = await api.accessType.check({
-      key: 'k', quotaUser: 'q', fields: 'oneTimeResources', prettyPrint: false, uploadType: 'media', upload_protocol: 'raw', '$.xgafv': '2', alt: 'json',
+      key: 'k',
+      quotaUser: 'q',
+      fields: 'oneTimeResources',
+      prettyPrint: false,
+      uploadType: 'media',
+      upload_protocol: 'raw',
+      '$.xgafv': '2',
+      alt: 'json',
     } as never);
     expect(system.data).toEqual({ oneTimeResources: ['chrome.history'] });
     const viaQuery = await fetch(`${dp.url}/v1/accessType:check?oauth_token=${token}&%24.xgafv=1`, { method: 'POST' });
@@ -152,13 +171,18 @@ describe('requests are read as strictly as Google\'s front end reads them', () =
     }
   });
 
-  it('callback=<name> answers as Google\'s JSONP does, errors included', async () => {
+  it("callback=<name> answers as Google's JSONP does, errors included", async () => {
     const { token } = await dp.client({ user: 'hal', resources: ['chrome.history'] });
-    const ok = await fetch(`${dp.url}/v1/accessType:check?callback=app.got&prettyPrint=false`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const ok = await fetch(`${dp.url}/v1/accessType:check?callback=app.got&prettyPrint=false`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toBe('text/javascript; charset=UTF-8');
     expect(await ok.text()).toBe('// API callback\napp.got({"oneTimeResources":["chrome.history"]});');
-    const failed = await fetch(`${dp.url}/v1/archiveJobs/nope/portabilityArchiveState?callback=cb&prettyPrint=false`, { headers: { authorization: `Bearer ${token}` } });
+    const failed = await fetch(`${dp.url}/v1/archiveJobs/nope/portabilityArchiveState?callback=cb&prettyPrint=false`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(failed.status).toBe(404);
     expect(await failed.text()).toMatch(/^\/\/ API callback\ncb\(\{"error":\{"code":404,.*\}\}\);$/);
     const refused = await fetch(`${dp.url}/v1/accessType:check?callback=alert(1)`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });

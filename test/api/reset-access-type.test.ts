@@ -9,7 +9,7 @@ describe('authorization.reset and accessType.check', () => {
   });
   afterAll(async () => dp.close());
 
-  it('accessType.check lists the token\'s groups under its access type', async () => {
+  it("accessType.check lists the token's groups under its access type", async () => {
     const once = await dp.client({ user: 'a', resources: ['myactivity.search', 'chrome.history'] });
     expect((await once.api.accessType.check({})).data).toEqual({ oneTimeResources: ['chrome.history', 'myactivity.search'] });
     const timed = await dp.client({ user: 'a', resources: ['maps.reviews'], access: '180d' });

@@ -39,17 +39,28 @@ describe('a revocation or a change takes effect on the next request', () => {
     const back = await consentWithoutBrowser(
       dp.url,
       authorizeUrl(dp.url, f.client, { scope: SCOPE('myactivity.search'), code_challenge: pkce.challenge, code_challenge_method: 'S256' }),
-      f, { groups: ['myactivity.search'], access: '30d' }, new CookieBrowser(),
+      f,
+      { groups: ['myactivity.search'], access: '30d' },
+      new CookieBrowser(),
     );
     const { body } = await tokenRequest(dp.url, {
-      grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: f.client.redirect_uris[0]!,
-      client_id: f.client.client_id, client_secret: f.client.client_secret!, code_verifier: pkce.verifier,
+      grant_type: 'authorization_code',
+      code: back.searchParams.get('code')!,
+      redirect_uri: f.client.redirect_uris[0]!,
+      client_id: f.client.client_id,
+      client_secret: f.client.client_secret!,
+      code_verifier: pkce.verifier,
     });
     const api = googleClient(dp.url, body.access_token);
     expect((await api.accessType.check({})).status).toBe(200);
     const revoked = await fetch(`${dp.url}/oauth/revoke`, {
       method: 'POST',
-      body: new URLSearchParams({ token: body.access_token, token_type_hint: 'access_token', client_id: f.client.client_id, client_secret: f.client.client_secret! }),
+      body: new URLSearchParams({
+        token: body.access_token,
+        token_type_hint: 'access_token',
+        client_id: f.client.client_id,
+        client_secret: f.client.client_secret!,
+      }),
     });
     expect(revoked.status).toBe(200);
     expect((await googleErrorOf(api.accessType.check({}))).status).toBe(401);
@@ -62,7 +73,7 @@ describe('a revocation or a change takes effect on the next request', () => {
     expect((await googleErrorOf(api.accessType.check({}))).status).toBe(401);
   });
 
-  it('`dataport clients remove` in another process ends the client\'s grants: its token is refused', async () => {
+  it("`dataport clients remove` in another process ends the client's grants: its token is refused", async () => {
     const added = await runCli(['clients', 'add', '--name', 'Removed App', '--redirect-uri', 'http://localhost:9/callback'], dp.env);
     expect(added.code, added.stderr).toBe(0);
     const clientId = (JSON.parse(added.stdout) as { client_id: string }).client_id;
@@ -124,12 +135,12 @@ describe('a revocation or a change takes effect on the next request', () => {
       const { api, token } = await dp.client({ user: 'second-connection', resources: ['myactivity.search'] });
       expect((await api.accessType.check({})).status).toBe(200);
       withSecondConnection((db) =>
-        db.prepare('update grants set revoked_at = ? where id = (select grant_id from access_tokens where token_hash = ?)')
-          .run(Date.now(), hashToken(token)));
+        db.prepare('update grants set revoked_at = ? where id = (select grant_id from access_tokens where token_hash = ?)').run(Date.now(), hashToken(token)),
+      );
       expect((await googleErrorOf(api.accessType.check({}))).status).toBe(401);
     });
 
-    it('marks a polled job\'s archive deleted: the next poll lists no URLs', async () => {
+    it("marks a polled job's archive deleted: the next poll lists no URLs", async () => {
       const { api } = await dp.client({ user: 'second-connection-job', resources: ['myactivity.search'] });
       const { data: job } = await api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.search'] } });
       expect((await waitForState(api, job.archiveJobId!)).urls).toHaveLength(1);

@@ -36,13 +36,17 @@ describe('one export, traced: request id on every log line, spans exported over 
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
-    const dp = await startDataport({
-      DATAPORT_DEMO_RECORDS: '30',
-      DATAPORT_LOG_LEVEL: 'info',
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      OTEL_SERVICE_NAME: 'dataport-under-test',
-    }, {}, { logger: logs.logger });
+    const dp = await startDataport(
+      {
+        DATAPORT_DEMO_RECORDS: '30',
+        DATAPORT_LOG_LEVEL: 'info',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_SERVICE_NAME: 'dataport-under-test',
+      },
+      {},
+      { logger: logs.logger },
+    );
     try {
       const { api } = await dp.client({ user: 'tracy', resources: GROUPS });
       const initiated = await api.portabilityArchive.initiate({ requestBody: { resources: GROUPS } }, { headers: { 'X-Request-Id': REQUEST_ID } });
@@ -62,12 +66,12 @@ describe('one export, traced: request id on every log line, spans exported over 
   });
   afterAll(async () => receiver?.close());
 
-  it('answers with the caller\'s X-Request-Id, or one of its own', () => {
+  it("answers with the caller's X-Request-Id, or one of its own", () => {
     expect(initiateRequestId).toBe(REQUEST_ID);
     expect(downloadRequestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('puts the initiating request id on the worker\'s log lines for the job, and both ids on the download\'s', () => {
+  it("puts the initiating request id on the worker's log lines for the job, and both ids on the download's", () => {
     const published = logs.lines.find((l) => l.msg === 'archive published');
     expect(published).toMatchObject({ request_id: REQUEST_ID, jobId });
     const sent = logs.lines.find((l) => l.msg === 'archive part sent');
@@ -98,18 +102,31 @@ describe('one export, traced: request id on every log line, spans exported over 
     expect(downloaded.traceId).not.toBe(http.traceId);
     expect(downloaded.links).toEqual([{ traceId: http.traceId, spanId: initiate.spanId }]);
 
-    expect(http.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.route': '/v1/portabilityArchive:initiate', 'http.response.status_code': 200, 'dataport.request_id': REQUEST_ID });
+    expect(http.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'http.route': '/v1/portabilityArchive:initiate',
+      'http.response.status_code': 200,
+      'dataport.request_id': REQUEST_ID,
+    });
     expect(initiate.attributes).toMatchObject({ 'dataport.job.id': jobId, 'dataport.resource_groups': GROUPS, 'dataport.access_type': 'ACCESS_TYPE_ONE_TIME' });
     expect(dispatch.attributes).toMatchObject({ 'dataport.job.id': jobId, 'messaging.operation.type': 'send' });
     expect(run.attributes).toMatchObject({
-      'dataport.job.id': jobId, 'dataport.request_id': REQUEST_ID, 'dataport.resource_groups': GROUPS, 'dataport.attempt': 1,
-      'dataport.archive.parts': 1, 'dataport.archive.bytes': archiveBytes, 'dataport.outcome': 'published',
+      'dataport.job.id': jobId,
+      'dataport.request_id': REQUEST_ID,
+      'dataport.resource_groups': GROUPS,
+      'dataport.attempt': 1,
+      'dataport.archive.parts': 1,
+      'dataport.archive.bytes': archiveBytes,
+      'dataport.outcome': 'published',
     });
     expect(groups.map((g) => g.attributes['dataport.resource_group'])).toEqual(GROUPS);
     for (const g of groups) expect(g.attributes['dataport.group.records']).toBeGreaterThan(0);
     expect(publish.attributes).toMatchObject({ 'dataport.job.id': jobId, 'dataport.archive.bytes': archiveBytes, 'dataport.published': true });
     expect(downloaded.attributes).toMatchObject({
-      'dataport.job.id': jobId, 'dataport.request_id': downloadRequestId, 'dataport.download.bytes': archiveBytes, 'http.response.status_code': 200,
+      'dataport.job.id': jobId,
+      'dataport.request_id': downloadRequestId,
+      'dataport.download.bytes': archiveBytes,
+      'http.response.status_code': 200,
     });
     // The captured spans, for the record (docs/operations.md shows one such trace).
     console.log(receiver.spans.map((s) => `${s.traceId.slice(0, 8)} ${s.spanId} <- ${s.parentSpanId ?? 'root'.padEnd(16)} ${s.name}`).join('\n'));
@@ -117,7 +134,7 @@ describe('one export, traced: request id on every log line, spans exported over 
 });
 
 describe('with no OTLP endpoint', () => {
-  it('exports nothing, and request ids still reach the worker\'s log lines', async () => {
+  it("exports nothing, and request ids still reach the worker's log lines", async () => {
     const receiver = await startOtlpReceiver();
     const logs = capturedLogger();
     // The receiver listens, but nothing tells Dataport about it.

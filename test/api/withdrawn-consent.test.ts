@@ -25,11 +25,17 @@ describe('a withdrawn consent closes its archives at once', () => {
     const back = await consentWithoutBrowser(
       dp.url,
       authorizeUrl(dp.url, f.client, { scope: groups.map(SCOPE).join(' '), code_challenge: pkce.challenge, code_challenge_method: 'S256' }),
-      f, { groups, access: '30d' }, new CookieBrowser(),
+      f,
+      { groups, access: '30d' },
+      new CookieBrowser(),
     );
     const { status, body } = await tokenRequest(dp.url, {
-      grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: f.client.redirect_uris[0]!,
-      client_id: f.client.client_id, client_secret: f.client.client_secret!, code_verifier: pkce.verifier,
+      grant_type: 'authorization_code',
+      code: back.searchParams.get('code')!,
+      redirect_uri: f.client.redirect_uris[0]!,
+      client_id: f.client.client_id,
+      client_secret: f.client.client_secret!,
+      code_verifier: pkce.verifier,
     });
     expect(status).toBe(200);
     return body.access_token as string;
@@ -108,8 +114,9 @@ describe('a withdrawn consent closes its archives at once', () => {
   it('authorization.reset during a running job cancels it: nothing is published or kept', async () => {
     const { api } = await dp.client({ user: 'reset-running', resources: ['myactivity.shopping'], access: '30d' });
     const { data } = await api.portabilityArchive.initiate({ requestBody: { resources: ['myactivity.shopping'] } });
-    expect((await poll((await dp.client({ user: 'reset-running', resources: ['myactivity.shopping'], access: '30d' })).token, data.archiveJobId!)).data.state)
-      .toBe('IN_PROGRESS');
+    expect(
+      (await poll((await dp.client({ user: 'reset-running', resources: ['myactivity.shopping'], access: '30d' })).token, data.archiveJobId!)).data.state,
+    ).toBe('IN_PROGRESS');
     await api.authorization.reset({});
     const shown = await runCli(['jobs', 'show', data.archiveJobId!, '--json'], dp.env);
     expect(shown.code, shown.stderr).toBe(0);

@@ -27,8 +27,13 @@ async function givenCode(options: { public?: boolean } = {}) {
 
 const exchange = (f: Awaited<ReturnType<typeof givenCode>>, extra: Record<string, string> = {}) =>
   tokenRequest(dp.url, {
-    grant_type: 'authorization_code', code: f.code, redirect_uri: f.client.redirect_uris[0]!, client_id: f.client.client_id,
-    ...(f.client.client_secret ? { client_secret: f.client.client_secret } : {}), code_verifier: f.pkce.verifier, ...extra,
+    grant_type: 'authorization_code',
+    code: f.code,
+    redirect_uri: f.client.redirect_uris[0]!,
+    client_id: f.client.client_id,
+    ...(f.client.client_secret ? { client_secret: f.client.client_secret } : {}),
+    code_verifier: f.pkce.verifier,
+    ...extra,
   });
 
 describe('the authorization server issues', () => {
@@ -68,15 +73,20 @@ describe('the authorization server issues', () => {
     // Another confidential client learns nothing about this client's token.
     const other = await givenClientAndUser(dp);
     const foreign = await fetch(`${dp.url}/oauth/introspect`, {
-      method: 'POST', body: new URLSearchParams({ token: body.access_token, client_id: other.client.client_id, client_secret: other.client.client_secret! }),
+      method: 'POST',
+      body: new URLSearchParams({ token: body.access_token, client_id: other.client.client_id, client_secret: other.client.client_secret! }),
     });
     expect(await foreign.json()).toEqual({ active: false });
     // ...and cannot revoke it.
     await fetch(`${dp.url}/oauth/revoke`, {
-      method: 'POST', body: new URLSearchParams({ token: body.refresh_token, client_id: other.client.client_id, client_secret: other.client.client_secret! }),
+      method: 'POST',
+      body: new URLSearchParams({ token: body.refresh_token, client_id: other.client.client_id, client_secret: other.client.client_secret! }),
     });
     expect(await introspect(body.access_token)).toMatchObject({ active: true });
-    const revoked = await fetch(`${dp.url}/oauth/revoke`, { method: 'POST', body: new URLSearchParams({ token: body.refresh_token, token_type_hint: 'refresh_token', ...auth }) });
+    const revoked = await fetch(`${dp.url}/oauth/revoke`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: body.refresh_token, token_type_hint: 'refresh_token', ...auth }),
+    });
     expect(revoked.status).toBe(200);
     expect(await introspect(body.access_token)).toEqual({ active: false });
     expect((await googleErrorOf(googleClient(dp.url, body.access_token).accessType.check({}))).status).toBe(401);
@@ -87,13 +97,18 @@ describe('the authorization server issues', () => {
     const { body } = await exchange(f);
     await googleClient(dp.url, body.access_token).authorization.reset({});
     expect((await googleErrorOf(googleClient(dp.url, body.access_token).accessType.check({}))).status).toBe(401);
-    const refreshed = await tokenRequest(dp.url, { grant_type: 'refresh_token', refresh_token: body.refresh_token, client_id: f.client.client_id, client_secret: f.client.client_secret! });
+    const refreshed = await tokenRequest(dp.url, {
+      grant_type: 'refresh_token',
+      refresh_token: body.refresh_token,
+      client_id: f.client.client_id,
+      client_secret: f.client.client_secret!,
+    });
     expect(refreshed).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
   });
 });
 
 describe('grants from the same browser', () => {
-  it('a second consent to the same app in the same browser leaves the first grant\'s refresh token working', async () => {
+  it("a second consent to the same app in the same browser leaves the first grant's refresh token working", async () => {
     const f = await givenClientAndUser(dp);
     const browser = new CookieBrowser();
     const codeFor = async (group: string) => {
@@ -101,17 +116,28 @@ describe('grants from the same browser', () => {
       const back = await consentWithoutBrowser(
         dp.url,
         authorizeUrl(dp.url, f.client, { scope: SCOPE(group), code_challenge: pkce.challenge, code_challenge_method: 'S256', access_type: 'offline' }),
-        f, { groups: [group], access: '30d' }, browser,
+        f,
+        { groups: [group], access: '30d' },
+        browser,
       );
       return tokenRequest(dp.url, {
-        grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: f.client.redirect_uris[0]!,
-        client_id: f.client.client_id, client_secret: f.client.client_secret!, code_verifier: pkce.verifier,
+        grant_type: 'authorization_code',
+        code: back.searchParams.get('code')!,
+        redirect_uri: f.client.redirect_uris[0]!,
+        client_id: f.client.client_id,
+        client_secret: f.client.client_secret!,
+        code_verifier: pkce.verifier,
       });
     };
     const first = await codeFor('myactivity.search');
     const second = await codeFor('chrome.history');
     expect(second.status).toBe(200);
-    const refreshed = await tokenRequest(dp.url, { grant_type: 'refresh_token', refresh_token: first.body.refresh_token, client_id: f.client.client_id, client_secret: f.client.client_secret! });
+    const refreshed = await tokenRequest(dp.url, {
+      grant_type: 'refresh_token',
+      refresh_token: first.body.refresh_token,
+      client_id: f.client.client_id,
+      client_secret: f.client.client_secret!,
+    });
     expect(refreshed.body).toMatchObject({ access_token: expect.any(String), scope: SCOPE('myactivity.search') });
   });
 });
@@ -152,7 +178,13 @@ describe('the authorization server refuses', () => {
 
   it('data portability scopes mixed with other scopes, and unknown scopes (invalid_scope to the redirect URI)', async () => {
     const { client } = await givenClientAndUser(dp);
-    for (const scope of [`${SCOPE('myactivity.search')} openid`, `${SCOPE('myactivity.search')} https://www.googleapis.com/auth/drive`, SCOPE('no.such.group'), 'openid', '']) {
+    for (const scope of [
+      `${SCOPE('myactivity.search')} openid`,
+      `${SCOPE('myactivity.search')} https://www.googleapis.com/auth/drive`,
+      SCOPE('no.such.group'),
+      'openid',
+      '',
+    ]) {
       const res = await new CookieBrowser().fetch(authorizeUrl(dp.url, client, { scope, code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }));
       expect(res.status, scope).toBe(303);
       const back = new URL(res.headers.get('location')!);
@@ -162,7 +194,9 @@ describe('the authorization server refuses', () => {
   });
 
   it('an unknown client: an error page, no redirect', async () => {
-    const res = await new CookieBrowser().fetch(authorizeUrl(dp.url, { client_id: 'dpc_nope', redirect_uris: ['http://localhost:9/callback'] } as never, { scope: TWO }));
+    const res = await new CookieBrowser().fetch(
+      authorizeUrl(dp.url, { client_id: 'dpc_nope', redirect_uris: ['http://localhost:9/callback'] } as never, { scope: TWO }),
+    );
     expect(res.status).toBe(400);
     expect(res.headers.get('location')).toBeNull();
     const page = await res.text();
@@ -170,7 +204,9 @@ describe('the authorization server refuses', () => {
     // Dataport's own error page (language, styles, no external assets), not the provider's default one.
     expect(page).toContain('<html lang="en"');
     expect(page).toContain('<p class="brand">Dataport</p>');
-    const turkish = await new CookieBrowser().fetch(authorizeUrl(dp.url, { client_id: 'dpc_nope', redirect_uris: ['http://localhost:9/callback'] } as never, { scope: TWO, hl: 'tr' }));
+    const turkish = await new CookieBrowser().fetch(
+      authorizeUrl(dp.url, { client_id: 'dpc_nope', redirect_uris: ['http://localhost:9/callback'] } as never, { scope: TWO, hl: 'tr' }),
+    );
     expect(await turkish.text()).toContain('<html lang="tr"');
   });
 

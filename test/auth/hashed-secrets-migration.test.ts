@@ -19,7 +19,11 @@ const port = await freePort();
 
 /** The API alone on the same folder and port each time: a restart of one server across the upgrade. */
 function start(): Promise<TestDataport> {
-  return startDataport({ PORT: String(port), DATAPORT_PUBLIC_URL: `http://localhost:${port}`, DATAPORT_DEMO_RECORDS: '5' }, {}, { stack: 'embedded', dataDir, worker: false });
+  return startDataport(
+    { PORT: String(port), DATAPORT_PUBLIC_URL: `http://localhost:${port}`, DATAPORT_DEMO_RECORDS: '5' },
+    {},
+    { stack: 'embedded', dataDir, worker: false },
+  );
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -31,12 +35,22 @@ it('an existing database keeps its clients and tokens working across 0006, which
   const pkce = pkcePair();
   const back = await consentWithoutBrowser(
     server.url,
-    authorizeUrl(server.url, f.client, { scope: SCOPE('myactivity.search'), code_challenge: pkce.challenge, code_challenge_method: 'S256', access_type: 'offline' }),
-    f, { groups: ['myactivity.search'], access: '30d' },
+    authorizeUrl(server.url, f.client, {
+      scope: SCOPE('myactivity.search'),
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+      access_type: 'offline',
+    }),
+    f,
+    { groups: ['myactivity.search'], access: '30d' },
   );
   const issued = await tokenRequest(server.url, {
-    grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: f.client.redirect_uris[0]!,
-    client_id: f.client.client_id, client_secret: f.client.client_secret!, code_verifier: pkce.verifier,
+    grant_type: 'authorization_code',
+    code: back.searchParams.get('code')!,
+    redirect_uri: f.client.redirect_uris[0]!,
+    client_id: f.client.client_id,
+    client_secret: f.client.client_secret!,
+    code_verifier: pkce.verifier,
   });
   expect(issued.status).toBe(200);
   await server.close();
@@ -66,13 +80,24 @@ it('an existing database keeps its clients and tokens working across 0006, which
   // Another origin for the same server: fetch's kept-alive connection to the first one is dead.
   server.url = `http://127.0.0.1:${port}`;
   try {
-    const refreshed = await tokenRequest(server.url, { grant_type: 'refresh_token', refresh_token: issued.body.refresh_token, client_id: f.client.client_id, client_secret: f.client.client_secret! });
+    const refreshed = await tokenRequest(server.url, {
+      grant_type: 'refresh_token',
+      refresh_token: issued.body.refresh_token,
+      client_id: f.client.client_id,
+      client_secret: f.client.client_secret!,
+    });
     expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
     const introspected = await fetch(`${server.url}/oauth/introspect`, {
-      method: 'POST', body: new URLSearchParams({ token: issued.body.access_token, client_id: f.client.client_id, client_secret: f.client.client_secret! }),
+      method: 'POST',
+      body: new URLSearchParams({ token: issued.body.access_token, client_id: f.client.client_id, client_secret: f.client.client_secret! }),
     });
     expect(await introspected.json()).toMatchObject({ active: true });
-    const wrong = await tokenRequest(server.url, { grant_type: 'refresh_token', refresh_token: issued.body.refresh_token, client_id: f.client.client_id, client_secret: 'not-the-secret' });
+    const wrong = await tokenRequest(server.url, {
+      grant_type: 'refresh_token',
+      refresh_token: issued.body.refresh_token,
+      client_id: f.client.client_id,
+      client_secret: 'not-the-secret',
+    });
     expect(wrong).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
   } finally {
     await server.close();

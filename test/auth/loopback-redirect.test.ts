@@ -17,13 +17,22 @@ describe('loopback redirect URIs of public (native) clients', () => {
     const redirect = 'http://127.0.0.1:49321/callback';
     const back = await consentWithoutBrowser(
       dp.url,
-      authorizeUrl(dp.url, fixture.client, { scope: SCOPE('myactivity.search'), redirect_uri: redirect, code_challenge: pkce.challenge, code_challenge_method: 'S256' }),
+      authorizeUrl(dp.url, fixture.client, {
+        scope: SCOPE('myactivity.search'),
+        redirect_uri: redirect,
+        code_challenge: pkce.challenge,
+        code_challenge_method: 'S256',
+      }),
       fixture,
       { groups: ['myactivity.search'], access: 'once' },
     );
     expect(`${back.origin}${back.pathname}`).toBe(redirect);
     const token = await tokenRequest(dp.url, {
-      grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: redirect, client_id: fixture.client.client_id, code_verifier: pkce.verifier,
+      grant_type: 'authorization_code',
+      code: back.searchParams.get('code')!,
+      redirect_uri: redirect,
+      client_id: fixture.client.client_id,
+      code_verifier: pkce.verifier,
     });
     expect(token.status).toBe(200);
   });
@@ -36,7 +45,14 @@ describe('loopback redirect URIs of public (native) clients', () => {
       [native.client, 'http://192.0.2.1:49321/callback'],
       [web.client, 'http://127.0.0.1:49321/callback'],
     ] as const) {
-      const res = await new CookieBrowser().fetch(authorizeUrl(dp.url, client, { scope: SCOPE('myactivity.search'), redirect_uri: wrong, code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }));
+      const res = await new CookieBrowser().fetch(
+        authorizeUrl(dp.url, client, {
+          scope: SCOPE('myactivity.search'),
+          redirect_uri: wrong,
+          code_challenge: pkcePair().challenge,
+          code_challenge_method: 'S256',
+        }),
+      );
       expect(res.status, wrong).toBe(400);
       expect(res.headers.get('location')).toBeNull();
     }

@@ -14,7 +14,9 @@ export function pkcePair() {
 export async function givenClientAndUser(dp: TestDataport, options: { public?: boolean; redirectUri?: string; user?: string; password?: string } = {}) {
   const deps = { db: dp.dataport.db, now: dp.clock.now };
   const client = await createClientService(deps).addClient({
-    name: 'Test App', redirectUris: [options.redirectUri ?? 'http://localhost:9/callback'], public: options.public === true,
+    name: 'Test App',
+    redirectUris: [options.redirectUri ?? 'http://localhost:9/callback'],
+    public: options.public === true,
   });
   const user = options.user ?? `user-${randomBytes(4).toString('hex')}`;
   const password = options.password ?? 'correct horse battery';
@@ -25,7 +27,11 @@ export async function givenClientAndUser(dp: TestDataport, options: { public?: b
 export function authorizeUrl(base: string, client: RegisteredClient, params: Record<string, string>): string {
   const url = new URL('/oauth/authorize', base);
   url.search = new URLSearchParams({
-    response_type: 'code', client_id: client.client_id, redirect_uri: client.redirect_uris[0]!, state: 'xyz', ...params,
+    response_type: 'code',
+    client_id: client.client_id,
+    redirect_uri: client.redirect_uris[0]!,
+    state: 'xyz',
+    ...params,
   }).toString();
   return url.toString();
 }
@@ -94,19 +100,26 @@ export class CookieBrowser {
 function fetchFrom(localAddress: string, url: string, init: { method: string; headers: Record<string, string>; body: string | undefined }): Promise<Response> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1', port: target.port, path: target.pathname + target.search, method: init.method, localAddress,
-      headers: { ...init.headers, host: target.host, ...(init.body !== undefined ? { 'content-length': Buffer.byteLength(init.body) } : {}) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) for (const one of [v ?? []].flat()) headers.append(k, one);
-        resolve(new Response(chunks.length > 0 ? Buffer.concat(chunks) : null, { status: res.statusCode!, headers }));
-      });
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: target.port,
+        path: target.pathname + target.search,
+        method: init.method,
+        localAddress,
+        headers: { ...init.headers, host: target.host, ...(init.body !== undefined ? { 'content-length': Buffer.byteLength(init.body) } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) for (const one of [v ?? []].flat()) headers.append(k, one);
+          resolve(new Response(chunks.length > 0 ? Buffer.concat(chunks) : null, { status: res.statusCode!, headers }));
+        });
+      },
+    );
     req.on('error', reject);
     req.end(init.body);
   });
@@ -130,13 +143,20 @@ export async function consentWithoutBrowser(
   let page = await res.text();
   let post: Response;
   if (page.includes('name="password"')) {
-    post = await browser.postForm(new URL(`${new URL(url).pathname}/login`, base).toString(), { csrf: hidden(page, 'csrf')!, user: login.user, password: login.password });
+    post = await browser.postForm(new URL(`${new URL(url).pathname}/login`, base).toString(), {
+      csrf: hidden(page, 'csrf')!,
+      user: login.user,
+      password: login.password,
+    });
     if (post.status !== 303) throw new Error(`sign-in answered ${post.status}`);
     ({ res, url } = await browser.follow(new URL(post.headers.get('location')!, base).toString(), base));
     page = await res.text();
   }
   post = await browser.postForm(new URL(`${new URL(url).pathname}/consent`, base).toString(), {
-    csrf: hidden(page, 'csrf')!, group: grant.groups, access: grant.access, decision: 'allow',
+    csrf: hidden(page, 'csrf')!,
+    group: grant.groups,
+    access: grant.access,
+    decision: 'allow',
   });
   if (post.status !== 303) throw new Error(`consent answered ${post.status}: ${await post.text()}`);
   ({ url } = await browser.follow(new URL(post.headers.get('location')!, base).toString(), base));
@@ -144,6 +164,10 @@ export async function consentWithoutBrowser(
 }
 
 export async function tokenRequest(base: string, form: Record<string, string>): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}/oauth/token`, { method: 'POST', body: new URLSearchParams(form), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const res = await fetch(`${base}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams(form),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   return { status: res.status, body: await res.json() };
 }

@@ -26,8 +26,12 @@ it('periodic maintenance deletes expired OAuth records (codes, sessions, access 
     { groups: ['chrome.history'], access: '30d' },
   );
   const { body } = await tokenRequest(dp.url, {
-    grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: f.client.redirect_uris[0]!,
-    client_id: f.client.client_id, client_secret: f.client.client_secret!, code_verifier: pkce.verifier,
+    grant_type: 'authorization_code',
+    code: back.searchParams.get('code')!,
+    redirect_uri: f.client.redirect_uris[0]!,
+    client_id: f.client.client_id,
+    client_secret: f.client.client_secret!,
+    code_verifier: pkce.verifier,
   });
   expect(body.refresh_token).toBeTruthy();
   const before = (await dp.dataport.db.selectFrom('oidc_payloads').select('model').execute()).map((r) => r.model);
@@ -46,6 +50,11 @@ it('periodic maintenance deletes expired OAuth records (codes, sessions, access 
   expect(after).not.toContain('AuthorizationCode');
   expect(after).not.toContain('Session');
   expect(after).toEqual(expect.arrayContaining(['RefreshToken', 'Grant']));
-  const refreshed = await tokenRequest(dp.url, { grant_type: 'refresh_token', refresh_token: body.refresh_token, client_id: f.client.client_id, client_secret: f.client.client_secret! });
+  const refreshed = await tokenRequest(dp.url, {
+    grant_type: 'refresh_token',
+    refresh_token: body.refresh_token,
+    client_id: f.client.client_id,
+    client_secret: f.client.client_secret!,
+  });
   expect(refreshed.body).toMatchObject({ access_token: expect.any(String) });
 });

@@ -20,16 +20,27 @@ async function givenTokens(options: { public?: boolean; groups?: string[]; heade
   const pkce = pkcePair();
   const back = await consentWithoutBrowser(
     dp.url,
-    authorizeUrl(dp.url, fixture.client, { scope: groups.map(SCOPE).join(' '), code_challenge: pkce.challenge, code_challenge_method: 'S256', access_type: 'offline' }),
-    fixture, { groups, access: '30d' }, browser,
+    authorizeUrl(dp.url, fixture.client, {
+      scope: groups.map(SCOPE).join(' '),
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+      access_type: 'offline',
+    }),
+    fixture,
+    { groups, access: '30d' },
+    browser,
   );
   const secret: Record<string, string> = fixture.client.client_secret ? { client_secret: fixture.client.client_secret } : {};
   const res = await fetch(`${dp.url}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
     body: new URLSearchParams({
-      grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: fixture.client.redirect_uris[0]!,
-      client_id: fixture.client.client_id, code_verifier: pkce.verifier, ...secret,
+      grant_type: 'authorization_code',
+      code: back.searchParams.get('code')!,
+      redirect_uri: fixture.client.redirect_uris[0]!,
+      client_id: fixture.client.client_id,
+      code_verifier: pkce.verifier,
+      ...secret,
     }),
   });
   const body = (await res.json()) as any;
@@ -74,7 +85,8 @@ describe('DPoP (RFC 9449) is switched off, as Google has none', () => {
     expect(f.tokens.token_type).toBe('Bearer');
     // Not bound to the key: introspection shows no confirmation, and Google's client uses it as Bearer.
     const introspection = await fetch(`${dp.url}/oauth/introspect`, {
-      method: 'POST', body: new URLSearchParams({ token: f.tokens.access_token, client_id: f.client.client_id, client_secret: f.client.client_secret! }),
+      method: 'POST',
+      body: new URLSearchParams({ token: f.tokens.access_token, client_id: f.client.client_id, client_secret: f.client.client_secret! }),
     });
     const introspected = (await introspection.json()) as Record<string, unknown>;
     expect(introspected).toMatchObject({ active: true, token_type: 'Bearer' });
@@ -102,7 +114,7 @@ describe('refresh tokens', () => {
     expect((await googleErrorOf(googleClient(dp.url, f.tokens.access_token).accessType.check({}))).status).toBe(401);
   });
 
-  it('of a confidential client stay the same (as Google\'s) and can be used again', async () => {
+  it("of a confidential client stay the same (as Google's) and can be used again", async () => {
     const f = await givenTokens({ groups: ['myactivity.search'] });
     const token = f.tokens.refresh_token as string;
     for (let i = 0; i < 2; i++) {
@@ -122,14 +134,16 @@ describe("the OAuth server's own pages", () => {
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
   };
 
-  it('an error page carries the same security headers as Dataport\'s pages', async () => {
-    const res = await fetch(`${dp.url}/oauth/authorize?client_id=dpc_nope&response_type=code&redirect_uri=http://localhost:9/callback&scope=${SCOPE('myactivity.search')}`);
+  it("an error page carries the same security headers as Dataport's pages", async () => {
+    const res = await fetch(
+      `${dp.url}/oauth/authorize?client_id=dpc_nope&response_type=code&redirect_uri=http://localhost:9/callback&scope=${SCOPE('myactivity.search')}`,
+    );
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expectPageHeaders(res);
   });
 
-  it('sign-out asks first, with the provider\'s xsrf field and no script, and signs out only on the POST', async () => {
+  it("sign-out asks first, with the provider's xsrf field and no script, and signs out only on the POST", async () => {
     const f = await givenTokens({ groups: ['myactivity.search'] });
     const ask = await f.browser.fetch(`${dp.url}/oauth/logout`);
     expect(ask.status).toBe(200);

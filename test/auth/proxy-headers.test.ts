@@ -58,7 +58,10 @@ describe('without DATAPORT_TRUST_PROXY', () => {
     };
     const cookie = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const pkce = pkcePair();
-    const start = await request(authorizeUrl(dp.url, client, { scope: SCOPE('myactivity.search'), code_challenge: pkce.challenge, code_challenge_method: 'S256' }), { headers: FORGED });
+    const start = await request(
+      authorizeUrl(dp.url, client, { scope: SCOPE('myactivity.search'), code_challenge: pkce.challenge, code_challenge_method: 'S256' }),
+      { headers: FORGED },
+    );
     expect(start.status).toBe(303);
     keep(start.headers);
     const interaction = new URL(start.headers.location!, dp.url);
@@ -95,9 +98,12 @@ describe('with DATAPORT_TRUST_PROXY=true behind a TLS proxy', () => {
   it('the OAuth cookies are Secure, as the public URL is https', async () => {
     const { client } = await givenClientAndUser(dp);
     const pkce = pkcePair();
-    const start = await request(authorizeUrl(local, client, { scope: SCOPE('myactivity.search'), code_challenge: pkce.challenge, code_challenge_method: 'S256' }), {
-      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'dataport.example' },
-    });
+    const start = await request(
+      authorizeUrl(local, client, { scope: SCOPE('myactivity.search'), code_challenge: pkce.challenge, code_challenge_method: 'S256' }),
+      {
+        headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'dataport.example' },
+      },
+    );
     expect(start.status).toBe(303);
     const set = start.headers['set-cookie'] ?? [];
     expect(set.length).toBeGreaterThan(0);

@@ -32,16 +32,33 @@ async function fullFlow(client: { client_id: string; client_secret?: string; red
   const pkce = pkcePair();
   const back = await consentWithoutBrowser(
     dp.url,
-    authorizeUrl(dp.url, client as never, { scope: SCOPE('myactivity.search'), code_challenge: pkce.challenge, code_challenge_method: 'S256', access_type: 'offline' }),
-    login, { groups: ['myactivity.search'], access: '30d' }, browser,
+    authorizeUrl(dp.url, client as never, {
+      scope: SCOPE('myactivity.search'),
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+      access_type: 'offline',
+    }),
+    login,
+    { groups: ['myactivity.search'], access: '30d' },
+    browser,
   );
   const code = back.searchParams.get('code')!;
   const secret: Record<string, string> = client.client_secret ? { client_secret: client.client_secret } : {};
   const issued = await tokenRequest(dp.url, {
-    grant_type: 'authorization_code', code, redirect_uri: client.redirect_uris[0]!, client_id: client.client_id, code_verifier: pkce.verifier, ...secret,
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: client.redirect_uris[0]!,
+    client_id: client.client_id,
+    code_verifier: pkce.verifier,
+    ...secret,
   });
   expect(issued.status, JSON.stringify(issued.body)).toBe(200);
-  const refreshed = await tokenRequest(dp.url, { grant_type: 'refresh_token', refresh_token: issued.body.refresh_token, client_id: client.client_id, ...secret });
+  const refreshed = await tokenRequest(dp.url, {
+    grant_type: 'refresh_token',
+    refresh_token: issued.body.refresh_token,
+    client_id: client.client_id,
+    ...secret,
+  });
   expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
   const session = browser.cookie('_session');
   expect(session, 'the session cookie').toBeTruthy();
@@ -63,10 +80,11 @@ it('after a full OAuth flow and a CLI token, no table holds an issued token, cod
   // Everything issued is live: the API takes every access token, and the secret still authenticates.
   for (const token of [a.issued.access_token, a.refreshed.access_token, b.issued.access_token, b.refreshed.access_token, cliToken]) {
     const { data } = await googleClient(dp.url, token).accessType.check({});
-    expect([...data.oneTimeResources ?? [], ...data.timeBasedResources ?? []]).toEqual(['myactivity.search']);
+    expect([...(data.oneTimeResources ?? []), ...(data.timeBasedResources ?? [])]).toEqual(['myactivity.search']);
   }
   const introspected = await fetch(`${dp.url}/oauth/introspect`, {
-    method: 'POST', body: new URLSearchParams({ token: a.refreshed.access_token, client_id: confidential.client_id, client_secret: confidential.client_secret }),
+    method: 'POST',
+    body: new URLSearchParams({ token: a.refreshed.access_token, client_id: confidential.client_id, client_secret: confidential.client_secret }),
   });
   expect(await introspected.json()).toMatchObject({ active: true });
 

@@ -20,11 +20,13 @@ async function accountVisitor(dp: TestDataport, from: string) {
 
 /** Sends `count` sign-ins at once; returns the statuses. A 401 is a password that was checked and was wrong. */
 async function burst(send: () => Promise<Response>, count: number): Promise<number[]> {
-  return Promise.all(Array.from({ length: count }, async () => {
-    const res = await send();
-    await res.arrayBuffer();
-    return res.status;
-  }));
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const res = await send();
+      await res.arrayBuffer();
+      return res.status;
+    }),
+  );
 }
 
 const tally = (statuses: number[]) => statuses.reduce<Record<number, number>>((t, s) => ({ ...t, [s]: (t[s] ?? 0) + 1 }), {});

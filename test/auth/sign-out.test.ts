@@ -18,7 +18,8 @@ async function signedInThroughConsent() {
   const fixture = await givenClientAndUser(dp);
   const browser = new CookieBrowser();
   const pkce = pkcePair();
-  const authorize = () => authorizeUrl(dp.url, fixture.client, { scope: SCOPE('myactivity.search'), code_challenge: pkce.challenge, code_challenge_method: 'S256' });
+  const authorize = () =>
+    authorizeUrl(dp.url, fixture.client, { scope: SCOPE('myactivity.search'), code_challenge: pkce.challenge, code_challenge_method: 'S256' });
   const back = await consentWithoutBrowser(dp.url, authorize(), fixture, { groups: ['myactivity.search'], access: 'once' }, browser);
   expect(back.searchParams.get('code')).toBeTruthy();
   return { ...fixture, browser, authorize };
@@ -70,14 +71,17 @@ it('account sessions are stored by the sha256 of their id, never the id the cook
   expect(JSON.stringify(rows)).not.toContain(sid);
 });
 
-it('signing out at the OAuth provider\'s page (/oauth/logout) ends the account page session too', async () => {
+it("signing out at the OAuth provider's page (/oauth/logout) ends the account page session too", async () => {
   const fixture = await givenClientAndUser(dp);
   const browser = new CookieBrowser();
   // Signed in on the account page, then through an app's sign-in and consent, in the same browser.
   const signIn = await (await browser.fetch(`${dp.url}/account`)).text();
-  expect((await browser.postForm(`${dp.url}/account/login`, { csrf: hidden(signIn, 'csrf')!, user: fixture.user, password: fixture.password })).status).toBe(303);
+  expect((await browser.postForm(`${dp.url}/account/login`, { csrf: hidden(signIn, 'csrf')!, user: fixture.user, password: fixture.password })).status).toBe(
+    303,
+  );
   const pkce = pkcePair();
-  const authorize = () => authorizeUrl(dp.url, fixture.client, { scope: SCOPE('myactivity.search'), code_challenge: pkce.challenge, code_challenge_method: 'S256' });
+  const authorize = () =>
+    authorizeUrl(dp.url, fixture.client, { scope: SCOPE('myactivity.search'), code_challenge: pkce.challenge, code_challenge_method: 'S256' });
   const back = await consentWithoutBrowser(dp.url, authorize(), fixture, { groups: ['myactivity.search'], access: 'once' }, browser);
   expect(back.searchParams.get('code')).toBeTruthy();
   expect(isAccountPage(await (await browser.fetch(`${dp.url}/account`)).text())).toBe(true);
@@ -99,7 +103,8 @@ it('"stay signed in" at /oauth/logout ends neither session', async () => {
   const fixture = await givenClientAndUser(dp);
   const browser = new CookieBrowser();
   const pkce = pkcePair();
-  const authorize = () => authorizeUrl(dp.url, fixture.client, { scope: SCOPE('myactivity.search'), code_challenge: pkce.challenge, code_challenge_method: 'S256' });
+  const authorize = () =>
+    authorizeUrl(dp.url, fixture.client, { scope: SCOPE('myactivity.search'), code_challenge: pkce.challenge, code_challenge_method: 'S256' });
   await consentWithoutBrowser(dp.url, authorize(), fixture, { groups: ['myactivity.search'], access: 'once' }, browser);
   const logout = await (await browser.fetch(`${dp.url}/oauth/logout`)).text();
   expect((await browser.postForm(`${dp.url}/oauth/logout/confirm`, { xsrf: hidden(logout, 'xsrf')! })).status).toBe(303);

@@ -58,7 +58,12 @@ export async function startUpstreamProvider(users: UpstreamUser[]): Promise<Upst
     handler(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const signingKey = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'upstream-1', alg: 'RS256', use: 'sig' };
+  const signingKey = {
+    ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+    kid: 'upstream-1',
+    alg: 'RS256',
+    use: 'sig',
+  };
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   async function loginPage(p: Provider, uid: string, req: http.IncomingMessage, res: http.ServerResponse) {
@@ -97,20 +102,30 @@ export async function startUpstreamProvider(users: UpstreamUser[]): Promise<Upst
     },
     register(redirectUris) {
       provider = new Provider(issuer, {
-        clients: [{
-          client_id: self.clientId, client_secret: self.clientSecret, redirect_uris: redirectUris,
-          grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic',
-        }],
+        clients: [
+          {
+            client_id: self.clientId,
+            client_secret: self.clientSecret,
+            redirect_uris: redirectUris,
+            grant_types: ['authorization_code'],
+            response_types: ['code'],
+            token_endpoint_auth_method: 'client_secret_basic',
+          },
+        ],
         findAccount: async (_ctx: unknown, sub: string) => {
           const user = users.find((u) => u.sub === sub);
-          return user && {
-            accountId: sub,
-            claims: async () => ({
-              sub, email: user.email, name: user.name,
-              ...(user.emailVerified === null ? {} : { email_verified: user.emailVerified ?? true }),
-              ...(user.groups ? { groups: user.groups } : {}),
-            }),
-          };
+          return (
+            user && {
+              accountId: sub,
+              claims: async () => ({
+                sub,
+                email: user.email,
+                name: user.name,
+                ...(user.emailVerified === null ? {} : { email_verified: user.emailVerified ?? true }),
+                ...(user.groups ? { groups: user.groups } : {}),
+              }),
+            }
+          );
         },
         claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
         interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/login/${interaction.uid}` },

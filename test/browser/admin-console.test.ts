@@ -47,7 +47,10 @@ afterAll(async () => {
 
 /** `dataport operators add <id> --password-stdin`, the password written to its standard input. */
 async function addOperatorWithCli(id: string, password: string): Promise<{ code: number; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, 'operators', 'add', id, '--password-stdin'], { env: { ...process.env, ...dp.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'operators', 'add', id, '--password-stdin'], {
+    env: { ...process.env, ...dp.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   child.stdin.end(`${password}\n`);
@@ -59,7 +62,10 @@ async function signIn(page: Page, password = OPERATOR_PASSWORD) {
   await page.goto(`${dp.url}/admin`);
   await page.locator('input[name=operator]').fill(OPERATOR);
   await page.locator('input[name=password]').fill(password);
-  const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/admin/login')), page.locator('form[action="/admin/login"] button[type=submit]').click()]);
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/admin/login')),
+    page.locator('form[action="/admin/login"] button[type=submit]').click(),
+  ]);
   await page.waitForLoadState();
   return response.status();
 }
@@ -108,7 +114,12 @@ describe('the operator console', () => {
     const retryId = new URL(page.url()).pathname.split('/').at(-1)!;
     expect(retryId).not.toBe(jobs.failed);
     // The retry runs (fail:1 is spent) and completes.
-    const ayse = await dp.client({ user: 'ayse', clientId: (await createClientService({ db: dp.dataport.db, now: dp.clock.now }).listClients())[0]!.client_id, resources: ['maps.reviews', 'chrome.history'], access: '30d' });
+    const ayse = await dp.client({
+      user: 'ayse',
+      clientId: (await createClientService({ db: dp.dataport.db, now: dp.clock.now }).listClients())[0]!.client_id,
+      resources: ['maps.reviews', 'chrome.history'],
+      access: '30d',
+    });
     expect((await waitForState(ayse.api, retryId)).state).toBe('COMPLETE');
     await page.reload();
     await expect(page.locator('ol[aria-labelledby=lineage] li').count()).resolves.toBe(2);
@@ -139,10 +150,12 @@ describe('the operator console', () => {
     expect(trail).toContain('cancel');
     expect(trail).toContain(OPERATOR);
     // The worker's run ends on hearing of the cancel (the page may come first): its run then says so.
-    await expect.poll(async () => {
-      await page.reload();
-      return page.locator('table.runs td.outcome').allTextContents();
-    }).toEqual(['Cancelled']);
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return page.locator('table.runs td.outcome').allTextContents();
+      })
+      .toEqual(['Cancelled']);
     await shot(page, 'job-cancelled');
   });
 

@@ -12,7 +12,13 @@ const ADMIN_CALLBACK = '/admin/upstream/callback';
 const USER_CALLBACK = '/oauth/upstream/callback';
 
 /** In the operators' group (among others: the claim is an array). */
-const DENIZ: UpstreamUser = { sub: 'u-0de412', email: 'deniz@example.org', password: 'upstream password 1', name: 'Deniz', groups: ['staff', 'dataport-admins'] };
+const DENIZ: UpstreamUser = {
+  sub: 'u-0de412',
+  email: 'deniz@example.org',
+  password: 'upstream password 1',
+  name: 'Deniz',
+  groups: ['staff', 'dataport-admins'],
+};
 /** Staff, not an operator. */
 const KEMAL: UpstreamUser = { sub: 'u-0ce3a1', email: 'kemal@example.org', password: 'upstream password 2', name: 'Kemal', groups: ['staff'] };
 /** No groups claim at all. */
@@ -83,7 +89,10 @@ describe('operator sign-in at the upstream provider', () => {
     }
   });
 
-  for (const [who, user] of [['a group without it', KEMAL], ['no groups claim at all', LEYLA]] as const) {
+  for (const [who, user] of [
+    ['a group without it', KEMAL],
+    ['no groups claim at all', LEYLA],
+  ] as const) {
     it(`refuses a person with ${who}: a clear page, and no session`, async () => {
       const { context, page, status } = await consoleSignIn(user);
       try {

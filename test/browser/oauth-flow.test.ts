@@ -23,8 +23,12 @@ afterAll(async () => {
 
 const authorizeUrl = (client: RegisteredClient, challenge: string, extra: Record<string, string> = {}) =>
   authorizeUrlFor(dp.url, client, {
-    access_type: 'offline', state: 's1', scope: ['myactivity.search', 'chrome.history', 'play.installs'].map(SCOPE).join(' '),
-    code_challenge: challenge, code_challenge_method: 'S256', ...extra,
+    access_type: 'offline',
+    state: 's1',
+    scope: ['myactivity.search', 'chrome.history', 'play.installs'].map(SCOPE).join(' '),
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ...extra,
   });
 
 it('sign in, grant two of three groups for 30 days, export through googleapis, refresh, then revoke on the account page', async () => {
@@ -55,8 +59,12 @@ it('sign in, grant two of three groups for 30 days, export through googleapis, r
 
   // Exchange the code with PKCE.
   const tokens = await tokenRequest(dp.url, {
-    grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: REDIRECT,
-    client_id: client.client_id, client_secret: client.client_secret!, code_verifier: pkce.verifier,
+    grant_type: 'authorization_code',
+    code: back.searchParams.get('code')!,
+    redirect_uri: REDIRECT,
+    client_id: client.client_id,
+    client_secret: client.client_secret!,
+    code_verifier: pkce.verifier,
   });
   expect(tokens.status).toBe(200);
   expect(tokens.body.refresh_token).toBeTruthy();
@@ -71,11 +79,18 @@ it('sign in, grant two of three groups for 30 days, export through googleapis, r
   expect(state.state).toBe('COMPLETE');
   const archive = await fetch(state.urls![0]!);
   expect(archive.status).toBe(200);
-  expect(Buffer.from(await archive.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+  expect(
+    Buffer.from(await archive.arrayBuffer())
+      .subarray(0, 2)
+      .toString(),
+  ).toBe('PK');
 
   // Refresh the token.
   const refreshed = await tokenRequest(dp.url, {
-    grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token, client_id: client.client_id, client_secret: client.client_secret!,
+    grant_type: 'refresh_token',
+    refresh_token: tokens.body.refresh_token,
+    client_id: client.client_id,
+    client_secret: client.client_secret!,
   });
   expect(refreshed.status).toBe(200);
   const fresh = googleClient(dp.url, refreshed.body.access_token);
@@ -116,7 +131,12 @@ it('sign in, grant two of three groups for 30 days, export through googleapis, r
   // The API now refuses both the first and the refreshed token, and the refresh token is dead.
   expect((await googleErrorOf(fresh.accessType.check({}))).status).toBe(401);
   expect((await googleErrorOf(api.accessType.check({}))).status).toBe(401);
-  const again = await tokenRequest(dp.url, { grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token, client_id: client.client_id, client_secret: client.client_secret! });
+  const again = await tokenRequest(dp.url, {
+    grant_type: 'refresh_token',
+    refresh_token: tokens.body.refresh_token,
+    client_id: client.client_id,
+    client_secret: client.client_secret!,
+  });
   expect(again.body.error).toBe('invalid_grant');
   await context.close();
 });

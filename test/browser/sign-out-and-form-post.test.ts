@@ -42,9 +42,14 @@ it('with response_mode=form_post the code reaches the app by a POST the CSP allo
     if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
   });
   const pkce = pkcePair();
-  await page.goto(authorizeUrl(dp.url, client, {
-    scope: SCOPE('myactivity.search'), code_challenge: pkce.challenge, code_challenge_method: 'S256', response_mode: 'form_post',
-  }));
+  await page.goto(
+    authorizeUrl(dp.url, client, {
+      scope: SCOPE('myactivity.search'),
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+      response_mode: 'form_post',
+    }),
+  );
   await page.getByLabel('User name').fill(user);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -52,7 +57,12 @@ it('with response_mode=form_post the code reaches the app by a POST the CSP allo
   const form = await posted;
   expect(form.get('state')).toBe('xyz');
   const tokens = await tokenRequest(dp.url, {
-    grant_type: 'authorization_code', code: form.get('code')!, redirect_uri: REDIRECT, client_id: client.client_id, client_secret: client.client_secret!, code_verifier: pkce.verifier,
+    grant_type: 'authorization_code',
+    code: form.get('code')!,
+    redirect_uri: REDIRECT,
+    client_id: client.client_id,
+    client_secret: client.client_secret!,
+    code_verifier: pkce.verifier,
   });
   expect(tokens.status).toBe(200);
   expect(blocked).toEqual([]);

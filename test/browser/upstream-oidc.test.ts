@@ -57,7 +57,10 @@ async function givenClient(dp: TestDataport) {
 
 const authorizeUrl = (dp: TestDataport, client: RegisteredClient, challenge: string) =>
   authorizeUrlFor(dp.url, client, {
-    state: 'up1', scope: ['myactivity.search', 'chrome.history'].map(SCOPE).join(' '), code_challenge: challenge, code_challenge_method: 'S256',
+    state: 'up1',
+    scope: ['myactivity.search', 'chrome.history'].map(SCOPE).join(' '),
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
   });
 
 /** From Dataport's sign-in page, through the upstream login, back to wherever Dataport sends the browser. */
@@ -80,8 +83,12 @@ async function consentAndExchange(dp: TestDataport, page: Page, client: Register
   const back = await redirected;
   expect(back.searchParams.get('state')).toBe('up1');
   const tokens = await tokenRequest(dp.url, {
-    grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: REDIRECT,
-    client_id: client.client_id, client_secret: client.client_secret!, code_verifier: verifier,
+    grant_type: 'authorization_code',
+    code: back.searchParams.get('code')!,
+    redirect_uri: REDIRECT,
+    client_id: client.client_id,
+    client_secret: client.client_secret!,
+    code_verifier: verifier,
   });
   expect(tokens.status).toBe(200);
   return tokens.body as { access_token: string };
@@ -114,7 +121,8 @@ const accountsOf = (dp: TestDataport) => createAccountService({ db: dp.dataport.
 
 async function introspect(dp: TestDataport, client: RegisteredClient, token: string) {
   const res = await fetch(`${dp.url}/oauth/introspect`, {
-    method: 'POST', body: new URLSearchParams({ token, client_id: client.client_id, client_secret: client.client_secret! }),
+    method: 'POST',
+    body: new URLSearchParams({ token, client_id: client.client_id, client_secret: client.client_secret! }),
   });
   return (await res.json()) as { active: boolean; sub?: string };
 }
@@ -252,7 +260,7 @@ describe('sign-in through the upstream OpenID Connect provider', () => {
     expect((await accountsOf(byEmail).listUsers()).find((u) => u.id === ZEYNEP.email)).toMatchObject({ password: false });
   });
 
-  it('ID tokens signed with the provider\'s own key are refused when nbf or iat lies ahead, iat is old, or aud/azp name another client', async () => {
+  it("ID tokens signed with the provider's own key are refused when nbf or iat lies ahead, iat is old, or aud/azp name another client", async () => {
     const now = Math.floor(Date.now() / 1000);
     const cases: [string, (claims: Record<string, unknown>) => Record<string, unknown>][] = [
       ['not valid yet (nbf)', (c) => ({ ...c, nbf: now + 600 })],

@@ -29,8 +29,14 @@ describe("Google's catalog", () => {
   });
 
   it.each([
-    'maps.vehicle_profile', 'nest.camera_event', 'nest.camera_feature', 'nest.camera_video', 'nest.store', 'nest.user',
-    'pixel.device_data', 'youtube.conversations',
+    'maps.vehicle_profile',
+    'nest.camera_event',
+    'nest.camera_feature',
+    'nest.camera_video',
+    'nest.store',
+    'nest.user',
+    'pixel.device_data',
+    'youtube.conversations',
   ])('serves the added group %s with an English and a Turkish description', (name) => {
     const group = catalog.get(name)!;
     expect(group.description).toMatch(/^Move a copy of /);
@@ -50,10 +56,17 @@ describe("Google's catalog", () => {
   });
 
   it('the consent page marks a retired group, in the page language', () => {
-    for (const [lang, word] of [['en', 'no longer offers'], ['tr', 'artık sunmuyor']] as const) {
+    for (const [lang, word] of [
+      ['en', 'no longer offers'],
+      ['tr', 'artık sunmuyor'],
+    ] as const) {
       const t = loadLocales().pick(lang, undefined);
       const out = consentPage(t, {
-        clientName: 'App', userId: 'alice', action: '/x', csrfToken: 'c', access: 'once',
+        clientName: 'App',
+        userId: 'alice',
+        action: '/x',
+        csrfToken: 'c',
+        access: 'once',
         groups: [
           { name: 'businessmessaging.conversations', description: 'Messages', checked: true, retired: true },
           { name: 'nest.user', description: 'Nest', checked: true },

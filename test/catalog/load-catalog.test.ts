@@ -44,13 +44,25 @@ resourceGroups:
 describe('catalog files', () => {
   it('a valid YAML catalog gives groups with their scopes and sources; ${NAME} is read from the environment', () => {
     const loaded = loadCatalogFile(catalogFile(GOOD), { DB_URL: 'sqlite:shop.db' });
-    expect(loaded.catalog.groups).toEqual([{ name: 'shop.orders', scope: 'https://shop.example.com/auth/shop.orders', description: 'Your orders', supportsTimeFilter: true, source: 'db' }]);
+    expect(loaded.catalog.groups).toEqual([
+      { name: 'shop.orders', scope: 'https://shop.example.com/auth/shop.orders', description: 'Your orders', supportsTimeFilter: true, source: 'db' },
+    ]);
     expect(loaded.sources.get('db')).toMatchObject({ type: 'sql', url: 'sqlite:shop.db', attempts: 3 });
     expect(loaded.groups[0]!.files[0]).toMatchObject({ format: 'json-array', path: 'Shop/Orders.json' });
   });
 
   it('JSON catalogs are read too, and their mistakes are placed just as well', () => {
-    const file = catalogFile(JSON.stringify({ sources: { db: { type: 'sql', url: 'sqlite:x.db' } }, resourceGroups: [{ name: 'a.b', scope: 'https://x.example/a.b', description: 'd', source: 'dbb', files: [] }] }, null, 2), 'json');
+    const file = catalogFile(
+      JSON.stringify(
+        {
+          sources: { db: { type: 'sql', url: 'sqlite:x.db' } },
+          resourceGroups: [{ name: 'a.b', scope: 'https://x.example/a.b', description: 'd', source: 'dbb', files: [] }],
+        },
+        null,
+        2,
+      ),
+      'json',
+    );
     expect(errorOf(() => loadCatalogFile(file, {}))).toBe(`${file}:13:17: no source named "dbb" (declared: db)`);
   });
 
@@ -103,15 +115,21 @@ resourceGroups:
     expect(errorOf(() => loadCatalogFile(file, {}))).toMatch(new RegExp(`^${file.replace(/[.]/g, '\\.')}:\\d+:\\d+: `));
   });
 
-  it('an unknown :parameter in a query stops start-up at the query\'s line, and nothing is left open', async () => {
+  it("an unknown :parameter in a query stops start-up at the query's line, and nothing is left open", async () => {
     const file = catalogFile(GOOD.replace(':user_id', ':customer'));
-    const config = loadConfig({ PORT: '0', DATAPORT_DATA_DIR: path.join(dir, 'data'), DATAPORT_CATALOG: file, DB_URL: 'sqlite:x.db', DATAPORT_LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      PORT: '0',
+      DATAPORT_DATA_DIR: path.join(dir, 'data'),
+      DATAPORT_CATALOG: file,
+      DB_URL: 'sqlite:x.db',
+      DATAPORT_LOG_LEVEL: 'silent',
+    });
     await expect(createDataport(config, { api: true, worker: true, logger: createLogger('silent') })).rejects.toThrow(
       `${file}:13:16: unknown parameter :customer (a query may use :user_id, :start_time, :end_time)`,
     );
   });
 
-  it('a group the demo source does not serve stops start-up at the group\'s name, not at its first export', async () => {
+  it("a group the demo source does not serve stops start-up at the group's name, not at its first export", async () => {
     const file = catalogFile(`sources:
   demo:
     type: demo
@@ -126,7 +144,10 @@ resourceGroups:
     source: demo
 `);
     const config = loadConfig({ PORT: '0', DATAPORT_DATA_DIR: path.join(dir, 'data'), DATAPORT_CATALOG: file, DATAPORT_LOG_LEVEL: 'silent' });
-    const error = await createDataport(config, { api: true, worker: true, logger: createLogger('silent') }).then(() => undefined, (e: Error) => e);
+    const error = await createDataport(config, { api: true, worker: true, logger: createLogger('silent') }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error?.message).toBe(`${file}:9:11: the demo source "demo" has no resource group "shop.orders" (it serves Google's, such as myactivity.search)`);
   });
 });

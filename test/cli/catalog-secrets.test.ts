@@ -58,7 +58,11 @@ describe('${NAME} in a catalog file', () => {
 
   it('DATAPORT_STORAGE_URL with credentials in it → start-up refused without quoting them', async () => {
     // A "/" in the secret makes the value no URL at all, which was quoted whole.
-    const run = await runCli(['start'], { DATAPORT_DATA_DIR: path.join(dir, 'data-s3'), DATAPORT_STORAGE_URL: `s3://AKIAEXAMPLE:${SECRET}/x@archives`, PORT: '0' });
+    const run = await runCli(['start'], {
+      DATAPORT_DATA_DIR: path.join(dir, 'data-s3'),
+      DATAPORT_STORAGE_URL: `s3://AKIAEXAMPLE:${SECRET}/x@archives`,
+      PORT: '0',
+    });
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/DATAPORT_STORAGE_URL: /);
     expect(run.stderr + run.stdout).not.toContain(SECRET);

@@ -27,8 +27,9 @@ describe('the typed client (src/client) and the served OpenAPI document', () => 
       .flatMap(([p, item]) => Object.entries<any>(item).map(([verb, op]) => `${verb.toUpperCase()} ${p} ${op.operationId}`))
       .sort();
     expect(fromOpenApi).toEqual(fromDiscovery);
-    expect(Object.keys(openapi.body.components.securitySchemes.oauth2.flows.authorizationCode.scopes).sort())
-      .toEqual(Object.keys(discovery.auth.oauth2.scopes).sort());
+    expect(Object.keys(openapi.body.components.securitySchemes.oauth2.flows.authorizationCode.scopes).sort()).toEqual(
+      Object.keys(discovery.auth.oauth2.scopes).sort(),
+    );
   });
 
   it('runs all six methods; errors arrive as PortabilityApiError with status, reason and metadata', async () => {
@@ -54,7 +55,9 @@ describe('the typed client (src/client) and the served OpenAPI document', () => 
     await waitForState(googleClient(dp.url, token), history.archiveJobId);
     const exhausted = await api.initiate({ resources: ['chrome.history'] }).catch((e: unknown) => e);
     expect(exhausted).toMatchObject({
-      httpStatus: 429, status: 'RESOURCE_EXHAUSTED', reason: 'RESOURCE_EXHAUSTED_TIME_BASED',
+      httpStatus: 429,
+      status: 'RESOURCE_EXHAUSTED',
+      reason: 'RESOURCE_EXHAUSTED_TIME_BASED',
       metadata: { timestamp_after_24hrs: expect.any(String), previous_job_ids: expect.stringContaining(history.archiveJobId) },
     });
 

@@ -54,7 +54,10 @@ describe('the data folder', () => {
   });
 
   it('a signing key shorter than 32 bytes (or empty) → start-up refused with a clear error', async () => {
-    for (const [name, key] of [['short', `${Buffer.alloc(16, 7).toString('base64')}\n`], ['empty', '']] as const) {
+    for (const [name, key] of [
+      ['short', `${Buffer.alloc(16, 7).toString('base64')}\n`],
+      ['empty', ''],
+    ] as const) {
       const dataDir = path.join(parent, name);
       mkdirSync(dataDir, { mode: 0o700 });
       writeFileSync(path.join(dataDir, 'signing.key'), key, { mode: 0o600 });

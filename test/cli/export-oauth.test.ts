@@ -11,7 +11,7 @@ import { consentWithoutBrowser } from '../auth/oauth-fixture.js';
 
 const BIN = fileURLToPath(new URL('../../bin/dataport.js', import.meta.url));
 
-describe('dataport export with OAuth (loopback redirect, PKCE) against Dataport\'s authorization server', () => {
+describe("dataport export with OAuth (loopback redirect, PKCE) against Dataport's authorization server", () => {
   let dp: TestDataport;
   let out: string;
   beforeAll(async () => {
@@ -30,10 +30,27 @@ describe('dataport export with OAuth (loopback redirect, PKCE) against Dataport\
     const client = await createClientService(deps).addClient({ name: 'dataport CLI', redirectUris: [`http://127.0.0.1:${port}/callback`], public: true });
     await createAccountService(deps).addUser('ivy', 'correct horse battery');
 
-    const child = spawn(process.execPath, [
-      BIN, 'export', '--server', dp.url, '--client-id', client.client_id, '--resources', 'myactivity.search,chrome.history',
-      '--out', out, '--redirect-port', String(port), '--no-browser', '--poll-interval', '100ms',
-    ], { env: { ...process.env, DATAPORT_LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'export',
+        '--server',
+        dp.url,
+        '--client-id',
+        client.client_id,
+        '--resources',
+        'myactivity.search,chrome.history',
+        '--out',
+        out,
+        '--redirect-port',
+        String(port),
+        '--no-browser',
+        '--poll-interval',
+        '100ms',
+      ],
+      { env: { ...process.env, DATAPORT_LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -55,7 +72,12 @@ describe('dataport export with OAuth (loopback redirect, PKCE) against Dataport\
     expect(url.searchParams.get('redirect_uri')).toBe(`http://127.0.0.1:${port}/callback`);
 
     // The user signs in and grants one of the two groups; the browser then lands on the CLI's loopback listener.
-    const callback = await consentWithoutBrowser(dp.url, authorizeUrl, { user: 'ivy', password: 'correct horse battery' }, { groups: ['chrome.history'], access: '30d' });
+    const callback = await consentWithoutBrowser(
+      dp.url,
+      authorizeUrl,
+      { user: 'ivy', password: 'correct horse battery' },
+      { groups: ['chrome.history'], access: '30d' },
+    );
     expect(callback.origin).toBe(`http://127.0.0.1:${port}`);
     const landing = await fetch(callback);
     expect(landing.status).toBe(200);
@@ -66,8 +88,11 @@ describe('dataport export with OAuth (loopback redirect, PKCE) against Dataport\
     expect(stdout).toMatch(/^chrome\.history\s+1\s+50\s/m);
     expect(stdout).not.toContain('myactivity.search');
     // One access token from the code, more from the refresh token.
-    const { n } = await dp.dataport.db.selectFrom('oidc_payloads').where('model', '=', 'AccessToken')
-      .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const { n } = await dp.dataport.db
+      .selectFrom('oidc_payloads')
+      .where('model', '=', 'AccessToken')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(n)).toBeGreaterThan(1);
   });
 });

@@ -54,11 +54,26 @@ describe('dataport export', () => {
     return issued.accessToken;
   }
 
-  const exportArgs = (accessToken: string, resources: string, out: string, ...more: string[]) =>
-    ['export', '--server', server.url, '--token', accessToken, '--resources', resources, '--out', out, '--poll-interval', '100ms', ...more];
+  const exportArgs = (accessToken: string, resources: string, out: string, ...more: string[]) => [
+    'export',
+    '--server',
+    server.url,
+    '--token',
+    accessToken,
+    '--resources',
+    resources,
+    '--out',
+    out,
+    '--poll-interval',
+    '100ms',
+    ...more,
+  ];
 
   /** The unpacked export folders in `out`, oldest first. */
-  const exportFolders = (out: string) => readdirSync(out).filter((n) => /^\d{4}-\d{2}-\d{2}T/.test(n)).sort();
+  const exportFolders = (out: string) =>
+    readdirSync(out)
+      .filter((n) => /^\d{4}-\d{2}-\d{2}T/.test(n))
+      .sort();
 
   it('downloads every part, verifies and unpacks them, and prints a summary from archive_browser.json', async () => {
     const out = path.join(work, 'plain');
@@ -86,15 +101,19 @@ describe('dataport export', () => {
     const out = path.join(work, 'resume');
     const accessToken = await token('frank', 'myactivity.search');
     const slow = spawn(process.execPath, [BIN, ...exportArgs(accessToken, 'myactivity.search', out, '--limit-rate', '16KiB')], {
-      env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let firstRun = '';
     slow.stderr.on('data', (d) => (firstRun += d));
-    const partFile = await waitFor(() => {
-      const dir = path.join(out, '.dataport', 'downloads');
-      const part = existsSync(dir) ? readdirSync(dir).find((n) => n.endsWith('.part')) : undefined;
-      return part && statSync(path.join(dir, part)).size >= 16 * 1024 ? path.join(dir, part) : undefined;
-    }, () => firstRun);
+    const partFile = await waitFor(
+      () => {
+        const dir = path.join(out, '.dataport', 'downloads');
+        const part = existsSync(dir) ? readdirSync(dir).find((n) => n.endsWith('.part')) : undefined;
+        return part && statSync(path.join(dir, part)).size >= 16 * 1024 ? path.join(dir, part) : undefined;
+      },
+      () => firstRun,
+    );
     // The hardest interruption: no chance to clean up.
     slow.kill('SIGKILL');
     await new Promise((r) => slow.once('exit', r));
@@ -130,12 +149,16 @@ describe('dataport export', () => {
     const out = path.join(work, 'interrupt');
     const accessToken = await token('iris', 'myactivity.shopping');
     const child = spawn(process.execPath, [BIN, ...exportArgs(accessToken, 'myactivity.shopping', out, '--cancel-on-interrupt')], {
-      env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const jobId = await waitFor(() => /job ([0-9a-f]{32}) IN_PROGRESS/.exec(stderr)?.[1], () => stderr);
+    const jobId = await waitFor(
+      () => /job ([0-9a-f]{32}) IN_PROGRESS/.exec(stderr)?.[1],
+      () => stderr,
+    );
     child.kill('SIGINT');
     expect(await exited, stderr).toBe(130);
     expect(stderr).toContain(`job ${jobId} cancelled on the server`);
@@ -164,8 +187,9 @@ describe('dataport export', () => {
     const folders = exportFolders(out);
     expect(folders).toHaveLength(2);
     const records = (folder: string) =>
-      readdirSync(path.join(out, folder, 'Portability', 'My Activity', 'Search'))
-        .flatMap((f) => JSON.parse(readFileSync(path.join(out, folder, 'Portability', 'My Activity', 'Search', f), 'utf8')) as { time: string }[]);
+      readdirSync(path.join(out, folder, 'Portability', 'My Activity', 'Search')).flatMap(
+        (f) => JSON.parse(readFileSync(path.join(out, folder, 'Portability', 'My Activity', 'Search', f), 'utf8')) as { time: string }[],
+      );
     const older = records(folders[0]!);
     const newer = records(folders[1]!);
     expect(older).toHaveLength(5000);

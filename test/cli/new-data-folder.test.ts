@@ -17,9 +17,7 @@ describe('a new data folder', () => {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-new-folder-'));
       folders.push(dataDir);
       const env = { DATAPORT_DATA_DIR: dataDir, DATAPORT_LOG_LEVEL: 'warn' };
-      const runs = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => runCli(['token', '--user', `user-${i}`, '--resources', 'myactivity.search'], env)),
-      );
+      const runs = await Promise.all(Array.from({ length: 6 }, (_, i) => runCli(['token', '--user', `user-${i}`, '--resources', 'myactivity.search'], env)));
       for (const run of runs) {
         expect(run.stderr).not.toContain('migration failed');
         expect(run.code).toBe(0);

@@ -99,7 +99,9 @@ describe('dataport jobs, gc, faults and clock against a running server', () => {
     expect(show.code).toBe(0);
     expect(JSON.parse(show.stdout)).toMatchObject({ state: 'FAILED', userId: 'carol', failureReason: expect.stringContaining('maps.starred_places=fail:1') });
     // Each run of the job, with how it ended (job_runs).
-    expect(JSON.parse(show.stdout).runs).toEqual([expect.objectContaining({ attempt: 1, outcome: 'failed', records: null, error: expect.stringContaining('maps.starred_places=fail:1') })]);
+    expect(JSON.parse(show.stdout).runs).toEqual([
+      expect.objectContaining({ attempt: 1, outcome: 'failed', records: null, error: expect.stringContaining('maps.starred_places=fail:1') }),
+    ]);
 
     expect(cancel.code).toBe(7);
     expect(cancel.stderr).toContain('Only an IN_PROGRESS archive job can be cancelled');
@@ -166,16 +168,19 @@ describe('dataport jobs, gc, faults and clock against a running server', () => {
     // A server on an operator's catalog records that it has no demo source; the emulator controls refuse.
     const ownData = mkdtempSync(path.join(tmpdir(), 'dataport-cli-catalog-'));
     try {
-      writeFileSync(path.join(ownData, 'catalog.yaml'), [
-        'sources:',
-        '  uploads: { type: files, root: uploads }',
-        'resourceGroups:',
-        '  - name: shop.images',
-        '    scope: https://shop.example/auth/images',
-        '    description: Move a copy of your images',
-        '    source: uploads',
-        '    files: [{ path: Shop/Images, folder: "{user_id}" }]',
-      ].join('\n'));
+      writeFileSync(
+        path.join(ownData, 'catalog.yaml'),
+        [
+          'sources:',
+          '  uploads: { type: files, root: uploads }',
+          'resourceGroups:',
+          '  - name: shop.images',
+          '    scope: https://shop.example/auth/images',
+          '    description: Move a copy of your images',
+          '    source: uploads',
+          '    files: [{ path: Shop/Images, folder: "{user_id}" }]',
+        ].join('\n'),
+      );
       mkdirSync(path.join(ownData, 'uploads'));
       const ownEnv = { DATAPORT_DATA_DIR: path.join(ownData, 'data'), DATAPORT_CATALOG: path.join(ownData, 'catalog.yaml'), DATAPORT_LOG_LEVEL: 'warn' };
       const own = await startServerProcess(ownEnv);

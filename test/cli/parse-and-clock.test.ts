@@ -31,7 +31,7 @@ describe('CLI argument parsing', () => {
     expect(formatDuration(90_061_000)).toBe('1d 1h 1m');
   });
 
-  it('archive file names: Dataport\'s name= parameter, else the last path segment, made safe', () => {
+  it("archive file names: Dataport's name= parameter, else the last path segment, made safe", () => {
     expect(archiveFileName('http://h/downloads/archives/j/1/part-000.zip?name=dataport-abc-001.zip&expires=1&signature=s', 0)).toBe('dataport-abc-001.zip');
     expect(archiveFileName('https://storage.example/b/takeout%20one.zip?X-Goog-Signature=s', 0)).toBe('takeout_one.zip');
     expect(archiveFileName('https://storage.example/', 2)).toBe('archive-003.zip');
@@ -40,11 +40,12 @@ describe('CLI argument parsing', () => {
 
   it('RESOURCE_EXHAUSTED is explained with the time the next export is allowed', () => {
     const error = new PortabilityApiError(429, 'RESOURCE_EXHAUSTED', 'exhausted', 'RESOURCE_EXHAUSTED_TIME_BASED', {
-      timestamp_after_24hrs: '2026-03-02T00:00:00Z', previous_job_ids: 'abc',
+      timestamp_after_24hrs: '2026-03-02T00:00:00Z',
+      previous_job_ids: 'abc',
     });
     expect(explainExhausted(error, Date.parse('2026-03-01T12:00:00Z'))).toBe(
-      'RESOURCE_EXHAUSTED: a time-based authorization allows one export of each resource group per 24 hours. '
-      + 'The next export is allowed after 2026-03-02T00:00:00Z (in 12h). Earlier job(s): abc.',
+      'RESOURCE_EXHAUSTED: a time-based authorization allows one export of each resource group per 24 hours. ' +
+        'The next export is allowed after 2026-03-02T00:00:00Z (in 12h). Earlier job(s): abc.',
     );
   });
 });

@@ -28,8 +28,14 @@ describe('retention of the audit log and the webhook log; a removed client takes
       const { api } = await dp.client({ user: 'rita', resources: ['chrome.history'], clientId });
       const { data: job } = await api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } });
       expect((await waitForState(api, job.archiveJobId!)).state).toBe('COMPLETE');
-      await waitFor(() => receiver.received.some((r) => r.verified), () => JSON.stringify(receiver.received));
-      await waitFor(async () => (await webhooksSql.listEvents(dp.dataport.db, clientId, 10)).every((e) => e.state === 'delivered'), () => 'not settled');
+      await waitFor(
+        () => receiver.received.some((r) => r.verified),
+        () => JSON.stringify(receiver.received),
+      );
+      await waitFor(
+        async () => (await webhooksSql.listEvents(dp.dataport.db, clientId, 10)).every((e) => e.state === 'delivered'),
+        () => 'not settled',
+      );
     } finally {
       await receiver.stop();
     }

@@ -45,20 +45,30 @@ describe('a dataport process', () => {
     const receiver = await startOtlpReceiver();
     try {
       const env = {
-        ...OTEL_UNSET, DATAPORT_DATA_DIR: dataDir(), DATAPORT_DEMO_RECORDS: '10',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, NODE_OPTIONS: `--import=${REPORT_IMPORTS}`,
+        ...OTEL_UNSET,
+        DATAPORT_DATA_DIR: dataDir(),
+        DATAPORT_DEMO_RECORDS: '10',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        NODE_OPTIONS: `--import=${REPORT_IMPORTS}`,
       };
       const server = await startServerProcess(env);
       const token = (await runCli(['token', '--user', 'proc', '--resources', 'chrome.history'], { DATAPORT_DATA_DIR: env.DATAPORT_DATA_DIR })).lastLine;
       const api = googleClient(server.url, token);
-      const { data } = await api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } }, { headers: { 'X-Request-Id': 'from-the-client-7' } });
+      const { data } = await api.portabilityArchive.initiate(
+        { requestBody: { resources: ['chrome.history'] } },
+        { headers: { 'X-Request-Id': 'from-the-client-7' } },
+      );
       const done = await waitForState(api, data.archiveJobId!);
       expect(done.state).toBe('COMPLETE');
       expect((await download(done.urls![0]!)).status).toBe(200);
       // SIGTERM drains and sends the spans still buffered before the process exits.
       expect(await stop(server.child)).toBe(0);
 
-      const lines = server.logs().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = server
+        .logs()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines.find((l) => l.msg === 'archive published')).toMatchObject({ request_id: 'from-the-client-7', jobId: data.archiveJobId });
       expect(lines.find((l) => l.msg === 'archive part sent')).toMatchObject({ jobId: data.archiveJobId, job_request_id: 'from-the-client-7' });
       expect(loadedModules(server.logs())).toEqual(expect.arrayContaining(['@opentelemetry/sdk-trace', '@opentelemetry/exporter-trace-otlp-proto']));

@@ -21,10 +21,15 @@ async function zipOf(entries: Record<string, string>): Promise<Buffer> {
 describe('verifyAndUnpack', () => {
   it('unpacks entries, counts them per product folder and reads archive_browser.json', async () => {
     const file = path.join(dir, 'good.zip');
-    writeFileSync(file, await zipOf({
-      'Portability/archive_browser.json': JSON.stringify({ services: [{ resourceGroup: 'chrome.history', name: 'Chrome', files: [{}], records: 2, sizeBytes: 9 }] }),
-      'Portability/Chrome/History.json': '[{},{}]',
-    }));
+    writeFileSync(
+      file,
+      await zipOf({
+        'Portability/archive_browser.json': JSON.stringify({
+          services: [{ resourceGroup: 'chrome.history', name: 'Chrome', files: [{}], records: 2, sizeBytes: 9 }],
+        }),
+        'Portability/Chrome/History.json': '[{},{}]',
+      }),
+    );
     const result = await verifyAndUnpack(file, path.join(dir, 'good'));
     expect(result.entries).toBe(2);
     expect(result.folders.get('Chrome')).toEqual({ files: 1, bytes: 7 });

@@ -91,7 +91,10 @@ export function runBlobStoreContract({ name, create, skip }: BlobStoreContractOp
     it('deletePrefix also removes an upload that never finished (its worker was killed mid-put)', async () => {
       // More than one S3 part (5 MiB) goes in, then the body stalls: the store holds a started upload.
       const body = new PassThrough();
-      const put = t.store.put('c/unfinished/job1/1/a.zip', body).then(() => 'completed', () => 'failed');
+      const put = t.store.put('c/unfinished/job1/1/a.zip', body).then(
+        () => 'completed',
+        () => 'failed',
+      );
       body.write(payload(6 * 1024 * 1024));
       const deadline = Date.now() + 20_000;
       while ((await t.unfinishedUploads('c/unfinished/')).length === 0) {

@@ -56,16 +56,43 @@ function publishingEveryPut(store: BlobStore, db: Db, now: number): BlobStore {
     async put(key, body) {
       const written = await store.put(key, body);
       await (granted ??= grants.insertGrant(db, {
-        id: grantId, user_id: 'contract-user', client_id: 'contract-client', resources: '["myactivity.search"]', access: '30d',
-        created_at: now, expires_at: null, revoked_at: null, offline_access: 0,
+        id: grantId,
+        user_id: 'contract-user',
+        client_id: 'contract-client',
+        resources: '["myactivity.search"]',
+        access: '30d',
+        created_at: now,
+        expires_at: null,
+        revoked_at: null,
+        offline_access: 0,
       }));
       const jobId = randomBytes(16).toString('hex');
       await jobsSql.insertJob(db, {
-        id: jobId, user_id: 'contract-user', client_id: 'contract-client', grant_id: grantId, resources: '["myactivity.search"]',
-        access_type: 'ACCESS_TYPE_TIME_BASED', start_time: null, end_time: null, export_time: now, state: 'IN_PROGRESS', created_at: now,
-        updated_at: now, retry_of: null, limits_cleared: 0, attempt: 1, lease_owner: null, lease_expires_at: null, transient_failures: 0,
-        failure_reason: null, finished_at: null, archive_expires_at: null, archive_deleted_at: null, outputs_swept_at: null,
-        request_id: null, trace_parent: null,
+        id: jobId,
+        user_id: 'contract-user',
+        client_id: 'contract-client',
+        grant_id: grantId,
+        resources: '["myactivity.search"]',
+        access_type: 'ACCESS_TYPE_TIME_BASED',
+        start_time: null,
+        end_time: null,
+        export_time: now,
+        state: 'IN_PROGRESS',
+        created_at: now,
+        updated_at: now,
+        retry_of: null,
+        limits_cleared: 0,
+        attempt: 1,
+        lease_owner: null,
+        lease_expires_at: null,
+        transient_failures: 0,
+        failure_reason: null,
+        finished_at: null,
+        archive_expires_at: null,
+        archive_deleted_at: null,
+        outputs_swept_at: null,
+        request_id: null,
+        trace_parent: null,
       });
       await jobsSql.completeJob(db, jobId, 1, [{ part_index: 0, blob_key: key, size_bytes: written.sizeBytes, sha256: '' }], now, now + 86_400_000);
       return written;

@@ -49,10 +49,13 @@ export function runJobQueueContract({ name, create, skip }: JobQueueContractOpti
       expect(await q.hasPending('job-a')).toBe(true);
       expect(await q.hasPending('job-b')).toBe(false);
       const seen: Delivery[] = [];
-      await q.start(async (d) => {
-        seen.push(d);
-        return { kind: 'done' };
-      }, { concurrency: 1 });
+      await q.start(
+        async (d) => {
+          seen.push(d);
+          return { kind: 'done' };
+        },
+        { concurrency: 1 },
+      );
       await eventually(() => seen.length === 1, 'the delivery');
       await eventually(async () => !(await q.hasPending('job-a')), 'job-a to settle');
       expect(seen[0]).toMatchObject({ jobId: 'job-a', deliveries: 1 });
@@ -63,13 +66,19 @@ export function runJobQueueContract({ name, create, skip }: JobQueueContractOpti
     it('retry → delivered again later, with the delivery count going up; pending in between', async () => {
       const q = queueOf(await given());
       const seen: Delivery[] = [];
-      await q.start(async (d) => {
-        seen.push(d);
-        return seen.length === 1 ? { kind: 'retry', afterMs: 50 } : { kind: 'done' };
-      }, { concurrency: 1 });
+      await q.start(
+        async (d) => {
+          seen.push(d);
+          return seen.length === 1 ? { kind: 'retry', afterMs: 50 } : { kind: 'done' };
+        },
+        { concurrency: 1 },
+      );
       await q.dispatch('job-r');
       await eventually(() => seen.length === 2, 'the second delivery');
-      expect(seen.map((d) => [d.jobId, d.deliveries])).toEqual([['job-r', 1], ['job-r', 2]]);
+      expect(seen.map((d) => [d.jobId, d.deliveries])).toEqual([
+        ['job-r', 1],
+        ['job-r', 2],
+      ]);
     });
 
     it('redispatch (a takeover) → delivered before jobs dispatched earlier and still waiting', async () => {
@@ -78,10 +87,13 @@ export function runJobQueueContract({ name, create, skip }: JobQueueContractOpti
       await q.redispatch('job-lapsed');
       expect(await q.hasPending('job-lapsed')).toBe(true);
       const order: string[] = [];
-      await q.start(async (d) => {
-        order.push(d.jobId);
-        return { kind: 'done' };
-      }, { concurrency: 1 });
+      await q.start(
+        async (d) => {
+          order.push(d.jobId);
+          return { kind: 'done' };
+        },
+        { concurrency: 1 },
+      );
       await eventually(() => order.length === 4, 'all four jobs');
       expect(order[0]).toBe('job-lapsed');
     });
@@ -93,10 +105,13 @@ export function runJobQueueContract({ name, create, skip }: JobQueueContractOpti
       await q.redispatch('job-dup');
       await q.redispatch('job-dup');
       const order: string[] = [];
-      await q.start(async (d) => {
-        order.push(d.jobId);
-        return { kind: 'done' };
-      }, { concurrency: 1 });
+      await q.start(
+        async (d) => {
+          order.push(d.jobId);
+          return { kind: 'done' };
+        },
+        { concurrency: 1 },
+      );
       await eventually(() => order.length === 4, 'all four jobs');
       await new Promise((r) => setTimeout(r, 300));
       expect(order).toHaveLength(4);
@@ -111,11 +126,14 @@ export function runJobQueueContract({ name, create, skip }: JobQueueContractOpti
     it('a handler that throws → the job is delivered again', async () => {
       const q = queueOf(await given());
       let calls = 0;
-      await q.start(async () => {
-        calls++;
-        if (calls === 1) throw new Error('handler bug');
-        return { kind: 'done' };
-      }, { concurrency: 1 });
+      await q.start(
+        async () => {
+          calls++;
+          if (calls === 1) throw new Error('handler bug');
+          return { kind: 'done' };
+        },
+        { concurrency: 1 },
+      );
       await q.dispatch('job-t');
       await eventually(() => calls === 2, 'redelivery after a throw');
     });
@@ -126,14 +144,17 @@ export function runJobQueueContract({ name, create, skip }: JobQueueContractOpti
       let peak = 0;
       const done = new Set<string>();
       for (let i = 0; i < 8; i++) await q.dispatch(`job-c${i}`);
-      await q.start(async (d) => {
-        running++;
-        peak = Math.max(peak, running);
-        await new Promise((r) => setTimeout(r, 40));
-        running--;
-        done.add(d.jobId);
-        return { kind: 'done' };
-      }, { concurrency: 3 });
+      await q.start(
+        async (d) => {
+          running++;
+          peak = Math.max(peak, running);
+          await new Promise((r) => setTimeout(r, 40));
+          running--;
+          done.add(d.jobId);
+          return { kind: 'done' };
+        },
+        { concurrency: 3 },
+      );
       await eventually(() => done.size === 8, 'all eight jobs');
       expect(peak).toBeLessThanOrEqual(3);
       expect(peak).toBeGreaterThan(1);
@@ -143,11 +164,13 @@ export function runJobQueueContract({ name, create, skip }: JobQueueContractOpti
       const b = await given();
       const [q1, q2] = [queueOf(b), queueOf(b)];
       const byJob = new Map<string, number>();
-      const handler = (who: number) => async (d: Delivery): Promise<DeliveryOutcome> => {
-        byJob.set(d.jobId, (byJob.get(d.jobId) ?? 0) + 1);
-        await new Promise((r) => setTimeout(r, 10 * who));
-        return { kind: 'done' };
-      };
+      const handler =
+        (who: number) =>
+        async (d: Delivery): Promise<DeliveryOutcome> => {
+          byJob.set(d.jobId, (byJob.get(d.jobId) ?? 0) + 1);
+          await new Promise((r) => setTimeout(r, 10 * who));
+          return { kind: 'done' };
+        };
       for (let i = 0; i < 20; i++) await q1.dispatch(`job-s${i}`);
       await q1.start(handler(1), { concurrency: 2 });
       await q2.start(handler(2), { concurrency: 2 });
@@ -161,12 +184,15 @@ export function runJobQueueContract({ name, create, skip }: JobQueueContractOpti
       const q = queueOf(b);
       let aborted = false;
       let started = false;
-      await q.start(async (d) => {
-        started = true;
-        await new Promise<void>((resolve) => d.signal.addEventListener('abort', () => resolve(), { once: true }));
-        aborted = true;
-        return { kind: 'retry', afterMs: 0 }; // what the export runner answers when it hands a job back
-      }, { concurrency: 1 });
+      await q.start(
+        async (d) => {
+          started = true;
+          await new Promise<void>((resolve) => d.signal.addEventListener('abort', () => resolve(), { once: true }));
+          aborted = true;
+          return { kind: 'retry', afterMs: 0 }; // what the export runner answers when it hands a job back
+        },
+        { concurrency: 1 },
+      );
       await q.dispatch('job-stop');
       await eventually(() => started, 'the handler to start');
       await q.stop(200);
@@ -175,10 +201,13 @@ export function runJobQueueContract({ name, create, skip }: JobQueueContractOpti
       const next = queueOf(b);
       expect(await next.hasPending('job-stop')).toBe(true);
       const seen: string[] = [];
-      await next.start(async (d) => {
-        seen.push(d.jobId);
-        return { kind: 'done' };
-      }, { concurrency: 1 });
+      await next.start(
+        async (d) => {
+          seen.push(d.jobId);
+          return { kind: 'done' };
+        },
+        { concurrency: 1 },
+      );
       await eventually(() => seen.includes('job-stop'), 'the handed-back job');
     });
   });

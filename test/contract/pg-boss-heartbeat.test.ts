@@ -45,14 +45,17 @@ describe.skipIf(postgresUnavailable !== undefined)('a pg-boss delivery whose wor
     expect(await survivor.hasPending('job-held')).toBe(false);
 
     const seen: Delivery[] = [];
-    await survivor.start(async (d) => {
-      seen.push(d);
-      return { kind: 'done' };
-    }, { concurrency: 1 });
+    await survivor.start(
+      async (d) => {
+        seen.push(d);
+        return { kind: 'done' };
+      },
+      { concurrency: 1 },
+    );
     // A bound, not a measurement: a heartbeat (15 s) and a supervisor pass (15 s) lie between kill and redelivery.
     const redelivered = Date.now() + 120_000;
     while (seen.length === 0) {
-      if (Date.now() > redelivered) throw new Error('the killed worker\'s delivery was never delivered again');
+      if (Date.now() > redelivered) throw new Error("the killed worker's delivery was never delivered again");
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(seen).toMatchObject([{ jobId: 'job-held', deliveries: 2 }]);

@@ -8,7 +8,7 @@ import { createTestDatabase, postgresUnavailable } from '../helpers/scaled-stack
  * pg-boss 12 cannot upgrade ("the oldest supported starting version is 25"). Dataport now keeps its queue in a
  * schema of its own and moves the deliveries still waiting in the old one over when it starts.
  */
-describe.skipIf(postgresUnavailable !== undefined)("a database whose queue pg-boss 10 made", () => {
+describe.skipIf(postgresUnavailable !== undefined)('a database whose queue pg-boss 10 made', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const clean of cleanups.splice(0).reverse()) await clean();
@@ -44,10 +44,13 @@ describe.skipIf(postgresUnavailable !== undefined)("a database whose queue pg-bo
     await queues[0]!.dispatch('job-new');
 
     const seen: Delivery[] = [];
-    await queues[0]!.start(async (d) => {
-      seen.push(d);
-      return { kind: 'done' };
-    }, { concurrency: 1 });
+    await queues[0]!.start(
+      async (d) => {
+        seen.push(d);
+        return { kind: 'done' };
+      },
+      { concurrency: 1 },
+    );
     const deadline = Date.now() + 30_000;
     while (seen.length < 4) {
       if (Date.now() > deadline) throw new Error(`only these were delivered: ${JSON.stringify(seen)}`);

@@ -31,14 +31,17 @@ describe('cancel', () => {
     await d.complete(complete.archiveJobId);
     const failed = await d.jobs.initiateArchive(caller, { resources: ['chrome.history'] });
     await d.fail(failed.archiveJobId);
-    for (const [id, state] of [[complete.archiveJobId, 'COMPLETE'], [failed.archiveJobId, 'FAILED']] as const) {
+    for (const [id, state] of [
+      [complete.archiveJobId, 'COMPLETE'],
+      [failed.archiveJobId, 'FAILED'],
+    ] as const) {
       const e = await refusedWith('NOT_CANCELLABLE', d.jobs.cancelJob(caller, id));
       expect(e.message).toContain(`this job is ${state}`);
       expect((await d.row(id)).state).toBe(state);
     }
   });
 
-  it('of another user\'s or app\'s job is JOB_NOT_FOUND, and the job runs on', async () => {
+  it("of another user's or app's job is JOB_NOT_FOUND, and the job runs on", async () => {
     const { caller } = await d.consent({ user: 'u-cancel-owner', resources: ['myactivity.search'] });
     const { archiveJobId } = await d.jobs.initiateArchive(caller, { resources: ['myactivity.search'] });
     const stranger = await d.consent({ user: 'u-cancel-stranger', resources: ['myactivity.search'] });
@@ -95,7 +98,7 @@ describe('reset', () => {
     await d.jobs.initiateArchive(after.caller, { resources: ['myactivity.search'] });
   });
 
-  it('schedules the app\'s archives for deletion: expired now, no longer downloadable, due for maintenance', async () => {
+  it("schedules the app's archives for deletion: expired now, no longer downloadable, due for maintenance", async () => {
     const { caller } = await d.consent({ user: 'u-reset-archives', resources: ['myactivity.search'] });
     const { archiveJobId } = await d.jobs.initiateArchive(caller, { resources: ['myactivity.search'] });
     await d.complete(archiveJobId);

@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => d.close());
 
 describe('initiate', () => {
-  it('creates an IN_PROGRESS job under the grant\'s access type and dispatches its id once', async () => {
+  it("creates an IN_PROGRESS job under the grant's access type and dispatches its id once", async () => {
     const { caller } = await d.consent({ user: 'u-initiate', resources: ['myactivity.search', 'chrome.history'] });
     const before = d.dispatched.length;
     const at = d.now();
@@ -109,7 +109,7 @@ describe('time-based access', () => {
     await d.jobs.initiateArchive(caller, { resources: ['myactivity.search'] });
   });
 
-  it('checkAccessType names every granted group under the grant\'s access type, sorted', async () => {
+  it("checkAccessType names every granted group under the grant's access type, sorted", async () => {
     const timed = await d.consent({ user: 'u-access-type', resources: ['myactivity.search', 'chrome.history'], access: '30d' });
     expect(d.jobs.checkAccessType(timed.caller)).toEqual({ oneTimeResources: [], timeBasedResources: ['chrome.history', 'myactivity.search'] });
     const once = await d.consent({ user: 'u-access-type', client: 'other-app', resources: ['myactivity.search'] });
@@ -118,7 +118,7 @@ describe('time-based access', () => {
 });
 
 describe('the per-user cap on running jobs', () => {
-  it('counts one user\'s running jobs across apps; a finished or cancelled job frees its place', async () => {
+  it("counts one user's running jobs across apps; a finished or cancelled job frees its place", async () => {
     const a = await d.consent({ user: 'u-busy', client: 'app-a', resources: ['myactivity.search', 'chrome.history'], access: '30d' });
     const b = await d.consent({ user: 'u-busy', client: 'app-b', resources: ['myactivity.search', 'chrome.history'], access: '30d' });
     const first = await d.jobs.initiateArchive(a.caller, { resources: ['myactivity.search'] });

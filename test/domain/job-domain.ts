@@ -65,7 +65,10 @@ export async function createJobDomain(options: { maxJobsPerUser?: number } = {})
   };
   let jobCount = 0;
   const jobs = createJobService({
-    db, catalog, now, dispatcher,
+    db,
+    catalog,
+    now,
+    dispatcher,
     downloadUrl: (blobKey, { expiresInSeconds }) => `https://dataport.test/downloads/${blobKey}?ttl=${expiresInSeconds}`,
     newJobId: () => `job-${String(++jobCount).padStart(3, '0')}`,
     urlLifetimeSeconds: 900,
@@ -92,7 +95,10 @@ export async function createJobDomain(options: { maxJobsPerUser?: number } = {})
     },
     async consent(spec) {
       const { accessToken } = await tokens.grantAndIssueToken({
-        userId: spec.user, clientId: spec.client ?? 'app', resources: spec.resources, access: spec.access ?? 'once',
+        userId: spec.user,
+        clientId: spec.client ?? 'app',
+        resources: spec.resources,
+        access: spec.access ?? 'once',
       });
       return { caller: (await tokens.authenticate(accessToken)).caller, token: accessToken };
     },

@@ -19,7 +19,7 @@ async function failedJob(user: string) {
 }
 
 describe('retry', () => {
-  it('of a FAILED job: a new job id, dispatched, with the same groups and window, in the failed job\'s lineage', async () => {
+  it("of a FAILED job: a new job id, dispatched, with the same groups and window, in the failed job's lineage", async () => {
     const { caller, failedId } = await failedJob('u-retry');
     const failed = await d.row(failedId);
     const before = d.dispatched.length;
@@ -27,8 +27,14 @@ describe('retry', () => {
     expect(archiveJobId).not.toBe(failedId);
     expect(d.dispatched.slice(before)).toEqual([archiveJobId]);
     expect(await d.row(archiveJobId)).toMatchObject({
-      state: 'IN_PROGRESS', retry_of: failedId, resources: failed.resources, access_type: 'ACCESS_TYPE_ONE_TIME',
-      start_time: failed.start_time, end_time: null, export_time: failed.export_time, grant_id: caller.grantId,
+      state: 'IN_PROGRESS',
+      retry_of: failedId,
+      resources: failed.resources,
+      access_type: 'ACCESS_TYPE_ONE_TIME',
+      start_time: failed.start_time,
+      end_time: null,
+      export_time: failed.export_time,
+      grant_id: caller.grantId,
     });
     // The failed job stays FAILED: a job never leaves a final state.
     expect((await d.jobs.getArchiveState(caller, failedId)).state.state).toBe('FAILED');
@@ -49,7 +55,11 @@ describe('retry', () => {
     const cancelled = await d.jobs.initiateArchive(caller, { resources: ['youtube.subscriptions'] });
     await d.jobs.cancelJob(caller, cancelled.archiveJobId);
     const before = d.dispatched.length;
-    for (const [id, state] of [[running.archiveJobId, 'IN_PROGRESS'], [complete.archiveJobId, 'COMPLETE'], [cancelled.archiveJobId, 'CANCELLED']] as const) {
+    for (const [id, state] of [
+      [running.archiveJobId, 'IN_PROGRESS'],
+      [complete.archiveJobId, 'COMPLETE'],
+      [cancelled.archiveJobId, 'CANCELLED'],
+    ] as const) {
       const e = await refusedWith('NOT_RETRYABLE', d.jobs.retryJob(caller, id));
       expect(e.message).toBe(`Only a FAILED archive job can be retried; this job is ${state}.`);
     }
@@ -68,7 +78,7 @@ describe('retry', () => {
     expect((await d.operator.showJob(failedId)).retries.map((r) => r.id)).toEqual([retryId]);
   });
 
-  it('a failed retry may be retried, in the original\'s lineage, up to the limit; then RETRY_LIMIT_REACHED', async () => {
+  it("a failed retry may be retried, in the original's lineage, up to the limit; then RETRY_LIMIT_REACHED", async () => {
     const { caller, failedId } = await failedJob('u-retry-limit');
     let last = failedId;
     const retries: string[] = [];
@@ -87,7 +97,7 @@ describe('retry', () => {
     expect((await d.operator.showJob(failedId)).retries.map((r) => r.id)).toEqual(retries);
   });
 
-  it('of another user\'s or app\'s job, or one the caller\'s groups do not cover, is JOB_NOT_FOUND', async () => {
+  it("of another user's or app's job, or one the caller's groups do not cover, is JOB_NOT_FOUND", async () => {
     const { failedId } = await failedJob('u-retry-owner');
     const stranger = await d.consent({ user: 'u-stranger', resources: ['myactivity.search'] });
     await refusedWith('JOB_NOT_FOUND', d.jobs.retryJob(stranger.caller, failedId));

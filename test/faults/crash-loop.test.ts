@@ -57,7 +57,8 @@ async function retrying<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const exited = (c: ChildProcess) => new Promise<number | null>((r) => (c.exitCode !== null || c.signalCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
+const exited = (c: ChildProcess) =>
+  new Promise<number | null>((r) => (c.exitCode !== null || c.signalCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
 
 interface Stack {
   name: 'embedded' | 'scaled';
@@ -77,8 +78,12 @@ async function embedded(): Promise<Stack> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-crashloop-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const env = {
-    DATAPORT_DATA_DIR: dataDir, DATAPORT_JOB_LEASE: '2s', DATAPORT_DEMO_RECORDS: String(RECORDS), DATAPORT_LOG_LEVEL: 'warn',
-    DATAPORT_DEMO_FAULTS: 'myactivity.search=slow:300,maps.starred_places=slow:300', DATAPORT_MAX_JOBS_PER_USER: '0',
+    DATAPORT_DATA_DIR: dataDir,
+    DATAPORT_JOB_LEASE: '2s',
+    DATAPORT_DEMO_RECORDS: String(RECORDS),
+    DATAPORT_LOG_LEVEL: 'warn',
+    DATAPORT_DEMO_FAULTS: 'myactivity.search=slow:300,maps.starred_places=slow:300',
+    DATAPORT_MAX_JOBS_PER_USER: '0',
   };
   let server = await startServerProcess(env);
   children.push(server.child);
@@ -87,7 +92,12 @@ async function embedded(): Promise<Stack> {
   cleanups.push(() => store.close());
   const root = path.join(dataDir, 'blobs');
   return {
-    name: 'embedded', env, store, url: () => server.url, runner: () => server.child, runnerLogs: () => server.logs(),
+    name: 'embedded',
+    env,
+    store,
+    url: () => server.url,
+    runner: () => server.child,
+    runnerLogs: () => server.logs(),
     async restartRunner() {
       server = await startServerProcess({ ...env, PORT: port });
       children.push(server.child);
@@ -97,7 +107,8 @@ async function embedded(): Promise<Stack> {
       try {
         return (readdirSync(dir, { recursive: true }) as string[])
           .filter((f) => statSync(path.join(dir, f)).isFile())
-          .map((f) => `archives/${jobId}/${f.split(path.sep).join('/')}`).sort();
+          .map((f) => `archives/${jobId}/${f.split(path.sep).join('/')}`)
+          .sort();
       } catch {
         return [];
       }
@@ -112,9 +123,15 @@ async function scaled(): Promise<Stack & { terminateConnections(): Promise<numbe
   const dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-crashloop-s-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const env = {
-    DATAPORT_DATABASE_URL: database.url, ...bucket.env, DATAPORT_DATA_DIR: dataDir, DATAPORT_JOB_LEASE: '2s',
-    DATAPORT_DEMO_RECORDS: String(RECORDS), DATAPORT_LOG_LEVEL: 'warn', DATAPORT_WORKER_CONCURRENCY: '4',
-    DATAPORT_DEMO_FAULTS: 'myactivity.search=slow:300,maps.starred_places=slow:300', DATAPORT_MAX_JOBS_PER_USER: '0',
+    DATAPORT_DATABASE_URL: database.url,
+    ...bucket.env,
+    DATAPORT_DATA_DIR: dataDir,
+    DATAPORT_JOB_LEASE: '2s',
+    DATAPORT_DEMO_RECORDS: String(RECORDS),
+    DATAPORT_LOG_LEVEL: 'warn',
+    DATAPORT_WORKER_CONCURRENCY: '4',
+    DATAPORT_DEMO_FAULTS: 'myactivity.search=slow:300,maps.starred_places=slow:300',
+    DATAPORT_MAX_JOBS_PER_USER: '0',
   };
   // One after the other, to keep this test about crashes; concurrent starts on a fresh database are covered by
   // multi-process.test.ts and test/contract/pg-boss-concurrent-start.test.ts.
@@ -123,11 +140,19 @@ async function scaled(): Promise<Stack & { terminateConnections(): Promise<numbe
   children.push(server.child, worker.child);
   const store = openDatabase({ databaseUrl: database.url, dataDir, poolSize: 2 });
   const blobs: BlobStore = createS3BlobStore({ ...bucket.location });
-  cleanups.push(() => store.close(), async () => blobs.close?.());
+  cleanups.push(
+    () => store.close(),
+    async () => blobs.close?.(),
+  );
   const admin = openDatabase({ databaseUrl: testPostgresUrl!, dataDir: '.', poolSize: 1 });
   cleanups.push(() => admin.close());
   return {
-    name: 'scaled', env, store, url: () => server.url, runner: () => worker.child, runnerLogs: () => worker.logs(),
+    name: 'scaled',
+    env,
+    store,
+    url: () => server.url,
+    runner: () => worker.child,
+    runnerLogs: () => worker.logs(),
     async restartRunner() {
       worker = await startWorkerProcess(env);
       children.push(worker.child);
@@ -137,7 +162,11 @@ async function scaled(): Promise<Stack & { terminateConnections(): Promise<numbe
       return [...(await blobs.list(`archives/${jobId}/`)), ...uploads.map((k) => `${k} (unfinished upload)`)].sort();
     },
     async terminateConnections() {
-      const { rows } = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = ${database.name} and pid <> pg_backend_pid()`.execute(admin.db);
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = ${database.name} and pid <> pg_backend_pid()`.execute(
+        admin.db,
+      );
       return rows[0]!.n;
     },
   };
@@ -154,7 +183,9 @@ async function crashLoop(stack: Stack & { terminateConnections?: () => Promise<n
       jobs.push({ api, id: data.archiveJobId!, groups: pair });
     }
   }
-  const running = async () => (await retrying(() => stack.store.db.selectFrom('jobs').select('id').where('state', '=', 'IN_PROGRESS').where('lease_owner', 'is not', null).execute())).length;
+  const running = async () =>
+    (await retrying(() => stack.store.db.selectFrom('jobs').select('id').where('state', '=', 'IN_PROGRESS').where('lease_owner', 'is not', null).execute()))
+      .length;
   const waitRunning = async () => {
     const deadline = Date.now() + 30_000;
     while ((await running()) === 0 && Date.now() < deadline) await sleep(20);
@@ -162,7 +193,17 @@ async function crashLoop(stack: Stack & { terminateConnections?: () => Promise<n
   };
 
   const drainLogs: string[] = [];
-  const figures = { stack: stack.name, jobs: jobs.length, kills: 0, connectionsTerminated: 0, drains: 0, drainExitCodes: [] as (number | null)[], lost: 0, duplicated: 0, leftovers: 0 };
+  const figures = {
+    stack: stack.name,
+    jobs: jobs.length,
+    kills: 0,
+    connectionsTerminated: 0,
+    drains: 0,
+    drainExitCodes: [] as (number | null)[],
+    lost: 0,
+    duplicated: 0,
+    leftovers: 0,
+  };
   for (let k = 0; k < KILLS; k++) {
     if ((await waitRunning()) === 0) break; // all done already
     stack.runner().kill('SIGKILL');
@@ -218,17 +259,29 @@ async function crashLoop(stack: Stack & { terminateConnections?: () => Promise<n
   }
   console.log(`[faults] ${JSON.stringify({ ...figures, invalidArchives: invalid })}`);
   expect(figures.kills).toBeGreaterThan(0);
-  expect({ lost: figures.lost, duplicated: figures.duplicated, leftovers: figures.leftovers, invalid }).toEqual({ lost: 0, duplicated: 0, leftovers: 0, invalid: 0 });
-  expect(figures.drainExitCodes.every((c) => c === 0), `a drain exited non-zero:\n${drainLogs.join('\n---\n')}`).toBe(true);
+  expect({ lost: figures.lost, duplicated: figures.duplicated, leftovers: figures.leftovers, invalid }).toEqual({
+    lost: 0,
+    duplicated: 0,
+    leftovers: 0,
+    invalid: 0,
+  });
+  expect(
+    figures.drainExitCodes.every((c) => c === 0),
+    `a drain exited non-zero:\n${drainLogs.join('\n---\n')}`,
+  ).toBe(true);
   const last = stack.runner();
   last.kill('SIGTERM');
   expect(await exited(last)).toBe(0);
 }
 
 describe('the crash loop: kill -9 again and again, then a drain, under load', () => {
-  it(`embedded (dataport start): ${USERS * GROUP_PAIRS.length} exports, ${KILLS} kill(s): all COMPLETE, each published once, every archive valid, nothing left over`, async () => {
-    await crashLoop(await embedded());
-  }, FULL ? 600_000 : 120_000);
+  it(
+    `embedded (dataport start): ${USERS * GROUP_PAIRS.length} exports, ${KILLS} kill(s): all COMPLETE, each published once, every archive valid, nothing left over`,
+    async () => {
+      await crashLoop(await embedded());
+    },
+    FULL ? 600_000 : 120_000,
+  );
 
   it.skipIf(scaledStackUnavailable !== undefined)(
     `scaled (serve + worker, PostgreSQL + S3): the same, with every database connection terminated after each kill${scaledStackUnavailable ? ` (skipped: ${scaledStackUnavailable})` : ''}`,

@@ -103,8 +103,12 @@ describe.skipIf(disk.skip !== undefined)(`a full disk${disk.skip ? ` (skipped: $
     const dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-full-db-'));
     try {
       const env = {
-        DATAPORT_DATA_DIR: dataDir, DATAPORT_STORAGE_URL: `file://${archiveDisk.dir!}`, DATAPORT_EXPORT_THREADS: '0',
-        DATAPORT_RETRY_BACKOFF: '1s', DATAPORT_JOB_ATTEMPTS: '6', DATAPORT_DEMO_RECORDS: '200',
+        DATAPORT_DATA_DIR: dataDir,
+        DATAPORT_STORAGE_URL: `file://${archiveDisk.dir!}`,
+        DATAPORT_EXPORT_THREADS: '0',
+        DATAPORT_RETRY_BACKOFF: '1s',
+        DATAPORT_JOB_ATTEMPTS: '6',
+        DATAPORT_DEMO_RECORDS: '200',
       };
       const server = await startServerProcess(env);
       children.push(server.child);
@@ -113,7 +117,9 @@ describe.skipIf(disk.skip !== undefined)(`a full disk${disk.skip ? ` (skipped: $
       const filler = fillDisk(archiveDisk.dir!);
       let jobId: string;
       try {
-        ({ data: { archiveJobId: jobId } } = await api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } }) as { data: { archiveJobId: string } });
+        ({
+          data: { archiveJobId: jobId },
+        } = (await api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } })) as { data: { archiveJobId: string } });
         const logged = Date.now() + 20_000;
         while (!server.logs().includes('transient failure; job will run again') && Date.now() < logged) await new Promise((r) => setTimeout(r, 50));
         expect(server.logs()).toContain('ENOSPC');

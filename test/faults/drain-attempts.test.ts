@@ -17,7 +17,13 @@ describe('a SIGTERM drain', () => {
     const drainDir = mkdtempSync(path.join(tmpdir(), 'dataport-drain-'));
     const store = openDatabase({ dataDir: drainDir });
     try {
-      const env = { DATAPORT_DATA_DIR: drainDir, DATAPORT_JOB_ATTEMPTS: '2', DATAPORT_RETRY_BACKOFF: '0s', DATAPORT_DRAIN_TIMEOUT: '1s', DATAPORT_DEMO_RECORDS: '20' };
+      const env = {
+        DATAPORT_DATA_DIR: drainDir,
+        DATAPORT_JOB_ATTEMPTS: '2',
+        DATAPORT_RETRY_BACKOFF: '0s',
+        DATAPORT_DRAIN_TIMEOUT: '1s',
+        DATAPORT_DEMO_RECORDS: '20',
+      };
       // The first server's run of the job outlasts the drain deadline, so SIGTERM hands it back.
       const first = await startServerProcess({ ...env, DATAPORT_DEMO_FAULTS: 'chrome.history=slow:600000' });
       children.push(first.child);

@@ -62,7 +62,12 @@ function parseTrace(text: string): Call[] {
 /** The path strace -y prints for a call's first (fd) argument: `23</tmp/x/file>`. */
 const fdPath = (call: Call) => unescape(/^\d+<([^>]*)>/.exec(call.args)?.[1]);
 /** `-xx` prints every string as \\xNN escapes. */
-const unescape = (text: string | undefined) => text && Buffer.from(text.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+const unescape = (text: string | undefined) =>
+  text &&
+  Buffer.from(
+    text.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+    'latin1',
+  ).toString('utf8');
 /** The string arguments of a call (a rename's two paths). */
 const stringsOf = (call: Call) => [...call.args.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => unescape(m[1])!);
 const isSync = (c: Call) => (c.name === 'fsync' || c.name === 'fdatasync') && c.result.startsWith('0');
@@ -83,7 +88,19 @@ describe.skipIf(skip !== undefined)(`power-loss durability from a syscall trace$
     const token = (await runCli(['token', '--user', 'traced', '--resources', 'chrome.history'], env)).lastLine;
     // -y: fd arguments with their paths; -xx -s 4096: buffers in hex, a whole WAL page, to find the commit
     // that holds COMPLETE and read the WAL's frame headers.
-    const traced = ['strace', '-f', '-y', '-qq', '-xx', '-s', '4096', '-o', traceFile, '-e', 'trace=openat,write,pwrite64,fsync,fdatasync,rename,renameat,renameat2'];
+    const traced = [
+      'strace',
+      '-f',
+      '-y',
+      '-qq',
+      '-xx',
+      '-s',
+      '4096',
+      '-o',
+      traceFile,
+      '-e',
+      'trace=openat,write,pwrite64,fsync,fdatasync,rename,renameat,renameat2',
+    ];
     const server = await startServerProcess(env, 'start', { under: traced, timeoutMs: 45_000 });
     const { child, logs } = server;
     let jobId = '';
@@ -124,7 +141,9 @@ describe.skipIf(skip !== undefined)(`power-loss durability from a syscall trace$
     // The commit that publishes: the WAL frame holding the job's row once it says COMPLETE.
     const wal = path.join(dataDir, 'dataport.sqlite-wal');
     const hex = (text: string) => Buffer.from(text).toString('hex');
-    const publish = calls.find((c) => isWrite(c) && fdPath(c) === wal && bufferOf(c).toString('hex').includes(hex(jobId)) && bufferOf(c).toString('hex').includes(hex('COMPLETE')));
+    const publish = calls.find(
+      (c) => isWrite(c) && fdPath(c) === wal && bufferOf(c).toString('hex').includes(hex(jobId)) && bufferOf(c).toString('hex').includes(hex('COMPLETE')),
+    );
     expect(publish, 'a WAL write of the job row in state COMPLETE').toBeDefined();
     expect(publish!.start, 'the COMPLETE commit is written after the folder is fsynced').toBeGreaterThan(folderSync!.end);
     // Its transaction ends with a commit frame (a 24-byte frame header whose "database size after commit" is not

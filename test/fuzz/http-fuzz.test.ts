@@ -48,8 +48,12 @@ beforeAll(async () => {
   api = await startDataport(env, {}, { stack: 'embedded', dataDir, worker: false });
   const download = new URL(done.urls![0]!);
   fixtures = {
-    token: mine.token, otherToken: theirs.token, jobId: job.archiveJobId!, otherJobId: other.archiveJobId!,
-    downloadPath: download.pathname + download.search, groups,
+    token: mine.token,
+    otherToken: theirs.token,
+    jobId: job.archiveJobId!,
+    otherJobId: other.archiveJobId!,
+    downloadPath: download.pathname + download.search,
+    groups,
   };
 }, 120_000);
 
@@ -61,13 +65,20 @@ afterAll(async () => {
 /** A digest of every table a rejected request must leave alone. */
 async function stateDigest(): Promise<string> {
   const db = api.dataport.db;
-  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%' order by name`.execute(db);
+  const tables = await sql<{
+    name: string;
+  }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%' order by name`.execute(db);
   const hash = createHash('sha256');
   for (const { name } of tables.rows) {
     if (MAY_CHANGE_ON_REJECTION.test(name)) continue;
     const rows = await sql`select * from ${sql.table(name)}`.execute(db);
     // Row order is not part of the state: sort the serialized rows.
-    hash.update(name).update(rows.rows.map((r) => JSON.stringify(r)).sort().join('\n'));
+    hash.update(name).update(
+      rows.rows
+        .map((r) => JSON.stringify(r))
+        .sort()
+        .join('\n'),
+    );
   }
   return hash.digest('hex');
 }
@@ -80,29 +91,31 @@ const weirdText = fc.oneof(
   fc.constantFrom('', ' ', '%', '%zz', '..', '../..', '%2e%2e', '\u0000', ':retry', ':cancel', 'a'.repeat(3000), '🙂', '{}', 'null', '-1', '1e309'),
 );
 
-const jobIdArb = () => fc.oneof(
-  fc.constant(fixtures.jobId),
-  fc.constant(fixtures.otherJobId),
-  fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }),
-  weirdText.map(encodeURIComponent),
-  weirdText,
-);
+const jobIdArb = () =>
+  fc.oneof(
+    fc.constant(fixtures.jobId),
+    fc.constant(fixtures.otherJobId),
+    fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }),
+    weirdText.map(encodeURIComponent),
+    weirdText,
+  );
 
-const pathArb = () => fc.oneof(
-  fc.constant('/v1/portabilityArchive:initiate'),
-  jobIdArb().map((id) => `/v1/archiveJobs/${id}/portabilityArchiveState`),
-  fc.tuple(jobIdArb(), fc.constantFrom(':retry', ':cancel', ':foo', '', ':')).map(([id, action]) => `/v1/archiveJobs/${id}${action}`),
-  fc.constant('/v1/authorization:reset'),
-  fc.constant('/v1/accessType:check'),
-  fc.constant(fixtures.downloadPath),
-  fc.tuple(fc.constantFrom(...mutationsOf(fixtures.downloadPath))).map(([p]) => p),
-  fc.constantFrom('/$discovery/rest', '/discovery/v1/apis/dataportability/v1/rest', '/openapi.json', '/healthz'),
-  fc.constantFrom('/account', '/account/login', '/account/revoke', '/account/logout', '/oauth/authorize', '/oauth/token', '/oauth/revoke'),
-  weirdText.map((s) => `/oauth/interaction/${encodeURIComponent(s)}/${['login', 'consent', 'upstream', 'upstream-done', ''][s.length % 5]}`),
-  // Escaped: inject (unlike a socket) cannot carry a path that starts like a URL (`/\\host`).
-  weirdText.map((s) => `/${encodeURIComponent(s)}`),
-  weirdText.map((s) => `/v1/${encodeURIComponent(s)}`),
-);
+const pathArb = () =>
+  fc.oneof(
+    fc.constant('/v1/portabilityArchive:initiate'),
+    jobIdArb().map((id) => `/v1/archiveJobs/${id}/portabilityArchiveState`),
+    fc.tuple(jobIdArb(), fc.constantFrom(':retry', ':cancel', ':foo', '', ':')).map(([id, action]) => `/v1/archiveJobs/${id}${action}`),
+    fc.constant('/v1/authorization:reset'),
+    fc.constant('/v1/accessType:check'),
+    fc.constant(fixtures.downloadPath),
+    fc.tuple(fc.constantFrom(...mutationsOf(fixtures.downloadPath))).map(([p]) => p),
+    fc.constantFrom('/$discovery/rest', '/discovery/v1/apis/dataportability/v1/rest', '/openapi.json', '/healthz'),
+    fc.constantFrom('/account', '/account/login', '/account/revoke', '/account/logout', '/oauth/authorize', '/oauth/token', '/oauth/revoke'),
+    weirdText.map((s) => `/oauth/interaction/${encodeURIComponent(s)}/${['login', 'consent', 'upstream', 'upstream-done', ''][s.length % 5]}`),
+    // Escaped: inject (unlike a socket) cannot carry a path that starts like a URL (`/\\host`).
+    weirdText.map((s) => `/${encodeURIComponent(s)}`),
+    weirdText.map((s) => `/v1/${encodeURIComponent(s)}`),
+  );
 
 /** Download paths with one part changed: key, expiry, signature, or extra parameters. */
 function mutationsOf(p: string): string[] {
@@ -124,48 +137,108 @@ function mutationsOf(p: string): string[] {
 
 const queryArb = fc.array(
   fc.tuple(
-    fc.oneof(fc.constantFrom('fields', 'prettyPrint', 'alt', 'access_token', 'oauth_token', 'callback', '$.xgafv', 'key', 'quotaUser', 'hl', 'upload_protocol', 'uploadType', 'foo', 'resources', 'startTime', 'expires', 'sig'), fc.string({ maxLength: 10 })),
+    fc.oneof(
+      fc.constantFrom(
+        'fields',
+        'prettyPrint',
+        'alt',
+        'access_token',
+        'oauth_token',
+        'callback',
+        '$.xgafv',
+        'key',
+        'quotaUser',
+        'hl',
+        'upload_protocol',
+        'uploadType',
+        'foo',
+        'resources',
+        'startTime',
+        'expires',
+        'sig',
+      ),
+      fc.string({ maxLength: 10 }),
+    ),
     fc.oneof(fc.constantFrom('true', 'false', 'json', 'media', 'proto', '1', '2', 'state', 'urls,state', '*', '(', 'a/b(c', '', 'tr'), weirdText),
   ),
   { maxLength: 3 },
 );
 
-const bodyArb = () => fc.oneof(
-  fc.constant(undefined),
-  fc.json({ maxDepth: 3 }),
-  weirdText,
-  fc.record({
-    resources: fc.oneof(fc.array(fc.oneof(fc.constantFrom(...fixtures.groups, 'myactivity.maps', 'nope', ''), weirdText), { maxLength: 4 }), fc.jsonValue({ maxDepth: 1 })),
-    startTime: fc.oneof(fc.constantFrom('2024-01-01T00:00:00Z', '2024-13-01T00:00:00Z', '0000-00-00', '2030-01-01T00:00:00.123456789Z', '1969-12-31T23:59:59Z'), weirdText, fc.integer()),
-    endTime: fc.oneof(fc.constant(undefined), fc.constantFrom('2023-01-01T00:00:00Z', '9999-12-31T23:59:59Z'), weirdText),
-    starttime: fc.oneof(fc.constant(undefined), weirdText),
-  }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
-  fc.constantFrom('user=alice&password=x&csrf=y', 'ids=1&ids=2', 'grant_type=refresh_token&refresh_token=x', '--x\r\nContent-Type: application/http\r\n\r\nGET / HTTP/1.1\r\n\r\n--x--'),
-);
+const bodyArb = () =>
+  fc.oneof(
+    fc.constant(undefined),
+    fc.json({ maxDepth: 3 }),
+    weirdText,
+    fc
+      .record(
+        {
+          resources: fc.oneof(
+            fc.array(fc.oneof(fc.constantFrom(...fixtures.groups, 'myactivity.maps', 'nope', ''), weirdText), { maxLength: 4 }),
+            fc.jsonValue({ maxDepth: 1 }),
+          ),
+          startTime: fc.oneof(
+            fc.constantFrom('2024-01-01T00:00:00Z', '2024-13-01T00:00:00Z', '0000-00-00', '2030-01-01T00:00:00.123456789Z', '1969-12-31T23:59:59Z'),
+            weirdText,
+            fc.integer(),
+          ),
+          endTime: fc.oneof(fc.constant(undefined), fc.constantFrom('2023-01-01T00:00:00Z', '9999-12-31T23:59:59Z'), weirdText),
+          starttime: fc.oneof(fc.constant(undefined), weirdText),
+        },
+        { requiredKeys: [] },
+      )
+      .map((b) => JSON.stringify(b)),
+    fc.constantFrom(
+      'user=alice&password=x&csrf=y',
+      'ids=1&ids=2',
+      'grant_type=refresh_token&refresh_token=x',
+      '--x\r\nContent-Type: application/http\r\n\r\nGET / HTTP/1.1\r\n\r\n--x--',
+    ),
+  );
 
-const authArb = () => fc.oneof(
-  fc.constant(undefined),
-  fc.constant(`Bearer ${fixtures.token}`),
-  fc.constant(`Bearer ${fixtures.otherToken}`),
-  fc.constantFrom('Bearer', 'Bearer ', 'Basic Zm9vOmJhcg==', 'DPoP x', `bearer ${fixtures.token.slice(1)}`, `Bearer ${fixtures.token}x`, `Bearer ${fixtures.token} ${fixtures.token}`),
-  weirdText.map((s) => `Bearer ${s.replace(/[\r\n]/g, '')}`),
-);
+const authArb = () =>
+  fc.oneof(
+    fc.constant(undefined),
+    fc.constant(`Bearer ${fixtures.token}`),
+    fc.constant(`Bearer ${fixtures.otherToken}`),
+    fc.constantFrom(
+      'Bearer',
+      'Bearer ',
+      'Basic Zm9vOmJhcg==',
+      'DPoP x',
+      `bearer ${fixtures.token.slice(1)}`,
+      `Bearer ${fixtures.token}x`,
+      `Bearer ${fixtures.token} ${fixtures.token}`,
+    ),
+    weirdText.map((s) => `Bearer ${s.replace(/[\r\n]/g, '')}`),
+  );
 
 const contentTypeArb = fc.oneof(
   fc.constant(undefined),
-  fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/mixed; boundary=x', 'application/octet-stream', 'application/json; charset=latin1'),
+  fc.constantFrom(
+    'application/json',
+    'application/json; charset=utf-8',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/mixed; boundary=x',
+    'application/octet-stream',
+    'application/json; charset=latin1',
+  ),
   fc.string({ maxLength: 30 }).filter((s) => !/[\r\n]/.test(s)),
 );
 
-const requestArb = () => fc.record({
-  method: fc.constantFrom('GET', 'POST', 'POST', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'),
-  path: pathArb(),
-  query: queryArb,
-  authorization: authArb(),
-  contentType: contentTypeArb,
-  range: fc.oneof(fc.constant(undefined), fc.constantFrom('bytes=0-10', 'bytes=10-0', 'bytes=-5', 'bytes=999999999-', 'bytes=0-1,3-4', 'lines=1-2', 'bytes=x')),
-  body: bodyArb(),
-});
+const requestArb = () =>
+  fc.record({
+    method: fc.constantFrom('GET', 'POST', 'POST', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'),
+    path: pathArb(),
+    query: queryArb,
+    authorization: authArb(),
+    contentType: contentTypeArb,
+    range: fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom('bytes=0-10', 'bytes=10-0', 'bytes=-5', 'bytes=999999999-', 'bytes=0-1,3-4', 'lines=1-2', 'bytes=x'),
+    ),
+    body: bodyArb(),
+  });
 
 type GeneratedRequest = ReturnType<ReturnType<typeof requestArb>['generate']>['value'];
 

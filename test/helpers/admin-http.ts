@@ -7,7 +7,10 @@ export class AdminHttp {
 
   constructor(private readonly base: string) {}
 
-  async request(path: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<{ status: number; html: string; location: string | null }> {
+  async request(
+    path: string,
+    init: { method?: string; form?: Record<string, string> } = {},
+  ): Promise<{ status: number; html: string; location: string | null }> {
     const res = await fetch(this.base + path, {
       method: init.method ?? (init.form ? 'POST' : 'GET'),
       redirect: 'manual',
@@ -55,7 +58,9 @@ const text = (markup: string) => markup.replace(/<[^>]+>/g, '').trim();
 /** The rows of the job page's runs table: attempt, worker, outcome (`outcome | error` after a failure), records, bytes. */
 export function runsOnJobPage(html: string): { attempt: number; worker: string; outcome: string; records: string; bytes: string }[] {
   const table = /<table aria-labelledby="runs"[^>]*>([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
-  const errors = new Map([...table.matchAll(/<tr class="run-error" data-error-of="(\d+)">([\s\S]*?)<\/tr>/g)].map(([, attempt, row]) => [Number(attempt), text(row!)]));
+  const errors = new Map(
+    [...table.matchAll(/<tr class="run-error" data-error-of="(\d+)">([\s\S]*?)<\/tr>/g)].map(([, attempt, row]) => [Number(attempt), text(row!)]),
+  );
   return [...table.matchAll(/<tr data-attempt="(\d+)">([\s\S]*?)<\/tr>/g)].map(([, attempt, row]) => {
     const cells = [...row!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map(([, c]) => text(c!));
     const error = errors.get(Number(attempt));

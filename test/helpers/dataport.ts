@@ -55,11 +55,7 @@ interface StartOptions {
  * default); `scaled` gets its own PostgreSQL database and S3 bucket, both removed on close. Child processes
  * (a real `dataport start`) come from startServerProcess (helpers/process.ts).
  */
-export async function startDataport(
-  env: Record<string, string> = {},
-  overrides: Partial<Config> = {},
-  options: StartOptions = {},
-): Promise<TestDataport> {
+export async function startDataport(env: Record<string, string> = {}, overrides: Partial<Config> = {}, options: StartOptions = {}): Promise<TestDataport> {
   const stack = options.stack ?? testStack;
   if (stack === 'scaled' && scaledStackUnavailable) throw new Error(`DATAPORT_TEST_STACK=scaled, but ${scaledStackUnavailable}`);
   if (stack === 'scaled' && options.dataDir) throw new Error('a reused data folder is for the embedded stack');
@@ -67,9 +63,17 @@ export async function startDataport(
   const database = stack === 'scaled' ? await createTestDatabase() : undefined;
   const bucket = stack === 'scaled' ? await createTestBucket() : undefined;
   const stackEnv: Record<string, string> = database && bucket ? { DATAPORT_DATABASE_URL: database.url, ...bucket.env } : {};
-  const config = loadConfig({ PORT: '0', DATAPORT_DATA_DIR: dataDir, DATAPORT_RETRY_BACKOFF: '50ms', DATAPORT_LOG_LEVEL: 'error', ...stackEnv, ...env }, overrides);
+  const config = loadConfig(
+    { PORT: '0', DATAPORT_DATA_DIR: dataDir, DATAPORT_RETRY_BACKOFF: '50ms', DATAPORT_LOG_LEVEL: 'error', ...stackEnv, ...env },
+    overrides,
+  );
   const clock = new TestClock();
-  const dataport = await createDataport(config, { api: true, worker: options.worker ?? true, now: clock.now, logger: options.logger ?? createLogger(config.logLevel) });
+  const dataport = await createDataport(config, {
+    api: true,
+    worker: options.worker ?? true,
+    now: clock.now,
+    logger: options.logger ?? createLogger(config.logLevel),
+  });
   const { url } = await dataport.start();
   return {
     dataport,
@@ -120,7 +124,9 @@ export async function waitForState(
 }
 
 /** The Google error a googleapis call rejected with: HTTP status and the `error` body. */
-export async function googleErrorOf(call: Promise<unknown>): Promise<{ status: number; error: { code: number; message: string; status: string; details?: any[] } }> {
+export async function googleErrorOf(
+  call: Promise<unknown>,
+): Promise<{ status: number; error: { code: number; message: string; status: string; details?: any[] } }> {
   try {
     await call;
   } catch (e) {

@@ -3,7 +3,10 @@
 import { createPgBossQueue } from '../../src/queue/index.js';
 
 const queue = createPgBossQueue({ databaseUrl: process.env.DATABASE_URL!, supervise: false, pollMs: 50 });
-await queue.start(async (delivery) => {
-  console.log(`holding ${delivery.jobId}`);
-  return new Promise(() => undefined);
-}, { concurrency: 1 });
+await queue.start(
+  async (delivery) => {
+    console.log(`holding ${delivery.jobId}`);
+    return new Promise(() => undefined);
+  },
+  { concurrency: 1 },
+);

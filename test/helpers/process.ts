@@ -25,7 +25,11 @@ function spawnDataport(args: string[], env: NodeJS.ProcessEnv, launch: ProcessOp
 }
 
 /** Runs `dataport <args>` to completion and reports how it ended. */
-export async function runCli(args: string[], env: Record<string, string>, launch: Launch = {}): Promise<{ stdout: string; stderr: string; lastLine: string; code: number }> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string>,
+  launch: Launch = {},
+): Promise<{ stdout: string; stderr: string; lastLine: string; code: number }> {
   const child = spawnDataport(args, { ...process.env, ...env }, launch);
   let stdout = '';
   let stderr = '';
@@ -50,7 +54,12 @@ interface ServerProcess {
 
 /** Starts `dataport start` (or `serve`) as a child process and waits until it answers on its port. */
 export async function startServerProcess(env: Record<string, string>, command = 'start', options: ProcessOptions = {}): Promise<ServerProcess> {
-  const { child, logs, ready } = await startDataportProcess(command, { PORT: '0', DATAPORT_LOG_LEVEL: 'info', ...env }, /Dataport is running at (\S+)/, options);
+  const { child, logs, ready } = await startDataportProcess(
+    command,
+    { PORT: '0', DATAPORT_LOG_LEVEL: 'info', ...env },
+    /Dataport is running at (\S+)/,
+    options,
+  );
   return { child, url: ready[1]!, logs };
 }
 
@@ -66,7 +75,10 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<{
 
 /** Spawns `dataport <command>`, keeps its output, and resolves once `ready` matches it; rejects (and kills it) if it exits or stalls first. */
 async function startDataportProcess(
-  command: string, env: Record<string, string>, ready: RegExp, options: ProcessOptions,
+  command: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  options: ProcessOptions,
 ): Promise<{ child: ChildProcess; logs: () => string; ready: RegExpExecArray }> {
   const child = spawnDataport([command], { ...process.env, ...env }, options);
   let logs = '';

@@ -19,9 +19,10 @@ export const postgresUnavailable = testPostgresUrl
   ? undefined
   : 'DATAPORT_TEST_POSTGRES_URL is not set (CI sets it; locally e.g. postgres://postgres@127.0.0.1:5432/postgres)';
 /** Why S3 tests cannot run here, or undefined when they can. */
-export const s3Unavailable = s3Endpoint && s3AccessKey && s3SecretKey
-  ? undefined
-  : 'DATAPORT_TEST_S3_ENDPOINT/_ACCESS_KEY/_SECRET_KEY are not set (CI sets them; locally: eval "$(scripts/s3-ceph-rgw.sh)")';
+export const s3Unavailable =
+  s3Endpoint && s3AccessKey && s3SecretKey
+    ? undefined
+    : 'DATAPORT_TEST_S3_ENDPOINT/_ACCESS_KEY/_SECRET_KEY are not set (CI sets them; locally: eval "$(scripts/s3-ceph-rgw.sh)")';
 export const scaledStackUnavailable = postgresUnavailable ?? s3Unavailable;
 
 /** Which stack `startDataport` builds: `DATAPORT_TEST_STACK=scaled` for PostgreSQL + pg-boss + S3. */

@@ -14,8 +14,20 @@ const server = createServer((req, res) => {
     const body = Buffer.concat(chunks).toString('utf8');
     try {
       const event = webhook.verify(body, req.headers);
-      const headers = { 'webhook-id': req.headers['webhook-id'], 'webhook-timestamp': req.headers['webhook-timestamp'], 'webhook-signature': req.headers['webhook-signature'] };
-      console.log(JSON.stringify({ verified: true, id: req.headers['webhook-id'], signatures: String(req.headers['webhook-signature']).split(' ').length, event, raw: { headers, body } }));
+      const headers = {
+        'webhook-id': req.headers['webhook-id'],
+        'webhook-timestamp': req.headers['webhook-timestamp'],
+        'webhook-signature': req.headers['webhook-signature'],
+      };
+      console.log(
+        JSON.stringify({
+          verified: true,
+          id: req.headers['webhook-id'],
+          signatures: String(req.headers['webhook-signature']).split(' ').length,
+          event,
+          raw: { headers, body },
+        }),
+      );
       res.writeHead(204).end();
     } catch (error) {
       console.log(JSON.stringify({ verified: false, id: req.headers['webhook-id'] ?? null, error: error.message }));

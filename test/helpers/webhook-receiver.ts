@@ -33,7 +33,8 @@ export async function startReceiver(port: number, secret: string): Promise<{ chi
     child.on('exit', (code) => reject(new Error(`receiver exited with ${code}: ${stderr}`)));
   });
   return {
-    child, received,
+    child,
+    received,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

@@ -19,21 +19,22 @@ async function startRelay(target: { host: string; port: number }) {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
-  const listen = () => new Promise<void>((resolve) => {
-    server = createServer((client) => {
-      const upstream = connect(target.port, target.host);
-      for (const s of [client, upstream]) {
-        sockets.add(s);
-        s.on('close', () => sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
+  const listen = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        const upstream = connect(target.port, target.host);
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+          s.on('error', () => undefined);
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.listen(port, '127.0.0.1', () => {
+        port = (server!.address() as { port: number }).port;
+        resolve();
+      });
     });
-    server.listen(port, '127.0.0.1', () => {
-      port = (server!.address() as { port: number }).port;
-      resolve();
-    });
-  });
   await listen();
   return {
     port: () => port,
@@ -74,12 +75,15 @@ describe.skipIf(scaledStackUnavailable !== undefined)(`a PostgreSQL outage${scal
     const tokens = createTokenService({ db: store.db, catalog: googleCatalog(), now: Date.now, tokenLifetimeMs: 3_600_000 });
     const { accessToken } = await tokens.grantAndIssueToken({ userId: 'outage', clientId: 'c', resources: ['chrome.history'], access: '30d' });
 
-    const server = await startServerProcess({ DATAPORT_DATABASE_URL: relayed.toString(), ...bucket.env, DATAPORT_DATA_DIR: dataDir, DATAPORT_LOG_LEVEL: 'warn' }, 'serve');
+    const server = await startServerProcess(
+      { DATAPORT_DATABASE_URL: relayed.toString(), ...bucket.env, DATAPORT_DATA_DIR: dataDir, DATAPORT_LOG_LEVEL: 'warn' },
+      'serve',
+    );
     children.push(server.child);
     const api = googleClient(server.url, accessToken);
     const readyz = async () => {
       const r = await fetch(`${server.url}/readyz`);
-      return { status: r.status, body: await r.json() as { status: string; checks: Record<string, string> } };
+      return { status: r.status, body: (await r.json()) as { status: string; checks: Record<string, string> } };
     };
     expect(await readyz()).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'ok', blobs: 'ok', queue: 'ok', migrations: 'ok' } } });
 

@@ -28,11 +28,23 @@ describe.skipIf(scaledStackUnavailable !== undefined)(`SIGTERM drains a worker${
     const store = openDatabase({ databaseUrl: database.url, dataDir, poolSize: 1 });
     cleanups.push(() => store.close());
     // A lease far longer than the test: only a hand-back (not a lapse) lets the second worker in quickly.
-    const env = { DATAPORT_DATABASE_URL: database.url, ...bucket.env, DATAPORT_DATA_DIR: dataDir, DATAPORT_DEMO_RECORDS: '20', DATAPORT_JOB_LEASE: '10m', DATAPORT_LOG_LEVEL: 'warn' };
+    const env = {
+      DATAPORT_DATABASE_URL: database.url,
+      ...bucket.env,
+      DATAPORT_DATA_DIR: dataDir,
+      DATAPORT_DEMO_RECORDS: '20',
+      DATAPORT_JOB_LEASE: '10m',
+      DATAPORT_LOG_LEVEL: 'warn',
+    };
 
     const server = await startServerProcess(env, 'serve');
     children.push(server.child);
-    const slow = await startWorkerProcess({ ...env, DATAPORT_DEMO_FAULTS: 'chrome.history=slow:600000', DATAPORT_DRAIN_TIMEOUT: '1s', DATAPORT_LOG_LEVEL: 'info' });
+    const slow = await startWorkerProcess({
+      ...env,
+      DATAPORT_DEMO_FAULTS: 'chrome.history=slow:600000',
+      DATAPORT_DRAIN_TIMEOUT: '1s',
+      DATAPORT_LOG_LEVEL: 'info',
+    });
     children.push(slow.child);
 
     const tokens = createTokenService({ db: store.db, catalog: googleCatalog(), now: Date.now, tokenLifetimeMs: 3_600_000 });

@@ -34,7 +34,9 @@ describe('files source, through the googleapis client', () => {
     // A user whose folder is a link into another user's folder, inside the root.
     symlinkSync(path.join(root, 'bob'), path.join(root, 'carol'));
     const catalog = path.join(dir, 'catalog.yaml');
-    writeFileSync(catalog, `sources:
+    writeFileSync(
+      catalog,
+      `sources:
   drive:
     type: files
     root: ./root
@@ -46,7 +48,8 @@ resourceGroups:
     files:
       - path: Drive/Documents
         folder: "{user_id}/docs"
-`);
+`,
+    );
     dp = await startDataport({ DATAPORT_CATALOG: catalog, DATAPORT_JOB_ATTEMPTS: '1' });
   });
   afterAll(async () => {
@@ -54,7 +57,7 @@ resourceGroups:
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('copies the user\'s folder tree byte for byte; links inside it are followed, links out of it and hard links are not', async () => {
+  it("copies the user's folder tree byte for byte; links inside it are followed, links out of it and hard links are not", async () => {
     const archive = await exportThroughApi(dp, 'alice', ['drive.docs']);
     expect(archive.state).toBe('COMPLETE');
     const names = [...archive.files.keys()].filter((k) => k.startsWith('Drive/')).sort();
@@ -70,7 +73,7 @@ resourceGroups:
     expect([...archive.files.keys()].filter((k) => k.startsWith('Drive/'))).toEqual([]);
   });
 
-  it('a user folder that is a link into another user\'s folder → FAILED, nothing of theirs exported', async () => {
+  it("a user folder that is a link into another user's folder → FAILED, nothing of theirs exported", async () => {
     const archive = await exportThroughApi(dp, 'carol', ['drive.docs']);
     expect(archive.state).toBe('FAILED');
     expect(archive.files.size).toBe(0);

@@ -15,7 +15,10 @@ function makeCertificates(dir: string): void {
   const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   openssl('req', '-x509', ...key, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=test internal CA');
   writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  for (const [name, cn, ext] of [['server', 'localhost', ['-extfile', 'server.ext']], ['client', 'dataport-exporter', []]] as const) {
+  for (const [name, cn, ext] of [
+    ['server', 'localhost', ['-extfile', 'server.ext']],
+    ['client', 'dataport-exporter', []],
+  ] as const) {
     openssl('req', ...key, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
     openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', ...ext);
   }
@@ -30,15 +33,20 @@ describe('http source with mutual TLS', () => {
     makeCertificates(dir);
     const read = (f: string) => readFileSync(path.join(dir, f));
     // The internal service accepts only clients with a certificate from its CA, and says who called.
-    server = https.createServer({ key: read('server.key'), cert: read('server.crt'), ca: read('ca.crt'), requestCert: true, rejectUnauthorized: true }, (req, res) => {
-      const peer = (req.socket as TLSSocket).getPeerCertificate();
-      const user = new URL(req.url!, 'https://x').searchParams.get('user_id');
-      res.setHeader('content-type', 'application/x-ndjson');
-      res.end(`${JSON.stringify({ user, calledBy: peer.subject.CN })}\n`);
-    });
+    server = https.createServer(
+      { key: read('server.key'), cert: read('server.crt'), ca: read('ca.crt'), requestCert: true, rejectUnauthorized: true },
+      (req, res) => {
+        const peer = (req.socket as TLSSocket).getPeerCertificate();
+        const user = new URL(req.url!, 'https://x').searchParams.get('user_id');
+        res.setHeader('content-type', 'application/x-ndjson');
+        res.end(`${JSON.stringify({ user, calledBy: peer.subject.CN })}\n`);
+      },
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
-    writeFileSync(path.join(dir, 'catalog.yaml'), `sources:
+    writeFileSync(
+      path.join(dir, 'catalog.yaml'),
+      `sources:
   internal:
     type: http
     url: https://127.0.0.1:${port}/
@@ -50,7 +58,8 @@ describe('http source with mutual TLS', () => {
 resourceGroups:
   - { name: svc.profile, scope: "https://svc.example/auth/svc.profile", description: profile, source: internal, files: [{ path: Svc/Profile.json, endpoint: profile, format: json-object }] }
   - { name: svc.other, scope: "https://svc.example/auth/svc.other", description: other, source: unverified, files: [{ path: Svc/Other.json, endpoint: profile }] }
-`);
+`,
+    );
     dp = await startDataport({ DATAPORT_CATALOG: path.join(dir, 'catalog.yaml'), DATAPORT_JOB_ATTEMPTS: '1' });
   });
   afterAll(async () => {
@@ -65,7 +74,7 @@ resourceGroups:
     expect(json(archive.files, 'Svc/Profile.json')).toEqual({ user: 'u1', calledBy: 'dataport-exporter' });
   });
 
-  it('without the CA the server\'s certificate is not trusted: FAILED, the TLS reason kept for the operator', async () => {
+  it("without the CA the server's certificate is not trusted: FAILED, the TLS reason kept for the operator", async () => {
     const archive = await exportThroughApi(dp, 'u2', ['svc.other']);
     expect(archive.state).toBe('FAILED');
     const job = await jobsSql.findJob(dp.dataport.db, archive.jobId);

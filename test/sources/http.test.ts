@@ -11,9 +11,12 @@ const TOKEN = 'internal-secret-token';
 const PAGE_SIZE = 7;
 
 /** 25 events per user, one a day from 2024-03-01; `kind` varies so CSV quoting is exercised. */
-const eventsOf = (user: string) => Array.from({ length: 25 }, (_, i) => ({
-  id: `${user}-${i}`, at: new Date(Date.UTC(2024, 2, 1 + i)).toISOString(), kind: i % 5 === 0 ? 'login, "web"' : 'purchase',
-}));
+const eventsOf = (user: string) =>
+  Array.from({ length: 25 }, (_, i) => ({
+    id: `${user}-${i}`,
+    at: new Date(Date.UTC(2024, 2, 1 + i)).toISOString(),
+    kind: i % 5 === 0 ? 'login, "web"' : 'purchase',
+  }));
 
 describe('http source, through the googleapis client', () => {
   let dir: string;
@@ -42,7 +45,8 @@ describe('http source, through the googleapis client', () => {
       return reply.type('application/x-ndjson').send(page.map((e) => JSON.stringify(e)).join('\n') + (page.length ? '\n' : ''));
     });
     internal.get('/api/profile', async (request, reply) =>
-      reply.type('application/x-ndjson').send(`${JSON.stringify({ user: (request.query as { user_id: string }).user_id, plan: 'pro' })}\n`));
+      reply.type('application/x-ndjson').send(`${JSON.stringify({ user: (request.query as { user_id: string }).user_id, plan: 'pro' })}\n`),
+    );
     internal.get('/api/gone', async (_request, reply) => reply.code(410).send('this export was retired'));
     internal.get('/api/hangs', async () => new Promise(() => {}));
     internal.get('/api/garbage', async (_request, reply) => reply.send('{"ok":1}\nnot json\n'));
@@ -50,7 +54,9 @@ describe('http source, through the googleapis client', () => {
 
     dir = mkdtempSync(path.join(tmpdir(), 'dataport-http-'));
     const catalog = path.join(dir, 'catalog.yaml');
-    writeFileSync(catalog, `sources:
+    writeFileSync(
+      catalog,
+      `sources:
   backend:
     type: http
     url: ${base}/api/
@@ -76,7 +82,8 @@ resourceGroups:
   - { name: app.gone, scope: "https://app.example.com/auth/app.gone", description: gone, source: backend, files: [{ path: App/x.json, endpoint: gone }] }
   - { name: app.hangs, scope: "https://app.example.com/auth/app.hangs", description: hangs, source: backend, files: [{ path: App/x.json, endpoint: hangs }] }
   - { name: app.garbage, scope: "https://app.example.com/auth/app.garbage", description: garbage, source: backend, files: [{ path: App/x.json, endpoint: garbage }] }
-`);
+`,
+    );
     dp = await startDataport({ DATAPORT_CATALOG: catalog, BACKEND_TOKEN: TOKEN, DATAPORT_JOB_ATTEMPTS: '2' });
   });
   afterAll(async () => {
@@ -117,7 +124,7 @@ resourceGroups:
     expect(job!.transient_failures).toBe(0);
   });
 
-  it('an endpoint that never answers times out; after the connector\'s and the job\'s attempts the job FAILS', async () => {
+  it("an endpoint that never answers times out; after the connector's and the job's attempts the job FAILS", async () => {
     const archive = await exportThroughApi(dp, 'u5', ['app.hangs']);
     expect(archive.state).toBe('FAILED');
     const job = await jobsSql.findJob(dp.dataport.db, archive.jobId);

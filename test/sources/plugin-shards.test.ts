@@ -23,11 +23,14 @@ describe('plugin source with shards, in a server process', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'dataport-plugin-shards-'));
     const catalog = path.join(dir, 'catalog.yaml');
-    writeFileSync(catalog, `sources:
+    writeFileSync(
+      catalog,
+      `sources:
   ranged: { type: plugin, module: ${JSON.stringify(FIXTURE)} }
 resourceGroups:
   - { name: ranged.entries, scope: "https://ranged.example/auth/ranged.entries", description: entries, source: ranged }
-`);
+`,
+    );
     const env = { DATAPORT_DATA_DIR: path.join(dir, 'data'), DATAPORT_CATALOG: catalog, DATAPORT_LOG_LEVEL: 'warn', DATAPORT_EXPORT_THREADS: '2' };
     server = await startServerProcess(env);
     operator = await createDataport(loadConfig(env), { api: false, worker: false, logger: createLogger('silent') });
@@ -40,7 +43,12 @@ resourceGroups:
   });
 
   it("exports every record, in order, from the module's producer", async () => {
-    const { accessToken } = await operator.tokens.grantAndIssueToken({ userId: 'zoe', clientId: 'dataport-cli', resources: ['ranged.entries'], access: 'once' });
+    const { accessToken } = await operator.tokens.grantAndIssueToken({
+      userId: 'zoe',
+      clientId: 'dataport-cli',
+      resources: ['ranged.entries'],
+      access: 'once',
+    });
     const api = googleClient(server.url, accessToken);
     const { data } = await api.portabilityArchive.initiate({ requestBody: { resources: ['ranged.entries'] } });
     const state = await waitForState(api, data.archiveJobId!, undefined, 60_000);

@@ -20,7 +20,12 @@ describe('plugin source: the example TypeScript module', () => {
     const archive = await exportThroughApi(dp, 'member-7', ['loyalty.points'], { startTime: '2024-02-01T00:00:00Z', endTime: '2024-03-01T00:00:00Z' });
     expect(archive.state).toBe('COMPLETE');
     const points = json(archive.files, 'Shop Stars/Points.json');
-    expect(points.map((p: any) => p.week)).toEqual(['2024-02-05T00:00:00.000Z', '2024-02-12T00:00:00.000Z', '2024-02-19T00:00:00.000Z', '2024-02-26T00:00:00.000Z']);
+    expect(points.map((p: any) => p.week)).toEqual([
+      '2024-02-05T00:00:00.000Z',
+      '2024-02-12T00:00:00.000Z',
+      '2024-02-19T00:00:00.000Z',
+      '2024-02-26T00:00:00.000Z',
+    ]);
     expect(points[0]).toMatchObject({ points: 10, user: 'member-7' });
     const card = await exportThroughApi(dp, 'member-7', ['loyalty.card']);
     expect(card.files.get('Shop Stars/Member card.txt')!.toString()).toBe('Shop Stars member card\nMember: member-7\n');
@@ -33,7 +38,9 @@ describe('plugin source: failures', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'dataport-plugin-'));
     const catalog = path.join(dir, 'catalog.yaml');
-    writeFileSync(catalog, `sources:
+    writeFileSync(
+      catalog,
+      `sources:
   ledger:
     type: plugin
     module: ${JSON.stringify(path.relative(dir, FIXTURE).startsWith('.') ? path.relative(dir, FIXTURE) : `./${path.relative(dir, FIXTURE)}`)}
@@ -41,7 +48,8 @@ describe('plugin source: failures', () => {
 resourceGroups:
   - { name: ledger.flaky, scope: "https://ledger.example/auth/ledger.flaky", description: flaky, source: ledger }
   - { name: ledger.broken, scope: "https://ledger.example/auth/ledger.broken", description: broken, source: ledger }
-`);
+`,
+    );
     dp = await startDataport({ DATAPORT_CATALOG: catalog, DATAPORT_JOB_ATTEMPTS: '3' });
   });
   afterAll(async () => {
@@ -67,7 +75,10 @@ resourceGroups:
 
   it('a module that cannot be loaded stops start-up, pointing at the source in the catalog', async () => {
     const catalog = path.join(dir, 'missing.yaml');
-    writeFileSync(catalog, 'sources:\n  gone:\n    type: plugin\n    module: ./nowhere.mjs\nresourceGroups:\n  - { name: a.b, scope: "https://x.example/a", description: d, source: gone }\n');
+    writeFileSync(
+      catalog,
+      'sources:\n  gone:\n    type: plugin\n    module: ./nowhere.mjs\nresourceGroups:\n  - { name: a.b, scope: "https://x.example/a", description: d, source: gone }\n',
+    );
     await expect(startDataport({ DATAPORT_CATALOG: catalog })).rejects.toThrow(`${catalog}:3:5: source "gone": cannot load plugin module ./nowhere.mjs`);
   });
 });

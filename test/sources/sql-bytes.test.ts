@@ -124,10 +124,12 @@ resourceGroups:
     description: Every value type
     source: db
     files:
-${FILES.map((f) => `      - path: ${f.path}
+${FILES.map(
+  (f) => `      - path: ${f.path}
         format: ${f.format}
         query: SELECT ${columns} FROM v WHERE owner = :user_id ORDER BY id
-`).join('')}`;
+`,
+).join('')}`;
 }
 
 async function expectSameBytes(dp: TestDataport, dialect: string): Promise<void> {

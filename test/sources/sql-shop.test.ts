@@ -87,22 +87,44 @@ describe.each(databases)('sql source: the example shop on $name, through the goo
     expect(archive.state).toBe('COMPLETE');
 
     expect(json(archive.files, 'Shop/Profile.json')).toEqual({
-      id: String(customer.id), email: customer.email, name: customer.name, country: customer.country,
-      created_at: iso(customer.created_at), preferences: customer.preferences,
+      id: String(customer.id),
+      email: customer.email,
+      name: customer.name,
+      country: customer.country,
+      created_at: iso(customer.created_at),
+      preferences: customer.preferences,
     });
 
     const orders = data.orders.filter((o) => o.customer_id === customer.id).sort((a, b) => a.placed_at.localeCompare(b.placed_at) || a.id - b.id);
     const exported = json(archive.files, 'Shop/Orders/Orders.json');
     expect(exported).toHaveLength(orders.length);
-    expect(exported[0]).toEqual({ id: String(orders[0]!.id), placed_at: iso(orders[0]!.placed_at), status: orders[0]!.status, total_cents: orders[0]!.total_cents, currency: 'EUR' });
+    expect(exported[0]).toEqual({
+      id: String(orders[0]!.id),
+      placed_at: iso(orders[0]!.placed_at),
+      status: orders[0]!.status,
+      total_cents: orders[0]!.total_cents,
+      currency: 'EUR',
+    });
 
     const csv = parseCsv(archive.files.get('Shop/Orders/Order items.csv')!.toString('utf8'));
     expect(csv[0]).toEqual(['order_id', 'line_no', 'product_sku', 'product_name', 'quantity', 'unit_price_cents']);
     const items = data.orderItems.filter((i) => orders.some((o) => o.id === i.order_id));
     expect(csv.length - 1).toBe(items.length);
-    expect(csv.slice(1).map((r) => r[3]).sort()).toEqual(items.map((i) => i.product_name).sort());
+    expect(
+      csv
+        .slice(1)
+        .map((r) => r[3])
+        .sort(),
+    ).toEqual(items.map((i) => i.product_name).sort());
 
-    const reviews = archive.files.get('Shop/Reviews.ndjson')?.toString('utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) ?? [];
+    const reviews =
+      archive.files
+        .get('Shop/Reviews.ndjson')
+        ?.toString('utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)) ?? [];
     expect(reviews).toHaveLength(data.reviews.filter((r) => r.customer_id === customer.id).length);
 
     const messages = json(archive.files, 'Shop/Messages.json');
@@ -111,10 +133,12 @@ describe.each(databases)('sql source: the example shop on $name, through the goo
     expect(messages.map((m: any) => m.attachment)).toEqual(expected.map((m) => m.attachment?.toString('base64') ?? null));
 
     const images = [...archive.files.keys()].filter((k) => k.startsWith('Shop/Images/')).sort();
-    expect(images).toEqual([
-      ...Array.from({ length: 1 + (customer.id % 3) }, (_, i) => `Shop/Images/photo-${i + 1}.png`),
-      ...(customer.id % 2 === 0 ? ['Shop/Images/returns/damaged-box.png'] : []),
-    ].sort());
+    expect(images).toEqual(
+      [
+        ...Array.from({ length: 1 + (customer.id % 3) }, (_, i) => `Shop/Images/photo-${i + 1}.png`),
+        ...(customer.id % 2 === 0 ? ['Shop/Images/returns/damaged-box.png'] : []),
+      ].sort(),
+    );
   });
 
   it('startTime/endTime keep only the rows inside the window (both bounds inclusive)', async () => {
@@ -140,7 +164,7 @@ describe.each(databases)('sql source: the example shop on $name, through the goo
 
   it('the discovery document and accessType.check follow the catalog', async () => {
     const res = await fetch(`${dp.url}/$discovery/rest?version=v1`);
-    const doc = await res.json() as any;
+    const doc = (await res.json()) as any;
     const scopes = Object.keys(doc.auth.oauth2.scopes);
     expect(scopes).toContain('https://shop.example.com/auth/dataportability.shop.orders');
     expect(scopes.some((s) => s.includes('googleapis.com/auth/dataportability.myactivity'))).toBe(false);

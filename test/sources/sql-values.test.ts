@@ -119,15 +119,38 @@ describe.each(databases)('sql source values on $name', ({ create }) => {
   it('int64 as strings, timestamps RFC 3339 with microseconds, decimals exact, bytes base64, JSON as JSON, NULL as null', async () => {
     const { url, drop } = await create(dir);
     const group: GroupDefinition = {
-      position: 0, name: 'x.values', scope: 'https://x.example/v', description: 'v', timeFilter: false, source: 'db', settings: {},
-      files: [{ path: 'X/v.json', format: 'json-array', query: 'SELECT id, n, at, price, raw, doc, flag FROM v WHERE note = :user_id ORDER BY id DESC', jsonColumns: ['doc'] }],
+      position: 0,
+      name: 'x.values',
+      scope: 'https://x.example/v',
+      description: 'v',
+      timeFilter: false,
+      source: 'db',
+      settings: {},
+      files: [
+        {
+          path: 'X/v.json',
+          format: 'json-array',
+          query: 'SELECT id, n, at, price, raw, doc, flag FROM v WHERE note = :user_id ORDER BY id DESC',
+          jsonColumns: ['doc'],
+        },
+      ],
     };
     const source = createSqlSource({
-      name: 'db', definition: { type: 'sql', url, attempts: 1, backoff: 0, fetchRows: 1, poolSize: 1 }, groups: [group], baseDir: dir, locate: () => 'here',
+      name: 'db',
+      definition: { type: 'sql', url, attempts: 1, backoff: 0, fetchRows: 1, poolSize: 1 },
+      groups: [group],
+      baseDir: dir,
+      locate: () => 'here',
     });
     try {
-      const [full, empty] = await exportRows(source, 'u1') as Record<string, unknown>[];
-      expect(full).toMatchObject({ id: '9223372036854775807', n: 42, at: '2024-05-01T10:00:00.123456Z', raw: Buffer.from([0, 255, 16]).toString('base64'), doc: { a: [1, 2] } });
+      const [full, empty] = (await exportRows(source, 'u1')) as Record<string, unknown>[];
+      expect(full).toMatchObject({
+        id: '9223372036854775807',
+        n: 42,
+        at: '2024-05-01T10:00:00.123456Z',
+        raw: Buffer.from([0, 255, 16]).toString('base64'),
+        doc: { a: [1, 2] },
+      });
       expect(String(full!.price)).toMatch(/^12\.50?$/);
       expect([true, 1]).toContain(full!.flag);
       expect(empty).toMatchObject({ id: '-1', n: null, at: null, price: null, raw: null, doc: null });

@@ -157,7 +157,8 @@ const SQL_OUTSIDE_STORE_SQL: Record<string, string> = {
 };
 
 /** Calls that run SQL: kysely's builders and raw `sql`, and the drivers' own statement methods. */
-const RUNS_SQL = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|selectNoFrom|executeQuery|executeSql|prepare|pragma|query)\(|\bsql(\.raw)?`|\bsql\.raw\(/;
+const RUNS_SQL =
+  /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|selectNoFrom|executeQuery|executeSql|prepare|pragma|query)\(|\bsql(\.raw)?`|\bsql\.raw\(/;
 
 describe('SQL', () => {
   it('statements are written in store/sql and store/migrations only, or in the few places listed with their reason', () => {
@@ -166,9 +167,11 @@ describe('SQL', () => {
       const name = path.relative(SRC, file).split(path.sep).join('/');
       if (name.startsWith('store/sql/') || name.startsWith('store/migrations/')) continue;
       if (Object.keys(SQL_OUTSIDE_STORE_SQL).some((allowed) => name.startsWith(allowed))) continue;
-      readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-        if (RUNS_SQL.test(line)) outside.push(`${name}:${i + 1}: ${line.trim()}`);
-      });
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (RUNS_SQL.test(line)) outside.push(`${name}:${i + 1}: ${line.trim()}`);
+        });
     }
     expect(outside).toEqual([]);
   });

@@ -7,7 +7,7 @@ import { googleClient, waitForState } from '../helpers/dataport.js';
 import { freePort, runCli, startServerProcess } from '../helpers/process.js';
 import { FAST_WEBHOOKS, startReceiver, waitFor } from '../helpers/webhook-receiver.js';
 
-describe('a webhook event survives kill -9 of the server between the job\'s end and the delivery', () => {
+describe("a webhook event survives kill -9 of the server between the job's end and the delivery", () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-webhook-crash-'));
   const children: ChildProcess[] = [];
   afterAll(() => {
@@ -33,8 +33,14 @@ describe('a webhook event survives kill -9 of the server between the job\'s end 
     try {
       const second = await startServerProcess(env);
       children.push(second.child);
-      await waitFor(() => receiver.received.filter((r) => r.verified).length >= 1, () => JSON.stringify(receiver.received) + second.logs(), 30_000);
-      expect(receiver.received.filter((r) => r.verified).map((r) => [r.event!.type, r.event!.data.archive_job_id])).toEqual([['archive_job.completed', job.archiveJobId]]);
+      await waitFor(
+        () => receiver.received.filter((r) => r.verified).length >= 1,
+        () => JSON.stringify(receiver.received) + second.logs(),
+        30_000,
+      );
+      expect(receiver.received.filter((r) => r.verified).map((r) => [r.event!.type, r.event!.data.archive_job_id])).toEqual([
+        ['archive_job.completed', job.archiveJobId],
+      ]);
       second.child.kill('SIGTERM');
       await new Promise((r) => second.child.once('exit', r));
     } finally {

@@ -35,7 +35,9 @@ export function auditCommand(): Command {
       await withOperatorDataport(async (dataport) => {
         const { auditSql } = await import('../../store/index.js');
         const rows = await auditSql.listAudit(dataport.db, {
-          userId: options.user, clientId: options.client, action: options.action,
+          userId: options.user,
+          clientId: options.client,
+          action: options.action,
           since: options.since ? parseTime(options.since, dataport.now).getTime() : undefined,
           until: options.until ? parseTime(options.until, dataport.now).getTime() : undefined,
           limit: options.limit ? Number(options.limit) : undefined,
@@ -44,13 +46,22 @@ export function auditCommand(): Command {
           console.log(JSON.stringify(rows.map(entryJson), null, 2));
           return;
         }
-        console.log(formatTable(
-          ['SEQ', 'AT', 'ACTION', 'ACTOR', 'USER', 'CLIENT', 'JOB', 'IP', 'DETAIL'],
-          rows.map((r) => [
-            String(r.seq), new Date(r.at).toISOString(), r.action, r.operator ? `operator:${r.operator}` : r.actor,
-            r.user_id ?? '', r.client_id ?? '', r.job_id ?? '', r.ip ?? '', r.detail,
-          ]),
-        ));
+        console.log(
+          formatTable(
+            ['SEQ', 'AT', 'ACTION', 'ACTOR', 'USER', 'CLIENT', 'JOB', 'IP', 'DETAIL'],
+            rows.map((r) => [
+              String(r.seq),
+              new Date(r.at).toISOString(),
+              r.action,
+              r.operator ? `operator:${r.operator}` : r.actor,
+              r.user_id ?? '',
+              r.client_id ?? '',
+              r.job_id ?? '',
+              r.ip ?? '',
+              r.detail,
+            ]),
+          ),
+        );
       });
     });
   audit

@@ -6,8 +6,10 @@ import { requireDemoSource } from './emulator-guard.js';
 /** `dataport clock show|advance|reset`: the emulator's clock offset, so day-long rules can be tested in seconds. */
 export function clockCommand(): Command {
   const clock = new Command('clock')
-    .description('move the emulator\'s clock forward (emulator only): the 24-hour limit, URL and archive expiry, grant expiry')
-    .addHelpText('after', `
+    .description("move the emulator's clock forward (emulator only): the 24-hour limit, URL and archive expiry, grant expiry")
+    .addHelpText(
+      'after',
+      `
 The server's time is the system time plus this offset. A running server picks a change up within a second.
 Everything follows it: export limits, token and grant expiry, signed URL expiry, archive retention, and the
 demo source's records (new ones appear as the clock moves).
@@ -15,7 +17,8 @@ demo source's records (new ones appear as the clock moves).
 Examples:
   dataport clock advance 24h     # the next time-based export is allowed
   dataport clock advance 15d     # archives are past their 14-day retention (then: dataport gc)
-  dataport clock reset`);
+  dataport clock reset`,
+    );
 
   clock
     .command('show')

@@ -14,7 +14,10 @@ export async function requireDemoSource(dataport: Dataport): Promise<DemoSourceS
     throw new CliError(`no Dataport server has started on this database yet (${where}); start it first, then use the emulator controls`, EXIT.REFUSED);
   }
   if (!status.enabled) {
-    throw new CliError(`the server on this database (${where}) does not run the demo source, so there is no emulator to control: faults and the clock offset apply only to the demo catalog`, EXIT.REFUSED);
+    throw new CliError(
+      `the server on this database (${where}) does not run the demo source, so there is no emulator to control: faults and the clock offset apply only to the demo catalog`,
+      EXIT.REFUSED,
+    );
   }
   return status;
 }

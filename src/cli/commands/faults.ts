@@ -12,7 +12,7 @@ const RULES_HELP = `Rules (as in DATAPORT_DEMO_FAULTS):
 /** `dataport faults set|list|clear`: the demo source's faults, changed while the server runs. */
 export function faultsCommand(): Command {
   const faults = new Command('faults')
-    .description('switch the demo source\'s faults on and off at run time (emulator only)')
+    .description("switch the demo source's faults on and off at run time (emulator only)")
     .addHelpText('after', `\n${RULES_HELP}\n\nA change applies to the next job; running jobs keep the faults they started with.`);
 
   faults
@@ -26,7 +26,10 @@ export function faultsCommand(): Command {
         const { setRuntimeFaults, formatFault } = await import('../../emulator/index.js');
         let parsed: DemoFault[];
         try {
-          parsed = parseDemoFaults(rules.join(','), dataport.catalog.groups.map((g) => g.name));
+          parsed = parseDemoFaults(
+            rules.join(','),
+            dataport.catalog.groups.map((g) => g.name),
+          );
         } catch (error) {
           throw new CliError((error as Error).message.replace(/^DATAPORT_DEMO_FAULTS: /, ''), EXIT.USAGE);
         }
@@ -40,7 +43,7 @@ export function faultsCommand(): Command {
 
   faults
     .command('list')
-    .description('show the faults in effect: the server\'s DATAPORT_DEMO_FAULTS and those set at run time')
+    .description("show the faults in effect: the server's DATAPORT_DEMO_FAULTS and those set at run time")
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       await withOperatorDataport(async (dataport) => {

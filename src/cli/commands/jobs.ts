@@ -52,7 +52,9 @@ export function jobsCommand(): Command {
           throw new CliError(`--group: unknown resource group "${options.group}"`, EXIT.USAGE);
         }
         const { now } = dataport;
-        const rows = await (await operatorJobs(dataport)).listJobs({
+        const rows = await (
+          await operatorJobs(dataport)
+        ).listJobs({
           state: options.state,
           userId: options.user,
           clientId: options.client,
@@ -69,10 +71,12 @@ export function jobsCommand(): Command {
           console.error('no jobs match');
           return;
         }
-        console.log(formatTable(
-          ['JOB', 'STATE', 'USER', 'CLIENT', 'ACCESS', 'CREATED', 'RESOURCES'],
-          rows.map((j) => [j.id, j.state, j.user_id, j.client_id, accessLabel(j), iso(j.created_at), resourcesLabel(j)]),
-        ));
+        console.log(
+          formatTable(
+            ['JOB', 'STATE', 'USER', 'CLIENT', 'ACCESS', 'CREATED', 'RESOURCES'],
+            rows.map((j) => [j.id, j.state, j.user_id, j.client_id, accessLabel(j), iso(j.created_at), resourcesLabel(j)]),
+          ),
+        );
       });
     });
 
@@ -159,11 +163,23 @@ function jobJson(j: JobRow) {
 function detailsJson(d: JobDetails) {
   return {
     ...jobJson(d.job),
-    parts: d.parts.map((p) => ({ index: p.part_index, blobKey: p.blob_key, sizeBytes: p.size_bytes, sha256: p.sha256, downloadedAt: isoOrNull(p.downloaded_at) })),
+    parts: d.parts.map((p) => ({
+      index: p.part_index,
+      blobKey: p.blob_key,
+      sizeBytes: p.size_bytes,
+      sha256: p.sha256,
+      downloadedAt: isoOrNull(p.downloaded_at),
+    })),
     retries: d.retries.map((r) => ({ id: r.id, state: r.state, createdAt: iso(r.created_at), failureReason: r.failure_reason })),
     runs: d.runs.map((r) => ({
-      attempt: r.attempt, worker: r.worker, startedAt: iso(r.started_at), endedAt: isoOrNull(r.ended_at), outcome: r.outcome,
-      records: r.records, bytes: r.bytes, error: r.error,
+      attempt: r.attempt,
+      worker: r.worker,
+      startedAt: iso(r.started_at),
+      endedAt: isoOrNull(r.ended_at),
+      outcome: r.outcome,
+      records: r.records,
+      bytes: r.bytes,
+      error: r.error,
     })),
   };
 }
@@ -188,7 +204,10 @@ function describeJob(d: JobDetails): string {
   if (d.original) lines.push(['retry of', `${d.original.id} (${d.original.state})`]);
   const retries = d.retries.filter((r) => r.id !== j.id);
   if (retries.length > 0) lines.push(['retries', retries.map((r) => `${r.id} (${r.state})`).join(', ')]);
-  lines.push(['archive', j.archive_deleted_at !== null ? `deleted ${iso(j.archive_deleted_at)}` : j.archive_expires_at !== null ? `kept until ${iso(j.archive_expires_at)}` : '-']);
+  lines.push([
+    'archive',
+    j.archive_deleted_at !== null ? `deleted ${iso(j.archive_deleted_at)}` : j.archive_expires_at !== null ? `kept until ${iso(j.archive_expires_at)}` : '-',
+  ]);
   const width = Math.max(...lines.map(([k]) => k.length));
   let text = lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
   if (d.parts.length > 0) {
@@ -202,8 +221,13 @@ function describeJob(d: JobDetails): string {
     text += `\n\n${formatTable(
       ['RUN', 'WORKER', 'STARTED', 'ENDED', 'OUTCOME', 'RECORDS', 'SIZE'],
       d.runs.map((r) => [
-        String(r.attempt), r.worker, iso(r.started_at), iso(r.ended_at) || '-', `${r.outcome ?? 'open'}${r.error ? `: ${r.error}` : ''}`,
-        r.records === null ? '-' : String(r.records), r.bytes === null ? '-' : formatBytes(r.bytes),
+        String(r.attempt),
+        r.worker,
+        iso(r.started_at),
+        iso(r.ended_at) || '-',
+        `${r.outcome ?? 'open'}${r.error ? `: ${r.error}` : ''}`,
+        r.records === null ? '-' : String(r.records),
+        r.bytes === null ? '-' : formatBytes(r.bytes),
       ]),
       { alignRight: [0, 5, 6] },
     )}`;

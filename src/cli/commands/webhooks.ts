@@ -23,18 +23,20 @@ const collectEvents = (value: string, previous: string[] = []) => [...previous, 
 
 /** `dataport clients webhook …`: a client's signed completion notifications (docs/webhooks.md). */
 export function clientWebhookCommand(): Command {
-  const webhook = new Command('webhook').description('the client\'s webhook endpoint for signed job notifications (docs/webhooks.md)');
+  const webhook = new Command('webhook').description("the client's webhook endpoint for signed job notifications (docs/webhooks.md)");
   webhook
     .command('set <client_id>')
-    .description('set (or change) the endpoint; a new endpoint\'s secret (whsec_…) is printed once')
+    .description("set (or change) the endpoint; a new endpoint's secret (whsec_…) is printed once")
     .requiredOption('--url <url>', 'https URL (plain http only for a loopback address)')
     .option('--events <types>', 'event types, comma-separated (default: all)', collectEvents)
     .action(async (clientId: string, options: { url: string; events?: string[] }) => {
       const result = await withEndpoints((e) => e.setEndpoint(clientId, options.url, options.events));
       console.log(JSON.stringify(result, null, 2));
-      console.error(result.secret
-        ? 'the secret is shown only now: give it to the client\'s developers to verify signatures'
-        : `endpoint of ${clientId} updated; its secret is unchanged (rotate it with \`dataport clients webhook rotate-secret\`)`);
+      console.error(
+        result.secret
+          ? "the secret is shown only now: give it to the client's developers to verify signatures"
+          : `endpoint of ${clientId} updated; its secret is unchanged (rotate it with \`dataport clients webhook rotate-secret\`)`,
+      );
     });
   webhook
     .command('rotate-secret <client_id>')
@@ -52,7 +54,7 @@ export function clientWebhookCommand(): Command {
     });
   webhook
     .command('list')
-    .description('every client\'s endpoint as JSON (secrets are not shown)')
+    .description("every client's endpoint as JSON (secrets are not shown)")
     .action(async () => console.log(JSON.stringify(await withEndpoints((e) => e.listEndpoints()), null, 2)));
   return webhook;
 }
@@ -62,12 +64,17 @@ export function webhooksCommand(): Command {
   const command = new Command('webhooks').description('delivery of signed job notifications (docs/webhooks.md)');
   command
     .command('log <client_id>')
-    .description('the client\'s delivery log, newest first: attempts with status and latency, disablings, redeliveries')
-    .option('--limit <n>', 'entries shown', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
-      return n;
-    }, 50)
+    .description("the client's delivery log, newest first: attempts with status and latency, disablings, redeliveries")
+    .option(
+      '--limit <n>',
+      'entries shown',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
+        return n;
+      },
+      50,
+    )
     .option('--json', 'print JSON')
     .action(async (clientId: string, options: { limit: number; json?: boolean }) => {
       const log = await withEndpoints((e) => e.deliveryLog(clientId, options.limit));
@@ -75,10 +82,21 @@ export function webhooksCommand(): Command {
         console.log(JSON.stringify(log, null, 2));
         return;
       }
-      console.log(formatTable(['AT', 'KIND', 'EVENT', 'TYPE', 'ATTEMPT', 'STATUS', 'MS', 'ERROR'], log.map((l) => [
-        l.at, l.kind, l.event_id ?? '', l.type ?? '', l.attempt === null ? '' : String(l.attempt),
-        l.status === null ? '' : String(l.status), l.latency_ms === null ? '' : String(l.latency_ms), l.error ?? '',
-      ])));
+      console.log(
+        formatTable(
+          ['AT', 'KIND', 'EVENT', 'TYPE', 'ATTEMPT', 'STATUS', 'MS', 'ERROR'],
+          log.map((l) => [
+            l.at,
+            l.kind,
+            l.event_id ?? '',
+            l.type ?? '',
+            l.attempt === null ? '' : String(l.attempt),
+            l.status === null ? '' : String(l.status),
+            l.latency_ms === null ? '' : String(l.latency_ms),
+            l.error ?? '',
+          ]),
+        ),
+      );
     });
   command
     .command('redeliver <event_id>')

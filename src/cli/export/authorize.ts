@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import {
-  buildAuthorizationUrl, createPkcePair, discoverAuthorizationServer, exchangeAuthorizationCode, refreshAccessToken,
-  scopeForGroup, type TokenResponse,
+  buildAuthorizationUrl,
+  createPkcePair,
+  discoverAuthorizationServer,
+  exchangeAuthorizationCode,
+  refreshAccessToken,
+  scopeForGroup,
+  type TokenResponse,
 } from '../../client/index.js';
 import { startLoopbackReceiver } from './loopback.js';
 import { openInBrowser } from './open-browser.js';
@@ -68,7 +73,10 @@ export async function authorizeInteractively(options: AuthorizeOptions): Promise
     let renewing: Promise<void> | undefined;
     const renew = async (refreshToken: string) => {
       const renewed = await refreshAccessToken({
-        tokenEndpoint: endpoints.tokenEndpoint, clientId: options.clientId, clientSecret: options.clientSecret, refreshToken,
+        tokenEndpoint: endpoints.tokenEndpoint,
+        clientId: options.clientId,
+        clientSecret: options.clientSecret,
+        refreshToken,
       });
       // A server may rotate the refresh token; keep the old one if it does not send a new one.
       current = { ...renewed, refresh_token: renewed.refresh_token ?? refreshToken };

@@ -45,7 +45,13 @@ export function archiveFileName(url: string, index: number): string {
  * for the rest with `Range`, guarded by `If-Range` with the ETag seen then, so a changed object is fetched
  * whole instead of spliced. The size must match what the server announced.
  */
-export async function downloadArchive(url: string, dir: string, name: string, saved: SavedDownload | undefined, options: DownloadOptions): Promise<DownloadResult> {
+export async function downloadArchive(
+  url: string,
+  dir: string,
+  name: string,
+  saved: SavedDownload | undefined,
+  options: DownloadOptions,
+): Promise<DownloadResult> {
   const file = path.join(dir, name);
   const partFile = `${file}.part`;
   if (existsSync(file) && saved?.totalBytes !== undefined && statSync(file).size === saved.totalBytes) {
@@ -65,7 +71,8 @@ export async function downloadArchive(url: string, dir: string, name: string, sa
   let totalBytes: number;
   if (response.status === 206) {
     const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
-    if (!range || Number(range[1]) !== offset) throw new Error(`${name}: the server answered a different range (${response.headers.get('content-range')}) than the ${offset}- asked for`);
+    if (!range || Number(range[1]) !== offset)
+      throw new Error(`${name}: the server answered a different range (${response.headers.get('content-range')}) than the ${offset}- asked for`);
     totalBytes = Number(range[3]);
   } else if (response.status === 416 && offset > 0) {
     // Nothing after `offset`: the earlier run had everything but was stopped before renaming.

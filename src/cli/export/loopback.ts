@@ -28,9 +28,16 @@ export async function startLoopbackReceiver(port: number): Promise<LoopbackRecei
       return;
     }
     const ok = url.searchParams.has('code');
-    response.writeHead(ok ? 200 : 400, { 'content-type': 'text/html; charset=utf-8' }).end(ok
-      ? PAGE('Authorized', 'dataport has the authorization. You can close this window and go back to the terminal.')
-      : PAGE('Not authorized', `The authorization server said: ${escapeHtml(url.searchParams.get('error_description') ?? url.searchParams.get('error') ?? 'no code')}.`));
+    response
+      .writeHead(ok ? 200 : 400, { 'content-type': 'text/html; charset=utf-8' })
+      .end(
+        ok
+          ? PAGE('Authorized', 'dataport has the authorization. You can close this window and go back to the terminal.')
+          : PAGE(
+              'Not authorized',
+              `The authorization server said: ${escapeHtml(url.searchParams.get('error_description') ?? url.searchParams.get('error') ?? 'no code')}.`,
+            ),
+      );
     if (deliver) deliver(url.searchParams);
     else pending.push(url.searchParams);
   });
@@ -51,14 +58,20 @@ export async function startLoopbackReceiver(port: number): Promise<LoopbackRecei
           signal.removeEventListener('abort', onAbort);
           const code = query.get('code');
           if (code) resolve(code);
-          else reject(new Error(`authorization refused: ${query.get('error') ?? 'no code'}${query.get('error_description') ? ` (${query.get('error_description')})` : ''}`));
+          else
+            reject(
+              new Error(
+                `authorization refused: ${query.get('error') ?? 'no code'}${query.get('error_description') ? ` (${query.get('error_description')})` : ''}`,
+              ),
+            );
         };
         for (const query of pending.splice(0)) deliver(query);
       });
     },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -82,9 +82,10 @@ export async function startNotifyReceiver(port: number, secret: string): Promise
         signal.addEventListener('abort', onAbort, { once: true });
       });
     },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -24,15 +24,18 @@ export function createTransferProgress(stream: NodeJS.WriteStream, options: { pl
 }
 
 function terminalProgress(stream: NodeJS.WriteStream): TransferProgress {
-  const bars = new cliProgress.MultiBar({
-    stream,
-    format: ' {name} |{bar}| {percentage}% | {done} / {size} | {speed} | ETA {eta_formatted}',
-    hideCursor: true,
-    autopadding: true,
-    clearOnComplete: false,
-    fps: 10,
-    barsize: 30,
-  }, cliProgress.Presets.shades_classic);
+  const bars = new cliProgress.MultiBar(
+    {
+      stream,
+      format: ' {name} |{bar}| {percentage}% | {done} / {size} | {speed} | ETA {eta_formatted}',
+      hideCursor: true,
+      autopadding: true,
+      clearOnComplete: false,
+      fps: 10,
+      barsize: 30,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   return {
     begin(name, totalBytes, startAt) {
       const started = Date.now();
@@ -67,11 +70,11 @@ function plainProgress(stream: NodeJS.WriteStream, intervalMs: number, now: () =
       const line = (verb: string) => {
         const pct = totalBytes > 0 ? Math.floor((value / totalBytes) * 100) : 100;
         const seconds = Math.max(0.001, (now() - started) / 1000);
-        write(`${verb} ${name}: ${formatBytes(value)} of ${formatBytes(totalBytes)} (${pct}%), ${formatBytes(Math.round((value - startAt) / seconds))}/s, ${formatDuration(now() - started)}`);
+        write(
+          `${verb} ${name}: ${formatBytes(value)} of ${formatBytes(totalBytes)} (${pct}%), ${formatBytes(Math.round((value - startAt) / seconds))}/s, ${formatDuration(now() - started)}`,
+        );
       };
-      write(startAt > 0
-        ? `downloading ${name}: ${formatBytes(totalBytes)}, resuming at byte ${startAt}`
-        : `downloading ${name}: ${formatBytes(totalBytes)}`);
+      write(startAt > 0 ? `downloading ${name}: ${formatBytes(totalBytes)}, resuming at byte ${startAt}` : `downloading ${name}: ${formatBytes(totalBytes)}`);
       return {
         advance(bytes) {
           value += bytes;

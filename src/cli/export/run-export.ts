@@ -1,8 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import {
-  createPortabilityClient, PortabilityApiError, type PortabilityArchiveState, type PortabilityClient,
-} from '../../client/index.js';
+import { createPortabilityClient, PortabilityApiError, type PortabilityArchiveState, type PortabilityClient } from '../../client/index.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { formatBytes, formatDuration } from '../parse.js';
 import { authorizeInteractively } from './authorize.js';
@@ -47,7 +45,8 @@ type Phase = { kind: 'starting' } | { kind: 'waiting'; jobId: string } | { kind:
 export async function runExport(options: ExportOptions, signal: AbortSignal, onPhase: (phase: Phase) => void): Promise<void> {
   // Listening before the job starts: a notification that comes before the first wait is kept, not lost.
   const notifier = options.notify ? await startNotifyReceiver(options.notify.port, options.notify.secret) : undefined;
-  if (notifier) process.stderr.write(`waiting for the job's notification on ${notifier.url} (polling every ${formatDuration(options.pollMaxMs)} as a fallback)\n`);
+  if (notifier)
+    process.stderr.write(`waiting for the job's notification on ${notifier.url} (polling every ${formatDuration(options.pollMaxMs)} as a fallback)\n`);
   try {
     await exportWith(options, signal, onPhase, notifier);
   } finally {
@@ -88,7 +87,10 @@ async function exportWith(options: ExportOptions, signal: AbortSignal, onPhase: 
   if (urls.length === 0) {
     state.inFlight = undefined;
     run.save();
-    throw new CliError(`job ${jobId} is COMPLETE but its archive is no longer available (past retention, or the authorization was reset); run again for a new export`, EXIT.FAILURE);
+    throw new CliError(
+      `job ${jobId} is COMPLETE but its archive is no longer available (past retention, or the authorization was reset); run again for a new export`,
+      EXIT.FAILURE,
+    );
   }
   const downloads = await downloadParts(run, urls);
   const destDir = path.join(out, exportFolderName(archive.exportTime, jobId));
@@ -102,7 +104,9 @@ async function exportWith(options: ExportOptions, signal: AbortSignal, onPhase: 
   const transferred = downloads.reduce((n, d) => n + d.transferredBytes, 0);
   const resumed = downloads.reduce((n, d) => n + (d.transferredBytes > 0 ? d.resumedFromByte : 0), 0);
   console.log(summarizeArchive(unpacked));
-  console.log(`\njob ${jobId}: ${urls.length} part(s), ${formatBytes(transferred)} downloaded${resumed > 0 ? ` (+${formatBytes(resumed)} resumed from an earlier run)` : ''}; export time ${archive.exportTime}`);
+  console.log(
+    `\njob ${jobId}: ${urls.length} part(s), ${formatBytes(transferred)} downloaded${resumed > 0 ? ` (+${formatBytes(resumed)} resumed from an earlier run)` : ''}; export time ${archive.exportTime}`,
+  );
   console.log(`files in ${destDir}`);
 }
 
@@ -140,7 +144,11 @@ async function resumeOrInitiate(run: ExportRun, api: PortabilityClient, resource
   if (inFlight) log(`note: dropping the unfinished export of ${inFlight.resources.join(',')} (job ${inFlight.jobId}) recorded in ${out}`);
   const startTime = options.since?.toISOString() ?? (options.incremental ? state.completed[key]?.exportTime : undefined);
   if (options.incremental) {
-    log(startTime ? `incremental: exporting what is newer than the last export (${startTime})` : `incremental: no earlier export of these groups in ${out}; exporting everything`);
+    log(
+      startTime
+        ? `incremental: exporting what is newer than the last export (${startTime})`
+        : `incremental: no earlier export of these groups in ${out}; exporting everything`,
+    );
   }
   const jobId = await initiate(api, { ...options, resources }, startTime, log);
   state.inFlight = { jobId, resources: [...resources].sort(), startTime, initiatedAt: new Date().toISOString(), downloads: {} };
@@ -153,7 +161,11 @@ async function resumeOrInitiate(run: ExportRun, api: PortabilityClient, resource
  * COMPLETE archive; throws for a cancelled job, a failure past the retries, or an interrupt (cancelling the job
  * on the server with --cancel-on-interrupt).
  */
-async function waitForArchiveRetryingFailures(run: ExportRun, api: PortabilityClient, firstJobId: string): Promise<{ jobId: string; archive: PortabilityArchiveState }> {
+async function waitForArchiveRetryingFailures(
+  run: ExportRun,
+  api: PortabilityClient,
+  firstJobId: string,
+): Promise<{ jobId: string; archive: PortabilityArchiveState }> {
   const { options, signal, notifier, state } = run;
   let jobId = firstJobId;
   let retriesLeft = options.retries;
@@ -161,10 +173,14 @@ async function waitForArchiveRetryingFailures(run: ExportRun, api: PortabilityCl
     run.onPhase({ kind: 'waiting', jobId });
     let archive: PortabilityArchiveState;
     try {
-      archive = await waitForArchive(api, jobId, notifier
-        // With a notification on its way, polling is only the fallback: at the longest interval from the start.
-        ? { initialIntervalMs: options.pollMaxMs, maxIntervalMs: options.pollMaxMs, signal, stream: process.stderr, wait: notifier.waitForJob }
-        : { initialIntervalMs: options.pollIntervalMs, maxIntervalMs: options.pollMaxMs, signal, stream: process.stderr });
+      archive = await waitForArchive(
+        api,
+        jobId,
+        notifier
+          ? // With a notification on its way, polling is only the fallback: at the longest interval from the start.
+            { initialIntervalMs: options.pollMaxMs, maxIntervalMs: options.pollMaxMs, signal, stream: process.stderr, wait: notifier.waitForJob }
+          : { initialIntervalMs: options.pollIntervalMs, maxIntervalMs: options.pollMaxMs, signal, stream: process.stderr },
+      );
     } catch (error) {
       if (!signal.aborted || !options.cancelOnInterrupt) throw error;
       return cancelOnInterrupt(run, api, jobId, error);
@@ -238,7 +254,8 @@ async function downloadParts(run: ExportRun, urls: readonly string[]): Promise<D
           run.save();
         },
       });
-      if (result.resumedFromByte > 0 && result.transferredBytes > 0) progress.note(`resumed ${name} from byte ${result.resumedFromByte} (${formatBytes(result.resumedFromByte)} kept from an earlier run)`);
+      if (result.resumedFromByte > 0 && result.transferredBytes > 0)
+        progress.note(`resumed ${name} from byte ${result.resumedFromByte} (${formatBytes(result.resumedFromByte)} kept from an earlier run)`);
       downloads.push(result);
     }
   } finally {
@@ -261,7 +278,9 @@ async function unpackParts(run: ExportRun, downloads: readonly DownloadResult[],
       throw new CliError(`${(error as Error).message}; the file was deleted, run the same command again to download it again`, EXIT.FAILURE, { cause: error });
     }
   }
-  run.log(`verified ${downloads.length} archive file(s) (sizes and CRC-32 of ${unpacked.reduce((n, u) => n + u.entries, 0)} entries); unpacked into ${destDir}`);
+  run.log(
+    `verified ${downloads.length} archive file(s) (sizes and CRC-32 of ${unpacked.reduce((n, u) => n + u.entries, 0)} entries); unpacked into ${destDir}`,
+  );
   return unpacked;
 }
 
@@ -272,7 +291,9 @@ async function initiate(api: PortabilityClient, options: ExportOptions, startTim
       ...(startTime ? { startTime } : {}),
       ...(options.until ? { endTime: options.until.toISOString() } : {}),
     });
-    log(`initiated job ${archiveJobId} (${accessType === 'ACCESS_TYPE_TIME_BASED' ? 'time-based access' : 'one-time access'}) for ${options.resources.join(', ')}`);
+    log(
+      `initiated job ${archiveJobId} (${accessType === 'ACCESS_TYPE_TIME_BASED' ? 'time-based access' : 'one-time access'}) for ${options.resources.join(', ')}`,
+    );
     return archiveJobId;
   } catch (error) {
     if (!(error instanceof PortabilityApiError)) throw error;
@@ -281,7 +302,11 @@ async function initiate(api: PortabilityClient, options: ExportOptions, startTim
       return error.metadata.job_id;
     }
     if (error.status === 'RESOURCE_EXHAUSTED') throw new CliError(explainExhausted(error), EXIT.RESOURCE_EXHAUSTED, { cause: error });
-    throw new CliError(`the server refused the export: ${error.message} (${error.status}${error.reason ? `, ${error.reason}` : ''})`, error.httpStatus === 400 ? EXIT.USAGE : EXIT.FAILURE, { cause: error });
+    throw new CliError(
+      `the server refused the export: ${error.message} (${error.status}${error.reason ? `, ${error.reason}` : ''})`,
+      error.httpStatus === 400 ? EXIT.USAGE : EXIT.FAILURE,
+      { cause: error },
+    );
   }
 }
 

@@ -9,8 +9,16 @@ import type { UnpackResult } from './unpack.js';
 export function summarizeArchive(parts: readonly UnpackResult[]): string {
   const index = parts.find((p) => p.index)?.index;
   if (index && Array.isArray(index.services)) {
-    const rows = index.services.map((s) => [s.resourceGroup ?? s.name, String(s.files.length), s.records === undefined ? '-' : String(s.records), formatBytes(s.sizeBytes ?? 0)]);
-    const total = index.services.reduce((t, s) => ({ files: t.files + s.files.length, records: t.records + (s.records ?? 0), bytes: t.bytes + (s.sizeBytes ?? 0) }), { files: 0, records: 0, bytes: 0 });
+    const rows = index.services.map((s) => [
+      s.resourceGroup ?? s.name,
+      String(s.files.length),
+      s.records === undefined ? '-' : String(s.records),
+      formatBytes(s.sizeBytes ?? 0),
+    ]);
+    const total = index.services.reduce(
+      (t, s) => ({ files: t.files + s.files.length, records: t.records + (s.records ?? 0), bytes: t.bytes + (s.sizeBytes ?? 0) }),
+      { files: 0, records: 0, bytes: 0 },
+    );
     rows.push(['total', String(total.files), String(total.records), formatBytes(total.bytes)]);
     return formatTable(['GROUP', 'FILES', 'RECORDS', 'BYTES'], rows, { alignRight: [1, 2, 3] });
   }

@@ -31,7 +31,8 @@ export async function verifyAndUnpack(zipFile: string, destDir: string): Promise
   try {
     for await (const entry of entriesOf(zip)) {
       const target = path.resolve(root, entry.fileName);
-      if (!target.startsWith(`${root}${path.sep}`)) throw new Error(`${path.basename(zipFile)}: entry "${entry.fileName}" would be written outside the output folder`);
+      if (!target.startsWith(`${root}${path.sep}`))
+        throw new Error(`${path.basename(zipFile)}: entry "${entry.fileName}" would be written outside the output folder`);
       if (entry.fileName.endsWith('/')) {
         mkdirSync(target, { recursive: true });
         continue;

@@ -172,11 +172,27 @@ const dictionary: GroupSpec = {
 };
 
 const EXTENSIONS = [
-  'uBlock Origin', 'Bitwarden Password Manager', 'Dark Reader', 'Google Translate', 'Tampermonkey', 'React Developer Tools',
-  'JSON Viewer', 'Vimium', 'Grammarly: AI Writing and Grammar Checker', 'ColorZilla', 'Wappalyzer', 'Save to Google Drive',
-  'Google Docs Offline', 'Privacy Badger', 'OneTab', 'Zotero Connector',
+  'uBlock Origin',
+  'Bitwarden Password Manager',
+  'Dark Reader',
+  'Google Translate',
+  'Tampermonkey',
+  'React Developer Tools',
+  'JSON Viewer',
+  'Vimium',
+  'Grammarly: AI Writing and Grammar Checker',
+  'ColorZilla',
+  'Wappalyzer',
+  'Save to Google Drive',
+  'Google Docs Offline',
+  'Privacy Badger',
+  'OneTab',
+  'Zotero Connector',
 ] as const;
-const MADE_UP_EXTENSION_WORDS = [['Simple', 'Quick', 'Smart', 'Tiny', 'Better', 'Open'], ['Tab Manager', 'Screenshot', 'Color Picker', 'Notes', 'Timer', 'Reader Mode', 'Cookie Editor', 'Word Counter']] as const;
+const MADE_UP_EXTENSION_WORDS = [
+  ['Simple', 'Quick', 'Smart', 'Tiny', 'Better', 'Open'],
+  ['Tab Manager', 'Screenshot', 'Color Picker', 'Notes', 'Timer', 'Reader Mode', 'Cookie Editor', 'Word Counter'],
+] as const;
 
 /** Chrome extension ids are 32 letters a-p; derive one from the name so an extension keeps its id. */
 function extensionId(name: string): string {
@@ -190,9 +206,7 @@ const extensions: GroupSpec = {
   files(ctx: GroupContext) {
     return [
       listFile(ctx, 'Chrome/Extensions.json', wrapped('Extensions'), (_k, _ms, rng) => {
-        const name = rng.chance(0.5)
-          ? rng.pick(EXTENSIONS)
-          : `${rng.pick(MADE_UP_EXTENSION_WORDS[0])} ${rng.pick(MADE_UP_EXTENSION_WORDS[1])}`;
+        const name = rng.chance(0.5) ? rng.pick(EXTENSIONS) : `${rng.pick(MADE_UP_EXTENSION_WORDS[0])} ${rng.pick(MADE_UP_EXTENSION_WORDS[1])}`;
         const enabled = rng.chance(0.85);
         return {
           name,
@@ -275,7 +289,15 @@ const settings: GroupSpec = {
 function searchEngine(
   rng: Rng,
   createdMs: number,
-  engine: { short_name: string; keyword: string; url: string; suggestions_url: string; favicon_url: string; safe_for_autoreplace: boolean; prepopulate_id: number },
+  engine: {
+    short_name: string;
+    keyword: string;
+    url: string;
+    suggestions_url: string;
+    favicon_url: string;
+    safe_for_autoreplace: boolean;
+    prepopulate_id: number;
+  },
 ): object {
   return {
     short_name: engine.short_name,

@@ -145,9 +145,7 @@ export interface Video {
 export function videoTitle(rng: Rng): string {
   const topic = rng.pick(VIDEO_TOPICS);
   const template = rng.pick(VIDEO_TEMPLATES);
-  return template
-    .replace('{x}', topic)
-    .replace('{X}', topic.charAt(0).toUpperCase() + topic.slice(1));
+  return template.replace('{x}', topic).replace('{X}', topic.charAt(0).toUpperCase() + topic.slice(1));
 }
 
 export function videoPool(seed: number, channels: Pool<Channel>, size = 1024): Pool<Video> {

@@ -65,24 +65,18 @@ function walk<T>(window: TimelineWindow, make: (k: number, timeMs: number, rng: 
 }
 
 /** The group's main file: one record per entry of the window. */
-export function listFile<T>(
-  ctx: GroupContext,
-  path: string,
-  format: RecordFormat,
-  make: (k: number, timeMs: number, rng: Rng) => T,
-): DemoFile {
+export function listFile<T>(ctx: GroupContext, path: string, format: RecordFormat, make: (k: number, timeMs: number, rng: Rng) => T): DemoFile {
   return windowFile(ctx.window, path, format, make);
 }
 
 /** A file of one record per entry of another window. */
-export function windowFile<T>(
-  window: TimelineWindow,
-  path: string,
-  format: RecordFormat,
-  make: (k: number, timeMs: number, rng: Rng) => T,
-): DemoFile {
+export function windowFile<T>(window: TimelineWindow, path: string, format: RecordFormat, make: (k: number, timeMs: number, rng: Rng) => T): DemoFile {
   return {
-    kind: 'records', path, format, records: walk(window, make), count: window.count,
+    kind: 'records',
+    path,
+    format,
+    records: walk(window, make),
+    count: window.count,
     slice: (from, to) => walk(window.slice(from, to), make),
   };
 }

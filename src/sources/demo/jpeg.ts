@@ -78,13 +78,10 @@ function toYCbCr([r, g, b]: Rgb): [number, number, number] {
 function encodeBlockJpeg(blocksWide: number, blocksHigh: number, colourAt: (x: number, y: number) => Rgb): Uint8Array {
   const width = blocksWide * 8;
   const height = blocksHigh * 8;
-  const huffmanTable = (tableClass: number, bits: readonly number[], values: readonly number[]): number[] => [
-    tableClass << 4,
-    ...bits,
-    ...values,
-  ];
+  const huffmanTable = (tableClass: number, bits: readonly number[], values: readonly number[]): number[] => [tableClass << 4, ...bits, ...values];
   const header = [
-    0xff, 0xd8, // SOI
+    0xff,
+    0xd8, // SOI
     ...segment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0x00, 1, 1, 0, 0, 1, 0, 1, 0, 0]), // APP0 JFIF 1.1, aspect 1:1
     ...segment(0xdb, [0x00, ...new Array<number>(64).fill(QUANTISER)]), // DQT 0
     ...segment(0xc0, [8, height >> 8, height & 0xff, width >> 8, width & 0xff, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0]), // SOF0, 4:4:4
@@ -112,8 +109,18 @@ function encodeBlockJpeg(blocksWide: number, blocksHigh: number, colourAt: (x: n
   return Uint8Array.from([...header, ...bits.finish(), 0xff, 0xd9]);
 }
 
-const SKIES: readonly Rgb[] = [[120, 170, 230], [90, 140, 210], [250, 170, 120], [180, 190, 200]];
-const GROUNDS: readonly Rgb[] = [[70, 130, 60], [120, 120, 125], [200, 180, 130], [60, 90, 140]];
+const SKIES: readonly Rgb[] = [
+  [120, 170, 230],
+  [90, 140, 210],
+  [250, 170, 120],
+  [180, 190, 200],
+];
+const GROUNDS: readonly Rgb[] = [
+  [70, 130, 60],
+  [120, 120, 125],
+  [200, 180, 130],
+  [60, 90, 140],
+];
 
 /** A 64x48 "photo": sky over ground with a horizon, sometimes a sun; the same Rng state gives the same image. */
 function sceneJpeg(rng: Rng): Uint8Array {

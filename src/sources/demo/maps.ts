@@ -3,16 +3,7 @@
  * (`Maps (your places)/Saved Places.json`, `Reviews.json`): each Feature a Point `[lng, lat]` with the
  * place under `properties.location`. Keys are in Takeout's (alphabetical) order.
  */
-import {
-  GEOJSON,
-  JSON_ARRAY,
-  listFile,
-  objectFile,
-  settingsChangedMs,
-  type DemoFile,
-  type GroupContext,
-  type GroupSpec,
-} from './group-spec.js';
+import { GEOJSON, JSON_ARRAY, listFile, objectFile, settingsChangedMs, type DemoFile, type GroupContext, type GroupSpec } from './group-spec.js';
 import { homeAndWork, makePlace, placePool, userProfile, type Place } from './entities.js';
 import { recordJpeg } from './jpeg.js';
 import { demoMp4 } from './mp4.js';
@@ -28,7 +19,12 @@ function location(place: Place): { address: string; country_code: string; name: 
 }
 
 /** A Feature for `place` with Takeout's common properties plus `extra`. */
-function feature(place: Place, ms: number, url: string, extra: Record<string, unknown> = {}): { geometry: object; properties: Record<string, unknown>; type: string } {
+function feature(
+  place: Place,
+  ms: number,
+  url: string,
+  extra: Record<string, unknown> = {},
+): { geometry: object; properties: Record<string, unknown>; type: string } {
   return {
     geometry: point(place),
     properties: { date: rfc3339(ms), google_maps_url: url, location: location(place), ...extra },
@@ -53,7 +49,13 @@ function placeFeatures(spanDays: number, path: string, make: (place: Place, ms: 
 }
 
 const starredPlaces = placeFeatures(4 * 365, 'Maps (your places)/Saved Places.json', (place, ms, rng) =>
-  feature(place, ms, place.cidUrl, rng.chance(0.15) ? { Comment: rng.pick(['Try the brunch', 'Closed on Mondays', 'Recommended by Eva', 'For the next trip']) } : {}));
+  feature(
+    place,
+    ms,
+    place.cidUrl,
+    rng.chance(0.15) ? { Comment: rng.pick(['Try the brunch', 'Closed on Mondays', 'Recommended by Eva', 'For the next trip']) } : {},
+  ),
+);
 
 const reviews = placeFeatures(5 * 365, 'Maps (your places)/Reviews.json', (place, ms, rng) => {
   const rating = rng.pick([5, 5, 5, 4, 4, 4, 3, 2, 1]);
@@ -227,23 +229,42 @@ const EDITABLE_FIELDS = [
 ] as const;
 const EDIT_STATUSES = ['ACCEPTED', 'ACCEPTED', 'ACCEPTED', 'PENDING', 'NOT_APPLIED'] as const;
 
-const factualContributions = placeFeatures(3 * 365, 'Maps/Suggested edits to business establishments/Suggested edits to business establishments.json', (place, ms, rng) => {
-  const [field, value] = rng.pick(EDITABLE_FIELDS);
-  return feature(place, ms, place.placeUrl, { edit: { field, proposed_value: value(), status: rng.pick(EDIT_STATUSES) } });
-});
+const factualContributions = placeFeatures(
+  3 * 365,
+  'Maps/Suggested edits to business establishments/Suggested edits to business establishments.json',
+  (place, ms, rng) => {
+    const [field, value] = rng.pick(EDITABLE_FIELDS);
+    return feature(place, ms, place.placeUrl, { edit: { field, proposed_value: value(), status: rng.pick(EDIT_STATUSES) } });
+  },
+);
 
 const OFFERINGS = [
-  'Wheelchair-accessible entrance', 'Outdoor seating', 'Vegetarian options', 'Free Wi-Fi', 'Accepts credit cards',
-  'Good for kids', 'Dogs allowed', 'Takeaway', 'Gender-neutral toilets', 'Live music',
+  'Wheelchair-accessible entrance',
+  'Outdoor seating',
+  'Vegetarian options',
+  'Free Wi-Fi',
+  'Accepts credit cards',
+  'Good for kids',
+  'Dogs allowed',
+  'Takeaway',
+  'Gender-neutral toilets',
+  'Live music',
 ];
 
 const offeringContributions = placeFeatures(3 * 365, 'Maps/Added dishes, products, activities/Added dishes, products, activities.json', (place, ms, rng) =>
   feature(place, ms, place.placeUrl, {
     attribute: rng.pick(OFFERINGS),
     value: rng.pick(['Yes', 'Yes', 'No']),
-  }));
+  }),
+);
 
-const QUESTIONS = ['Is there parking nearby?', 'Do they take reservations?', 'Is it open on Sundays?', 'Do they have gluten-free options?', 'Is it suitable for a group of 10?'];
+const QUESTIONS = [
+  'Is there parking nearby?',
+  'Do they take reservations?',
+  'Is it open on Sundays?',
+  'Do they have gluten-free options?',
+  'Is it suitable for a group of 10?',
+];
 const ANSWERS = ['Yes, around the corner.', 'Only for groups.', 'Yes, from 10 am.', 'A few, ask the staff.', 'Better call ahead.'];
 
 const questionsAnswers = placeFeatures(4 * 365, 'Maps/Questions and Answers/Questions and Answers.json', (place, ms, rng) => {
@@ -284,11 +305,22 @@ export function mediaFiles(
     const { file_name: _unlisted, ...properties } = record.properties;
     return { ...record, properties };
   });
-  const media = [...ctx.window.newest(MEDIA_WITH_FILES).map((k, ms, rng) => {
-    const { fileName, isPhoto } = describe(k, ms, rng);
-    const make = (): Uint8Array => (isPhoto ? recordJpeg(ctx.seed, k) : demoMp4(ms, (5 + (mix32(ctx.seed, k) % 26)) * 1000));
-    return { kind: 'bytes', path: `${folder}/${fileName}`, chunks: { *[Symbol.iterator]() { yield make(); } }, count: 1 } satisfies DemoFile;
-  })];
+  const media = [
+    ...ctx.window.newest(MEDIA_WITH_FILES).map((k, ms, rng) => {
+      const { fileName, isPhoto } = describe(k, ms, rng);
+      const make = (): Uint8Array => (isPhoto ? recordJpeg(ctx.seed, k) : demoMp4(ms, (5 + (mix32(ctx.seed, k) % 26)) * 1000));
+      return {
+        kind: 'bytes',
+        path: `${folder}/${fileName}`,
+        chunks: {
+          *[Symbol.iterator]() {
+            yield make();
+          },
+        },
+        count: 1,
+      } satisfies DemoFile;
+    }),
+  ];
   return [metadata, ...media];
 }
 

@@ -1,12 +1,5 @@
 /** The remaining groups: business messages, My Maps, food orders and reservations, Shopping, Street View. */
-import {
-  JSON_ARRAY,
-  bytesFile,
-  listFile,
-  windowFile,
-  type DemoFile,
-  type GroupSpec,
-} from './group-spec.js';
+import { JSON_ARRAY, bytesFile, listFile, windowFile, type DemoFile, type GroupSpec } from './group-spec.js';
 import { euros, makePlace, placePool, round7, userProfile, type Place } from './entities.js';
 import { escapeHtml } from './netscape-bookmarks.js';
 import { kmz } from './kmz.js';
@@ -28,9 +21,27 @@ const businessMessaging: GroupSpec = {
   files(ctx) {
     const places = placePool(ctx.seed, userProfile(ctx.userSeed), 64);
     const { fullName } = userProfile(ctx.userSeed);
-    const userLines = ['Hi, are you open on Sunday?', 'Can I book a table for 4 at 19:30?', 'Do you deliver to my area?', 'Thanks!', 'Is the item in stock?', 'Great, see you then.'];
-    const businessLines = ['Hello! Yes, from 10:00 to 16:00.', 'Booked, see you tonight.', 'We deliver within 5 km.', 'You are welcome!', 'Yes, we have 3 left.', 'Thank you for your message, we reply within an hour.'];
-    const chips = [['Opening hours', 'Today and this week'], ['Book a table', 'Pick a time'], ['Call us', 'Talk to the team']] as const;
+    const userLines = [
+      'Hi, are you open on Sunday?',
+      'Can I book a table for 4 at 19:30?',
+      'Do you deliver to my area?',
+      'Thanks!',
+      'Is the item in stock?',
+      'Great, see you then.',
+    ];
+    const businessLines = [
+      'Hello! Yes, from 10:00 to 16:00.',
+      'Booked, see you tonight.',
+      'We deliver within 5 km.',
+      'You are welcome!',
+      'Yes, we have 3 left.',
+      'Thank you for your message, we reply within an hour.',
+    ];
+    const chips = [
+      ['Opening hours', 'Today and this week'],
+      ['Book a table', 'Pick a time'],
+      ['Call us', 'Talk to the team'],
+    ] as const;
     return [
       listFile(ctx, 'Business Messages/Conversations.json', JSON_ARRAY, (k, ms, rng) => {
         const conversation = Math.floor(k / MESSAGES_PER_CONVERSATION);
@@ -58,7 +69,10 @@ const MAPS_WITH_KML = 2;
 
 function kml(title: string, places: readonly Place[]): string {
   const placemarks = places
-    .map((p) => `      <Placemark>\n        <name>${escapeHtml(p.name)}</name>\n        <description>${escapeHtml(p.address)}</description>\n        <Point><coordinates>${p.lng},${p.lat},0</coordinates></Point>\n      </Placemark>\n`)
+    .map(
+      (p) =>
+        `      <Placemark>\n        <name>${escapeHtml(p.name)}</name>\n        <description>${escapeHtml(p.address)}</description>\n        <Point><coordinates>${p.lng},${p.lat},0</coordinates></Point>\n      </Placemark>\n`,
+    )
     .join('');
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">\n  <Document>\n' +
@@ -96,8 +110,14 @@ const myMaps: GroupSpec = {
 };
 
 const DISHES = [
-  ['Margherita pizza', 1150], ['Pad thai', 1390], ['Falafel wrap', 850], ['Ramen tonkotsu', 1450], ['Caesar salad', 1050],
-  ['Burrito bowl', 1250], ['Sushi set (12 pcs)', 1890], ['Lemonade', 350],
+  ['Margherita pizza', 1150],
+  ['Pad thai', 1390],
+  ['Falafel wrap', 850],
+  ['Ramen tonkotsu', 1450],
+  ['Caesar salad', 1050],
+  ['Burrito bowl', 1250],
+  ['Sushi set (12 pcs)', 1890],
+  ['Lemonade', 350],
 ] as const;
 
 const ordersReservations: GroupSpec = {
@@ -185,7 +205,12 @@ const shoppingReviews: GroupSpec = {
     };
     return [
       windowFile(ctx.window.newest(ctx.window.count - merchantCount), 'Google Shopping/Product Reviews/Product Reviews.json', JSON_ARRAY, review(true)),
-      windowFile(ctx.subWindow('merchant-reviews', 4 * 365, merchantCount), 'Google Shopping/Merchant Reviews/Merchant Reviews.json', JSON_ARRAY, review(false)),
+      windowFile(
+        ctx.subWindow('merchant-reviews', 4 * 365, merchantCount),
+        'Google Shopping/Merchant Reviews/Merchant Reviews.json',
+        JSON_ARRAY,
+        review(false),
+      ),
     ];
   },
 };
@@ -245,13 +270,30 @@ const pixelDeviceData: GroupSpec = {
         const device = devices[rng.int(devices.length)]!;
         const type = rng.pick(PIXEL_REPORTS);
         const details: Record<string, unknown> =
-          type === 'BATTERY_USAGE' ? { screenOnMinutes: rng.between(30, 420), dischargePercent: rng.between(10, 95), batteryHealthPercent: rng.between(80, 100) }
-          : type === 'APP_CRASH' ? { packageName: rng.pick(['com.google.android.apps.photos', 'com.google.android.GoogleCamera', 'com.android.chrome', 'com.google.android.youtube']), crashCount: rng.between(1, 3) }
-          : type === 'THERMAL_THROTTLING' ? { maxSkinTemperatureCelsius: rng.between(38, 47), throttledMinutes: rng.between(1, 25) }
-          : type === 'CONNECTIVITY' ? { wifiDisconnects: rng.between(0, 12), mobileDataMegabytes: rng.between(20, 2400) }
-          : { freeStorageBytes: rng.between(4, 96) * 1_073_741_824, totalStorageBytes: 128 * 1_073_741_824 };
+          type === 'BATTERY_USAGE'
+            ? { screenOnMinutes: rng.between(30, 420), dischargePercent: rng.between(10, 95), batteryHealthPercent: rng.between(80, 100) }
+            : type === 'APP_CRASH'
+              ? {
+                  packageName: rng.pick([
+                    'com.google.android.apps.photos',
+                    'com.google.android.GoogleCamera',
+                    'com.android.chrome',
+                    'com.google.android.youtube',
+                  ]),
+                  crashCount: rng.between(1, 3),
+                }
+              : type === 'THERMAL_THROTTLING'
+                ? { maxSkinTemperatureCelsius: rng.between(38, 47), throttledMinutes: rng.between(1, 25) }
+                : type === 'CONNECTIVITY'
+                  ? { wifiDisconnects: rng.between(0, 12), mobileDataMegabytes: rng.between(20, 2400) }
+                  : { freeStorageBytes: rng.between(4, 96) * 1_073_741_824, totalStorageBytes: 128 * 1_073_741_824 };
         return {
-          device: { model: device.model, codename: device.codename, serialNumber: device.serial, buildFingerprint: `google/${device.codename}/${device.codename}:15/AP4A.250105.002/12701944:user/release-keys` },
+          device: {
+            model: device.model,
+            codename: device.codename,
+            serialNumber: device.serial,
+            buildFingerprint: `google/${device.codename}/${device.codename}:15/AP4A.250105.002/12701944:user/release-keys`,
+          },
           reportType: type,
           reportTime: rfc3339(ms),
           details,

@@ -8,19 +8,7 @@
  * as Takeout writes it).
  */
 import { listFile, type GroupContext, type GroupSpec } from './group-spec.js';
-import {
-  channelPool,
-  cityFor,
-  euros,
-  makePlace,
-  placePool,
-  queryParam,
-  round7,
-  searchQuery,
-  userProfile,
-  videoPool,
-  type UserProfile,
-} from './entities.js';
+import { channelPool, cityFor, euros, makePlace, placePool, queryParam, round7, searchQuery, userProfile, videoPool, type UserProfile } from './entities.js';
 import { deepFreeze, makePool, rfc3339, type Pool } from './timeline.js';
 import { APPS, BASE64URL, MAPS_QUERIES, MERCHANTS, PRODUCTS, SITES } from './vocab.js';
 

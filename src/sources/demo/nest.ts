@@ -6,15 +6,7 @@
  * same things in its public Smart Device Management API (`sdm.devices.types.CAMERA`,
  * `sdm.devices.events.CameraPerson.Person`, trait names). See docs/demo-data.md.
  */
-import {
-  JSON_ARRAY,
-  bytesFile,
-  listFile,
-  objectFile,
-  settingsChangedMs,
-  type DemoFile,
-  type GroupSpec,
-} from './group-spec.js';
+import { JSON_ARRAY, bytesFile, listFile, objectFile, settingsChangedMs, type DemoFile, type GroupSpec } from './group-spec.js';
 import { euros, userProfile } from './entities.js';
 import { recordJpeg } from './jpeg.js';
 import { demoMp4 } from './mp4.js';
@@ -125,8 +117,17 @@ const nestStore: GroupSpec = {
       contact: { name: profile.fullName, email: profile.email, phone: profile.phone },
       billingAddress: address,
       shippingAddresses: [address],
-      paymentMethods: [{ type: 'CARD', network: rng.pick(['VISA', 'MASTERCARD']), lastFourDigits: String(rng.between(1000, 9999)), expiration: `${String(rng.between(1, 12)).padStart(2, '0')}/${rng.between(27, 31)}` }],
-      subscriptions: [{ name: rng.pick(['Google Home Premium', 'Nest Aware', 'Nest Aware Plus']), status: 'ACTIVE', startTime: rfc3339(settingsChangedMs(ctx)) }],
+      paymentMethods: [
+        {
+          type: 'CARD',
+          network: rng.pick(['VISA', 'MASTERCARD']),
+          lastFourDigits: String(rng.between(1000, 9999)),
+          expiration: `${String(rng.between(1, 12)).padStart(2, '0')}/${rng.between(27, 31)}`,
+        },
+      ],
+      subscriptions: [
+        { name: rng.pick(['Google Home Premium', 'Nest Aware', 'Nest Aware Plus']), status: 'ACTIVE', startTime: rfc3339(settingsChangedMs(ctx)) },
+      ],
     });
     return [orders, profileFile];
   },
@@ -158,7 +159,15 @@ const cameraEvent: GroupSpec = {
       const camera = cams[rng.int(cams.length)]!;
       const type = rng.pick(EVENT_TYPES);
       const durationMs = rng.between(4, 30) * 1000;
-      return { camera, type, durationMs, clip: mediaName(camera, ms, 'mp4'), image: mediaName(camera, ms, 'jpg'), media: withMedia(k), eventId: rng.chars(HEX, 32) };
+      return {
+        camera,
+        type,
+        durationMs,
+        clip: mediaName(camera, ms, 'mp4'),
+        image: mediaName(camera, ms, 'jpg'),
+        media: withMedia(k),
+        eventId: rng.chars(HEX, 32),
+      };
     };
     const events = listFile(ctx, 'Nest/Camera events/Camera events.json', JSON_ARRAY, (k, ms, rng) => {
       const e = describe(k, ms, rng);

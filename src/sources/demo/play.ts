@@ -119,18 +119,15 @@ const subscriptions: GroupSpec = {
         const canceled = Math.min(ctx.nowMs, started + Math.floor(rng.float() * cycles * days) * 86_400_000 + 86_400_000);
         return {
           subscription: {
-            doc: { documentType: 'Subscription', title: `${rng.pick(APPS).title} ${period.unit === 'YEAR' ? 'Annual' : period.unit === 'WEEK' ? 'Weekly' : 'Monthly'}` },
+            doc: {
+              documentType: 'Subscription',
+              title: `${rng.pick(APPS).title} ${period.unit === 'YEAR' ? 'Annual' : period.unit === 'WEEK' ? 'Weekly' : 'Monthly'}`,
+            },
             period,
             price,
             ...(active ? { renewalDate: rfc3339(renewal) } : {}),
-            pricing: [
-              ...(trial ? [{ period: { unit: 'DAY', count: 7 }, price: euros(0) }] : []),
-              { period, price, repeatedPricing: true },
-            ],
-            userChangeRecord: [
-              ...(active ? [] : [{ date: rfc3339(canceled), type: 'Cancel' }]),
-              { date: rfc3339(started), type: 'Purchase' },
-            ],
+            pricing: [...(trial ? [{ period: { unit: 'DAY', count: 7 }, price: euros(0) }] : []), { period, price, repeatedPricing: true }],
+            userChangeRecord: [...(active ? [] : [{ date: rfc3339(canceled), type: 'Cancel' }]), { date: rfc3339(started), type: 'Purchase' }],
             state: active ? 'Active' : 'Canceled',
           },
         };

@@ -151,7 +151,9 @@ const mediaReviews: GroupSpec = {
   files(ctx) {
     return [
       listFile(ctx, 'Search Contributions/Reviews.json', JSON_ARRAY, (_k, ms, rng) => {
-        const comment = rng.chance(0.4) ? rng.pick(['Loved it.', 'Slow start, great ending.', 'Not for me.', 'Beautifully shot.', 'Worth a rewatch.']) : undefined;
+        const comment = rng.chance(0.4)
+          ? rng.pick(['Loved it.', 'Slow start, great ending.', 'Not for me.', 'Beautifully shot.', 'Worth a rewatch.'])
+          : undefined;
         return {
           Published: rfc3339(ms),
           'Search Query': mediaTitle(rng),
@@ -244,7 +246,13 @@ const notificationSubscriptions: GroupSpec = {
       listFile(ctx, 'Google Search Notifications/Subscriptions.json', JSON_ARRAY, (_k, ms, rng) => {
         const r = rng.float();
         const [type, topic] =
-          r < 0.35 ? ['SPORTS_TEAM', rng.pick(TEAMS)] : r < 0.55 ? ['WEATHER', homeCity.name] : r < 0.7 ? ['STOCK', rng.pick(STOCKS)] : ['TOPIC', rng.pick(VIDEO_TOPICS)];
+          r < 0.35
+            ? ['SPORTS_TEAM', rng.pick(TEAMS)]
+            : r < 0.55
+              ? ['WEATHER', homeCity.name]
+              : r < 0.7
+                ? ['STOCK', rng.pick(STOCKS)]
+                : ['TOPIC', rng.pick(VIDEO_TOPICS)];
         return { topic, type, enabled: rng.chance(0.85), createTime: rfc3339(ms) };
       }),
     ];

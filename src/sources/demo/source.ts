@@ -1,10 +1,4 @@
-import {
-  PermanentSourceError,
-  TransientSourceError,
-  type ArchiveFile,
-  type ExportRequest,
-  type Source,
-} from '../types.js';
+import { PermanentSourceError, TransientSourceError, type ArchiveFile, type ExportRequest, type Source } from '../types.js';
 import { faultKey, sleep, type DemoFault, type FaultLedger } from './faults.js';
 import type { DemoFile, GroupContext, GroupSpec } from './group-spec.js';
 import { demoGroups, supportsTimeFilter } from './registry.js';
@@ -144,7 +138,9 @@ function toArchiveFile(file: DemoFile, signal: AbortSignal, breakOff: (() => Pro
   const half = Math.floor(file.count / 2);
   if (file.kind === 'bytes') {
     return {
-      kind: 'bytes', path: file.path, content: guardedAsync(file.chunks, signal, half, breakOff),
+      kind: 'bytes',
+      path: file.path,
+      content: guardedAsync(file.chunks, signal, half, breakOff),
       ...(file.records !== undefined ? { records: file.records } : {}),
     };
   }
@@ -153,9 +149,7 @@ function toArchiveFile(file: DemoFile, signal: AbortSignal, breakOff: (() => Pro
     kind: 'records',
     path: file.path,
     format: file.format,
-    records: breakOff
-      ? guardedAsync(records, signal, half, breakOff)
-      : { [Symbol.iterator]: () => guarded(records, signal) },
+    records: breakOff ? guardedAsync(records, signal, half, breakOff) : { [Symbol.iterator]: () => guarded(records, signal) },
   };
 }
 

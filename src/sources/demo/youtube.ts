@@ -7,16 +7,7 @@
  * folder of its own (`public videos/`, `private playlists/`, ...), so no two groups share a path and a reader
  * that looks for Takeout's names by their ending finds them in each.
  */
-import {
-  JSON_ARRAY,
-  bytesFile,
-  csv,
-  listFile,
-  settingsChangedMs,
-  windowFile,
-  type GroupContext,
-  type GroupSpec,
-} from './group-spec.js';
+import { JSON_ARRAY, bytesFile, csv, listFile, settingsChangedMs, windowFile, type GroupContext, type GroupSpec } from './group-spec.js';
 import { channelPool, commentId, euros, makePlace, userProfile, videoPool, videoTitle, type Video } from './entities.js';
 import { recordJpeg } from './jpeg.js';
 import { Rng, mix32, rfc3339, rfc3339Micros, type Pool } from './timeline.js';
@@ -226,18 +217,15 @@ const posts: GroupSpec = {
   files(ctx) {
     const { channelId } = userProfile(ctx.userSeed);
     return [
-      listFile(
-        ctx,
-        `${ROOT}/posts/posts.csv`,
-        csv(['Post ID', 'Channel ID', 'Post Create Timestamp', 'Post Visibility', 'Post Text']),
-        (_k, ms, rng) => ({
-          'Post ID': `Ugk${rng.chars(BASE64URL, 33)}`,
-          'Channel ID': channelId,
-          'Post Create Timestamp': rfc3339Micros(ms, rng.int(1000)),
-          'Post Visibility': 'Public',
-          'Post Text': segments(`New video about ${rng.pick(VIDEO_TOPICS)} is up! ${rng.pick(['Thanks for watching.', 'Let me know what you think.', 'Next week: part 2.'])}`),
-        }),
-      ),
+      listFile(ctx, `${ROOT}/posts/posts.csv`, csv(['Post ID', 'Channel ID', 'Post Create Timestamp', 'Post Visibility', 'Post Text']), (_k, ms, rng) => ({
+        'Post ID': `Ugk${rng.chars(BASE64URL, 33)}`,
+        'Channel ID': channelId,
+        'Post Create Timestamp': rfc3339Micros(ms, rng.int(1000)),
+        'Post Visibility': 'Public',
+        'Post Text': segments(
+          `New video about ${rng.pick(VIDEO_TOPICS)} is up! ${rng.pick(['Thanks for watching.', 'Let me know what you think.', 'Next week: part 2.'])}`,
+        ),
+      })),
     ];
   },
 };
@@ -253,9 +241,15 @@ const PLAYLIST_TITLES: Record<Visibility, readonly string[]> = {
 
 /** `playlists.csv`'s columns, as a real Takeout (2024) writes them. */
 const PLAYLIST_COLUMNS = [
-  'Playlist ID', 'Add new videos to top', 'Playlist Description (Original)', 'Playlist Title (Original)',
-  'Playlist Title (Original) Language', 'Playlist Create Timestamp', 'Playlist Update Timestamp',
-  'Playlist Video Order', 'Playlist Visibility',
+  'Playlist ID',
+  'Add new videos to top',
+  'Playlist Description (Original)',
+  'Playlist Title (Original)',
+  'Playlist Title (Original) Language',
+  'Playlist Create Timestamp',
+  'Playlist Update Timestamp',
+  'Playlist Video Order',
+  'Playlist Visibility',
 ] as const;
 
 /** Per-playlist item files only for the newest few playlists: the playlist list itself has them all. */
@@ -275,35 +269,34 @@ function playlistGroup(visibility: Visibility): GroupSpec {
       // The group's records are its playlists and the items of the newest few: items take at most half.
       const withItems = ctx.window.newest(PLAYLISTS_WITH_ITEMS);
       let itemBudget = Math.max(0, Math.floor(ctx.window.count / 2) - withItems.count);
-      const sizes = [...withItems.map((k) => {
-        const size = Math.min(itemBudget, new Rng(mix32(ctx.seed ^ 0x73697a65, k)).between(3, 40));
-        itemBudget -= size;
-        return { k, size };
-      })];
-      const itemCount = sizes.reduce((n, s) => n + s.size, 0);
-      const list = windowFile(
-        ctx.window.newest(ctx.window.count - itemCount),
-        `${folder}/playlists.csv`,
-        csv(PLAYLIST_COLUMNS),
-        (k, ms, rng) => ({
-          'Playlist ID': idOf(k),
-          'Add new videos to top': rng.chance(0.3) ? 'True' : 'False',
-          'Playlist Description (Original)': rng.chance(0.3) ? `${titleOf(k)}, collected since ${rfc3339(ms).slice(0, 4)}` : '',
-          'Playlist Title (Original)': titleOf(k),
-          'Playlist Title (Original) Language': rng.chance(0.2) ? 'en_US' : '',
-          'Playlist Create Timestamp': rfc3339Micros(ms, rng.int(1000)),
-          'Playlist Update Timestamp': rfc3339Micros(Math.min(ctx.nowMs, ms + rng.int(200) * 86_400_000), rng.int(1000)),
-          'Playlist Video Order': 'Manual',
-          'Playlist Visibility': visibility,
+      const sizes = [
+        ...withItems.map((k) => {
+          const size = Math.min(itemBudget, new Rng(mix32(ctx.seed ^ 0x73697a65, k)).between(3, 40));
+          itemBudget -= size;
+          return { k, size };
         }),
-      );
-      const items = sizes.filter(({ size }) => size > 0).map(({ k, size }) => {
-        const window = ctx.subWindow(`playlist-${k}`, 365, size);
-        return windowFile(window, `${folder}/${titleOf(k)}-videos.csv`, csv(['Video ID', 'Playlist Video Creation Timestamp']), (_j, ms, rng) => ({
-          'Video ID': videos.pick(rng).id,
-          'Playlist Video Creation Timestamp': rfc3339Micros(ms, rng.int(1000)),
-        }));
-      });
+      ];
+      const itemCount = sizes.reduce((n, s) => n + s.size, 0);
+      const list = windowFile(ctx.window.newest(ctx.window.count - itemCount), `${folder}/playlists.csv`, csv(PLAYLIST_COLUMNS), (k, ms, rng) => ({
+        'Playlist ID': idOf(k),
+        'Add new videos to top': rng.chance(0.3) ? 'True' : 'False',
+        'Playlist Description (Original)': rng.chance(0.3) ? `${titleOf(k)}, collected since ${rfc3339(ms).slice(0, 4)}` : '',
+        'Playlist Title (Original)': titleOf(k),
+        'Playlist Title (Original) Language': rng.chance(0.2) ? 'en_US' : '',
+        'Playlist Create Timestamp': rfc3339Micros(ms, rng.int(1000)),
+        'Playlist Update Timestamp': rfc3339Micros(Math.min(ctx.nowMs, ms + rng.int(200) * 86_400_000), rng.int(1000)),
+        'Playlist Video Order': 'Manual',
+        'Playlist Visibility': visibility,
+      }));
+      const items = sizes
+        .filter(({ size }) => size > 0)
+        .map(({ k, size }) => {
+          const window = ctx.subWindow(`playlist-${k}`, 365, size);
+          return windowFile(window, `${folder}/${titleOf(k)}-videos.csv`, csv(['Video ID', 'Playlist Video Creation Timestamp']), (_j, ms, rng) => ({
+            'Video ID': videos.pick(rng).id,
+            'Playlist Video Creation Timestamp': rfc3339Micros(ms, rng.int(1000)),
+          }));
+        });
       return [list, ...items];
     },
   };
@@ -316,19 +309,35 @@ const VIDEOS_WITH_THUMBNAILS = 2;
 
 /** `video metadata/videos.csv`'s columns, as a real Takeout (2024) writes them. */
 const VIDEO_COLUMNS = [
-  'Video ID', 'Approx Duration (ms)', 'Video Audio Language', 'Video Category', 'Video Description (Original)',
-  'Channel ID', 'Video Title (Original)', 'Privacy', 'Video State', 'Video Create Timestamp', 'Video Publish Timestamp',
+  'Video ID',
+  'Approx Duration (ms)',
+  'Video Audio Language',
+  'Video Category',
+  'Video Description (Original)',
+  'Channel ID',
+  'Video Title (Original)',
+  'Privacy',
+  'Video State',
+  'Video Create Timestamp',
+  'Video Publish Timestamp',
 ] as const;
 
 /** `video metadata/video recordings.csv`'s columns, as a real Takeout (2024) writes them. */
 const VIDEO_RECORDING_COLUMNS = [
-  'Video ID', 'Video Recording Address', 'Video Recording Altitude', 'Video Recording Latitude',
-  'Video Recording Longitude', "Place ID derived from Google's Places API",
+  'Video ID',
+  'Video Recording Address',
+  'Video Recording Altitude',
+  'Video Recording Latitude',
+  'Video Recording Longitude',
+  "Place ID derived from Google's Places API",
 ] as const;
 
 /** `video metadata/video texts.csv`'s columns, named and ordered as the parsers of real exports read them. */
 const VIDEO_TEXT_COLUMNS = [
-  'Video ID', 'Video Text Create Timestamp', 'Video Description Text Segments 1', 'Video Title Text Segments 1',
+  'Video ID',
+  'Video Text Create Timestamp',
+  'Video Description Text Segments 1',
+  'Video Title Text Segments 1',
   'Video Text Update Timestamp',
 ] as const;
 
@@ -376,24 +385,33 @@ function videoGroup(visibility: Visibility): GroupSpec {
           'Video Text Update Timestamp': rfc3339Micros(Math.min(ctx.nowMs, ms + rng.int(30) * 86_400_000), rng.int(1000)),
         };
       });
-      const recordings = windowFile(ctx.window.newest(perFile), `${folder}/video metadata/video recordings.csv`, csv(VIDEO_RECORDING_COLUMNS), (k, _ms, rng) => {
-        // Most videos carry no recording place: Takeout writes an empty address and zeros for them.
-        if (!rng.chance(0.3)) {
+      const recordings = windowFile(
+        ctx.window.newest(perFile),
+        `${folder}/video metadata/video recordings.csv`,
+        csv(VIDEO_RECORDING_COLUMNS),
+        (k, _ms, rng) => {
+          // Most videos carry no recording place: Takeout writes an empty address and zeros for them.
+          if (!rng.chance(0.3)) {
+            return {
+              'Video ID': idOf(k),
+              'Video Recording Address': '',
+              'Video Recording Altitude': 0,
+              'Video Recording Latitude': 0,
+              'Video Recording Longitude': 0,
+              "Place ID derived from Google's Places API": '',
+            };
+          }
+          const place = makePlace(rng, rng.chance(0.7) ? homeCity : rng.pick(CITIES));
           return {
-            'Video ID': idOf(k), 'Video Recording Address': '', 'Video Recording Altitude': 0, 'Video Recording Latitude': 0,
-            'Video Recording Longitude': 0, "Place ID derived from Google's Places API": '',
+            'Video ID': idOf(k),
+            'Video Recording Address': place.address,
+            'Video Recording Altitude': 0,
+            'Video Recording Latitude': place.lat,
+            'Video Recording Longitude': place.lng,
+            "Place ID derived from Google's Places API": `ChIJ${rng.chars(BASE64URL, 23)}`,
           };
-        }
-        const place = makePlace(rng, rng.chance(0.7) ? homeCity : rng.pick(CITIES));
-        return {
-          'Video ID': idOf(k),
-          'Video Recording Address': place.address,
-          'Video Recording Altitude': 0,
-          'Video Recording Latitude': place.lat,
-          'Video Recording Longitude': place.lng,
-          "Place ID derived from Google's Places API": `ChIJ${rng.chars(BASE64URL, 23)}`,
-        };
-      });
+        },
+      );
       const thumbnails = videos.newest(VIDEOS_WITH_THUMBNAILS).map((k) => bytesFile(`${folder}/video thumbnails/${idOf(k)}.jpg`, recordJpeg(ctx.seed, k)));
       return [metadata, texts, recordings, ...thumbnails];
     },
@@ -442,8 +460,13 @@ const subscriptions: GroupSpec = {
 };
 
 const CONVERSATION_PROMPTS = [
-  'Summarize this video', 'What are the key points?', 'Recommend similar videos', 'Explain the part about {topic}',
-  'How long is the recipe?', 'What song is playing at the start?', 'Quiz me on this video',
+  'Summarize this video',
+  'What are the key points?',
+  'Recommend similar videos',
+  'Explain the part about {topic}',
+  'How long is the recipe?',
+  'What song is playing at the start?',
+  'Quiz me on this video',
 ];
 const CONVERSATION_REPLIES = [
   'This video covers {topic} in three parts: the basics, a worked example and common mistakes.',

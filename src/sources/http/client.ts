@@ -6,7 +6,11 @@ import type { HttpSourceDefinition } from '../../catalog/index.js';
 
 /** A response the endpoint answered with an error status; `retryAfterMs` from its Retry-After header. */
 export class HttpStatusError extends Error {
-  constructor(readonly status: number, readonly bodyStart: string, readonly retryAfterMs: number | undefined) {
+  constructor(
+    readonly status: number,
+    readonly bodyStart: string,
+    readonly retryAfterMs: number | undefined,
+  ) {
     super(`HTTP ${status}${bodyStart ? `: ${bodyStart}` : ''}`);
   }
 }
@@ -30,13 +34,14 @@ export interface HttpGetter {
  */
 export function createHttpGetter(definition: HttpSourceDefinition, baseDir: string): HttpGetter {
   const auth = definition.auth;
-  const tls = auth && 'mtls' in auth
-    ? {
-        cert: readFileSync(path.resolve(baseDir, auth.mtls.cert)),
-        key: readFileSync(path.resolve(baseDir, auth.mtls.key)),
-        ...(auth.mtls.ca ? { ca: readFileSync(path.resolve(baseDir, auth.mtls.ca)) } : {}),
-      }
-    : {};
+  const tls =
+    auth && 'mtls' in auth
+      ? {
+          cert: readFileSync(path.resolve(baseDir, auth.mtls.cert)),
+          key: readFileSync(path.resolve(baseDir, auth.mtls.key)),
+          ...(auth.mtls.ca ? { ca: readFileSync(path.resolve(baseDir, auth.mtls.ca)) } : {}),
+        }
+      : {};
   const secure = definition.url.startsWith('https:');
   const agent = secure ? new https.Agent({ keepAlive: true, ...tls }) : new http.Agent({ keepAlive: true });
   const headers: Record<string, string> = { accept: 'application/x-ndjson', 'user-agent': 'Dataport http source' };

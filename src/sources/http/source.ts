@@ -14,7 +14,6 @@ export interface HttpSourceOptions {
 /** The response header that carries the token of the next page; absent or empty on the last page. */
 const NEXT_PAGE_HEADER = 'x-next-page-token';
 
-
 /** 429 and 5xx may pass (with the server's Retry-After honoured); other statuses will not. */
 function classify(error: unknown): FailureKind {
   if (error instanceof HttpStatusError) {
@@ -53,8 +52,7 @@ export function createHttpSource(options: HttpSourceOptions): Source {
       const next = response.headers[NEXT_PAGE_HEADER];
       pageToken = typeof next === 'string' && next !== '' ? next : undefined;
       try {
-        yield* ndjsonValues(response, (line, text) =>
-          new PermanentSourceError(`${what}: line ${line} of page ${page} is not JSON: ${text.slice(0, 80)}`));
+        yield* ndjsonValues(response, (line, text) => new PermanentSourceError(`${what}: line ${line} of page ${page} is not JSON: ${text.slice(0, 80)}`));
       } catch (error) {
         if (request.signal.aborted) throw error;
         throw streamFailure(`${what} (page ${page})`, error, true);

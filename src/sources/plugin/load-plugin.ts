@@ -31,7 +31,9 @@ export async function loadPluginSource(definition: PluginSourceDefinition, conte
   const exported = exports.createSource ?? exports.default ?? exports.source;
   const source = typeof exported === 'function' ? await (exported as SourceFactory)(definition.options, context) : exported;
   if (!isSource(source)) {
-    throw new PluginLoadError(`plugin module ${definition.module} exports no source: export default (or createSource) a function returning { name, exportGroup(request) }`);
+    throw new PluginLoadError(
+      `plugin module ${definition.module} exports no source: export default (or createSource) a function returning { name, exportGroup(request) }`,
+    );
   }
   return withErrorsByName(source);
 }

@@ -6,8 +6,13 @@ import { toRfc3339 } from './values.js';
 
 // mysql2 error codes that may pass: a lost connection, a deadlock or lock wait, too many connections, a restart.
 const TRANSIENT_CODES = new Set([
-  'PROTOCOL_CONNECTION_LOST', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_CON_COUNT_ERROR',
-  'ER_SERVER_SHUTDOWN', 'ER_QUERY_INTERRUPTED', 'ER_CLIENT_INTERACTION_TIMEOUT',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_LOCK_DEADLOCK',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_QUERY_INTERRUPTED',
+  'ER_CLIENT_INTERACTION_TIMEOUT',
 ]);
 
 /** DATETIME and TIMESTAMP come as text (no Date rounding) and leave as RFC 3339 in UTC. */
@@ -43,9 +48,7 @@ export function createMysqlDriver(options: SqlDriverOptions): SqlDriver {
     dialect: 'mysql',
     bindTime: (date) => date,
     async openCursor(query): Promise<SqlCursor> {
-      const connection = await new Promise<PoolConnection>((resolve, reject) =>
-        pool.getConnection((err, c) => (err ? reject(err) : resolve(c))),
-      );
+      const connection = await new Promise<PoolConnection>((resolve, reject) => pool.getConnection((err, c) => (err ? reject(err) : resolve(c))));
       const running = connection.query({ sql: query.text, values: [...query.values] });
       const stream: Readable = running.stream({ highWaterMark: options.fetchRows });
       let finished = false;

@@ -98,7 +98,8 @@ function convert(name: string, kind: ColumnKind, value: unknown): unknown {
       return typeof value === 'bigint' ? value !== 0n : toJsonValue(value);
     case 'plain':
       // INTEGER is 64-bit in SQLite: a number while exact, a string past 2^53 rather than a wrong number.
-      if (typeof value === 'bigint') return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+      if (typeof value === 'bigint')
+        return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
       return toJsonValue(value);
   }
 }

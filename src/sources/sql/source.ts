@@ -76,9 +76,13 @@ export function createSqlSource(options: SqlSourceOptions): Source {
       };
       for (const { file, query, jsonColumns } of files) {
         const what = `${options.name}: query for ${request.group} → ${file.path}`;
-        const cursor = await withRetries(what, policy, request.signal,
+        const cursor = await withRetries(
+          what,
+          policy,
+          request.signal,
           () => driver.openCursor({ text: query.text, values: query.parameters.map((p) => bound[p]), jsonColumns }),
-          (error) => ({ transient: driver.isTransient(error) }));
+          (error) => ({ transient: driver.isTransient(error) }),
+        );
         try {
           const archiveFile = await toArchiveFile(file, cursor, what, driver, request.signal);
           if (archiveFile) yield archiveFile;
@@ -94,7 +98,13 @@ export function createSqlSource(options: SqlSourceOptions): Source {
 /** How often (in rows) a cursor checks for cancellation: prompt enough, and cheap. */
 const ABORT_CHECK_ROWS = 1000;
 
-async function toArchiveFile(file: SqlFileDefinition, cursor: SqlCursor, what: string, driver: SqlDriver, signal: AbortSignal): Promise<ArchiveFile | undefined> {
+async function toArchiveFile(
+  file: SqlFileDefinition,
+  cursor: SqlCursor,
+  what: string,
+  driver: SqlDriver,
+  signal: AbortSignal,
+): Promise<ArchiveFile | undefined> {
   if (file.format === 'json-object') {
     // One row is the whole file; none means there is nothing to write, more is a query the catalog got wrong.
     const rows: Record<string, unknown>[] = [];
@@ -123,7 +133,12 @@ async function* guardBatches<T>(batches: AsyncIterable<T>, what: string, driver:
 }
 
 /** Stops on cancellation, and turns a failure mid-result into one the job runner understands. */
-async function* guard(rows: AsyncIterable<Record<string, unknown>>, what: string, driver: SqlDriver, signal: AbortSignal): AsyncGenerator<Record<string, unknown>> {
+async function* guard(
+  rows: AsyncIterable<Record<string, unknown>>,
+  what: string,
+  driver: SqlDriver,
+  signal: AbortSignal,
+): AsyncGenerator<Record<string, unknown>> {
   let n = 0;
   try {
     for await (const row of rows) {

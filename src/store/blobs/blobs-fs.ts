@@ -34,7 +34,7 @@ async function fsync(file: string): Promise<void> {
 function foldersToSync(dir: string, created: string | undefined): string[] {
   const dirs = [dir];
   if (created === undefined) return dirs;
-  for (let d = dir; d !== path.dirname(created) && d !== path.dirname(d); ) {
+  for (let d = dir; d !== path.dirname(created) && d !== path.dirname(d);) {
     d = path.dirname(d);
     dirs.push(d);
   }

@@ -1,8 +1,18 @@
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  AbortMultipartUploadCommand, CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand,
-  HeadBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client, S3ServiceException,
+  AbortMultipartUploadCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  S3Client,
+  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -84,7 +94,9 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
     for (;;) {
-      const page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: keyOf(prefix), KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+      const page = await client.send(
+        new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: keyOf(prefix), KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+      );
       for (const u of page.Uploads ?? []) if (u.Key && u.UploadId) uploads.push({ key: u.Key, uploadId: u.UploadId });
       if (!page.IsTruncated) return uploads;
       keyMarker = page.NextKeyMarker;
@@ -145,9 +157,7 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
       const keys = await listKeys(prefix);
       for (let i = 0; i < keys.length; i += DELETE_BATCH) {
         const batch = keys.slice(i, i + DELETE_BATCH);
-        const result = await client.send(
-          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
-        );
+        const result = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
         if (result.Errors?.length) {
           const first = result.Errors[0]!;
           throw new Error(`S3 DeleteObjects failed for ${result.Errors.length} key(s), first ${first.Key}: ${first.Code} ${first.Message}`);

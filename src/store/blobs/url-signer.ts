@@ -16,8 +16,7 @@ export interface SignedParams {
 export function createUrlSigner(secret: Buffer) {
   // A key object is imported once; a raw Buffer is imported again by every createHmac (~0.5 µs).
   const key = createSecretKey(secret);
-  const mac = (p: SignedParams) =>
-    createHmac('sha256', key).update(`${p.key}\n${p.expires}\n${p.downloadName}`).digest('base64url');
+  const mac = (p: SignedParams) => createHmac('sha256', key).update(`${p.key}\n${p.expires}\n${p.downloadName}`).digest('base64url');
   return {
     sign: (p: SignedParams): string => mac(p),
     verify(p: SignedParams, signature: string): boolean {
@@ -68,8 +67,8 @@ function checked(file: string, text: string): Buffer {
   const key = Buffer.from(text.trim(), 'base64');
   if (key.length < MIN_SIGNING_KEY_BYTES) {
     throw new SigningKeyError(
-      `${file} holds ${key.length} bytes of key; at least ${MIN_SIGNING_KEY_BYTES} are needed (base64, as Dataport writes it). `
-      + 'Put the key the other servers use there, or delete the file to have a new one made (outstanding download links and sign-in sessions then stop working).',
+      `${file} holds ${key.length} bytes of key; at least ${MIN_SIGNING_KEY_BYTES} are needed (base64, as Dataport writes it). ` +
+        'Put the key the other servers use there, or delete the file to have a new one made (outstanding download links and sign-in sessions then stop working).',
     );
   }
   return key;

@@ -52,7 +52,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('sign_in_failures_account').on('sign_in_failures').columns(['account_id', 'failed_at']).execute();
 
   // Whether the consent asked for offline access (a refresh token); Google's `access_type=offline`.
-  await db.schema.alterTable('grants').addColumn('offline_access', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('grants')
+    .addColumn('offline_access', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

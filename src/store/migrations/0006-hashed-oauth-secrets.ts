@@ -20,7 +20,11 @@ export async function up(untyped: Kysely<unknown>): Promise<void> {
   const db = untyped as unknown as Kysely<Before>;
   await db.schema.alterTable('oauth_clients').addColumn('secret_sha256', 'text').execute();
   for (const client of await db.selectFrom('oauth_clients').select(['id', 'secret']).where('secret', 'is not', null).execute()) {
-    await db.updateTable('oauth_clients').set({ secret_sha256: sha256(client.secret!) }).where('id', '=', client.id).execute();
+    await db
+      .updateTable('oauth_clients')
+      .set({ secret_sha256: sha256(client.secret!) })
+      .where('id', '=', client.id)
+      .execute();
   }
   await db.schema.alterTable('oauth_clients').dropColumn('secret').execute();
 
@@ -29,7 +33,12 @@ export async function up(untyped: Kysely<unknown>): Promise<void> {
     if (!('jti' in payload) && !payload.session?.cookie) continue;
     delete payload.jti;
     if (payload.session) delete payload.session.cookie;
-    await db.updateTable('oidc_payloads').set({ payload: JSON.stringify(payload) }).where('model', '=', row.model).where('id', '=', row.id).execute();
+    await db
+      .updateTable('oidc_payloads')
+      .set({ payload: JSON.stringify(payload) })
+      .where('model', '=', row.model)
+      .where('id', '=', row.id)
+      .execute();
   }
 }
 

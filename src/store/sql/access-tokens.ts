@@ -12,17 +12,25 @@ const selectTokenWithGrant = preparedQuery((db, p: Slots<{ tokenHash: string }>)
     .selectFrom('access_tokens as t')
     .innerJoin('grants as g', 'g.id', 't.grant_id')
     .select([
-      't.token_hash', 't.grant_id', 't.created_at as t_created_at', 't.expires_at as t_expires_at', 't.revoked_at as t_revoked_at',
-      'g.id', 'g.user_id', 'g.client_id', 'g.resources', 'g.access', 'g.created_at', 'g.expires_at', 'g.revoked_at',
+      't.token_hash',
+      't.grant_id',
+      't.created_at as t_created_at',
+      't.expires_at as t_expires_at',
+      't.revoked_at as t_revoked_at',
+      'g.id',
+      'g.user_id',
+      'g.client_id',
+      'g.resources',
+      'g.access',
+      'g.created_at',
+      'g.expires_at',
+      'g.revoked_at',
     ])
     .where('t.token_hash', '=', p.tokenHash),
 );
 
 /** The token row joined with its grant, whatever their state; callers decide what is still valid. */
-export async function findTokenWithGrant(
-  db: Db,
-  tokenHash: string,
-): Promise<{ token: AccessTokensTable; grant: GrantsTable } | undefined> {
+export async function findTokenWithGrant(db: Db, tokenHash: string): Promise<{ token: AccessTokensTable; grant: GrantsTable } | undefined> {
   const [row] = await selectTokenWithGrant(db, { tokenHash });
   if (!row) return undefined;
   return {
@@ -48,10 +56,5 @@ export async function findTokenWithGrant(
 
 export async function revokeTokensOfGrants(db: Db, grantIds: readonly string[], now: number): Promise<void> {
   if (grantIds.length === 0) return;
-  await db
-    .updateTable('access_tokens')
-    .set({ revoked_at: now })
-    .where('grant_id', 'in', grantIds)
-    .where('revoked_at', 'is', null)
-    .execute();
+  await db.updateTable('access_tokens').set({ revoked_at: now }).where('grant_id', 'in', grantIds).where('revoked_at', 'is', null).execute();
 }

@@ -8,9 +8,22 @@ export type AuditRow = AuditLogTable;
 
 /** Every kind of entry the log holds (docs/operations.md, "Audit log"). */
 export const AUDIT_ACTIONS = [
-  'grant', 'token.issue', 'revoke', 'initiate', 'retry', 'cancel', 'reset', 'publish', 'download', 'archive.delete',
+  'grant',
+  'token.issue',
+  'revoke',
+  'initiate',
+  'retry',
+  'cancel',
+  'reset',
+  'publish',
+  'download',
+  'archive.delete',
   // The operator's console (web/admin): its sign-ins, client changes and emulator controls.
-  'operator.sign-in', 'client.add', 'client.rotate', 'emulator.faults', 'emulator.clock',
+  'operator.sign-in',
+  'client.add',
+  'client.rotate',
+  'emulator.faults',
+  'emulator.clock',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -39,15 +52,25 @@ export interface AuditOrigin {
 function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
 /** SHA-256 over the previous entry's hash and the canonical JSON of this entry's own columns. */
 function entryHash(prevHash: string, row: Omit<AuditRow, 'hash' | 'prev_hash'>): string {
   const body = canonicalJson({
-    seq: Number(row.seq), at: Number(row.at), action: row.action, actor: row.actor, user_id: row.user_id, client_id: row.client_id,
-    operator: row.operator, job_id: row.job_id, detail: row.detail, ip: row.ip,
+    seq: Number(row.seq),
+    at: Number(row.at),
+    action: row.action,
+    actor: row.actor,
+    user_id: row.user_id,
+    client_id: row.client_id,
+    operator: row.operator,
+    job_id: row.job_id,
+    detail: row.detail,
+    ip: row.ip,
   });
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
@@ -65,18 +88,31 @@ export async function appendAudit(db: Db, ...entries: AuditEntry[]): Promise<voi
     return;
   }
   const forUpdate = dialectOf(db) === 'postgres' ? sql` for update` : sql``;
-  const { rows: [head] } = await sql<{ last_seq: number; last_hash: string }>`select last_seq, last_hash from audit_chain where id = 1${forUpdate}`.execute(db);
+  const {
+    rows: [head],
+  } = await sql<{ last_seq: number; last_hash: string }>`select last_seq, last_hash from audit_chain where id = 1${forUpdate}`.execute(db);
   if (!head) throw new Error('audit_chain has no head row (migration 0015 not applied?)');
   let seq = Number(head.last_seq);
   let prev = head.last_hash;
   for (const e of entries) {
     seq += 1;
     const row = {
-      seq, at: e.at, action: e.action, actor: e.actor, user_id: e.userId ?? null, client_id: e.clientId ?? null,
-      operator: e.operator ?? null, job_id: e.jobId ?? null, detail: canonicalJson(e.detail ?? {}), ip: e.ip ?? null,
+      seq,
+      at: e.at,
+      action: e.action,
+      actor: e.actor,
+      user_id: e.userId ?? null,
+      client_id: e.clientId ?? null,
+      operator: e.operator ?? null,
+      job_id: e.jobId ?? null,
+      detail: canonicalJson(e.detail ?? {}),
+      ip: e.ip ?? null,
     };
     const hash = entryHash(prev, row);
-    await db.insertInto('audit_log').values({ ...row, prev_hash: prev, hash }).execute();
+    await db
+      .insertInto('audit_log')
+      .values({ ...row, prev_hash: prev, hash })
+      .execute();
     prev = hash;
   }
   await db.updateTable('audit_chain').set({ last_seq: seq, last_hash: prev }).where('id', '=', 1).execute();
@@ -125,9 +161,7 @@ export async function listJobTrail(db: Db, jobId: string, limit: number): Promis
   return rows.map((r) => ({ ...r, seq: Number(r.seq), at: Number(r.at) }));
 }
 
-export type AuditVerification =
-  | { ok: true; entries: number; anchorSeq: number }
-  | { ok: false; entries: number; brokenAt: number; problem: string };
+export type AuditVerification = { ok: true; entries: number; anchorSeq: number } | { ok: false; entries: number; brokenAt: number; problem: string };
 
 /** How many entries verification reads at a time (bounded memory for a long log). */
 const VERIFY_PAGE = 1000;
@@ -146,8 +180,10 @@ export async function verifyAudit(db: Db): Promise<AuditVerification> {
     for (const raw of page) {
       const row = { ...raw, seq: Number(raw.seq), at: Number(raw.at) };
       if (row.seq !== expectedSeq) return { ok: false, entries, brokenAt: expectedSeq, problem: `entry ${expectedSeq} is missing` };
-      if (row.prev_hash !== prev) return { ok: false, entries, brokenAt: row.seq, problem: `entry ${row.seq} does not follow entry ${row.seq - 1} (previous hash differs)` };
-      if (entryHash(prev, row) !== row.hash) return { ok: false, entries, brokenAt: row.seq, problem: `entry ${row.seq} was altered (its hash does not match its contents)` };
+      if (row.prev_hash !== prev)
+        return { ok: false, entries, brokenAt: row.seq, problem: `entry ${row.seq} does not follow entry ${row.seq - 1} (previous hash differs)` };
+      if (entryHash(prev, row) !== row.hash)
+        return { ok: false, entries, brokenAt: row.seq, problem: `entry ${row.seq} was altered (its hash does not match its contents)` };
       prev = row.hash;
       expectedSeq += 1;
       entries += 1;
@@ -155,7 +191,12 @@ export async function verifyAudit(db: Db): Promise<AuditVerification> {
     if (page.length < VERIFY_PAGE) break;
   }
   if (expectedSeq - 1 !== Number(chain.last_seq) || prev !== chain.last_hash) {
-    return { ok: false, entries, brokenAt: expectedSeq, problem: `the chain ends at entry ${expectedSeq - 1}, but its head says ${Number(chain.last_seq)} (entries removed from the end)` };
+    return {
+      ok: false,
+      entries,
+      brokenAt: expectedSeq,
+      problem: `the chain ends at entry ${expectedSeq - 1}, but its head says ${Number(chain.last_seq)} (entries removed from the end)`,
+    };
   }
   return { ok: true, entries, anchorSeq: Number(chain.anchor_seq) };
 }
@@ -169,12 +210,21 @@ export async function pruneAudit(db: Db, before: number): Promise<number> {
     const forUpdate = dialectOf(trx) === 'postgres' ? sql` for update` : sql``;
     await sql`select last_seq from audit_chain where id = 1${forUpdate}`.execute(trx);
     // Only a prefix of the chain: entries are appended in time order, but a clock set back must not leave a hole.
-    const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).where('at', '<', before)
+    const last = await trx
+      .selectFrom('audit_log')
+      .select(['seq', 'hash'])
+      .where('at', '<', before)
       .where('seq', '<', sql<number>`(select coalesce(min(seq), ${Number.MAX_SAFE_INTEGER}) from audit_log where at >= ${before})`)
-      .orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     if (!last) return 0;
     const r = await trx.deleteFrom('audit_log').where('seq', '<=', Number(last.seq)).executeTakeFirst();
-    await trx.updateTable('audit_chain').set({ anchor_seq: Number(last.seq), anchor_hash: last.hash }).where('id', '=', 1).execute();
+    await trx
+      .updateTable('audit_chain')
+      .set({ anchor_seq: Number(last.seq), anchor_hash: last.hash })
+      .where('id', '=', 1)
+      .execute();
     return Number(r.numDeletedRows);
   });
 }

@@ -22,6 +22,11 @@ export async function deleteClient(db: Db, id: string): Promise<boolean> {
 
 /** Replaces a confidential client's secret hash; false when there is no such client or it is public. */
 export async function replaceSecret(db: Db, id: string, secretSha256: string): Promise<boolean> {
-  const r = await db.updateTable('oauth_clients').set({ secret_sha256: secretSha256 }).where('id', '=', id).where('secret_sha256', 'is not', null).executeTakeFirst();
+  const r = await db
+    .updateTable('oauth_clients')
+    .set({ secret_sha256: secretSha256 })
+    .where('id', '=', id)
+    .where('secret_sha256', 'is not', null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }

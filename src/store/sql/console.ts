@@ -22,7 +22,12 @@ export async function listFinishedJobs(db: Db, since: number, limit: number): Pr
     .orderBy('j.finished_at', 'desc')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ state: r.state as FinishedJob['state'], created_at: Number(r.created_at), finished_at: Number(r.finished_at), bytes: Number(r.bytes) }));
+  return rows.map((r) => ({
+    state: r.state as FinishedJob['state'],
+    created_at: Number(r.created_at),
+    finished_at: Number(r.finished_at),
+    bytes: Number(r.bytes),
+  }));
 }
 
 /** Jobs in progress, those a worker holds right now (a live lease), and how many distinct workers hold them. */

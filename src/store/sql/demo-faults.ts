@@ -6,12 +6,7 @@ export function createSqlFaultLedger(db: Db, now: () => number) {
   return {
     async claimFailure(key: string, jobId: string, limit: number): Promise<boolean> {
       return db.transaction().execute(async (trx) => {
-        const mine = await trx
-          .selectFrom('demo_fault_claims')
-          .select('job_id')
-          .where('fault_key', '=', key)
-          .where('job_id', '=', jobId)
-          .executeTakeFirst();
+        const mine = await trx.selectFrom('demo_fault_claims').select('job_id').where('fault_key', '=', key).where('job_id', '=', jobId).executeTakeFirst();
         if (mine) return true;
         const { n } = await trx
           .selectFrom('demo_fault_claims')

@@ -42,8 +42,13 @@ export async function revokeGrantsOf(db: Db, userId: string, clientId: string, n
 /** Revokes one grant and cancels its running jobs. */
 export async function revokeGrant(db: Db, id: string, now: number, reason: RevocationReason = 'revoked'): Promise<boolean> {
   return inTransaction(db, async (trx) => {
-    const rows = await trx.updateTable('grants').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null)
-      .returning(['id', 'user_id', 'client_id']).execute();
+    const rows = await trx
+      .updateTable('grants')
+      .set({ revoked_at: now })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .returning(['id', 'user_id', 'client_id'])
+      .execute();
     await withdrawAndNotify(trx, rows, now, reason);
     return rows.length > 0;
   });
@@ -63,7 +68,12 @@ export async function revokeGrantsOfClient(db: Db, clientId: string, now: number
   });
 }
 
-async function withdrawAndNotify(trx: Db, revoked: { id: string; user_id: string; client_id: string }[], now: number, reason: RevocationReason): Promise<string[]> {
+async function withdrawAndNotify(
+  trx: Db,
+  revoked: { id: string; user_id: string; client_id: string }[],
+  now: number,
+  reason: RevocationReason,
+): Promise<string[]> {
   const ids = revoked.map((r) => r.id);
   await withdrawJobsOfGrants(trx, ids, now);
   // One event per user and client (a user may hold several grants of one client), after the jobs' own.

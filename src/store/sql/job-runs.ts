@@ -19,14 +19,26 @@ export async function startRun(db: Db, run: { jobId: string; attempt: number; wo
     .execute();
   await db
     .insertInto('job_runs')
-    .values({ job_id: run.jobId, attempt: run.attempt, worker: run.worker, started_at: run.startedAt, ended_at: null, outcome: null, records: null, bytes: null, error: null })
+    .values({
+      job_id: run.jobId,
+      attempt: run.attempt,
+      worker: run.worker,
+      started_at: run.startedAt,
+      ended_at: null,
+      outcome: null,
+      records: null,
+      bytes: null,
+      error: null,
+    })
     .onConflict((oc) => oc.columns(['job_id', 'attempt']).doNothing())
     .execute();
 }
 
 /** How run `attempt` ended; touches that run's row only, so a stale worker never writes over another run. */
 export async function endRun(
-  db: Db, jobId: string, attempt: number,
+  db: Db,
+  jobId: string,
+  attempt: number,
   end: { endedAt: number; outcome: JobRunOutcome; records?: number | null; bytes?: number | null; error?: string | null },
 ): Promise<void> {
   await db
@@ -42,6 +54,11 @@ export async function listRuns(db: Db, jobId: string): Promise<JobRunRow[]> {
   const rows = await db.selectFrom('job_runs').selectAll().where('job_id', '=', jobId).orderBy('attempt', 'asc').execute();
   const num = (v: number | null) => (v === null ? null : Number(v));
   return rows.map((r) => ({
-    ...r, attempt: Number(r.attempt), started_at: Number(r.started_at), ended_at: num(r.ended_at), records: num(r.records), bytes: num(r.bytes),
+    ...r,
+    attempt: Number(r.attempt),
+    started_at: Number(r.started_at),
+    ended_at: num(r.ended_at),
+    records: num(r.records),
+    bytes: num(r.bytes),
   }));
 }

@@ -10,10 +10,31 @@ export type JobRow = JobsTable;
 export type ArchivePartRow = ArchivePartsTable;
 
 const JOB_COLUMNS = [
-  'id', 'user_id', 'client_id', 'grant_id', 'resources', 'access_type', 'start_time', 'end_time', 'export_time', 'state',
-  'created_at', 'updated_at', 'retry_of', 'limits_cleared', 'attempt', 'lease_owner', 'lease_expires_at', 'transient_failures',
-  'failure_reason', 'finished_at', 'archive_expires_at', 'archive_deleted_at', 'outputs_swept_at',
-  'request_id', 'trace_parent',
+  'id',
+  'user_id',
+  'client_id',
+  'grant_id',
+  'resources',
+  'access_type',
+  'start_time',
+  'end_time',
+  'export_time',
+  'state',
+  'created_at',
+  'updated_at',
+  'retry_of',
+  'limits_cleared',
+  'attempt',
+  'lease_owner',
+  'lease_expires_at',
+  'transient_failures',
+  'failure_reason',
+  'finished_at',
+  'archive_expires_at',
+  'archive_deleted_at',
+  'outputs_swept_at',
+  'request_id',
+  'trace_parent',
 ] as const satisfies readonly (keyof JobRow)[];
 // Every column, so a column added to JobRow and not here fails to compile below.
 const jobColumnsComplete: Exclude<keyof JobRow, (typeof JOB_COLUMNS)[number]> extends never ? true : never = true;
@@ -35,13 +56,7 @@ export async function findJob(db: Db, id: string): Promise<JobRow | undefined> {
 
 /** A job as its owner sees it: undefined for a missing job and for another user's or client's alike. */
 export async function findOwnedJob(db: Db, id: string, userId: string, clientId: string): Promise<JobRow | undefined> {
-  return db
-    .selectFrom('jobs')
-    .selectAll()
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
-    .where('client_id', '=', clientId)
-    .executeTakeFirst();
+  return db.selectFrom('jobs').selectAll().where('id', '=', id).where('user_id', '=', userId).where('client_id', '=', clientId).executeTakeFirst();
 }
 
 /** What getArchiveState answers from: a job's owner, state and times, and its parts' keys in order. */
@@ -78,8 +93,21 @@ const selectOwnedJobState = preparedQuery((db, p: Slots<{ id: string; userId: st
     .leftJoin('grants as g', 'g.id', 'j.grant_id')
     .leftJoin('archive_parts as p', 'p.job_id', 'j.id')
     .select([
-      'j.id', 'j.user_id', 'j.client_id', 'j.grant_id', 'j.resources', 'j.state', 'j.export_time', 'j.start_time', 'j.archive_deleted_at',
-      'g.id as g_id', 'g.revoked_at as g_revoked_at', 'g.expires_at as g_expires_at', 'g.resources as g_resources', 'p.part_index', 'p.blob_key',
+      'j.id',
+      'j.user_id',
+      'j.client_id',
+      'j.grant_id',
+      'j.resources',
+      'j.state',
+      'j.export_time',
+      'j.start_time',
+      'j.archive_deleted_at',
+      'g.id as g_id',
+      'g.revoked_at as g_revoked_at',
+      'g.expires_at as g_expires_at',
+      'g.resources as g_resources',
+      'p.part_index',
+      'p.blob_key',
     ])
     .where('j.id', '=', p.id)
     .where('j.user_id', '=', p.userId)
@@ -95,8 +123,15 @@ export async function findOwnedJobState(db: Db, id: string, userId: string, clie
   const parts: JobStateRow['parts'] = [];
   for (const r of rows) if (r.part_index !== null) parts.push({ part_index: r.part_index, blob_key: r.blob_key! });
   return {
-    id: first.id, user_id: first.user_id, client_id: first.client_id, grant_id: first.grant_id, resources: first.resources,
-    state: first.state, export_time: first.export_time, start_time: first.start_time, archive_deleted_at: first.archive_deleted_at,
+    id: first.id,
+    user_id: first.user_id,
+    client_id: first.client_id,
+    grant_id: first.grant_id,
+    resources: first.resources,
+    state: first.state,
+    export_time: first.export_time,
+    start_time: first.start_time,
+    archive_deleted_at: first.archive_deleted_at,
     grant: first.g_id === null ? null : { revoked_at: first.g_revoked_at, expires_at: first.g_expires_at, resources: first.g_resources! },
     parts,
   };
@@ -123,8 +158,19 @@ const selectPartForDownload = preparedQuery((db, p: Slots<{ blobKey: string }>) 
     .innerJoin('jobs as j', 'j.id', 'p.job_id')
     .leftJoin('grants as g', 'g.id', 'j.grant_id')
     .select([
-      'j.id as job_id', 'j.user_id', 'j.client_id', 'j.state', 'j.resources', 'j.archive_expires_at', 'j.archive_deleted_at', 'j.request_id', 'j.trace_parent',
-      'g.id as g_id', 'g.revoked_at as g_revoked_at', 'g.expires_at as g_expires_at', 'g.resources as g_resources',
+      'j.id as job_id',
+      'j.user_id',
+      'j.client_id',
+      'j.state',
+      'j.resources',
+      'j.archive_expires_at',
+      'j.archive_deleted_at',
+      'j.request_id',
+      'j.trace_parent',
+      'g.id as g_id',
+      'g.revoked_at as g_revoked_at',
+      'g.expires_at as g_expires_at',
+      'g.resources as g_resources',
     ])
     .where('p.blob_key', '=', p.blobKey),
 );
@@ -134,8 +180,15 @@ export async function findPartForDownload(db: Db, blobKey: string): Promise<Down
   const [row] = await selectPartForDownload(db, { blobKey });
   if (!row) return undefined;
   return {
-    job_id: row.job_id, user_id: row.user_id, client_id: row.client_id, state: row.state, resources: row.resources,
-    archive_expires_at: row.archive_expires_at, archive_deleted_at: row.archive_deleted_at, request_id: row.request_id, trace_parent: row.trace_parent,
+    job_id: row.job_id,
+    user_id: row.user_id,
+    client_id: row.client_id,
+    state: row.state,
+    resources: row.resources,
+    archive_expires_at: row.archive_expires_at,
+    archive_deleted_at: row.archive_deleted_at,
+    request_id: row.request_id,
+    trace_parent: row.trace_parent,
     grant: row.g_id === null ? null : { revoked_at: row.g_revoked_at, expires_at: row.g_expires_at, resources: row.g_resources! },
   };
 }
@@ -163,19 +216,22 @@ export async function listLimitingJobs(db: Db, userId: string, clientId: string,
 type InProgressMatch = { userId: string; clientId: string; resources: string; startTime: number | null; endTime: number | null };
 
 // One statement per null-ness of the window's ends: `= null` matches nothing, and `is not distinct from` is PostgreSQL's.
-const selectInProgressJob = [false, true].map((startNull) => [false, true].map((endNull) =>
-  preparedQuery((db, p: Slots<InProgressMatch>) =>
-    db
-      .selectFrom('jobs')
-      .selectAll()
-      .where('user_id', '=', p.userId)
-      .where('client_id', '=', p.clientId)
-      .where('state', '=', 'IN_PROGRESS')
-      .where('resources', '=', p.resources)
-      .where((eb) => (startNull ? eb('start_time', 'is', null) : eb('start_time', '=', p.startTime)))
-      .where((eb) => (endNull ? eb('end_time', 'is', null) : eb('end_time', '=', p.endTime)))
-      .limit(1),
-  )));
+const selectInProgressJob = [false, true].map((startNull) =>
+  [false, true].map((endNull) =>
+    preparedQuery((db, p: Slots<InProgressMatch>) =>
+      db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('user_id', '=', p.userId)
+        .where('client_id', '=', p.clientId)
+        .where('state', '=', 'IN_PROGRESS')
+        .where('resources', '=', p.resources)
+        .where((eb) => (startNull ? eb('start_time', 'is', null) : eb('start_time', '=', p.startTime)))
+        .where((eb) => (endNull ? eb('end_time', 'is', null) : eb('end_time', '=', p.endTime)))
+        .limit(1),
+    ),
+  ),
+);
 
 export async function findInProgressJob(db: Db, match: InProgressMatch): Promise<JobRow | undefined> {
   const [row] = await selectInProgressJob[Number(match.startTime === null)]![Number(match.endTime === null)]!(db, match);
@@ -198,13 +254,7 @@ export async function countInProgressJobsOfUser(db: Db, userId: string): Promise
 
 /** The retries of a failed job (every job whose `retry_of` is it), oldest first. */
 export async function listRetries(db: Db, originalJobId: string): Promise<Pick<JobRow, 'id' | 'state'>[]> {
-  return db
-    .selectFrom('jobs')
-    .select(['id', 'state'])
-    .where('retry_of', '=', originalJobId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+  return db.selectFrom('jobs').select(['id', 'state']).where('retry_of', '=', originalJobId).orderBy('created_at').orderBy('id').execute();
 }
 
 /**
@@ -280,8 +330,13 @@ const publishJobRow = preparedQuery((db, p: Slots<{ id: string; attempt: number;
   db
     .updateTable('jobs')
     .set({
-      state: 'COMPLETE', finished_at: p.now, updated_at: p.now, lease_owner: null, lease_expires_at: null,
-      failure_reason: null, archive_expires_at: p.archiveExpiresAt,
+      state: 'COMPLETE',
+      finished_at: p.now,
+      updated_at: p.now,
+      lease_owner: null,
+      lease_expires_at: null,
+      failure_reason: null,
+      archive_expires_at: p.archiveExpiresAt,
     })
     .where('id', '=', p.id)
     .where('attempt', '=', p.attempt)
@@ -294,7 +349,12 @@ const publishJobRow = preparedQuery((db, p: Slots<{ id: string; attempt: number;
 );
 const insertPartRow = preparedQuery((db, p: Slots<Omit<ArchivePartRow, 'downloaded_at'>>) =>
   db.insertInto('archive_parts').values({
-    job_id: p.job_id, part_index: p.part_index, blob_key: p.blob_key, size_bytes: p.size_bytes, sha256: p.sha256, downloaded_at: null,
+    job_id: p.job_id,
+    part_index: p.part_index,
+    blob_key: p.blob_key,
+    size_bytes: p.size_bytes,
+    sha256: p.sha256,
+    downloaded_at: null,
   }),
 );
 
@@ -533,13 +593,19 @@ export async function listRetriesOf(db: Db, originalJobId: string): Promise<JobR
 
 /** Jobs per state, for the metrics (read at scrape time). */
 export async function countJobsByState(db: Db): Promise<Record<string, number>> {
-  const rows = await db.selectFrom('jobs').select(['state', (eb) => eb.fn.countAll<number | string>().as('n')]).groupBy('state').execute();
+  const rows = await db
+    .selectFrom('jobs')
+    .select(['state', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .groupBy('state')
+    .execute();
   return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
 }
 
 /** IN_PROGRESS jobs no run holds (waiting for a worker, or between transient retries), for the metrics. */
 export async function countWaitingJobs(db: Db, now: number): Promise<number> {
-  const row = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number | string>().as('n'))
+  const row = await db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('state', '=', 'IN_PROGRESS')
     .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]))
     .executeTakeFirst();

@@ -10,8 +10,12 @@ export async function upsertPayload(db: Db, row: OidcPayloadRow): Promise<void> 
     .values(row)
     .onConflict((oc) =>
       oc.columns(['model', 'id']).doUpdateSet({
-        payload: row.payload, grant_id: row.grant_id, uid: row.uid, user_code: row.user_code,
-        expires_at: row.expires_at, consumed_at: row.consumed_at,
+        payload: row.payload,
+        grant_id: row.grant_id,
+        uid: row.uid,
+        user_code: row.user_code,
+        expires_at: row.expires_at,
+        consumed_at: row.consumed_at,
       }),
     )
     .execute();
@@ -21,13 +25,7 @@ export async function upsertPayload(db: Db, row: OidcPayloadRow): Promise<void> 
  * The row of `model` whose `column` (its id's sha256, oidc-provider's `uid`, or a device flow's user code)
  * holds `value`, unless it has expired.
  */
-export async function findPayload(
-  db: Db,
-  model: string,
-  column: 'id' | 'uid' | 'user_code',
-  value: string,
-  now: number,
-): Promise<OidcPayloadRow | undefined> {
+export async function findPayload(db: Db, model: string, column: 'id' | 'uid' | 'user_code', value: string, now: number): Promise<OidcPayloadRow | undefined> {
   return db
     .selectFrom('oidc_payloads')
     .selectAll()
@@ -64,14 +62,22 @@ export async function deleteExpiredPayloads(db: Db, now: number): Promise<number
  * it was issued under, expired or not (the caller tells an expired token apart); undefined when unknown or
  * consumed. `scope` is the token's own (a refresh may narrow it below the grant's, RFC 6749 §6).
  */
-export async function findAccessTokenGrant(
-  db: Db,
-  tokenHash: string,
-): Promise<{ expiresAt: number | null; scope: string; grant: GrantsTable } | undefined> {
+export async function findAccessTokenGrant(db: Db, tokenHash: string): Promise<{ expiresAt: number | null; scope: string; grant: GrantsTable } | undefined> {
   const row = await db
     .selectFrom('oidc_payloads as t')
     .innerJoin('grants as g', 'g.id', 't.grant_id')
-    .select(['t.expires_at as t_expires_at', 't.payload as t_payload', 'g.id', 'g.user_id', 'g.client_id', 'g.resources', 'g.access', 'g.created_at', 'g.expires_at', 'g.revoked_at'])
+    .select([
+      't.expires_at as t_expires_at',
+      't.payload as t_payload',
+      'g.id',
+      'g.user_id',
+      'g.client_id',
+      'g.resources',
+      'g.access',
+      'g.created_at',
+      'g.expires_at',
+      'g.revoked_at',
+    ])
     .where('t.model', '=', 'AccessToken')
     .where('t.id', '=', tokenHash)
     .where('t.consumed_at', 'is', null)

@@ -32,9 +32,7 @@ export type Slots<P> = { readonly [K in keyof P]: Expression<P[K]> };
  * Everything else it passes (literals, constants) is fixed at compile time. Runs through kysely's executor,
  * so it takes the connection in turn and joins an open transaction like any built query.
  */
-export function preparedQuery<P extends object, Row>(
-  build: (db: Db, p: Slots<P>) => Compilable<Row>,
-): (db: Db, values: P) => Promise<Row[]> {
+export function preparedQuery<P extends object, Row>(build: (db: Db, p: Slots<P>) => Compilable<Row>): (db: Db, values: P) => Promise<Row[]> {
   const compiled: Partial<Record<Dialect, { query: CompiledQuery<Row>; bind: (values: P) => unknown[] }>> = {};
   return async (db, values) => {
     const dialect = dialectOf(db);
@@ -52,7 +50,6 @@ function prepare<P extends object, Row>(db: Db, build: (db: Db, p: Slots<P>) => 
   const constants = query.parameters;
   return {
     query,
-    bind: (values: P): unknown[] =>
-      sources.map((name, i) => (name === undefined ? constants[i] : (values as Record<string, unknown>)[name])),
+    bind: (values: P): unknown[] => sources.map((name, i) => (name === undefined ? constants[i] : (values as Record<string, unknown>)[name])),
   };
 }

@@ -42,12 +42,7 @@ export async function lockNextItem(
 }
 
 export async function extendItemLock(db: Db, id: number, owner: string, lockedUntil: number): Promise<boolean> {
-  const r = await db
-    .updateTable('queue_items')
-    .set({ locked_until: lockedUntil })
-    .where('id', '=', id)
-    .where('lock_owner', '=', owner)
-    .executeTakeFirst();
+  const r = await db.updateTable('queue_items').set({ locked_until: lockedUntil }).where('id', '=', id).where('lock_owner', '=', owner).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 
@@ -72,4 +67,3 @@ export async function hasPendingItemFor(db: Db, jobId: string): Promise<boolean>
   const r = await db.selectFrom('queue_items').select('id').where('job_id', '=', jobId).executeTakeFirst();
   return r !== undefined;
 }
-

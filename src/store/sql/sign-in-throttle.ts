@@ -9,7 +9,11 @@ export async function findBucket(db: Db, key: string): Promise<ThrottleRow | und
 
 /** Inserts a new bucket; false when another request inserted the same key first (the caller reads again). */
 export async function insertBucket(db: Db, row: ThrottleRow): Promise<boolean> {
-  const r = await db.insertInto('sign_in_throttle').values(row).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+  const r = await db
+    .insertInto('sign_in_throttle')
+    .values(row)
+    .onConflict((oc) => oc.column('key').doNothing())
+    .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
@@ -38,7 +42,13 @@ export async function restoreBucket(db: Db, key: string, claimedVersion: number,
   }
   await db
     .updateTable('sign_in_throttle')
-    .set({ attempts: previous.attempts, window_start: previous.window_start, next_at: previous.next_at, expires_at: previous.expires_at, version: claimedVersion + 1 })
+    .set({
+      attempts: previous.attempts,
+      window_start: previous.window_start,
+      next_at: previous.next_at,
+      expires_at: previous.expires_at,
+      version: claimedVersion + 1,
+    })
     .where('key', '=', key)
     .where('version', '=', claimedVersion)
     .execute();

@@ -36,11 +36,18 @@ export async function upsertEndpoint(db: Db, row: WebhookEndpointRow): Promise<v
 }
 
 export async function updateEndpoint(
-  db: Db, clientId: string,
-  set: Partial<Pick<WebhookEndpointRow, 'url' | 'events' | 'secret_sealed' | 'previous_secret_sealed' | 'previous_secret_until' | 'disabled_at' | 'disabled_reason'>>,
+  db: Db,
+  clientId: string,
+  set: Partial<
+    Pick<WebhookEndpointRow, 'url' | 'events' | 'secret_sealed' | 'previous_secret_sealed' | 'previous_secret_until' | 'disabled_at' | 'disabled_reason'>
+  >,
   now: number,
 ): Promise<boolean> {
-  const r = await db.updateTable('webhook_endpoints').set({ ...set, updated_at: now }).where('client_id', '=', clientId).executeTakeFirst();
+  const r = await db
+    .updateTable('webhook_endpoints')
+    .set({ ...set, updated_at: now })
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 
@@ -56,12 +63,24 @@ export async function deleteEndpoint(db: Db, clientId: string): Promise<boolean>
 /** Disables the endpoint and logs it, unless it is disabled already; true when this call disabled it. */
 export async function disableEndpoint(db: Db, clientId: string, reason: string, now: number): Promise<boolean> {
   return inTransaction(db, async (trx) => {
-    const r = await trx.updateTable('webhook_endpoints')
+    const r = await trx
+      .updateTable('webhook_endpoints')
       .set({ disabled_at: now, disabled_reason: reason, updated_at: now })
-      .where('client_id', '=', clientId).where('disabled_at', 'is', null)
+      .where('client_id', '=', clientId)
+      .where('disabled_at', 'is', null)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) return false;
-    await logDelivery(trx, { client_id: clientId, event_id: null, kind: 'disabled', attempt: null, url: null, status: null, latency_ms: null, error: reason, at: now });
+    await logDelivery(trx, {
+      client_id: clientId,
+      event_id: null,
+      kind: 'disabled',
+      attempt: null,
+      url: null,
+      status: null,
+      latency_ms: null,
+      error: reason,
+      at: now,
+    });
     return true;
   });
 }
@@ -88,9 +107,19 @@ export async function enqueueEvent(db: Db, event: NewWebhookEvent): Promise<bool
   const payload = JSON.stringify({ type: event.type, timestamp: new Date(event.at).toISOString(), data: { user_id: event.userId, ...event.data } });
   let q = db.insertInto('webhook_events').values({
     id: `msg_${randomBytes(16).toString('base64url')}`,
-    client_id: event.clientId, order_key: event.userId, type: event.type, payload,
-    dedupe_key: event.dedupeKey ?? null, created_at: event.at, state: 'pending', attempts: 0,
-    retry_from: event.at, next_attempt_at: event.at, locked_until: null, lock_owner: null, delivered_at: null,
+    client_id: event.clientId,
+    order_key: event.userId,
+    type: event.type,
+    payload,
+    dedupe_key: event.dedupeKey ?? null,
+    created_at: event.at,
+    state: 'pending',
+    attempts: 0,
+    retry_from: event.at,
+    next_attempt_at: event.at,
+    locked_until: null,
+    lock_owner: null,
+    delivered_at: null,
   });
   if (event.dedupeKey) q = q.onConflict((oc) => oc.column('dedupe_key').doNothing());
   const r = await q.executeTakeFirst();
@@ -107,10 +136,17 @@ export interface JobEventFacts {
 }
 
 export async function enqueueJobEvent(
-  db: Db, job: JobEventFacts, type: 'archive_job.completed' | 'archive_job.failed' | 'archive_job.cancelled', extra: Record<string, unknown>, at: number,
+  db: Db,
+  job: JobEventFacts,
+  type: 'archive_job.completed' | 'archive_job.failed' | 'archive_job.cancelled',
+  extra: Record<string, unknown>,
+  at: number,
 ): Promise<void> {
   await enqueueEvent(db, {
-    clientId: job.client_id, userId: job.user_id, type, at,
+    clientId: job.client_id,
+    userId: job.user_id,
+    type,
+    at,
     data: { archive_job_id: job.id, resources: JSON.parse(job.resources) as string[], export_time: new Date(job.export_time).toISOString(), ...extra },
   });
 }
@@ -129,13 +165,26 @@ export async function enqueueLapsedGrantEvents(db: Db, now: number, since: numbe
     .where('g.revoked_at', 'is', null)
     .where('g.expires_at', '<=', now)
     .where('g.expires_at', '>', since)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('webhook_events as w').select('w.seq').where('w.dedupe_key', '=', sql<string>`${'lapsed:'} || g.id`))))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('webhook_events as w')
+            .select('w.seq')
+            .where('w.dedupe_key', '=', sql<string>`${'lapsed:'} || g.id`),
+        ),
+      ),
+    )
     .limit(limit)
     .execute();
   let written = 0;
   for (const g of lapsed) {
     const done = await enqueueEvent(db, {
-      clientId: g.client_id, userId: g.user_id, type: 'authorization.revoked', at: now, dedupeKey: `lapsed:${g.id}`,
+      clientId: g.client_id,
+      userId: g.user_id,
+      type: 'authorization.revoked',
+      at: now,
+      dedupeKey: `lapsed:${g.id}`,
       data: { reason: 'expired', expired_at: new Date(g.expires_at!).toISOString() },
     });
     if (done) written++;
@@ -169,16 +218,25 @@ export async function claimDueEvents(db: Db, owner: string, now: number, lockedU
 
 /** Ends an attempt: delivered, failed for good, or due again at `nextAttemptAt`; logs it in the same transaction. */
 export async function settleAttempt(
-  db: Db, event: Pick<WebhookEventRow, 'id' | 'client_id'>, owner: string,
+  db: Db,
+  event: Pick<WebhookEventRow, 'id' | 'client_id'>,
+  owner: string,
   outcome: { state: 'delivered' | 'failed' | 'pending'; nextAttemptAt: number; log: Omit<WebhookDeliveryRow, 'id' | 'client_id' | 'event_id' | 'kind'> },
 ): Promise<boolean> {
   return inTransaction(db, async (trx) => {
-    const r = await trx.updateTable('webhook_events')
+    const r = await trx
+      .updateTable('webhook_events')
       .set((eb) => ({
-        state: outcome.state, attempts: eb('attempts', '+', 1), next_attempt_at: outcome.nextAttemptAt,
-        locked_until: null, lock_owner: null, delivered_at: outcome.state === 'delivered' ? outcome.log.at : null,
+        state: outcome.state,
+        attempts: eb('attempts', '+', 1),
+        next_attempt_at: outcome.nextAttemptAt,
+        locked_until: null,
+        lock_owner: null,
+        delivered_at: outcome.state === 'delivered' ? outcome.log.at : null,
       }))
-      .where('id', '=', event.id).where('lock_owner', '=', owner).where('state', '=', 'pending')
+      .where('id', '=', event.id)
+      .where('lock_owner', '=', owner)
+      .where('state', '=', 'pending')
       .executeTakeFirst();
     await logDelivery(trx, { client_id: event.client_id, event_id: event.id, kind: 'attempt', ...outcome.log });
     return Number(r.numUpdatedRows) > 0;
@@ -187,8 +245,13 @@ export async function settleAttempt(
 
 /** When the endpoint last took a delivery (2xx); undefined if never. */
 export async function lastSuccessAt(db: Db, clientId: string): Promise<number | undefined> {
-  const row = await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.max('at').as('at'))
-    .where('client_id', '=', clientId).where('kind', '=', 'attempt').where('status', '>=', 200).where('status', '<', 300)
+  const row = await db
+    .selectFrom('webhook_deliveries')
+    .select((eb) => eb.fn.max('at').as('at'))
+    .where('client_id', '=', clientId)
+    .where('kind', '=', 'attempt')
+    .where('status', '>=', 200)
+    .where('status', '<', 300)
     .executeTakeFirst();
   return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
 }
@@ -199,10 +262,15 @@ async function logDelivery(db: Db, row: Omit<WebhookDeliveryRow, 'id'>): Promise
 
 /** The client's delivery log, newest first. */
 export async function listDeliveries(db: Db, clientId: string, limit: number): Promise<(WebhookDeliveryRow & { type: string | null })[]> {
-  const rows = await db.selectFrom('webhook_deliveries as d')
+  const rows = await db
+    .selectFrom('webhook_deliveries as d')
     .leftJoin('webhook_events as e', 'e.id', 'd.event_id')
-    .selectAll('d').select('e.type')
-    .where('d.client_id', '=', clientId).orderBy('d.id', 'desc').limit(limit).execute();
+    .selectAll('d')
+    .select('e.type')
+    .where('d.client_id', '=', clientId)
+    .orderBy('d.id', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
@@ -222,10 +290,22 @@ export async function redeliverEvent(db: Db, id: string, now: number): Promise<W
   return inTransaction(db, async (trx) => {
     const event = await findEvent(trx, id);
     if (!event) return undefined;
-    await trx.updateTable('webhook_events')
+    await trx
+      .updateTable('webhook_events')
       .set({ state: 'pending', retry_from: now, next_attempt_at: now, locked_until: null, lock_owner: null, delivered_at: null })
-      .where('id', '=', id).execute();
-    await logDelivery(trx, { client_id: event.client_id, event_id: id, kind: 'redeliver', attempt: null, url: null, status: null, latency_ms: null, error: null, at: now });
+      .where('id', '=', id)
+      .execute();
+    await logDelivery(trx, {
+      client_id: event.client_id,
+      event_id: id,
+      kind: 'redeliver',
+      attempt: null,
+      url: null,
+      status: null,
+      latency_ms: null,
+      error: null,
+      at: now,
+    });
     return event;
   });
 }

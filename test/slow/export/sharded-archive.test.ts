@@ -29,8 +29,15 @@ interface Build {
 async function build({ groups, partSizeBytes = 2 ** 40, threads, signal = new AbortController().signal }: Build) {
   const { root, blobs } = store();
   const { parts, index } = await buildArchive({
-    groups: groups(), blobs, partKey: (i) => `part-${i}.zip`, partSizeBytes, compressionLevel: 6, mtime: new Date(0), signal,
-    describe: describeJob, ...(threads ? { shardPool: pool } : {}),
+    groups: groups(),
+    blobs,
+    partKey: (i) => `part-${i}.zip`,
+    partSizeBytes,
+    compressionLevel: 6,
+    mtime: new Date(0),
+    signal,
+    describe: describeJob,
+    ...(threads ? { shardPool: pool } : {}),
   });
   const entries = new Map<string, Buffer>();
   for (const part of parts) {
@@ -42,17 +49,31 @@ async function build({ groups, partSizeBytes = 2 ** 40, threads, signal = new Ab
 /** A file of `{ i, text }` records offered both ways, from shard-producers.ts: whole as an iterable, and in ranges to the threads. */
 function numbered(count: number, format: RecordFormat = { type: 'json-array' }, exportName = 'numbers', args: unknown = { word: 'n' }): ArchiveFile {
   return {
-    kind: 'records', path: 'Numbers/Numbers.json', format,
+    kind: 'records',
+    path: 'Numbers/Numbers.json',
+    format,
     records: numbers({ word: 'n' }, 0, count),
     shards: { count, module: PRODUCERS, exportName, args },
   };
 }
 
-const one = (file: () => ArchiveFile) => () => [{ name: 'g.numbers', files: (async function* () { yield file(); })() }];
+const one = (file: () => ArchiveFile) => () => [
+  {
+    name: 'g.numbers',
+    files: (async function* () {
+      yield file();
+    })(),
+  },
+];
 
 describe('an export made in ranges by worker threads', () => {
   it('writes every demo group byte for byte as the export thread alone does', async () => {
-    const demo = createDemoSource({ recordsPerGroup: MIN_SHARDED_RECORDS + 500, faults: [], ledger: createMemoryFaultLedger(), now: () => new Date('2026-06-01T00:00:00Z') });
+    const demo = createDemoSource({
+      recordsPerGroup: MIN_SHARDED_RECORDS + 500,
+      faults: [],
+      ledger: createMemoryFaultLedger(),
+      now: () => new Date('2026-06-01T00:00:00Z'),
+    });
     const signal = new AbortController().signal;
     const groups = () => googleCatalog().groups.map((g) => ({ name: g.name, files: demo.exportGroup({ userId: 'ada', group: g.name, jobId: 'j', signal }) }));
     const threaded = await build({ groups, threads: true });
@@ -76,8 +97,14 @@ describe('an export made in ranges by worker threads', () => {
       build({ groups: groupsOf('ada', 'myactivity.search'), threads: true }),
       build({ groups: groupsOf('bob', 'chrome.history'), threads: true }),
     ]);
-    const [aloneA, aloneB] = [await build({ groups: groupsOf('ada', 'myactivity.search'), threads: false }), await build({ groups: groupsOf('bob', 'chrome.history'), threads: false })];
-    for (const [threaded, alone] of [[a, aloneA], [b, aloneB]] as const) {
+    const [aloneA, aloneB] = [
+      await build({ groups: groupsOf('ada', 'myactivity.search'), threads: false }),
+      await build({ groups: groupsOf('bob', 'chrome.history'), threads: false }),
+    ];
+    for (const [threaded, alone] of [
+      [a, aloneA],
+      [b, aloneB],
+    ] as const) {
       expect([...threaded.entries.keys()]).toEqual([...alone.entries.keys()]);
       for (const [name, content] of alone.entries) expect(threaded.entries.get(name)!.equals(content), name).toBe(true);
     }
@@ -117,13 +144,27 @@ describe('an export made in ranges by worker threads', () => {
     // A producer that always fails proves the threads were not asked.
     const file = (count: number) => (): ArchiveFile => ({ ...numbered(count, { type: 'json-array' }, 'failsAt', { at: 0 }) });
     const short = await buildArchive({
-      groups: one(file(MIN_SHARDED_RECORDS - 1))(), blobs, partKey: () => 'short.zip', partSizeBytes: 2 ** 40, compressionLevel: 6,
-      mtime: new Date(0), signal: new AbortController().signal, describe: describeJob, shardPool: pool,
+      groups: one(file(MIN_SHARDED_RECORDS - 1))(),
+      blobs,
+      partKey: () => 'short.zip',
+      partSizeBytes: 2 ** 40,
+      compressionLevel: 6,
+      mtime: new Date(0),
+      signal: new AbortController().signal,
+      describe: describeJob,
+      shardPool: pool,
     });
     expect(short.index.totals.records).toBe(MIN_SHARDED_RECORDS - 1);
     const stored = await buildArchive({
-      groups: one(file(MIN_SHARDED_RECORDS * 2))(), blobs, partKey: () => 'stored.zip', partSizeBytes: 2 ** 40, compressionLevel: 0,
-      mtime: new Date(0), signal: new AbortController().signal, describe: describeJob, shardPool: pool,
+      groups: one(file(MIN_SHARDED_RECORDS * 2))(),
+      blobs,
+      partKey: () => 'stored.zip',
+      partSizeBytes: 2 ** 40,
+      compressionLevel: 0,
+      mtime: new Date(0),
+      signal: new AbortController().signal,
+      describe: describeJob,
+      shardPool: pool,
     });
     expect(stored.index.totals.records).toBe(MIN_SHARDED_RECORDS * 2);
     expect((await readZip(readFileSync(path.join(root, 'stored.zip')))).length).toBe(2);
@@ -142,8 +183,9 @@ describe('an export made in ranges by worker threads', () => {
   });
 
   it('fails the export when a thread dies mid-range, and replaces the thread for the next export', async () => {
-    await expect(build({ groups: one(() => numbered(20_000, { type: 'json-array' }, 'killsThreadAt', { at: 12_345 })), threads: true }))
-      .rejects.toThrow(/export worker thread stopped \(exit code 3\)/);
+    await expect(build({ groups: one(() => numbered(20_000, { type: 'json-array' }, 'killsThreadAt', { at: 12_345 })), threads: true })).rejects.toThrow(
+      /export worker thread stopped \(exit code 3\)/,
+    );
     const after = await build({ groups: one(() => numbered(10_000)), threads: true });
     expect(after.index.totals.records).toBe(10_000);
   });
@@ -152,8 +194,15 @@ describe('an export made in ranges by worker threads', () => {
     const controller = new AbortController();
     const { root, blobs } = store();
     const building = buildArchive({
-      groups: one(() => numbered(2_000_000))(), blobs, partKey: () => 'a.zip', partSizeBytes: 2 ** 40, compressionLevel: 6,
-      mtime: new Date(0), signal: controller.signal, describe: describeJob, shardPool: pool,
+      groups: one(() => numbered(2_000_000))(),
+      blobs,
+      partKey: () => 'a.zip',
+      partSizeBytes: 2 ** 40,
+      compressionLevel: 6,
+      mtime: new Date(0),
+      signal: controller.signal,
+      describe: describeJob,
+      shardPool: pool,
     });
     setTimeout(() => controller.abort(new Error('cancelled')), 150);
     await expect(building).rejects.toThrow('cancelled');

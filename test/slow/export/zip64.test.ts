@@ -14,11 +14,28 @@ describe('archive builder, ZIP64', () => {
   it('writes ZIP64 when an archive has more than 65,535 entries', async () => {
     const { root, blobs } = store();
     const files: ArchiveFile[] = Array.from({ length: 70_000 }, (_, i) => ({
-      kind: 'bytes' as const, path: `Many/${i}.txt`, content: (async function* () { yield Buffer.from(String(i)); })(),
+      kind: 'bytes' as const,
+      path: `Many/${i}.txt`,
+      content: (async function* () {
+        yield Buffer.from(String(i));
+      })(),
     }));
     const { parts, index } = await buildArchive({
-      groups: [{ name: 'g.many', files: (async function* () { yield* files; })() }], blobs, partKey: () => 'many.zip', partSizeBytes: 2 ** 40, compressionLevel: 0,
-      mtime: new Date(), signal: new AbortController().signal, describe: describeJob,
+      groups: [
+        {
+          name: 'g.many',
+          files: (async function* () {
+            yield* files;
+          })(),
+        },
+      ],
+      blobs,
+      partKey: () => 'many.zip',
+      partSizeBytes: 2 ** 40,
+      compressionLevel: 0,
+      mtime: new Date(),
+      signal: new AbortController().signal,
+      describe: describeJob,
     });
     expect(parts).toHaveLength(1);
     const buffer = readFileSync(path.join(root, 'many.zip'));

@@ -34,7 +34,7 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
 }
 
 describe('WAL checkpoints on a thread', () => {
-  it("copies committed pages into the database file while this connection only appends to the WAL", async () => {
+  it('copies committed pages into the database file while this connection only appends to the WAL', async () => {
     const { file, db } = newDatabase();
     const errors: string[] = [];
     const insert = db.prepare('insert into t (text) values (?)');
@@ -60,27 +60,28 @@ describe('WAL checkpoints on a thread', () => {
   // until the thread has copied them into the database file, and then either closes it or simply stops.
   // Both must end the process. Run as an ES module file (how the server runs) and as `--input-type=module -e`
   // (whose flag the thread used to inherit, turning its CommonJS source into a module that died at once).
-  const childScript = (file: string, close: boolean) => [
-    `import { statSync } from 'node:fs';`,
-    `import { startWalCheckpointer } from ${JSON.stringify(new URL('../../../src/store/wal-checkpointer.ts', import.meta.url).href)};`,
-    `import SQLite from ${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))};`,
-    `const file = ${JSON.stringify(file)};`,
-    'const db = new SQLite(file);',
-    "db.pragma('journal_mode = WAL');",
-    "db.pragma('wal_autocheckpoint = 0');",
-    "db.exec('create table t (id integer primary key, text text)');",
-    "const insert = db.prepare('insert into t (text) values (?)');",
-    "db.transaction(() => { for (let i = 0; i < 2000; i++) insert.run('x'.repeat(500)); })();",
-    'const before = statSync(file).size;',
-    "const c = startWalCheckpointer(db, { intervalMs: 10, onError: (m) => console.error('checkpoint error: ' + m) });",
-    'const deadline = Date.now() + 15000;',
-    'while (statSync(file).size < before + 1000000) {',
-    "  if (Date.now() > deadline) { console.log(JSON.stringify({ checkpointed: false })); process.exit(3); }",
-    '  await new Promise((r) => setTimeout(r, 20));',
-    '}',
-    close ? 'await c.close();' : '',
-    'console.log(JSON.stringify({ checkpointed: true, before, after: statSync(file).size }));',
-  ].join('\n');
+  const childScript = (file: string, close: boolean) =>
+    [
+      `import { statSync } from 'node:fs';`,
+      `import { startWalCheckpointer } from ${JSON.stringify(new URL('../../../src/store/wal-checkpointer.ts', import.meta.url).href)};`,
+      `import SQLite from ${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))};`,
+      `const file = ${JSON.stringify(file)};`,
+      'const db = new SQLite(file);',
+      "db.pragma('journal_mode = WAL');",
+      "db.pragma('wal_autocheckpoint = 0');",
+      "db.exec('create table t (id integer primary key, text text)');",
+      "const insert = db.prepare('insert into t (text) values (?)');",
+      "db.transaction(() => { for (let i = 0; i < 2000; i++) insert.run('x'.repeat(500)); })();",
+      'const before = statSync(file).size;',
+      "const c = startWalCheckpointer(db, { intervalMs: 10, onError: (m) => console.error('checkpoint error: ' + m) });",
+      'const deadline = Date.now() + 15000;',
+      'while (statSync(file).size < before + 1000000) {',
+      '  if (Date.now() > deadline) { console.log(JSON.stringify({ checkpointed: false })); process.exit(3); }',
+      '  await new Promise((r) => setTimeout(r, 20));',
+      '}',
+      close ? 'await c.close();' : '',
+      'console.log(JSON.stringify({ checkpointed: true, before, after: statSync(file).size }));',
+    ].join('\n');
 
   async function runChild(args: string[]): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

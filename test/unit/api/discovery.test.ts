@@ -25,7 +25,11 @@ describe('buildDiscoveryDocument', () => {
     expect(doc.auth.oauth2.scopes['https://www.googleapis.com/auth/dataportability.myactivity.search']).toEqual({
       description: 'Move a copy of your Google Search activity',
     });
-    expect(allMethods(doc).map((m) => m.id).sort()).toEqual([
+    expect(
+      allMethods(doc)
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual([
       'dataportability.accessType.check',
       'dataportability.archiveJobs.cancel',
       'dataportability.archiveJobs.getPortabilityArchiveState',
@@ -57,19 +61,7 @@ describe('buildDiscoveryDocument', () => {
     expect(doc.description).toMatch(/Dataport extension .*Standard Webhooks.*docs\/webhooks\.md/);
     expect(JSON.stringify(doc.resources)).not.toMatch(/webhook/i);
     expect(Object.keys(doc.parameters).sort()).toEqual(
-      [
-        '$.xgafv',
-        'access_token',
-        'alt',
-        'callback',
-        'fields',
-        'key',
-        'oauth_token',
-        'prettyPrint',
-        'quotaUser',
-        'uploadType',
-        'upload_protocol',
-      ].sort(),
+      ['$.xgafv', 'access_token', 'alt', 'callback', 'fields', 'key', 'oauth_token', 'prettyPrint', 'quotaUser', 'uploadType', 'upload_protocol'].sort(),
     );
     expect(doc.parameters.alt).toMatchObject({ default: 'json', enum: ['json', 'media', 'proto'], location: 'query' });
     expect(doc.parameters['$.xgafv'].enum).toEqual(['1', '2']);
@@ -197,13 +189,7 @@ describe('buildDiscoveryDocument', () => {
     ]);
 
     expect(fields('PortabilityArchiveState')).toEqual(['exportTime', 'name', 'startTime', 'state', 'urls']);
-    expect(s.PortabilityArchiveState.properties.state.enum).toEqual([
-      'STATE_UNSPECIFIED',
-      'IN_PROGRESS',
-      'COMPLETE',
-      'FAILED',
-      'CANCELLED',
-    ]);
+    expect(s.PortabilityArchiveState.properties.state.enum).toEqual(['STATE_UNSPECIFIED', 'IN_PROGRESS', 'COMPLETE', 'FAILED', 'CANCELLED']);
     expect(s.PortabilityArchiveState.properties.state.enumDescriptions).toHaveLength(5);
     expect(s.PortabilityArchiveState.properties.exportTime.format).toBe('google-datetime');
     expect(s.PortabilityArchiveState.properties.urls).toMatchObject({ type: 'array', items: { type: 'string' } });

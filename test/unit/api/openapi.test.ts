@@ -50,12 +50,8 @@ describe('buildOpenApiDocument', () => {
       '/v1/authorization:reset',
       '/v1/portabilityArchive:initiate',
     ]);
-    expect(doc.paths['/v1/portabilityArchive:initiate'].post.operationId).toBe(
-      'dataportability.portabilityArchive.initiate',
-    );
-    expect(doc.paths['/v1/archiveJobs/{archiveJobId}/portabilityArchiveState'].get.operationId).toBe(
-      'dataportability.archiveJobs.getPortabilityArchiveState',
-    );
+    expect(doc.paths['/v1/portabilityArchive:initiate'].post.operationId).toBe('dataportability.portabilityArchive.initiate');
+    expect(doc.paths['/v1/archiveJobs/{archiveJobId}/portabilityArchiveState'].get.operationId).toBe('dataportability.archiveJobs.getPortabilityArchiveState');
   });
 
   it('every method of the discovery document is an operation at its flat path', () => {
@@ -66,9 +62,7 @@ describe('buildOpenApiDocument', () => {
       expect(op, m.id).toBeDefined();
       expect(op.operationId).toBe(m.id);
       expect(op.description).toBe(m.description);
-      expect(resolve(op.responses['200'].content['application/json'].schema.$ref)).toBe(
-        doc.components.schemas[m.response.$ref],
-      );
+      expect(resolve(op.responses['200'].content['application/json'].schema.$ref)).toBe(doc.components.schemas[m.response.$ref]);
       if (m.request) {
         expect(op.requestBody.content['application/json'].schema.$ref).toBe(`#/components/schemas/${m.request.$ref}`);
       } else {
@@ -89,9 +83,12 @@ describe('buildOpenApiDocument', () => {
         const params = op.parameters.map((p: Json) => (p.$ref ? resolve(p.$ref) : p));
         expect(params.filter((p: Json) => p.in === 'path').map((p: Json) => p.name)).toEqual(vars);
         for (const p of params.filter((q: Json) => q.in === 'path')) expect(p.required).toBe(true);
-        expect(params.filter((p: Json) => p.in === 'query').map((p: Json) => p.name).sort()).toEqual(
-          Object.keys(discovery.parameters).sort(),
-        );
+        expect(
+          params
+            .filter((p: Json) => p.in === 'query')
+            .map((p: Json) => p.name)
+            .sort(),
+        ).toEqual(Object.keys(discovery.parameters).sort());
       }
     }
   });
@@ -109,13 +106,7 @@ describe('buildOpenApiDocument', () => {
       'ACCESS_TYPE_ONE_TIME',
       'ACCESS_TYPE_TIME_BASED',
     ]);
-    expect(Object.keys(s.PortabilityArchiveState.properties).sort()).toEqual([
-      'exportTime',
-      'name',
-      'startTime',
-      'state',
-      'urls',
-    ]);
+    expect(Object.keys(s.PortabilityArchiveState.properties).sort()).toEqual(['exportTime', 'name', 'startTime', 'state', 'urls']);
     expect(doc.components.parameters.prettyPrint.schema).toEqual({ type: 'boolean', default: true });
     expect(doc.components.parameters.xgafv).toMatchObject({ name: '$.xgafv', in: 'query' });
   });
@@ -132,12 +123,8 @@ describe('buildOpenApiDocument', () => {
     });
     expect(doc.components.schemas.ErrorResponse.properties.error.$ref).toBe('#/components/schemas/Status');
     const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();
-    expect(statuses('/v1/portabilityArchive:initiate', 'post')).toEqual(
-      ['200', '400', '401', '403', '409', '429', 'default'].sort(),
-    );
-    expect(statuses('/v1/archiveJobs/{archiveJobId}:retry', 'post')).toEqual(
-      ['200', '400', '401', '403', '404', 'default'].sort(),
-    );
+    expect(statuses('/v1/portabilityArchive:initiate', 'post')).toEqual(['200', '400', '401', '403', '409', '429', 'default'].sort());
+    expect(statuses('/v1/archiveJobs/{archiveJobId}:retry', 'post')).toEqual(['200', '400', '401', '403', '404', 'default'].sort());
     expect(statuses('/v1/accessType:check', 'post')).toEqual(['200', '400', '401', '403', 'default'].sort());
     const tooMany = doc.components.responses.Error429.content['application/json'];
     expect(tooMany.schema.allOf[1].properties.error.properties).toEqual({
@@ -150,9 +137,7 @@ describe('buildOpenApiDocument', () => {
       domain: 'dataportability.googleapis.com',
     });
     const badRequest = doc.components.responses.Error400.content['application/json'].schema;
-    expect(badRequest.allOf[1].properties.error.properties.status.enum).toEqual(
-      expect.arrayContaining(['INVALID_ARGUMENT', 'FAILED_PRECONDITION']),
-    );
+    expect(badRequest.allOf[1].properties.error.properties.status.enum).toEqual(expect.arrayContaining(['INVALID_ARGUMENT', 'FAILED_PRECONDITION']));
   });
 
   it('security: OAuth2 authorization code at the server, one alternative per catalog scope', () => {
@@ -160,9 +145,7 @@ describe('buildOpenApiDocument', () => {
     expect(flow.authorizationUrl).toBe(`${SERVER}/oauth/authorize`);
     expect(flow.tokenUrl).toBe(`${SERVER}/oauth/token`);
     expect(Object.keys(flow.scopes)).toHaveLength(74);
-    expect(flow.scopes).toEqual(
-      Object.fromEntries(Object.entries<Json>(discovery.auth.oauth2.scopes).map(([s, v]) => [s, v.description])),
-    );
+    expect(flow.scopes).toEqual(Object.fromEntries(Object.entries<Json>(discovery.auth.oauth2.scopes).map(([s, v]) => [s, v.description])));
     expect(doc.security).toHaveLength(74);
     for (const req of doc.security) {
       expect(Object.keys(req)).toEqual(['oauth2']);

@@ -37,16 +37,24 @@ describe('the poll cache', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const authenticate = (holdsUntil = Infinity) => async (token: string | undefined): Promise<Authenticated> => {
-    reads++;
-    return { caller: Object.freeze({ userId: `user of ${token}`, clientId: 'c', grantId: 'g', resources: ['r'], accessType: 'ACCESS_TYPE_ONE_TIME' }), holdsUntil };
-  };
+  const authenticate =
+    (holdsUntil = Infinity) =>
+    async (token: string | undefined): Promise<Authenticated> => {
+      reads++;
+      return {
+        caller: Object.freeze({ userId: `user of ${token}`, clientId: 'c', grantId: 'g', resources: ['r'], accessType: 'ACCESS_TYPE_ONE_TIME' }),
+        holdsUntil,
+      };
+    };
   const callerOf = async (token: string, holdsUntil = Infinity) => cache.caller(token, {}, authenticate(holdsUntil));
-  const readState = (jobId: string, holdsUntil = Infinity) => async () => {
-    reads++;
-    return { text: String(db.prepare('select state from jobs where id = ?').pluck().get(jobId)), holdsUntil };
-  };
-  const answerOf = async (caller: Caller, jobId: string, holdsUntil = Infinity, pretty = true) => cache.answer(caller, jobId, pretty, {}, readState(jobId, holdsUntil));
+  const readState =
+    (jobId: string, holdsUntil = Infinity) =>
+    async () => {
+      reads++;
+      return { text: String(db.prepare('select state from jobs where id = ?').pluck().get(jobId)), holdsUntil };
+    };
+  const answerOf = async (caller: Caller, jobId: string, holdsUntil = Infinity, pretty = true) =>
+    cache.answer(caller, jobId, pretty, {}, readState(jobId, holdsUntil));
   const inAnotherConnection = (sql: string) => {
     const other = new SQLite(file);
     other.prepare(sql).run();
@@ -61,7 +69,7 @@ describe('the poll cache', () => {
     expect(reads).toBe(2);
   });
 
-  it('a write to a token\'s row (either issuer\'s) drops that token, not another', async () => {
+  it("a write to a token's row (either issuer's) drops that token, not another", async () => {
     const first = await callerOf('t1');
     const second = await callerOf('t2');
     db.prepare('insert into access_tokens values (?)').run(hashToken('t1'));
@@ -71,7 +79,7 @@ describe('the poll cache', () => {
     expect(await callerOf('t2')).not.toBe(second);
   });
 
-  it('a write to a job\'s row or to its parts drops that job\'s answers, not another\'s', async () => {
+  it("a write to a job's row or to its parts drops that job's answers, not another's", async () => {
     const caller = await callerOf('t1');
     await answerOf(caller, 'job-a');
     await answerOf(caller, 'job-b');

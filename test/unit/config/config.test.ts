@@ -5,16 +5,29 @@ import { ConfigError, loadConfig } from '../../../src/config.js';
 describe('configuration', () => {
   it('has working defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 8080, workerConcurrency: 2, partSizeBytes: 2 * 1024 ** 3, urlLifetimeSeconds: 21_600, archiveRetentionMs: 14 * 86_400_000, demoRecords: 200 });
+    expect(c).toMatchObject({
+      port: 8080,
+      workerConcurrency: 2,
+      partSizeBytes: 2 * 1024 ** 3,
+      urlLifetimeSeconds: 21_600,
+      archiveRetentionMs: 14 * 86_400_000,
+      demoRecords: 200,
+    });
     expect(Object.isFrozen(c)).toBe(true);
     expect(c.exportThreads).toBe(Math.min(16, availableParallelism()));
     expect(loadConfig({ DATAPORT_EXPORT_THREADS: '0' }).exportThreads).toBe(0);
   });
 
-  it('limits: on by default where Google has them, 0 turns a rate or cap off, a headers timeout longer than the request\'s is refused', () => {
+  it("limits: on by default where Google has them, 0 turns a rate or cap off, a headers timeout longer than the request's is refused", () => {
     expect(loadConfig({}).limits).toEqual({
-      bodyLimitBytes: 1024 * 1024, headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 72_000, idleTimeoutMs: 120_000,
-      apiRateLimit: 60_000, apiRateWindowMs: 60_000, maxJobsPerUser: 10,
+      bodyLimitBytes: 1024 * 1024,
+      headersTimeoutMs: 20_000,
+      requestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 72_000,
+      idleTimeoutMs: 120_000,
+      apiRateLimit: 60_000,
+      apiRateWindowMs: 60_000,
+      maxJobsPerUser: 10,
     });
     const off = loadConfig({ DATAPORT_API_RATE_LIMIT: '0', DATAPORT_MAX_JOBS_PER_USER: '0', DATAPORT_BODY_LIMIT: '64KiB' }).limits;
     expect(off).toMatchObject({ apiRateLimit: 0, maxJobsPerUser: 0, bodyLimitBytes: 65_536 });
@@ -23,7 +36,13 @@ describe('configuration', () => {
   });
 
   it('reads units for sizes and durations', () => {
-    const c = loadConfig({ DATAPORT_PART_SIZE: '512MiB', DATAPORT_URL_LIFETIME: '90m', DATAPORT_ARCHIVE_RETENTION: '2d', DATAPORT_JOB_LEASE: '1500ms', DATAPORT_TOKEN_LIFETIME: '120' });
+    const c = loadConfig({
+      DATAPORT_PART_SIZE: '512MiB',
+      DATAPORT_URL_LIFETIME: '90m',
+      DATAPORT_ARCHIVE_RETENTION: '2d',
+      DATAPORT_JOB_LEASE: '1500ms',
+      DATAPORT_TOKEN_LIFETIME: '120',
+    });
     expect(c.partSizeBytes).toBe(512 * 1024 ** 2);
     expect(c.urlLifetimeSeconds).toBe(5400);
     expect(c.archiveRetentionMs).toBe(2 * 86_400_000);

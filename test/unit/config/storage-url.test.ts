@@ -17,14 +17,24 @@ describe('DATAPORT_STORAGE_URL', () => {
       AWS_SECRET_ACCESS_KEY: 'SK',
     });
     expect(config.storage).toEqual({
-      kind: 's3', bucket: 'my-bucket', prefix: 'tenant-a/', endpoint: 'http://127.0.0.1:7480', region: 'eu-west-1',
-      forcePathStyle: true, credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
+      kind: 's3',
+      bucket: 'my-bucket',
+      prefix: 'tenant-a/',
+      endpoint: 'http://127.0.0.1:7480',
+      region: 'eu-west-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
     });
   });
 
   it('s3 on AWS itself → virtual-hosted addressing, AWS_REGION or us-east-1, the SDK chain for credentials', () => {
     expect(loadConfig({ ...base, DATAPORT_STORAGE_URL: 's3://archives', AWS_REGION: 'eu-central-1' }).storage).toMatchObject({
-      bucket: 'archives', prefix: '', endpoint: undefined, region: 'eu-central-1', forcePathStyle: false, credentials: undefined,
+      bucket: 'archives',
+      prefix: '',
+      endpoint: undefined,
+      region: 'eu-central-1',
+      forcePathStyle: false,
+      credentials: undefined,
     });
     expect(loadConfig({ ...base, DATAPORT_STORAGE_URL: 's3://archives' }).storage).toMatchObject({ region: 'us-east-1' });
   });
@@ -42,6 +52,8 @@ describe('DATAPORT_STORAGE_URL', () => {
   });
 
   it('only one of the two AWS keys → a ConfigError', () => {
-    expect(() => loadConfig({ ...base, DATAPORT_STORAGE_URL: 's3://ok-bucket', AWS_ACCESS_KEY_ID: 'AK' })).toThrow(/set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+    expect(() => loadConfig({ ...base, DATAPORT_STORAGE_URL: 's3://ok-bucket', AWS_ACCESS_KEY_ID: 'AK' })).toThrow(
+      /set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
+    );
   });
 });

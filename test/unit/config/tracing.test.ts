@@ -11,9 +11,14 @@ describe('OpenTelemetry variables', () => {
 
   it('the shared endpoint gets /v1/traces; the traces endpoint is used as given and wins', () => {
     expect(tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toEqual({
-      url: 'http://collector:4318/v1/traces', protocol: 'http/protobuf', serviceName: 'dataport', sampler: { name: 'parentbased_always_on', ratio: 1 },
+      url: 'http://collector:4318/v1/traces',
+      protocol: 'http/protobuf',
+      serviceName: 'dataport',
+      sampler: { name: 'parentbased_always_on', ratio: 1 },
     });
-    expect(tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://b/otlp/traces' })?.url).toBe('https://b/otlp/traces');
+    expect(tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://b/otlp/traces' })?.url).toBe(
+      'https://b/otlp/traces',
+    );
   });
 
   it('honours OTEL_SDK_DISABLED, OTEL_TRACES_EXPORTER=none, the protocol, the service name and the sampler', () => {
@@ -25,7 +30,10 @@ describe('OpenTelemetry variables', () => {
     expect(tracing({ ...on, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })?.protocol).toBe('http/json');
     expect(tracing({ ...on, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' })?.protocol).toBe('http/protobuf');
     expect(tracing({ ...on, OTEL_SERVICE_NAME: 'dataport-eu' })?.serviceName).toBe('dataport-eu');
-    expect(tracing({ ...on, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' })?.sampler).toEqual({ name: 'parentbased_traceidratio', ratio: 0.25 });
+    expect(tracing({ ...on, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' })?.sampler).toEqual({
+      name: 'parentbased_traceidratio',
+      ratio: 0.25,
+    });
   });
 
   it('refuses what it cannot do, naming the variable and never echoing an endpoint', () => {

@@ -8,7 +8,12 @@ import { readZip, tempBlobStores } from '../../helpers/archive.js';
 const store = tempBlobStores('dataport-blobs-');
 
 function group(name: string, files: ArchiveFile[]): ArchiveGroup {
-  return { name, files: (async function* () { yield* files; })() };
+  return {
+    name,
+    files: (async function* () {
+      yield* files;
+    })(),
+  };
 }
 
 const describeJob = { archiveJobId: 'job', exportTime: '2026-01-01T00:00:00.000Z', generator: 'test' };
@@ -19,7 +24,12 @@ describe('archive builder', () => {
     const records = Array.from({ length: 20_000 }, (_, i) => ({ i, text: `record ${i} ${'x'.repeat(i % 97)}`, r: Math.sin(i) }));
     const { parts, index } = await buildArchive({
       groups: [group('g.one', [{ kind: 'records', path: 'One/Data.json', format: { type: 'json-array' }, records }])],
-      blobs, partKey: (i) => `p/${i}.zip`, partSizeBytes: 64 * 1024, compressionLevel: 6, mtime: new Date(), signal: new AbortController().signal,
+      blobs,
+      partKey: (i) => `p/${i}.zip`,
+      partSizeBytes: 64 * 1024,
+      compressionLevel: 6,
+      mtime: new Date(),
+      signal: new AbortController().signal,
       describe: describeJob,
     });
     expect(parts.length).toBeGreaterThan(2);
@@ -56,7 +66,13 @@ describe('archive builder', () => {
     await expect(
       buildArchive({
         groups: [group('g', [{ kind: 'records', path: 'E.json', format: { type: 'ndjson' }, records: endless() }])],
-        blobs, partKey: () => 'e.zip', partSizeBytes: 2 ** 40, compressionLevel: 1, mtime: new Date(), signal: controller.signal, describe: describeJob,
+        blobs,
+        partKey: () => 'e.zip',
+        partSizeBytes: 2 ** 40,
+        compressionLevel: 1,
+        mtime: new Date(),
+        signal: controller.signal,
+        describe: describeJob,
       }),
     ).rejects.toThrow('cancelled');
     expect(await blobs.stat('e.zip')).toBeUndefined();

@@ -3,7 +3,10 @@ import { checkExportLimits, JobError, TIME_BASED_INTERVAL_MS } from '../../../sr
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 const job = (id: string, resources: string[], accessType: 'ACCESS_TYPE_ONE_TIME' | 'ACCESS_TYPE_TIME_BASED', agoMs: number) => ({
-  id, resources, accessType, createdAt: NOW - agoMs,
+  id,
+  resources,
+  accessType,
+  createdAt: NOW - agoMs,
 });
 
 function errorOf(fn: () => void): JobError {
@@ -17,7 +20,11 @@ function errorOf(fn: () => void): JobError {
 
 describe('export limits', () => {
   it('one-time: a group exported before is exhausted, naming every previous job that touched it', () => {
-    const prior = [job('a', ['x', 'y'], 'ACCESS_TYPE_ONE_TIME', 1000), job('b', ['y'], 'ACCESS_TYPE_ONE_TIME', 500), job('c', ['z'], 'ACCESS_TYPE_ONE_TIME', 10)];
+    const prior = [
+      job('a', ['x', 'y'], 'ACCESS_TYPE_ONE_TIME', 1000),
+      job('b', ['y'], 'ACCESS_TYPE_ONE_TIME', 500),
+      job('c', ['z'], 'ACCESS_TYPE_ONE_TIME', 10),
+    ];
     const e = errorOf(() => checkExportLimits('ACCESS_TYPE_ONE_TIME', ['y'], prior, NOW));
     expect(e.code).toBe('ONE_TIME_EXHAUSTED');
     expect(e.metadata).toEqual({ previous_job_ids: 'a,b' });

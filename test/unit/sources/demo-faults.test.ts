@@ -162,7 +162,7 @@ describe('demo faults: slow', () => {
     await expect(run).resolves.toHaveLength(1);
   });
 
-  it('stops waiting as soon as the request is aborted, with the signal\'s reason', async () => {
+  it("stops waiting as soon as the request is aborted, with the signal's reason", async () => {
     const source = givenDemoSource({ faults: parseDemoFaults('maps.reviews=slow:600000', demoGroupNames) });
     const controller = new AbortController();
     const reason = new Error('cancelled by the user');

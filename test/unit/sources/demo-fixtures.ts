@@ -1,9 +1,4 @@
-import {
-  createDemoSource,
-  createMemoryFaultLedger,
-  type DemoFault,
-  type FaultLedger,
-} from '../../../src/sources/demo/index.js';
+import { createDemoSource, createMemoryFaultLedger, type DemoFault, type FaultLedger } from '../../../src/sources/demo/index.js';
 import type { ExportRequest, Source } from '../../../src/sources/types.js';
 
 export const NOW = new Date('2026-03-01T12:00:00.000Z');
@@ -28,9 +23,7 @@ export function request(group: string, extra: Partial<ExportRequest> = {}): Expo
   return { userId: 'user-1', group, jobId: 'job-1', signal: new AbortController().signal, ...extra };
 }
 
-export type CollectedFile =
-  | { kind: 'records'; path: string; format: unknown; records: unknown[] }
-  | { kind: 'bytes'; path: string; bytes: Uint8Array };
+export type CollectedFile = { kind: 'records'; path: string; format: unknown; records: unknown[] } | { kind: 'bytes'; path: string; bytes: Uint8Array };
 
 /** Reads every file of one group to the end. */
 export async function collect(source: Source, req: ExportRequest): Promise<CollectedFile[]> {

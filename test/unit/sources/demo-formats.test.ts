@@ -17,13 +17,13 @@ async function filesOf(group: string, recordsPerGroup = 20): Promise<CollectedFi
 function recordsAt(files: CollectedFile[], path: string): Rec[] {
   const file = files.find((f) => f.path === path);
   if (file?.kind !== 'records') throw new Error(`no records file ${path} among ${files.map((f) => f.path).join(', ')}`);
-  return (file).records as Rec[];
+  return file.records as Rec[];
 }
 
 function bytesAt(files: CollectedFile[], path: string): Uint8Array {
   const file = files.find((f) => f.path === path);
   if (file?.kind !== 'bytes') throw new Error(`no bytes file ${path} among ${files.map((f) => f.path).join(', ')}`);
-  return (file).bytes;
+  return file.bytes;
 }
 
 /** The top-level boxes of an MP4, and the duration (ms) its `mvhd` declares. */
@@ -103,7 +103,11 @@ describe('groups Google added after the seed', () => {
 
   it('maps.vehicle_profile: one vehicle profile in its Maps folder', async () => {
     const [profile] = recordsAt(await filesOf('maps.vehicle_profile'), 'Maps/Vehicle profile/Vehicle profile.json');
-    expect((profile!.vehicles as Rec[])[0]).toMatchObject({ make: expect.any(String), model: expect.any(String), engineType: expect.stringMatching(/^[A-Z]+$/) });
+    expect((profile!.vehicles as Rec[])[0]).toMatchObject({
+      make: expect.any(String),
+      model: expect.any(String),
+      engineType: expect.stringMatching(/^[A-Z]+$/),
+    });
   });
 
   it('pixel.device_data: usage and diagnostic reports of Pixel devices', async () => {
@@ -115,7 +119,12 @@ describe('groups Google added after the seed', () => {
   it('youtube.conversations: messages alternating between you and the model, each about a video', async () => {
     const messages = recordsAt(await filesOf('youtube.conversations'), 'YouTube and YouTube Music/conversations/conversations.json');
     expect(messages).toHaveLength(20);
-    for (const m of messages) expect(m).toMatchObject({ conversationId: expect.any(String), videoId: expect.stringMatching(/^[\w-]{11}$/), role: expect.stringMatching(/^(USER|MODEL)$/) });
+    for (const m of messages)
+      expect(m).toMatchObject({
+        conversationId: expect.any(String),
+        videoId: expect.stringMatching(/^[\w-]{11}$/),
+        role: expect.stringMatching(/^(USER|MODEL)$/),
+      });
   });
 });
 
@@ -141,11 +150,28 @@ describe('Google Play Store', () => {
   it('Devices.json: userAddedOnDeviceTime, userLocale inside mostRecentData, androidSdkVersion and totalMemoryBytes as strings, every device field', async () => {
     const items = recordsAt(await filesOf('play.devices'), `${FOLDER}/Devices.json`);
     const snapshotKeys = [
-      'carrierName', 'manufacturer', 'modelName', 'deviceName', 'productName', 'retailBrand', 'totalMemoryBytes', 'nativePlatform',
-      'deviceIpCountry', 'userLocale', 'buildFingerprint', 'androidSdkVersion', 'playStoreClientVersion',
+      'carrierName',
+      'manufacturer',
+      'modelName',
+      'deviceName',
+      'productName',
+      'retailBrand',
+      'totalMemoryBytes',
+      'nativePlatform',
+      'deviceIpCountry',
+      'userLocale',
+      'buildFingerprint',
+      'androidSdkVersion',
+      'playStoreClientVersion',
     ];
     for (const { device: d } of items as { device: Rec }[]) {
-      expect(Object.keys(d)).toEqual(['mostRecentData', 'dataAtTimeOfUserPlayActivity', 'deviceRegistrationTime', 'userAddedOnDeviceTime', 'lastTimeDeviceActive']);
+      expect(Object.keys(d)).toEqual([
+        'mostRecentData',
+        'dataAtTimeOfUserPlayActivity',
+        'deviceRegistrationTime',
+        'userAddedOnDeviceTime',
+        'lastTimeDeviceActive',
+      ]);
       for (const snapshot of [d.mostRecentData, d.dataAtTimeOfUserPlayActivity] as Rec[]) {
         expect(Object.keys(snapshot)).toEqual(snapshotKeys);
         expect(snapshot.androidSdkVersion).toMatch(/^\d+$/);
@@ -194,7 +220,13 @@ describe('Chrome', () => {
       const ms = fromWebkit(e.date_created as number);
       expect(ms).toBeGreaterThan(Date.UTC(2008, 0, 1));
       expect(ms).toBeLessThanOrEqual(Date.UTC(2026, 2, 1, 12));
-      expect(e).toMatchObject({ short_name: expect.any(String), keyword: expect.any(String), url: expect.stringContaining('{searchTerms}'), sync_guid: expect.any(String), prepopulate_id: expect.any(Number) });
+      expect(e).toMatchObject({
+        short_name: expect.any(String),
+        keyword: expect.any(String),
+        url: expect.stringContaining('{searchTerms}'),
+        sync_guid: expect.any(String),
+        prepopulate_id: expect.any(Number),
+      });
     }
   });
 
@@ -202,9 +234,18 @@ describe('Chrome', () => {
     const files = await filesOf('chrome.autofill');
     const file = files[0] as Records;
     expect(file.path).toBe('Chrome/Addresses and more.json');
-    expect(file.format).toMatchObject({ type: 'json-array', wrapper: { key: 'Autofill', fields: { 'Autofill Profile': expect.any(Array), 'Contact Info': expect.any(Array) } } });
+    expect(file.format).toMatchObject({
+      type: 'json-array',
+      wrapper: { key: 'Autofill', fields: { 'Autofill Profile': expect.any(Array), 'Contact Info': expect.any(Array) } },
+    });
     const fields = (file.format as { wrapper: { fields: Record<string, Rec[]> } }).wrapper.fields;
-    expect(fields['Autofill Profile']![0]).toMatchObject({ guid: expect.any(String), name_full: [expect.any(String)], address_home_city: expect.any(String), email_address: [expect.stringContaining('@')], use_date: expect.any(Number) });
+    expect(fields['Autofill Profile']![0]).toMatchObject({
+      guid: expect.any(String),
+      name_full: [expect.any(String)],
+      address_home_city: expect.any(String),
+      email_address: [expect.stringContaining('@')],
+      use_date: expect.any(Number),
+    });
     expect(fields['Contact Info']![0]).toMatchObject({ name_full: [expect.any(String)], email_address: [expect.any(String)] });
     for (const r of file.records as Rec[]) {
       expect(Object.keys(r)).toEqual(['usage_timestamp', 'name', 'value']);
@@ -244,8 +285,17 @@ describe('Chrome', () => {
 
 describe('paths and containers', () => {
   it('every Maps dataset sits in its own folder, named after it: Maps/<dataset>/<dataset>.json', async () => {
-    for (const group of ['maps.aliased_places', 'maps.commute_routes', 'maps.commute_settings', 'maps.ev_profile', 'maps.factual_contributions',
-      'maps.offering_contributions', 'maps.photos_videos', 'maps.questions_answers', 'maps.vehicle_profile']) {
+    for (const group of [
+      'maps.aliased_places',
+      'maps.commute_routes',
+      'maps.commute_settings',
+      'maps.ev_profile',
+      'maps.factual_contributions',
+      'maps.offering_contributions',
+      'maps.photos_videos',
+      'maps.questions_answers',
+      'maps.vehicle_profile',
+    ]) {
       const [main] = await filesOf(group, 5);
       const parts = main!.path.split('/');
       expect(parts[0], group).toBe('Maps');
@@ -272,7 +322,10 @@ describe('paths and containers', () => {
               if (e) return reject(e);
               const chunks: Buffer[] = [];
               stream.on('data', (c: Buffer) => chunks.push(c));
-              stream.on('end', () => { out.push({ name: entry.fileName, crc: entry.crc32, bytes: Buffer.concat(chunks) }); zip.readEntry(); });
+              stream.on('end', () => {
+                out.push({ name: entry.fileName, crc: entry.crc32, bytes: Buffer.concat(chunks) });
+                zip.readEntry();
+              });
             });
           });
           zip.on('end', () => resolve(out));
@@ -293,7 +346,10 @@ describe('paths and containers', () => {
 });
 
 describe('media', () => {
-  it.each([['maps.photos_videos', 'Maps/Photos and videos'], ['streetview.imagery', 'Street View']])('%s: every photo and video the metadata names is in the archive', async (group, folder) => {
+  it.each([
+    ['maps.photos_videos', 'Maps/Photos and videos'],
+    ['streetview.imagery', 'Street View'],
+  ])('%s: every photo and video the metadata names is in the archive', async (group, folder) => {
     const files = await filesOf(group, 60);
     const features = (files[0] as Records).records as { properties: Rec }[];
     expect(features).toHaveLength(60);
@@ -359,7 +415,10 @@ describe('Google Shopping', () => {
   it("uses Takeout's folders: Addresses/Addresses, Product Reviews/Product Reviews, Merchant Reviews/Merchant Reviews", async () => {
     expect((await filesOf('shopping.addresses')).map((f) => f.path)).toEqual(['Google Shopping/Addresses/Addresses.json']);
     const reviews = await filesOf('shopping.reviews', 50);
-    expect(reviews.map((f) => f.path)).toEqual(['Google Shopping/Product Reviews/Product Reviews.json', 'Google Shopping/Merchant Reviews/Merchant Reviews.json']);
+    expect(reviews.map((f) => f.path)).toEqual([
+      'Google Shopping/Product Reviews/Product Reviews.json',
+      'Google Shopping/Merchant Reviews/Merchant Reviews.json',
+    ]);
     const [products, merchants] = reviews as Records[];
     expect(products!.records.length + merchants!.records.length).toBe(50);
     for (const r of products!.records as Rec[]) expect(r.productTitle).toEqual(expect.any(String));
@@ -377,11 +436,15 @@ describe('YouTube uploads and playlists', () => {
     return serializerFor(file.format as RecordFormat).header.replace(/\r?\n$/, '');
   };
 
-  it('each visibility group writes Takeout\'s video metadata files, with a real export\'s headers, below a folder of its own', async () => {
+  it("each visibility group writes Takeout's video metadata files, with a real export's headers, below a folder of its own", async () => {
     for (const visibility of VISIBILITIES) {
       const files = await filesOf(`youtube.${visibility}_videos`, 30);
       const folder = `${ROOT}/${visibility} videos/video metadata`;
-      expect(files.filter((f) => f.kind === 'records').map((f) => f.path)).toEqual([`${folder}/videos.csv`, `${folder}/video texts.csv`, `${folder}/video recordings.csv`]);
+      expect(files.filter((f) => f.kind === 'records').map((f) => f.path)).toEqual([
+        `${folder}/videos.csv`,
+        `${folder}/video texts.csv`,
+        `${folder}/video recordings.csv`,
+      ]);
       // Headers of a real Takeout (simulot/immich-go test data, 2024).
       expect(headerOf(files, `${folder}/videos.csv`)).toBe(
         'Video ID,Approx Duration (ms),Video Audio Language,Video Category,Video Description (Original),Channel ID,Video Title (Original),Privacy,Video State,Video Create Timestamp,Video Publish Timestamp',
@@ -412,7 +475,7 @@ describe('YouTube uploads and playlists', () => {
     }
   });
 
-  it('each visibility group writes playlists/playlists.csv with a real export\'s header and one <title>-videos.csv per listed playlist', async () => {
+  it("each visibility group writes playlists/playlists.csv with a real export's header and one <title>-videos.csv per listed playlist", async () => {
     for (const visibility of VISIBILITIES) {
       const files = await filesOf(`youtube.${visibility}_playlists`, 40);
       const folder = `${ROOT}/${visibility} playlists/playlists`;
@@ -436,18 +499,21 @@ describe('YouTube uploads and playlists', () => {
     }
   });
 
-  it('an archive holding every visibility group has each of Google\'s file names once per group, and no path twice', async () => {
+  it("an archive holding every visibility group has each of Google's file names once per group, and no path twice", async () => {
     const groups = VISIBILITIES.flatMap((v) => [`youtube.${v}_videos`, `youtube.${v}_playlists`]);
     const paths = (await Promise.all(groups.map((g) => filesOf(g, 12)))).flat().map((f) => f.path);
     expect(new Set(paths).size).toBe(paths.length);
     for (const name of ['video metadata/videos.csv', 'video metadata/video texts.csv', 'video metadata/video recordings.csv', 'playlists/playlists.csv']) {
-      expect(paths.filter((p) => p.endsWith(`/${name}`)), name).toHaveLength(3);
+      expect(
+        paths.filter((p) => p.endsWith(`/${name}`)),
+        name,
+      ).toHaveLength(3);
     }
   });
 });
 
 describe('Business Messages (retired)', () => {
-  it('Conversations.json: one message per record with the keys of Google\'s schema reference (Chat history)', async () => {
+  it("Conversations.json: one message per record with the keys of Google's schema reference (Chat history)", async () => {
     const messages = recordsAt(await filesOf('businessmessaging.conversations', 40), 'Business Messages/Conversations.json');
     expect(messages).toHaveLength(40);
     for (const m of messages) {

@@ -32,7 +32,11 @@ function totalCount(files: CollectedFile[]): number {
 
 function mainCount(file: CollectedFile): number {
   if (file.kind === 'records') return file.records.length;
-  return (Buffer.from(file.bytes).toString('utf8').match(/<DT><A /g) ?? []).length;
+  return (
+    Buffer.from(file.bytes)
+      .toString('utf8')
+      .match(/<DT><A /g) ?? []
+  ).length;
 }
 
 describe('demo source: registry', () => {
@@ -62,7 +66,7 @@ describe('demo source: registry', () => {
     expect(() => givenDemoSource({ recordsPerGroup: 1.5 })).toThrow(/recordsPerGroup/);
   });
 
-  it('with recordsPerGroup 0 still yields every group\'s files: empty lists, settings intact', async () => {
+  it("with recordsPerGroup 0 still yields every group's files: empty lists, settings intact", async () => {
     const source = givenDemoSource({ recordsPerGroup: 0 });
     for (const group of demoGroupNames) {
       const files = await collect(source, request(group));
@@ -117,7 +121,7 @@ describe('demo source: every group', () => {
     expect(new Set(paths).size).toBe(paths.length);
   });
 
-  it('writes media groups\' images as complete JPEGs', async () => {
+  it("writes media groups' images as complete JPEGs", async () => {
     for (const group of ['maps.photos_videos', 'streetview.imagery', 'youtube.private_videos']) {
       const images = (await collect(givenDemoSource({ recordsPerGroup: 10 }), request(group))).filter(
         (f): f is Extract<CollectedFile, { kind: 'bytes' }> => f.kind === 'bytes' && f.path.endsWith('.jpg'),
@@ -225,7 +229,7 @@ describe('demo source: time', () => {
     expect(overlap).toEqual(before.slice(0, overlap.length));
   });
 
-  it('an incremental export from the last one\'s end time meets it without a gap or an overlap', async () => {
+  it("an incremental export from the last one's end time meets it without a gap or an overlap", async () => {
     let now = NOW;
     const source = givenDemoSource({ recordsPerGroup: 1000, now: () => now });
     const first = await mainRecords(source, request('chrome.history', { endTime: NOW }));
@@ -245,7 +249,7 @@ describe('demo source: time', () => {
 });
 
 describe('demo source: cancellation', () => {
-  it('an already aborted request rejects with the signal\'s reason', async () => {
+  it("an already aborted request rejects with the signal's reason", async () => {
     const controller = new AbortController();
     const reason = new Error('job cancelled');
     controller.abort(reason);

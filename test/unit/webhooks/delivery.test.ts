@@ -47,8 +47,16 @@ describe('webhook delivery: Retry-After, redirects, giving up and disabling', ()
     const box = createSecretBox(Buffer.alloc(32, 7));
     const endpoints = createWebhookEndpoints({ db: database.db, now: clock.now, box });
     const delivery = createWebhookDelivery({
-      db: database.db, now: clock.now, box, workerId: 'w1', timeoutMs: 2000,
-      retryFirstMs: 5000, retryMaxMs: 2 * HOUR, retryWindowMs: 24 * HOUR, pollMs: 1000, logRetentionMs: 30 * DAY,
+      db: database.db,
+      now: clock.now,
+      box,
+      workerId: 'w1',
+      timeoutMs: 2000,
+      retryFirstMs: 5000,
+      retryMaxMs: 2 * HOUR,
+      retryWindowMs: 24 * HOUR,
+      pollMs: 1000,
+      logRetentionMs: 30 * DAY,
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     });
     return { endpoints, delivery, box };
