@@ -58,24 +58,22 @@ const STYLESHEET = new SafeHtml(STYLE);
 
 export function page(t: Messages, title: string, body: SafeHtml): string {
   return html`<!doctype html>
-    <html lang="${t.lang}" dir="${t.dir}">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <title>${title} – ${t.t('brand')}</title>
-        <style>
-          ${STYLESHEET}
-        </style>
-      </head>
-      <body>
-        <a class="skip" href="#main">${t.t('skipToContent')}</a>
-        <main id="main">
-          <p class="brand">${t.t('brand')}</p>
-          ${body}
-        </main>
-      </body>
-    </html>`.value;
+<html lang="${t.lang}" dir="${t.dir}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${title} – ${t.t('brand')}</title>
+<style>${STYLESHEET}</style>
+</head>
+<body>
+<a class="skip" href="#main">${t.t('skipToContent')}</a>
+<main id="main">
+<p class="brand">${t.t('brand')}</p>
+${body}
+</main>
+</body>
+</html>`.value;
 }
 
 export function errorPage(t: Messages, message: string, backHref?: string): string {
@@ -83,7 +81,7 @@ export function errorPage(t: Messages, message: string, backHref?: string): stri
     t,
     t.t('error.title'),
     html`<h1>${t.t('error.title')}</h1>
-      <p role="alert">${message}</p>
-      ${backHref ? html`<p><a class="button secondary" href="${backHref}">${t.t('error.back')}</a></p>` : ''}`,
+<p role="alert">${message}</p>
+${backHref ? html`<p><a class="button secondary" href="${backHref}">${t.t('error.back')}</a></p>` : ''}`,
   );
 }

@@ -14,19 +14,19 @@ export function logoutPage(t: Messages, view: { form: string; signedIn: boolean 
       t,
       t.t('logout.notSignedIn'),
       html`<h1>${t.t('logout.notSignedIn')}</h1>
-        ${form}
-        <div class="actions"><button type="submit" form="op.logoutForm" autofocus>${t.t('logout.continue')}</button></div>`,
+${form}
+<div class="actions"><button type="submit" form="op.logoutForm" autofocus>${t.t('logout.continue')}</button></div>`,
     );
   }
   return page(
     t,
     t.t('logout.title'),
     html`<h1>${t.t('logout.title')}</h1>
-      ${form}
-      <div class="actions">
-        <button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>${t.t('logout.signOut')}</button>
-        <button type="submit" form="op.logoutForm" class="secondary">${t.t('logout.stay')}</button>
-      </div>`,
+${form}
+<div class="actions">
+<button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>${t.t('logout.signOut')}</button>
+<button type="submit" form="op.logoutForm" class="secondary">${t.t('logout.stay')}</button>
+</div>`,
   );
 }
 
@@ -37,6 +37,6 @@ export function logoutDonePage(t: Messages, signedOut: boolean): string {
     t,
     title,
     html`<h1>${title}</h1>
-      <p>${t.t(signedOut ? 'logout.doneHint' : 'logout.stayedHint')}</p>`,
+<p>${t.t(signedOut ? 'logout.doneHint' : 'logout.stayedHint')}</p>`,
   );
 }

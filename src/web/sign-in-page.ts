@@ -19,33 +19,21 @@ export function signInPage(t: Messages, view: SignInView): string {
     t,
     t.t('signIn.title'),
     html`<h1>${t.t('signIn.title')}</h1>
-      <p>${intro}</p>
-      ${view.error ? html`<p class="error" role="alert" id="sign-in-error">${view.error}</p>` : ''}
-      <form method="post" action="${view.action}" novalidate>
-        <input type="hidden" name="csrf" value="${view.csrfToken}" />
-        <label class="field"
-          ><span>${t.t('signIn.user')}</span>
-          <input
-            type="text"
-            name="user"
-            autocomplete="username"
-            autocapitalize="none"
-            spellcheck="false"
-            required
-            value="${view.userId ?? ''}"
-            ${view.userId ? '' : ' autofocus'}${view.error ? ' aria-describedby="sign-in-error"' : ''}
-        /></label>
-        <label class="field"
-          ><span>${t.t('signIn.password')}</span>
-          <input type="password" name="password" autocomplete="current-password" required${view.userId ? ' autofocus' : ''}
-        /></label>
-        <div class="actions"><button type="submit">${t.t('signIn.submit')}</button></div>
-      </form>
-      ${
-        view.upstream
-          ? html`<p class="muted">${t.t('signIn.or')}</p>
-              <p><a class="button secondary" href="${view.upstream.href}">${t.t('signIn.upstream', { provider: view.upstream.name })}</a></p>`
-          : ''
-      }`,
+<p>${intro}</p>
+${view.error ? html`<p class="error" role="alert" id="sign-in-error">${view.error}</p>` : ''}
+<form method="post" action="${view.action}" novalidate>
+<input type="hidden" name="csrf" value="${view.csrfToken}">
+<label class="field"><span>${t.t('signIn.user')}</span>
+<input type="text" name="user" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${view.userId ?? ''}"${view.userId ? '' : ' autofocus'}${view.error ? ' aria-describedby="sign-in-error"' : ''}></label>
+<label class="field"><span>${t.t('signIn.password')}</span>
+<input type="password" name="password" autocomplete="current-password" required${view.userId ? ' autofocus' : ''}></label>
+<div class="actions"><button type="submit">${t.t('signIn.submit')}</button></div>
+</form>
+${
+  view.upstream
+    ? html`<p class="muted">${t.t('signIn.or')}</p>
+<p><a class="button secondary" href="${view.upstream.href}">${t.t('signIn.upstream', { provider: view.upstream.name })}</a></p>`
+    : ''
+}`,
   );
 }

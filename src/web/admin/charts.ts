@@ -32,14 +32,7 @@ export function barChart(options: { caption: string; labels: readonly string[]; 
     const stack = series.map((s) => {
       const v = s.values[i] ?? 0;
       if (v === 0) return '';
-      const rect = html`<rect
-        x="${x.toFixed(1)}"
-        y="${y(base + v).toFixed(1)}"
-        width="${barWidth.toFixed(1)}"
-        height="${(y(base) - y(base + v)).toFixed(1)}"
-        fill="${s.color}"
-        ><title>${label}: ${s.name} ${options.format(v)}</title></rect
-      >`;
+      const rect = html`<rect x="${x.toFixed(1)}" y="${y(base + v).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(y(base) - y(base + v)).toFixed(1)}" fill="${s.color}"><title>${label}: ${s.name} ${options.format(v)}</title></rect>`;
       base += v;
       return rect;
     });
@@ -49,25 +42,18 @@ export function barChart(options: { caption: string; labels: readonly string[]; 
         : '';
     return html`<g>${stack}${text}</g>`;
   });
-  return html`<figure>
-    <figcaption>${options.caption}</figcaption>
-    <svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${options.caption}" xmlns="http://www.w3.org/2000/svg">
-      <line x1="${left}" y1="${top}" x2="${width - 4}" y2="${top}" stroke="#eaeef2" />
-      <line x1="${left}" y1="${top + plotHeight / 2}" x2="${width - 4}" y2="${top + plotHeight / 2}" stroke="#eaeef2" />
-      <line x1="${left}" y1="${top + plotHeight}" x2="${width - 4}" y2="${top + plotHeight}" stroke="#8c959f" />
-      <text x="${left - 6}" y="${top + 4}" text-anchor="end" font-size="11" fill="#57606a">${options.format(max)}</text>
-      <text x="${left - 6}" y="${top + plotHeight / 2 + 4}" text-anchor="end" font-size="11" fill="#57606a">${options.format(max / 2)}</text>
-      <text x="${left - 6}" y="${top + plotHeight + 4}" text-anchor="end" font-size="11" fill="#57606a">0</text>
-      ${bars}
-    </svg>
-    ${
-      series.length > 1
-        ? html`<ul class="legend">
-            ${series.map((s) => html`<li><span style="background:${s.color}"></span>${s.name}</li>`)}
-          </ul>`
-        : ''
-    }
-  </figure>`;
+  return html`<figure><figcaption>${options.caption}</figcaption>
+<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${options.caption}" xmlns="http://www.w3.org/2000/svg">
+<line x1="${left}" y1="${top}" x2="${width - 4}" y2="${top}" stroke="#eaeef2"/>
+<line x1="${left}" y1="${top + plotHeight / 2}" x2="${width - 4}" y2="${top + plotHeight / 2}" stroke="#eaeef2"/>
+<line x1="${left}" y1="${top + plotHeight}" x2="${width - 4}" y2="${top + plotHeight}" stroke="#8c959f"/>
+<text x="${left - 6}" y="${top + 4}" text-anchor="end" font-size="11" fill="#57606a">${options.format(max)}</text>
+<text x="${left - 6}" y="${top + plotHeight / 2 + 4}" text-anchor="end" font-size="11" fill="#57606a">${options.format(max / 2)}</text>
+<text x="${left - 6}" y="${top + plotHeight + 4}" text-anchor="end" font-size="11" fill="#57606a">0</text>
+${bars}
+</svg>
+${series.length > 1 ? html`<ul class="legend">${series.map((s) => html`<li><span style="background:${s.color}"></span>${s.name}</li>`)}</ul>` : ''}
+</figure>`;
 }
 
 /** Horizontal bars for a few named values (duration percentiles). */
@@ -83,20 +69,14 @@ export function hBarChart(options: {
   const right = 110;
   const height = options.bars.length * rowHeight + 8;
   const max = Math.max(1, ...options.bars.map((b) => b.value));
-  return html`<figure>
-    <figcaption>${options.caption}</figcaption>
-    <svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${options.caption}" xmlns="http://www.w3.org/2000/svg">
-      ${options.bars.map((b, i) => {
-        const w = ((width - left - right) * b.value) / max;
-        const yTop = 4 + i * rowHeight;
-        return html`<g
-          ><text x="${left - 8}" y="${yTop + 20}" text-anchor="end" font-size="13" fill="#1f2328">${b.label}</text>
-          <rect x="${left}" y="${yTop + 5}" width="${Math.max(1, w).toFixed(1)}" height="${rowHeight - 12}" rx="3" fill="${options.color}"
-            ><title>${b.label}: ${options.format(b.value)}</title></rect
-          >
-          <text x="${(left + Math.max(1, w) + 6).toFixed(1)}" y="${yTop + 20}" font-size="13" fill="#1f2328">${options.format(b.value)}</text></g
-        >`;
-      })}
-    </svg>
-  </figure>`;
+  return html`<figure><figcaption>${options.caption}</figcaption>
+<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${options.caption}" xmlns="http://www.w3.org/2000/svg">
+${options.bars.map((b, i) => {
+  const w = ((width - left - right) * b.value) / max;
+  const yTop = 4 + i * rowHeight;
+  return html`<g><text x="${left - 8}" y="${yTop + 20}" text-anchor="end" font-size="13" fill="#1f2328">${b.label}</text>
+<rect x="${left}" y="${yTop + 5}" width="${Math.max(1, w).toFixed(1)}" height="${rowHeight - 12}" rx="3" fill="${options.color}"><title>${b.label}: ${options.format(b.value)}</title></rect>
+<text x="${(left + Math.max(1, w) + 6).toFixed(1)}" y="${yTop + 20}" font-size="13" fill="#1f2328">${options.format(b.value)}</text></g>`;
+})}
+</svg></figure>`;
 }

@@ -86,15 +86,13 @@ td.detail{min-width:16rem}}
 
 function head(t: Messages, title: string): SafeHtml {
   return html`<head>
-    <meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <meta name="referrer" content="no-referrer" />
-    <meta name="robots" content="noindex" />
-    <title>${title} – ${t.t('admin.brand')}</title>
-    <style>
-      ${STYLE}
-    </style>
-  </head>`;
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex">
+<title>${title} – ${t.t('admin.brand')}</title>
+<style>${STYLE}</style>
+</head>`;
 }
 
 const SECTIONS: readonly { id: AdminSection; href: string }[] = [
@@ -110,43 +108,36 @@ const SECTIONS: readonly { id: AdminSection; href: string }[] = [
 export function adminPage(t: Messages, frame: AdminFrame, title: string, body: SafeHtml): string {
   const sections = SECTIONS.filter((s) => s.id !== 'emulator' || frame.emulator);
   return html`<!doctype html>
-    <html lang="${t.lang}" dir="${t.dir}">
-      ${head(t, title)}
-      <body>
-        <a class="skip" href="#main">${t.t('skipToContent')}</a>
-        <header class="bar">
-          <span class="brand">${t.t('admin.brand')}</span>
-          <span>${t.t('admin.signedInAs', { operator: frame.operator })}</span>
-          <form method="post" action="/admin/logout">
-            <input type="hidden" name="csrf" value="${frame.csrfToken}" /><button type="submit">${t.t('admin.signOut')}</button>
-          </form>
-        </header>
-        <nav class="sections" aria-label="${t.t('admin.sections')}">
-          ${sections.map((s) => html`<a href="${s.href}" ${s.id === frame.section ? html` aria-current="page"` : ''}>${t.t(`admin.nav.${s.id}`)}</a>`)}
-        </nav>
-        <main id="main">
-          <h1>${title}</h1>
-          ${body}
-        </main>
-      </body>
-    </html>`.value;
+<html lang="${t.lang}" dir="${t.dir}">
+${head(t, title)}
+<body>
+<a class="skip" href="#main">${t.t('skipToContent')}</a>
+<header class="bar"><span class="brand">${t.t('admin.brand')}</span>
+<span>${t.t('admin.signedInAs', { operator: frame.operator })}</span>
+<form method="post" action="/admin/logout"><input type="hidden" name="csrf" value="${frame.csrfToken}"><button type="submit">${t.t('admin.signOut')}</button></form>
+</header>
+<nav class="sections" aria-label="${t.t('admin.sections')}">${sections.map((s) => html`<a href="${s.href}"${s.id === frame.section ? html` aria-current="page"` : ''}>${t.t(`admin.nav.${s.id}`)}</a>`)}</nav>
+<main id="main">
+<h1>${title}</h1>
+${body}
+</main>
+</body>
+</html>`.value;
 }
 
 /** A console page for someone not signed in (the sign-in form, errors before sign-in). */
 export function adminBarePage(t: Messages, title: string, body: SafeHtml): string {
   return html`<!doctype html>
-    <html lang="${t.lang}" dir="${t.dir}">
-      ${head(t, title)}
-      <body>
-        <header class="bar"><span class="brand">${t.t('admin.brand')}</span></header>
-        <main id="main" class="signin">
-          <div class="panel">
-            <h1>${title}</h1>
-            ${body}
-          </div>
-        </main>
-      </body>
-    </html>`.value;
+<html lang="${t.lang}" dir="${t.dir}">
+${head(t, title)}
+<body>
+<header class="bar"><span class="brand">${t.t('admin.brand')}</span></header>
+<main id="main" class="signin"><div class="panel">
+<h1>${title}</h1>
+${body}
+</div></main>
+</body>
+</html>`.value;
 }
 
 /** Dates in the page's language, in UTC; one formatter per page. */
