@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { asSourceError, type RecordFormat } from '../sources/index.js';
 import type { DeflatedRange } from './zip-writer.js';
@@ -137,7 +138,19 @@ export function createShardPool(threads: number): ShardPool {
  */
 const THREAD_LIMITS = { maxYoungGenerationSizeMb: 4 };
 
+/**
+ * `npm start` sizes the main thread's young generation with `--max-semi-space-size` (docs/operations.md,
+ * "Memory"). V8 applies that flag to every isolate made afterwards and it overrides a thread's
+ * `resourceLimits`: each thread then had 32 MiB of new space, and a 1 GB export peaked at 290-300 MiB RSS.
+ * The main isolate's heap is configured once, at startup, so clearing the flag now leaves the main thread
+ * as started and lets THREAD_LIMITS rule the threads (test/slow/export/thread-heap.test.ts).
+ */
+function releaseSemiSpaceFlag(): void {
+  v8.setFlagsFromString('--max-semi-space-size=0');
+}
+
 function startWorker(): Worker {
+  releaseSemiSpaceFlag();
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return new Worker(new URL('./shard-worker.js', here), { resourceLimits: THREAD_LIMITS });
   // Running from the TypeScript sources (tsx, vitest): the thread registers tsx before loading the worker.
