@@ -1,7 +1,7 @@
 import type { BlobStore } from '../store/index.js';
 import type { ArchiveFile, RecordFormat, RecordShards } from '../sources/index.js';
 import { recordBatchesOf } from '../sources/record-batches.js';
-import { deflatedText, ZipWriter, type ZipEntryWriter } from './zip-writer.js';
+import { deflatedText, ZipWriter, type DeflatedRange, type ZipEntryWriter } from './zip-writer.js';
 import { continuationPath, serializerFor, type RecordSerializer } from './serialize.js';
 import type { ArchiveIndex, IndexedFile } from './archive-index.js';
 import type { ShardPool, ShardResult } from './shard-pool.js';
@@ -48,6 +48,11 @@ export interface GroupWatch {
 
 /** Below this many records a file is made on this thread: handing ranges to threads would cost more than it saves. */
 export const MIN_SHARDED_RECORDS = 4096;
+/**
+ * Ranges of one file queued or made but not yet written, per thread. A thread must never wait for this one
+ * to get round to it; what waits here is deflated (~1/12 of a range's text), so four a thread cost ~1 MiB.
+ */
+const RANGES_AHEAD_PER_THREAD = 4;
 /** Records in a file's first range, before their size per record is known. */
 const FIRST_RANGE_RECORDS = 512;
 
@@ -233,9 +238,9 @@ class PartSink {
     let next = 0;
     let madeRecords = 0;
     let madeBytes = 0;
+    let stopped = false;
     const dispatch = () => {
-      // Two ranges a thread: one being made, one waiting, so no thread idles while this one writes.
-      while (ahead.length < pool.threads * 2 && next < shards.count) {
+      while (!stopped && ahead.length < pool.threads * RANGES_AHEAD_PER_THREAD && next < shards.count) {
         const n = madeRecords === 0 ? FIRST_RANGE_RECORDS : Math.max(1, Math.round(rangeBytes / (madeBytes / madeRecords)));
         const to = Math.min(shards.count, next + n);
         const range = pool.run({
@@ -247,7 +252,10 @@ class PartSink {
           format: file.format,
           level: this.options.compressionLevel,
         });
-        range.catch(() => {}); // awaited in order below; a failure seen earlier is not unhandled
+        // A finished range frees its thread: the next one is queued now, not when this thread reaches it in
+        // order (it may be waiting on an older range, or not be scheduled at all while both cores deflate).
+        // Awaited in order below, so a failure seen here first is not unhandled.
+        range.then(dispatch, () => {});
         ahead.push(range);
         next = to;
       }
@@ -255,19 +263,35 @@ class PartSink {
 
     const out = await this.startFile(file, serializer);
     dispatch();
+    try {
+      await this.stitchRanges(out, ahead, separator, dispatch, (range) => {
+        madeRecords += range.records;
+        madeBytes += range.uncompressedBytes;
+      });
+    } finally {
+      stopped = true; // on a failure, no more ranges are started for this file
+    }
+    return out.finish();
+  }
+
+  private async stitchRanges(
+    out: PiecedFile,
+    ahead: Promise<ShardResult>[],
+    separator: DeflatedRange | undefined,
+    dispatch: () => void,
+    made: (range: ShardResult) => void,
+  ): Promise<void> {
     while (ahead.length > 0) {
       const range = await ahead.shift()!;
       this.checkFailure();
       this.options.signal.throwIfAborted();
-      madeRecords += range.records;
-      madeBytes += range.uncompressedBytes;
+      made(range);
       dispatch();
       if (out.records > 0 && separator) await out.entry.writeDeflated(separator);
       await out.entry.writeDeflated(range);
       out.records += range.records;
       if (this.full && ahead.length > 0) await out.continueInNextPart();
     }
-    return out.finish();
   }
 
   /** Opens a records file: its first piece, in the current part. */

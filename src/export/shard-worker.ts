@@ -11,6 +11,7 @@ import { importModule } from '../sources/import-module.js';
 import { crc32 } from './crc32.js';
 import { serializerFor, type RecordSerializer } from './serialize.js';
 import type { ShardTask, ShardReply } from './shard-pool.js';
+import { DEFLATE_MEM_LEVEL } from './deflate-options.js';
 
 const producers = new Map<string, Promise<ShardProducer>>();
 /** One serializer per format for the thread's life: its cache of frozen values' text outlives a range. */
@@ -18,15 +19,25 @@ const serializers = new Map<string, RecordSerializer>();
 /** The range's text, reused from one range to the next so memory stays flat. */
 let text = Buffer.allocUnsafe(4 * 1024 * 1024);
 
+/**
+ * The pool posts the next range before this one is done (shard-pool.ts, RANGES_PER_THREAD): ranges are made
+ * one after another, in the order posted, so each reply answers the oldest range outstanding.
+ */
+let queue: Promise<void> = Promise.resolve();
+
 parentPort!.on('message', (task: ShardTask) => {
-  run(task).then(
+  queue = queue.then(() => makeAndReply(task));
+});
+
+function makeAndReply(task: ShardTask): Promise<void> {
+  return run(task).then(
     (reply) => parentPort!.postMessage(reply, [reply.deflated.buffer as ArrayBuffer]),
     (error: unknown) => {
       const e = error instanceof Error ? error : new Error(String(error));
       parentPort!.postMessage({ error: { name: e.name, message: e.message, stack: e.stack } } satisfies ShardReply);
     },
   );
-});
+}
 
 async function run(task: ShardTask): Promise<Extract<ShardReply, { deflated: Uint8Array }>> {
   const produce = await producerOf(task.module, task.exportName);
@@ -63,7 +74,7 @@ async function run(task: ShardTask): Promise<Extract<ShardReply, { deflated: Uin
 
   const input = text.subarray(0, filled);
   // A sync flush ends the range byte-aligned and without the final-block bit: ranges concatenate into one stream.
-  const deflated = zlib.deflateRawSync(input, { level: task.level, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  const deflated = zlib.deflateRawSync(input, { level: task.level, memLevel: DEFLATE_MEM_LEVEL, finishFlush: zlib.constants.Z_SYNC_FLUSH });
   return { deflated: ownBuffer(deflated), crc32: crc32(input), uncompressedBytes: filled, records };
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { crc32, crc32Combine } from './crc32.js';
+import { DEFLATE_MEM_LEVEL } from './deflate-options.js';
 import { centralDirectoryRecord, dataDescriptor, endOfCentralDirectory, localHeader, newRecord, type EntryRecord } from './zip-records.js';
 
 /**
@@ -84,7 +85,7 @@ export class ZipWriter {
   async addBuffer(pathInZip: string, content: Buffer, mtime: Date): Promise<void> {
     if (this.current) throw new Error(`zip: entry ${this.current.name} is still open`);
     const record = newRecord(pathInZip, mtime, this.compressionLevel, this.offset, true);
-    const data = this.compressionLevel > 0 ? await deflateRaw(content, { level: this.compressionLevel }) : content;
+    const data = this.compressionLevel > 0 ? await deflateRaw(content, { level: this.compressionLevel, memLevel: DEFLATE_MEM_LEVEL }) : content;
     record.crc32 = crc32(content);
     record.uncompressedSize = content.length;
     record.compressedSize = data.length;
@@ -133,7 +134,11 @@ export interface DeflatedRange {
  */
 export function deflatedText(text: string, level: number): DeflatedRange {
   const bytes = Buffer.from(text, 'utf8');
-  return { deflated: zlib.deflateRawSync(bytes, { level, finishFlush: zlib.constants.Z_SYNC_FLUSH }), crc32: crc32(bytes), uncompressedBytes: bytes.length };
+  return {
+    deflated: zlib.deflateRawSync(bytes, { level, memLevel: DEFLATE_MEM_LEVEL, finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+    crc32: crc32(bytes),
+    uncompressedBytes: bytes.length,
+  };
 }
 
 /**
@@ -249,6 +254,7 @@ export class ZipEntryWriter {
     }
     const options: zlib.ZlibOptions = {
       level: this.level,
+      memLevel: DEFLATE_MEM_LEVEL,
       chunkSize: 64 * 1024,
       ...(this.previousTail ? { dictionary: this.previousTail } : {}),
       ...(last ? {} : { finishFlush: zlib.constants.Z_SYNC_FLUSH }),

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { constants, inflateRawSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildArchive, createShardPool, type ArchiveGroup } from '../../../src/export/index.js';
 import { MIN_SHARDED_RECORDS } from '../../../src/export/archive-builder.js';
@@ -188,6 +189,28 @@ describe('an export made in ranges by worker threads', () => {
     );
     const after = await build({ groups: one(() => numbered(10_000)), threads: true });
     expect(after.index.totals.records).toBe(10_000);
+  });
+
+  it('gives a range queued behind a dying thread to its replacement: only the range being made fails', async () => {
+    const single = createShardPool(1);
+    try {
+      const task = { module: PRODUCERS, args: { at: 5 }, format: { type: 'ndjson' } as RecordFormat, level: 1 };
+      // Both are posted to the one thread at once (the next range waits in the thread, not in this one).
+      const dying = single.run({ ...task, exportName: 'killsThreadAt', from: 0, to: 10 });
+      const queued = single.run({ ...task, exportName: 'numbers', args: { word: 'n' }, from: 10, to: 20 });
+      await expect(dying).rejects.toThrow(/exit code 3/);
+      const made = await queued;
+      expect(made.records).toBe(10);
+      const text = inflateRawSync(made.deflated, { finishFlush: constants.Z_SYNC_FLUSH }).toString();
+      expect(
+        text
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => (JSON.parse(line) as { i: number }).i),
+      ).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    } finally {
+      await single.close();
+    }
   });
 
   it('stops on abort with ranges in flight and leaves no object behind', async () => {
