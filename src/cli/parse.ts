@@ -1,41 +1,17 @@
 import { InvalidArgumentError } from 'commander';
+import { DurationSyntaxError, formatDuration, parseDuration } from '../durations.js';
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
-
-/** `90s`, `24h`, `14d`, `1.5h`, also composed (`1d12h`); at least one unit is required. */
+/** A duration on the command line (durations.ts), refused as commander refuses a bad argument. */
 export function parseDurationMs(text: string): number {
-  const trimmed = text.trim();
-  const pieces = trimmed.match(/\d+(?:\.\d+)?(?:ms|s|m|h|d|w)/g);
-  if (!pieces || pieces.join('') !== trimmed) {
-    throw new InvalidArgumentError(`expected a duration such as 30s, 24h, 14d or 1d12h, got "${text}"`);
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    if (error instanceof DurationSyntaxError) throw new InvalidArgumentError(error.message);
+    throw error;
   }
-  return Math.round(
-    pieces.reduce((sum, piece) => {
-      const [, n, unit] = DURATION.exec(piece)!;
-      return sum + Number(n) * DURATION_UNITS[unit!]!;
-    }, 0),
-  );
 }
 
-/** `1d 2h 3m`, `-5m 10s`, `0s`: a duration for people. */
-export function formatDuration(ms: number): string {
-  if (ms !== 0 && Math.abs(ms) < 1000) return `${Math.round(ms)}ms`;
-  const sign = ms < 0 ? '-' : '';
-  let rest = Math.round(Math.abs(ms) / 1000);
-  const parts: string[] = [];
-  for (const [unit, size] of [
-    ['d', 86_400],
-    ['h', 3600],
-    ['m', 60],
-    ['s', 1],
-  ] as const) {
-    const n = Math.floor(rest / size);
-    rest -= n * size;
-    if (n > 0) parts.push(`${n}${unit}`);
-  }
-  return `${sign}${parts.slice(0, 3).join(' ') || '0s'}`;
-}
+export { formatDuration };
 
 /** An RFC 3339 time (`2026-03-01T00:00:00Z`, or a date `2026-03-01`, taken as UTC) or a duration ago (`7d`). */
 export function parseTime(text: string, now: () => number): Date {

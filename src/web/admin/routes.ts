@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ClientError, type ClientService, type OperatorService, type SignInResult, type TokenService, type UpstreamSignIn } from '../../auth/index.js';
 import type { Catalog } from '../../catalog/index.js';
-import { formatDuration, parseDurationMs } from '../../cli/parse.js';
+import { DurationSyntaxError, formatDuration, parseDuration } from '../../durations.js';
 import {
   clearRuntimeFaults,
   formatFault,
@@ -582,11 +582,14 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       const at = deps.now();
       let offset = 0;
       if (one(body.do) !== 'reset') {
+        let by: number;
         try {
-          offset = (await readClockOffsetMs(deps.db)) + parseDurationMs(one(body.by) ?? '');
+          by = parseDuration(one(body.by) ?? '');
         } catch (error) {
-          return renderEmulator(reply, t, s, { error: (error as Error).message }, 400);
+          if (!(error instanceof DurationSyntaxError)) throw error;
+          return renderEmulator(reply, t, s, { error: error.message }, 400);
         }
+        offset = (await readClockOffsetMs(deps.db)) + by;
       }
       await writeClockOffsetMs(deps.db, offset, Date.now());
       await auditSql.appendAudit(deps.db, { at, action: 'emulator.clock', actor: 'operator', ...origin, detail: { offsetMs: offset } });
