@@ -104,10 +104,16 @@ export function createJobService(deps: JobServiceDeps): JobService {
           ...(row.end_time !== null ? { endTime: row.end_time } : {}),
         }),
       );
-      return row;
+      return { ...row, dispatched: await deps.dispatcher.dispatchWithin?.(trx, row.id) };
     });
-    await deps.dispatcher.dispatch(job.id);
+    await dispatchAfterCommit(job.id, job.dispatched);
     return { archiveJobId: job.id, accessType: job.access_type };
+  }
+
+  /** A job's delivery, once the transaction that inserted the job has committed: written in it (wake the workers), or sent now. */
+  async function dispatchAfterCommit(jobId: string, dispatched: (() => void) | undefined): Promise<void> {
+    if (dispatched) dispatched();
+    else await deps.dispatcher.dispatch(jobId);
   }
 
   async function getArchiveState(caller: Caller, jobId: string): Promise<TimedArchiveState> {
@@ -173,9 +179,9 @@ export function createJobService(deps: JobServiceDeps): JobService {
       );
       await jobsSql.insertJob(trx, row);
       await auditSql.appendAudit(trx, auditEntry(caller, 'retry', at, origin, row.id, { retryOf: failed.id }));
-      return row;
+      return { ...row, dispatched: await deps.dispatcher.dispatchWithin?.(trx, row.id) };
     });
-    await deps.dispatcher.dispatch(job.id);
+    await dispatchAfterCommit(job.id, job.dispatched);
     return { archiveJobId: job.id };
   }
 

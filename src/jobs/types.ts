@@ -1,4 +1,4 @@
-import type { AuditOrigin } from '../store/index.js';
+import type { AuditOrigin, Db } from '../store/index.js';
 import type { AccessType, JobState } from './states.js';
 
 /** Who is calling: established by the API from the access token, trusted by the jobs domain. */
@@ -48,6 +48,12 @@ export interface AccessTypeResult {
 /** How new jobs reach workers. */
 export interface JobDispatcher {
   dispatch(jobId: string): Promise<void>;
+  /**
+   * A queue kept in the jobs' own database (embedded) writes the delivery inside `trx`, the transaction that
+   * inserts the job, and returns what to do once it has committed (wake the workers). One commit per initiate
+   * instead of two, so one wait for the disk (store/group-commit.ts), and no job is ever without its delivery.
+   */
+  dispatchWithin?(trx: Db, jobId: string): Promise<() => void>;
 }
 
 /** A part that may be downloaded: its job, owner, and the request (and trace) that made the job. */

@@ -48,6 +48,10 @@ export function createEmbeddedQueue(options: EmbeddedQueueOptions): JobQueue {
       await queueItems.enqueueItem(db, jobId, now());
       consumer?.wake();
     },
+    async dispatchWithin(trx, jobId) {
+      await queueItems.enqueueItem(trx, jobId, now());
+      return () => consumer?.wake();
+    },
     async redispatch(jobId) {
       // Items are taken in run_at order: one due since the epoch goes before everything waiting. An item of
       // the job already waiting (or whose lock lapsed with its worker) is moved ahead instead of doubled.

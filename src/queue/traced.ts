@@ -8,16 +8,19 @@ import type { JobQueue } from './types.js';
  * (the row, not the message, is the truth, and a takeover re-dispatch has no request to follow).
  */
 export function withDispatchSpans(queue: JobQueue, system: 'embedded' | 'pg-boss'): JobQueue {
+  const span = <T>(jobId: string, send: () => Promise<T>) =>
+    withSpan(
+      'queue.dispatch',
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: { 'messaging.system': system, 'messaging.operation.type': 'send', 'dataport.job.id': jobId },
+      },
+      send,
+    );
+  const { dispatchWithin } = queue;
   return {
     ...queue,
-    dispatch: (jobId) =>
-      withSpan(
-        'queue.dispatch',
-        {
-          kind: SpanKind.PRODUCER,
-          attributes: { 'messaging.system': system, 'messaging.operation.type': 'send', 'dataport.job.id': jobId },
-        },
-        () => queue.dispatch(jobId),
-      ),
+    dispatch: (jobId) => span(jobId, () => queue.dispatch(jobId)),
+    ...(dispatchWithin ? { dispatchWithin: (trx, jobId) => span(jobId, () => dispatchWithin(trx, jobId)) } : {}),
   };
 }

@@ -9,6 +9,7 @@ import type { Database } from './schema.js';
 import { dialectOf, type Dialect } from './dialect.js';
 import { createChangeWatch, type ChangeWatch } from './change-watch.js';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
+import { createGroupCommit, type GroupCommit } from './group-commit.js';
 
 export type Db = Kysely<Database>;
 
@@ -39,6 +40,7 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   let db: Db;
   let changes: ChangeWatch | undefined;
   let checkpointer: WalCheckpointer | undefined;
+  let groupCommit: GroupCommit | undefined;
   if (options.databaseUrl) {
     // Required here, not imported at the top: an embedded server never uses pg (~15 MiB when loaded).
     const pg = createRequire(import.meta.url)('pg') as typeof import('pg').default;
@@ -72,13 +74,17 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     // instead of failing with SQLITE_BUSY when both write at once.
     file.pragma('journal_mode = WAL');
     file.pragma('busy_timeout = 5000');
-    // FULL by default, not NORMAL: in WAL mode NORMAL syncs only at checkpoints, so a power loss or OS crash
-    // can undo commits already acknowledged (an initiate answered 200, a job marked COMPLETE). FULL syncs the
-    // WAL at every commit, which SQLite documents as durable (docs/operations.md says what survives what).
-    file.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     file.pragma('foreign_keys = ON');
     if (options.checkpoints) checkpointer = startWalCheckpointer(file, { onError: options.checkpoints.onError });
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
+    const statements = withStatementCache(file);
+    // `full` by default: in WAL mode SQLite's NORMAL syncs only at checkpoints, so a power loss or OS crash can
+    // undo commits already acknowledged (an initiate answered 200, a job marked COMPLETE). SQLite's FULL syncs
+    // the WAL inside every COMMIT, on this thread; the group commit syncs it on the thread pool instead, and no
+    // query's caller hears of a commit before it is on the disk (group-commit.ts; docs/operations.md says what
+    // survives what). `normal` leaves the sync to checkpoints.
+    if (options.synchronous === 'normal') file.pragma('synchronous = NORMAL');
+    else groupCommit = createGroupCommit(file, statements, `${fileName}-wal`);
+    db = new Kysely<Database>({ dialect: groupCommit?.dialect ?? new SqliteDialect({ database: statements }) });
     changes = createChangeWatch(file);
   }
   return {
@@ -87,6 +93,7 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     changes,
     async close() {
       await checkpointer?.close();
+      await groupCommit?.close();
       await db.destroy();
     },
   };
