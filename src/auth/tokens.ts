@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import type { Catalog } from '../catalog/index.js';
 import type { Caller } from '../jobs/index.js';
 import { accessTokens, auditSql, grants, oidcPayloads, type AccessMode, type AuditOrigin, type Db, type GrantRow } from '../store/index.js';
@@ -15,7 +15,8 @@ export const ACCESS_MODES = Object.freeze(['once', '30d', '180d'] as const);
 const TOKEN_PREFIX = 'dpa_';
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  // One-shot: runs on every request (the poll cache's key), and ~1.5 µs cheaper than a Hash object here.
+  return hash('sha256', token, 'hex');
 }
 
 export class AuthError extends Error {
