@@ -7,7 +7,7 @@ import { SqliteAdapter, SqliteDialect, type DatabaseConnection, type Dialect, ty
  * an fsync per commit on the thread that serves the API.
  *
  * With `synchronous = FULL`, SQLite fsyncs the WAL inside each COMMIT. better-sqlite3 is synchronous, so the
- * API's event loop stood still for every fsync (2-5 ms each on the VM this was measured on, tails of 20-60 ms),
+ * API's event loop stood still for every fsync (0.3-5 ms each on the VM this was measured on, tails of 15-120 ms),
  * one per commit, a few commits per export: ~40-50 initiates/s and a queue behind them (bench/README.md,
  * "Round 6"). Here the connection runs with `synchronous = NORMAL` (a commit only appends to the WAL; SQLite
  * still syncs the WAL's header when it starts over and both files at each checkpoint) and this module
@@ -17,9 +17,13 @@ import { SqliteAdapter, SqliteDialect, type DatabaseConnection, type Dialect, ty
  *   ended is on the disk: the driver below waits for that after it has handed the connection on, so the next
  *   transaction runs (and commits) while this one's sync is in flight. An answer, a poll that reads a new
  *   state or a webhook never reveals a commit that a power loss could take back;
- * - one sync at a time; the commits made while it runs are covered together by the next one. However many
- *   initiates arrive during a sync, they cost one more fsync, not one each. Each still runs in a transaction
- *   of its own, so one request's refusal (a limit, a conflict) leaves the others' exactly as they were.
+ * - at most two syncs at a time; the commits made while they run are covered together by the next one. However
+ *   many initiates commit during a sync, they cost one more fsync, not one each. Each still runs in a
+ *   transaction of its own, so one request's refusal (a limit, a conflict) leaves the others' exactly as they
+ *   were.
+ *
+ * Another connection (the `dataport` CLI, a second process) may read a commit of this one in the moment
+ * between the commit and its sync; nothing this process answers depends on that.
  *
  * The WAL is a log: a sync of the file covers every frame written before it started, so the frames of a
  * commit followed by a successful fdatasync survive a power loss exactly as with FULL. A checkpoint can't
@@ -150,19 +154,39 @@ interface WalSync {
   close(): Promise<void>;
 }
 
-/** fdatasync of the WAL on the thread pool, one at a time, each covering every commit before it started. */
+/**
+ * Syncs of the WAL in flight at once. A commit made while one sync runs is not covered by it; with a second
+ * one started at once it waits for one sync, not for the rest of the running one and then its own (measured:
+ * syncs took 0.7 ms at the median and 15-58 ms in the tail under 200 initiates/s). Two, not more: libuv's
+ * pool has four threads, and the archives' fsyncs and zlib use them too.
+ */
+const MAX_SYNCS_IN_FLIGHT = 2;
+
+/**
+ * fdatasync of the WAL on the thread pool. A sync covers every commit written before it started (an fdatasync
+ * writes out everything written to the file before the call), so the commits written while syncs run share
+ * the next one.
+ */
 function createWalSync(walPath: string): WalSync {
   let fd: number | undefined;
   /** Commits written, and how many of them are known to be on the disk. */
   let written = 0;
   let synced = 0;
   let failure: Error | undefined;
-  let running: { promise: Promise<void>; upTo: number } | undefined;
-  /** The sync after the one running, for the commits written while it runs. */
-  let next: Promise<void> | undefined;
+  const running: { promise: Promise<void>; upTo: number }[] = [];
+  /** Waiters for a free slot, when every slot runs a sync that started before their commit. */
+  let slot: Promise<void> | undefined;
 
-  function start(upTo: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  function fail(error: unknown): Error {
+    failure ??= Object.assign(new Error(`the database's log could not be synced to the disk: ${(error as Error).message}`, { cause: error }), {
+      code: (error as NodeJS.ErrnoException).code,
+    });
+    return failure;
+  }
+
+  function run(): Promise<void> {
+    const upTo = written;
+    const promise = new Promise<void>((resolve, reject) => {
       try {
         // Opened on first use: the WAL exists once something was written. SQLite removes it only when the
         // last connection closes, and this one stays open, so the descriptor stays the WAL's.
@@ -179,51 +203,37 @@ function createWalSync(walPath: string): WalSync {
         }
       });
     });
+    const sync = { promise, upTo };
+    running.push(sync);
+    const done = () => void running.splice(running.indexOf(sync), 1);
+    promise.then(done, done);
+    return promise;
   }
 
-  function fail(error: unknown): Error {
-    failure ??= Object.assign(new Error(`the database's log could not be synced to the disk: ${(error as Error).message}`, { cause: error }), {
-      code: (error as NodeJS.ErrnoException).code,
+  function durable(): Promise<void> | undefined {
+    if (failure) return Promise.reject(failure);
+    if (synced >= written) return undefined;
+    const covering = running.find((s) => s.upTo >= written);
+    if (covering) return covering.promise;
+    if (running.length < MAX_SYNCS_IN_FLIGHT) return run();
+    slot ??= Promise.race(running.map((s) => s.promise.then(noop, noop))).then(() => {
+      slot = undefined;
+      return durable();
     });
-    return failure;
-  }
-
-  function run(): Promise<void> {
-    const current = { promise: start(written), upTo: written };
-    running = current;
-    const done = () => {
-      if (running === current) running = undefined;
-    };
-    current.promise.then(done, done);
-    return current.promise;
+    return slot;
   }
 
   return {
     committed() {
       written++;
     },
-    durable() {
-      if (failure) return Promise.reject(failure);
-      if (synced >= written) return undefined;
-      if (!running) return run();
-      if (running.upTo >= written) return running.promise;
-      // The sync in flight started before the last commit: wait for the one after it, which every commit
-      // written meanwhile shares.
-      next ??= running.promise
-        .then(
-          () => undefined,
-          () => undefined,
-        )
-        .then(() => {
-          next = undefined;
-          return failure ? Promise.reject(failure) : run();
-        });
-      return next;
-    },
+    durable,
     async close() {
-      await Promise.allSettled([running?.promise, next]);
+      while (running.length > 0 || slot) await Promise.allSettled([...running.map((s) => s.promise), slot]);
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
     },
   };
 }
+
+const noop = () => undefined;
