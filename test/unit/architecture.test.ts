@@ -150,6 +150,7 @@ const SQL_OUTSIDE_STORE_SQL: Record<string, string> = {
   'store/database.ts': 'opening a connection: SQLite pragmas, the statement cache, the migration lock',
   'store/change-watch.ts': 'per-connection temp triggers and pragma data_version on the SQLite handle',
   'store/wal-checkpointer.ts': 'WAL checkpoint pragmas on a connection of its own',
+  'store/group-commit.ts': 'the driver around the SQLite connection: its synchronous pragma, and the statements it prepares for Kysely (to see writes)',
   'queue/pg-boss.ts': "pg-boss's own table (pgboss.job) and the queue-creation lock, beside the one module that knows pg-boss",
   'sources/sql/': "the sql source: the operator's queries, against the operator's database",
 };
