@@ -26,7 +26,8 @@ const typeCast: TypeCast = (field, next) => {
 
 /**
  * MySQL and MariaDB. Rows stream from the socket (mysql2's query stream pauses the connection when the
- * consumer is behind), so memory stays at about `fetchRows` rows whatever the result's size.
+ * consumer is behind), so memory stays at about `fetchRows` rows whatever the result's size; they are handed
+ * over a batch at a time, as the other drivers do.
  */
 export function createMysqlDriver(options: SqlDriverOptions): SqlDriver {
   const pool = mysql.createPool({
@@ -75,15 +76,41 @@ export function createMysqlDriver(options: SqlDriverOptions): SqlDriver {
         await close();
         throw error;
       }
-      async function* rows(): AsyncGenerator<Record<string, unknown>> {
+      // What the stream has buffered is taken a batch at a time (up to `fetchRows` rows, no promise per row),
+      // waiting only when it is empty.
+      let failure: unknown;
+      stream.on('error', (error) => (failure ??= error));
+      const more = () =>
+        new Promise<void>((resolve) => {
+          const done = () => {
+            stream.off('readable', done).off('end', done).off('error', done);
+            resolve();
+          };
+          stream.on('readable', done).on('end', done).on('error', done);
+        });
+      async function* batches(): AsyncGenerator<Record<string, unknown>[]> {
         try {
-          for await (const row of stream as AsyncIterable<Record<string, unknown>>) yield convertRow(row, query.jsonColumns);
+          for (;;) {
+            if (failure !== undefined) throw failure;
+            const batch: Record<string, unknown>[] = [];
+            let row: Record<string, unknown> | null;
+            while (batch.length < options.fetchRows && (row = stream.read() as Record<string, unknown> | null) !== null) {
+              batch.push(convertRow(row, query.jsonColumns));
+            }
+            if (batch.length > 0) yield batch;
+            else if (finished || stream.readableEnded) break;
+            else await more();
+          }
           finished = true;
         } finally {
           await close();
         }
       }
-      return { columns, rows: rows(), close };
+      const batched = batches();
+      async function* rows(): AsyncGenerator<Record<string, unknown>> {
+        for await (const batch of batched) yield* batch;
+      }
+      return { columns, rows: rows(), batches: batched, close };
     },
     isTransient(error) {
       const code = (error as { code?: unknown })?.code;
