@@ -30,7 +30,7 @@ export async function createSourcesFromCatalog(definition: CatalogDefinition | u
       try {
         switch (source.type) {
           case 'sql':
-            sources.set(name, createSqlSource({ ...common, definition: source, locate }));
+            sources.set(name, await createSqlSource({ ...common, definition: source, locate }));
             break;
           case 'files':
             sources.set(name, createFilesSource({ ...common, definition: source }));

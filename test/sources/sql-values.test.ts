@@ -135,7 +135,7 @@ describe.each(databases)('sql source values on $name', ({ create }) => {
         },
       ],
     };
-    const source = createSqlSource({
+    const source = await createSqlSource({
       name: 'db',
       definition: { type: 'sql', url, attempts: 1, backoff: 0, fetchRows: 1, poolSize: 1 },
       groups: [group],

@@ -16,6 +16,8 @@ export interface CursorQuery {
   /** The query text with the driver's placeholders. */
   readonly text: string;
   readonly values: readonly unknown[];
+  /** The text around the placeholders, for a driver that writes the values in as literals. */
+  readonly pieces: readonly string[];
   /** Text columns to parse as JSON. */
   readonly jsonColumns: ReadonlySet<string>;
 }

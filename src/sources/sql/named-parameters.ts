@@ -9,6 +9,12 @@ export interface CompiledQuery {
   readonly text: string;
   /** The parameter each placeholder binds, in order. */
   readonly parameters: readonly SqlParameter[];
+  /**
+   * The text around the placeholders (one more piece than parameters), for a driver that writes values in as
+   * literals and the query inside other SQL (PostgreSQL's COPY): the last piece ends at the last code, without
+   * a closing semicolon or the comments after it.
+   */
+  readonly pieces: readonly string[];
 }
 
 export class NamedParameterError extends Error {
@@ -22,11 +28,16 @@ export class NamedParameterError extends Error {
  */
 export function compileNamedParameters(sql: string, dialect: SqlDialect): CompiledQuery {
   const parameters: SqlParameter[] = [];
+  const pieces: string[] = [];
   let out = '';
+  let piece = 0;
+  /** The end in `out` of the last code seen (not a comment, not white space). */
+  let codeEnd = 0;
   let i = 0;
-  const copyUntil = (end: number) => {
+  const copyUntil = (end: number, code = true) => {
     out += sql.slice(i, end);
     i = end;
+    if (code) codeEnd = out.length;
   };
   while (i < sql.length) {
     const c = sql[i]!;
@@ -35,10 +46,10 @@ export function compileNamedParameters(sql: string, dialect: SqlDialect): Compil
       copyUntil(endOfQuoted(sql, i, c, dialect === 'mysql'));
     } else if ((c === '-' && next === '-') || (c === '#' && dialect === 'mysql')) {
       const eol = sql.indexOf('\n', i);
-      copyUntil(eol === -1 ? sql.length : eol);
+      copyUntil(eol === -1 ? sql.length : eol, false);
     } else if (c === '/' && next === '*') {
       const close = sql.indexOf('*/', i + 2);
-      copyUntil(close === -1 ? sql.length : close + 2);
+      copyUntil(close === -1 ? sql.length : close + 2, false);
     } else if (c === '$' && dialect === 'postgres' && /^\$[A-Za-z_]*\$/.test(sql.slice(i))) {
       const tag = /^\$[A-Za-z_]*\$/.exec(sql.slice(i))![0];
       const close = sql.indexOf(tag, i + tag.length);
@@ -51,13 +62,16 @@ export function compileNamedParameters(sql: string, dialect: SqlDialect): Compil
         throw new NamedParameterError(`unknown parameter :${name} (a query may use ${SQL_PARAMETERS.map((p) => `:${p}`).join(', ')})`);
       }
       parameters.push(name as SqlParameter);
+      pieces.push(out.slice(piece));
       out += dialect === 'postgres' ? `$${parameters.length}` : '?';
       i += 1 + name.length;
+      piece = codeEnd = out.length;
     } else {
-      copyUntil(i + 1);
+      copyUntil(i + 1, !/\s/.test(c));
     }
   }
-  return { text: out, parameters };
+  pieces.push(out.slice(piece, out[codeEnd - 1] === ';' ? codeEnd - 1 : codeEnd));
+  return { text: out, parameters, pieces };
 }
 
 /** Index just past the closing quote; a doubled quote is an escaped one, and so is `\'` in MySQL. */

@@ -3,9 +3,6 @@ import { batchedRecords } from '../record-batches.js';
 import { streamFailure, withRetries } from '../retry.js';
 import { PermanentSourceError, type ArchiveFile, type ExportRequest, type RecordFormat, type Source } from '../types.js';
 import type { SqlCursor, SqlDriver, SqlDriverOptions } from './driver.js';
-import { createMysqlDriver } from './driver-mysql.js';
-import { createPostgresDriver } from './driver-postgres.js';
-import { createSqliteDriver } from './driver-sqlite.js';
 import { compileNamedParameters, NamedParameterError, type CompiledQuery, type SqlDialect } from './named-parameters.js';
 
 export interface SqlSourceOptions {
@@ -30,10 +27,12 @@ function dialectOf(url: string): SqlDialect {
   return 'postgres';
 }
 
-const DRIVERS: Record<SqlDialect, (options: SqlDriverOptions) => SqlDriver> = {
-  postgres: createPostgresDriver,
-  mysql: createMysqlDriver,
-  sqlite: createSqliteDriver,
+// Each driver, and its database library, is loaded when a source of its dialect opens: a server whose catalog
+// has no PostgreSQL or MySQL source never loads pg or mysql2 for one.
+const DRIVERS: Record<SqlDialect, () => Promise<(options: SqlDriverOptions) => SqlDriver>> = {
+  postgres: async () => (await import('./driver-postgres.js')).createPostgresDriver,
+  mysql: async () => (await import('./driver-mysql.js')).createMysqlDriver,
+  sqlite: async () => (await import('./driver-sqlite.js')).createSqliteDriver,
 };
 
 /**
@@ -41,7 +40,7 @@ const DRIVERS: Record<SqlDialect, (options: SqlDriverOptions) => SqlDriver> = {
  * user's id; `:start_time` and `:end_time` to the request's window (1970-01-01 and the export time when the
  * request sets none, so a query can always compare against them).
  */
-export function createSqlSource(options: SqlSourceOptions): Source {
+export async function createSqlSource(options: SqlSourceOptions): Promise<Source> {
   const { definition } = options;
   const dialect = dialectOf(definition.url);
   const prepared = new Map<string, PreparedFile[]>();
@@ -61,7 +60,7 @@ export function createSqlSource(options: SqlSourceOptions): Source {
   }
   if (mistakes.length > 0) throw new CatalogError(mistakes.join('\n'));
 
-  const driver = DRIVERS[dialect]({ url: definition.url, fetchRows: definition.fetchRows, poolSize: definition.poolSize, baseDir: options.baseDir });
+  const driver = (await DRIVERS[dialect]())({ url: definition.url, fetchRows: definition.fetchRows, poolSize: definition.poolSize, baseDir: options.baseDir });
   const policy = { attempts: definition.attempts, backoffMs: definition.backoff };
 
   return {
@@ -80,7 +79,7 @@ export function createSqlSource(options: SqlSourceOptions): Source {
           what,
           policy,
           request.signal,
-          () => driver.openCursor({ text: query.text, values: query.parameters.map((p) => bound[p]), jsonColumns }),
+          () => driver.openCursor({ text: query.text, pieces: query.pieces, values: query.parameters.map((p) => bound[p]), jsonColumns }),
           (error) => ({ transient: driver.isTransient(error) }),
         );
         try {
