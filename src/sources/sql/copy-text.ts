@@ -86,7 +86,7 @@ const ESCAPED: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t:
  * `a\tb\\c` → `a<tab>b\c`. COPY TO writes only these escapes; any other backslash pair stands for the character
  * after the backslash, as COPY FROM reads it.
  */
-export function unescapeCopyText(raw: string): string {
+function unescapeCopyText(raw: string): string {
   let out = '';
   let from = 0;
   for (let i = raw.indexOf('\\'); i !== -1 && i + 1 < raw.length; i = raw.indexOf('\\', from)) {

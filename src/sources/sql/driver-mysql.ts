@@ -65,6 +65,9 @@ export function createMysqlDriver(options: SqlDriverOptions): SqlDriver {
       stream.on('end', () => {
         finished = true;
       });
+      // Kept from the start: an error while no one waits on the stream is thrown at the next batch.
+      let failure: Error | undefined;
+      stream.on('error', (error: Error) => (failure ??= error));
       let columns: string[];
       try {
         columns = await new Promise<string[]>((resolve, reject) => {
@@ -78,8 +81,6 @@ export function createMysqlDriver(options: SqlDriverOptions): SqlDriver {
       }
       // What the stream has buffered is taken a batch at a time (up to `fetchRows` rows, no promise per row),
       // waiting only when it is empty.
-      let failure: unknown;
-      stream.on('error', (error) => (failure ??= error));
       const more = () =>
         new Promise<void>((resolve) => {
           const done = () => {
