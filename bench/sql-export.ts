@@ -10,7 +10,7 @@ import pg from 'pg';
 import yauzl from 'yauzl';
 import { download, initiate, waitComplete } from './lib/http.js';
 import { round } from './lib/numbers.js';
-import { buildDataport, cpuTimeOf, DATAPORT_BIN, log, memoryOf, sampleRss, startDataportProcess } from './lib/processes.js';
+import { buildDataport, cpuTimeOf, DATAPORT_BIN, log, memoryOf, sampleRss, startDataportProcess, threadCpuOf, threadCpuSince } from './lib/processes.js';
 
 /**
  * A large SQL export in bounded memory, beside the script a DBA would write instead: seeds `rows` rows
@@ -173,6 +173,7 @@ export async function sqlExport(options: SqlExportOptions) {
         scriptWallMs: p.script.wallMs,
         wallTimeRatio: p.wallTimeRatio,
         dataportCpuMs: p.dataport.serverCpuMs,
+        dataportThreadCpuMs: p.dataport.serverThreadCpuMs,
         scriptCpuMs: p.script.cpuMs,
         cpuTimeRatio: p.cpuTimeRatio,
         serverPeakRssMiB: p.dataport.serverPeakRssMiB,
@@ -221,11 +222,13 @@ ${database.jsonColumns.length > 0 ? `        jsonColumns: [${database.jsonColumn
     const rss = sampleRss(server.pid, 25);
     log(`sql-export (${options.dialect}): exporting ${options.rows} rows through the API`);
     const cpuBefore = cpuTimeOf(server.pid);
+    const threadsBefore = threadCpuOf(server.pid);
     const started = performance.now();
     const jobId = await initiate(server.url, token, ['app.events']);
     const state = await waitComplete(server.url, token, jobId, 20, 30 * 60_000);
     const wallMs = performance.now() - started;
     const serverCpuMs = cpuTimeOf(server.pid) - cpuBefore;
+    const serverThreadCpuMs = threadCpuSince(threadsBefore, threadCpuOf(server.pid));
     const memory = rss.stop();
     let archiveBytes = 0;
     let records = 0;
@@ -240,6 +243,8 @@ ${database.jsonColumns.length > 0 ? `        jsonColumns: [${database.jsonColumn
     dataport = {
       wallMs: round(wallMs),
       serverCpuMs: round(serverCpuMs),
+      // The same by thread: the main thread (driver, conversion, serialization), deflate, the collector.
+      serverThreadCpuMs,
       rowsPerSecond: Math.round(options.rows / (wallMs / 1000)),
       parts: state.urls?.length ?? 0,
       archiveBytes,

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -129,6 +129,41 @@ export function cpuTimeOf(pid: number): number {
   }
 }
 const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK): 100 on Linux
+
+/**
+ * CPU time so far (ms) of a process's threads, summed by thread name (Linux): Node's main thread is
+ * `MainThread`, the libuv pool that runs deflate `libuv-worker`, V8's garbage collector helpers `V8Worker`,
+ * worker_threads `WorkerThread`. Where the time goes without a profiler.
+ */
+export function threadCpuOf(pid: number): Record<string, number> {
+  const byName: Record<string, number> = {};
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byName;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      byName[name] = (byName[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return byName;
+}
+
+/** `after - before` for each thread name, dropping those that used nothing. */
+export function threadCpuSince(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([name, ms]) => [name, Math.round(ms - (before[name] ?? 0))] as const)
+      .filter(([, ms]) => ms > 0),
+  );
+}
 
 /** Samples a process's RSS every `intervalMs` until stopped; returns the highest seen (and VmHWM). */
 export function sampleRss(pid: number, intervalMs = 50) {

@@ -47,7 +47,7 @@ export const sqlSourceSchema = z.strictObject({
   /** Tries at opening a query before the job gives up (the job runner then retries the whole job). */
   attempts: attempts.default(3),
   backoff: duration.default(500),
-  /** Rows fetched per round trip from a cursor: a memory/latency trade-off; 1000 rows is a few hundred KB. */
+  /** Rows handed to the archive writer per batch: the memory a result holds at once; 1000 rows is a few hundred KB. */
   fetchRows: z.number().int().min(1).max(100_000).default(1000),
   /** Connections kept for this source (PostgreSQL, MySQL). */
   poolSize: z.number().int().min(1).max(100).default(4),
