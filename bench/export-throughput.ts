@@ -3,7 +3,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { download, initiate, waitComplete } from './lib/http.js';
 import { round } from './lib/numbers.js';
-import { log, mintToken, sampleRss, startDataportProcess, timeCommand } from './lib/processes.js';
+import { cpuTimeOf, log, mintToken, runCommand, sampleRss, startDataportProcess, threadCpuOf, threadCpuSince, timeCommand } from './lib/processes.js';
 
 /**
  * One user's `myactivity.search` (Takeout's My Activity JSON, ~343 bytes a record), exported end to end
@@ -86,14 +86,22 @@ async function onePair(options: ExportBenchOptions) {
     let wallMs: number;
     let memory: { peakRssBytes: number; vmHwmBytes: number };
     let urls: string[];
+    let serverCpuMs: number;
+    let serverThreadCpuMs: Record<string, number>;
     try {
       log(`export: ${options.records} records of ${group}, level ${options.deflateLevel}`);
       const rss = sampleRss(server.pid, 25);
+      const cpuBefore = cpuTimeOf(server.pid);
+      const threadsBefore = threadCpuOf(server.pid);
       const started = performance.now();
       const jobId = await initiate(server.url, token, [group]);
       // 20 ms polls: a negligible load next to the export, and at most 20 ms of error in the wall time.
       const state = await waitComplete(server.url, token, jobId, 20, 30 * 60_000);
       wallMs = performance.now() - started;
+      // Where the server's time went (main thread, export threads, zlib's pool, the collector), and how much of
+      // the two cores it used: wall × cores is the most a process can use.
+      serverCpuMs = Math.round(cpuTimeOf(server.pid) - cpuBefore);
+      serverThreadCpuMs = threadCpuSince(threadsBefore, threadCpuOf(server.pid));
       memory = rss.stop();
       urls = state.urls ?? [];
       const archives = path.join(work, 'archives');
@@ -119,6 +127,8 @@ async function onePair(options: ExportBenchOptions) {
       compressedBytes,
       bytesPerSecond: Math.round(uncompressedBytes / (wallMs / 1000)),
       parts: parts.length,
+      serverCpuMs,
+      serverThreadCpuMs,
       serverPeakRssBytes: memory.peakRssBytes,
       serverVmHwmBytes: memory.vmHwmBytes,
       serverPeakRssMiB: round(Math.max(memory.peakRssBytes, memory.vmHwmBytes || 0) / 1024 ** 2),
@@ -136,15 +146,29 @@ async function onePair(options: ExportBenchOptions) {
     } else {
       zip = { available: false, note: 'Info-ZIP `zip` is not installed (apt-get install -y zip): no reference figure' };
     }
-    let pigz: { wallMs: number; threads: number; compressedBytes: number; bytesPerSecond: number } | { available: false; note: string };
+    let pigz: { wallMs: number; cpuMs: number; threads: number; compressedBytes: number; bytesPerSecond: number } | { available: false; note: string };
     if (options.pigzAvailable) {
       const threads = cpus().length;
       log(`export: pigz -${options.deflateLevel} -p ${threads} on the same ${uncompressedBytes} bytes`);
       const out = path.join(work, 'reference.gz');
       // Every file of the tree (one large JSON and the index) into one output, as concatenated gzip members.
       const files = treeFiles(unpacked).map((f) => path.relative(unpacked, f));
-      const pigzMs = await timeCommand('bash', ['-c', `pigz -${options.deflateLevel} -p ${threads} -c -- "$@" > ${out}`, 'pigz', ...files], unpacked);
-      pigz = { wallMs: round(pigzMs), threads, compressedBytes: statSync(out).size, bytesPerSecond: Math.round(uncompressedBytes / (pigzMs / 1000)) };
+      const started = performance.now();
+      // `times` prints the CPU pigz used (its children's line), beside the wall time measured here.
+      const times = await runCommand('bash', ['-c', `pigz -${options.deflateLevel} -p ${threads} -c -- "$@" > ${out}; times`, 'pigz', ...files], {
+        cwd: unpacked,
+      });
+      const pigzMs = performance.now() - started;
+      const [user = NaN, system = NaN] = [...(times.trim().split('\n').at(-1) ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map(
+        (m) => (Number(m[1]) * 60 + Number(m[2])) * 1000,
+      );
+      pigz = {
+        wallMs: round(pigzMs),
+        cpuMs: Math.round(user + system),
+        threads,
+        compressedBytes: statSync(out).size,
+        bytesPerSecond: Math.round(uncompressedBytes / (pigzMs / 1000)),
+      };
       rmSync(out);
     } else {
       pigz = { available: false, note: '`pigz` is not installed (apt-get install -y pigz): no parallel reference figure' };

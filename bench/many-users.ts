@@ -70,7 +70,7 @@ async function runScaled(options: ManyUsersOptions) {
       DATAPORT_LOG_LEVEL: 'warn',
       DATAPORT_MAX_JOBS_PER_USER: '0',
       DATAPORT_API_RATE_LIMIT: '0',
-      NODE_OPTIONS: '--max-semi-space-size=16 --max-old-space-size=1024', // as docs/operations.md says to start them
+      NODE_OPTIONS: '--max-semi-space-size=8 --max-old-space-size=1024', // as docs/operations.md says to start them
     };
     const server = await startServerProcess(env, 'serve');
     children.push(server.child);

@@ -10,7 +10,18 @@ import pg from 'pg';
 import yauzl from 'yauzl';
 import { download, initiate, waitComplete } from './lib/http.js';
 import { round } from './lib/numbers.js';
-import { buildDataport, cpuTimeOf, DATAPORT_BIN, log, memoryOf, sampleRss, startDataportProcess, threadCpuOf, threadCpuSince } from './lib/processes.js';
+import {
+  buildDataport,
+  cpuTimeOf,
+  DATAPORT_BIN,
+  log,
+  memoryOf,
+  runCommand,
+  sampleRss,
+  startDataportProcess,
+  threadCpuOf,
+  threadCpuSince,
+} from './lib/processes.js';
 
 /**
  * A large SQL export in bounded memory, beside the script a DBA would write instead: seeds `rows` rows
@@ -263,7 +274,7 @@ ${database.jsonColumns.length > 0 ? `        jsonColumns: [${database.jsonColumn
   const started = performance.now();
   // `times` prints the CPU the pipeline's processes used (the client and pigz; the database server's is on
   // neither side), comparable with the Dataport server's CPU time.
-  const times = await run('bash', ['-c', `${command}; times`], database.scriptEnv);
+  const times = await runCommand('bash', ['-c', `${command}; times`], { env: database.scriptEnv });
   const scriptMs = performance.now() - started;
   const [user, system] = [...(times.trim().split('\n').at(-1) ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map((m) => (Number(m[1]) * 60 + Number(m[2])) * 1000);
   const script = {
@@ -282,17 +293,6 @@ ${database.jsonColumns.length > 0 ? `        jsonColumns: [${database.jsonColumn
     // Less moved by the machine's other load than the wall times: Dataport's process against the client + pigz.
     cpuTimeRatio: round(dataport.serverCpuMs / script.cpuMs, 3),
   };
-}
-
-async function run(cmd: string, args: string[], env: Record<string, string>): Promise<string> {
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const code = await new Promise((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${String(code)}: ${stderr.slice(-2000)}`);
-  return stdout;
 }
 
 /** `dataport token` with the benchmark's catalog, so the grant names its group. */

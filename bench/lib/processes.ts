@@ -35,7 +35,7 @@ export interface RunningServer {
  * The V8 heap flags `npm start` passes (package.json; docs/operations.md, "Memory"): without them a long export
  * grows the young generation to 128 MiB and lets 100 MiB of promoted garbage pile up before the first full GC.
  */
-const SERVER_NODE_FLAGS = ['--max-semi-space-size=16', '--max-old-space-size=1024'];
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=1024'];
 
 /** Starts `dataport start` (compiled) (API + workers in one process), as `npm start` does, and waits until it listens. */
 export async function startDataportProcess(dataDir: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningServer> {
@@ -97,6 +97,12 @@ export async function mintToken(dataDir: string, user: string, resources: string
 }
 
 /** Runs a command to completion; resolves with wall time. */
+/** Runs a command to its end and returns its standard output; throws with its stderr if it fails. */
+export async function runCommand(cmd: string, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<string> {
+  const child = spawn(cmd, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return collect(child, cmd);
+}
+
 export async function timeCommand(cmd: string, args: string[], cwd: string): Promise<number> {
   const started = performance.now();
   const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -190,7 +196,8 @@ async function collect(child: ChildProcess, name: string): Promise<string> {
   child.stderr?.on('data', (d) => (stderr += d));
   const code: number = await new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', (c) => resolve(c ?? 1));
+    // 'close', not 'exit': the output pipes may still hold the last of what the process wrote.
+    child.on('close', (c) => resolve(c ?? 1));
   });
   if (code !== 0) throw new Error(`${name} exited with ${code}:\n${stderr.slice(-4000)}`);
   return stdout;
