@@ -155,7 +155,7 @@ const THREAD_LIMITS = { maxYoungGenerationSizeMb: 4 };
  * "Memory"). V8 applies that flag to every isolate made afterwards and it overrides a thread's
  * `resourceLimits`: each thread then had 32 MiB of new space, and a 1 GB export peaked at 290-300 MiB RSS.
  * The main isolate's heap is configured once, at startup, so clearing the flag now leaves the main thread
- * as started and lets THREAD_LIMITS rule the threads (test/slow/export/thread-heap.test.ts).
+ * as started and lets THREAD_LIMITS rule the threads (test/slow/export/thread-settings.test.ts).
  */
 function releaseSemiSpaceFlag(): void {
   v8.setFlagsFromString('--max-semi-space-size=0');

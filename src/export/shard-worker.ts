@@ -3,6 +3,7 @@
  * source's producer module, and hands back the range serialized, checksummed and deflated. Everything the
  * main thread would otherwise do per record happens here, so a long file is made on every core at once.
  */
+import { getPriority, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import zlib from 'node:zlib';
 import type { ShardProducer } from '../sources/index.js';
@@ -12,6 +13,16 @@ import { crc32 } from './crc32.js';
 import { serializerFor, type RecordSerializer } from './serialize.js';
 import type { ShardTask, ShardReply } from './shard-pool.js';
 import { DEFLATE_MEM_LEVEL } from './deflate-options.js';
+
+/**
+ * An export is background work beside the requests the same machine answers: this thread yields the CPU to
+ * them when both want it, and has all of it when nothing else does. On Linux `setpriority` on process id 0
+ * applies to the calling thread only, so the main thread (the API, in `dataport start`) keeps its priority;
+ * elsewhere it would apply to the whole process, so it is left alone there. An operator who started the
+ * process at a lower priority already keeps it (raising a niceness needs no privilege, lowering would).
+ */
+const EXPORT_THREAD_NICENESS = 10;
+if (process.platform === 'linux') setPriority(Math.max(EXPORT_THREAD_NICENESS, getPriority()));
 
 const producers = new Map<string, Promise<ShardProducer>>();
 /** One serializer per format for the thread's life: its cache of frozen values' text outlives a range. */

@@ -2,6 +2,7 @@
  * Shard producers for test/slow/export/sharded-archive.test.ts: loaded by the export worker threads by URL,
  * as a source's own producer module would be.
  */
+import { getPriority } from 'node:os';
 import v8 from 'node:v8';
 
 /** Records `{ i, text }` at positions [from, to): the same as `numbered(count)` yields. */
@@ -29,15 +30,15 @@ export function killsThreadAt(args: { at: number }, from: number, to: number): I
 }
 
 /**
- * One record per position telling how large the thread's young generation (V8's new space) has grown,
- * after enough short-lived garbage that it reaches its limit.
+ * One record per position telling how large the thread's young generation (V8's new space) has grown, after
+ * enough short-lived garbage that it reaches its limit, and the thread's scheduling priority (its niceness).
  */
-export function youngGenerationSize(_args: unknown, from: number, to: number): Iterable<unknown> {
+export function threadSettings(_args: unknown, from: number, to: number): Iterable<unknown> {
   let keep: { i: number; s: string }[] = [];
   for (let i = 0; i < 3_000_000; i++) {
     keep.push({ i, s: `x${i}` });
     if (keep.length > 50_000) keep = [];
   }
   const newSpace = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!;
-  return Array.from({ length: to - from }, () => ({ newSpaceMiB: newSpace.space_size / 2 ** 20, kept: keep.length > 0 }));
+  return Array.from({ length: to - from }, () => ({ newSpaceMiB: newSpace.space_size / 2 ** 20, niceness: getPriority(), kept: keep.length > 0 }));
 }
