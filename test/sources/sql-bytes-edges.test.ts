@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataport, type TestDataport } from '../helpers/dataport.js';
 import { exportThroughApi } from './export-archive.js';
+import { createPgSchema } from './pg-schema.js';
 
 /**
  * More of what sql-bytes.test.ts checks, for the values whose text PostgreSQL's COPY escapes or that take
@@ -15,7 +14,6 @@ import { exportThroughApi } from './export-archive.js';
  * and empty files. The fixtures under fixtures/sql-bytes/postgres-edges were written by the cursor path (the
  * code before COPY); `DATAPORT_WRITE_FIXTURES=1` rewrites them (only when a change of output is intended).
  */
-const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/sql-bytes/postgres-edges');
 // A user id that must be quoted and escaped when it is written into the query.
 const USER = `o'neil\\1 "x"`;
@@ -64,25 +62,19 @@ const FILES = [
 ];
 
 describe('PostgreSQL sql export: the archive bytes for escapes, arrays and other edge values', () => {
-  const schema = `edges_${randomBytes(4).toString('hex')}`;
   let dp: TestDataport;
   let dir: string;
+  let database: Awaited<ReturnType<typeof createPgSchema>> | undefined;
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'dataport-sql-edges-'));
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}; ${SEED}`);
-    await client.end();
+    database = await createPgSchema('edges', SEED);
     const catalog = path.join(dir, 'catalog.yaml');
     writeFileSync(catalog, catalogYaml());
-    dp = await startDataport({ DATAPORT_CATALOG: catalog, EDGES_DATABASE_URL: `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}` });
+    dp = await startDataport({ DATAPORT_CATALOG: catalog, EDGES_DATABASE_URL: database.url });
   });
   afterAll(async () => {
     await dp?.close();
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
+    await database?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 

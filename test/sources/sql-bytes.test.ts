@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataport, type TestDataport } from '../helpers/dataport.js';
 import { exportThroughApi } from './export-archive.js';
+import { createPgSchema } from './pg-schema.js';
 
 /**
  * The exact bytes a PostgreSQL (and a SQLite) `sql` export writes, for every value type docs/own-data.md documents, in each
@@ -14,7 +13,6 @@ import { exportThroughApi } from './export-archive.js';
  * the sql path was tuned for speed). Any change to how values are read, converted or serialized shows here as
  * a changed byte. `DATAPORT_WRITE_FIXTURES=1` rewrites the files (only when a change of output is intended).
  */
-const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/sql-bytes');
 const COLUMNS = 'id, big, n, small, price, ratio, r, at, local_at, day, span, raw, doc, plain_json, flag, note, uid, tags';
 const FILES = [
@@ -46,25 +44,19 @@ INSERT INTO v SELECT 100 + i, 'u1', i::bigint * 7919 * 1000000007, i, i % 100, (
   md5(i::text)::uuid, ARRAY['t' || i] FROM generate_series(1, 300) i;`;
 
 describe('PostgreSQL sql export: the archive bytes for every documented type', () => {
-  const schema = `bytes_${randomBytes(4).toString('hex')}`;
   let dp: TestDataport;
   let dir: string;
+  let database: Awaited<ReturnType<typeof createPgSchema>> | undefined;
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'dataport-sql-bytes-'));
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}; ${SEED}`);
-    await client.end();
+    database = await createPgSchema('bytes', SEED);
     const catalog = path.join(dir, 'catalog.yaml');
     writeFileSync(catalog, catalogFor(COLUMNS));
-    dp = await startDataport({ DATAPORT_CATALOG: catalog, VALUES_DATABASE_URL: `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}` });
+    dp = await startDataport({ DATAPORT_CATALOG: catalog, VALUES_DATABASE_URL: database.url });
   });
   afterAll(async () => {
     await dp?.close();
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
+    await database?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -4,13 +4,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataport, type TestDataport } from '../helpers/dataport.js';
 import { exportThroughApi, json } from './export-archive.js';
+import { TEST_PG_URL } from './pg-schema.js';
 
 /**
  * A PostgreSQL result is streamed with COPY: a query that fails after rows were sent, and a result given up
  * before its end (json-object with more than one row), fail their export and leave the source usable. With a
  * pool of one connection, a connection left in the middle of a COPY would make the next export hang or fail.
  */
-const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 const GROUPS = {
   // Division by zero at row 150,000: the server has sent rows before it fails.
@@ -48,7 +48,7 @@ ${Object.entries(GROUPS)
   )
   .join('')}`,
     );
-    dp = await startDataport({ DATAPORT_CATALOG: catalog, STREAM_DATABASE_URL: PG_URL });
+    dp = await startDataport({ DATAPORT_CATALOG: catalog, STREAM_DATABASE_URL: TEST_PG_URL });
   });
   afterAll(async () => {
     await dp?.close();

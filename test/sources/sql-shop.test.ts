@@ -9,9 +9,9 @@ import { seedMysql, seedPostgres, seedSqlite, seedUploads } from '../../examples
 import { generateShop, type ShopData } from '../../examples/shop/shop-data.js';
 import { startDataport, type TestDataport } from '../helpers/dataport.js';
 import { exportThroughApi, json, parseCsv } from './export-archive.js';
+import { TEST_PG_URL } from './pg-schema.js';
 
 const CATALOG = path.resolve(import.meta.dirname, '../../examples/shop/catalog.yaml');
-const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const MYSQL_URL = 'mysql://root@127.0.0.1:3306';
 
 /** Each database the shop runs on: seeds a fresh copy and returns its URL, and how to drop it afterwards. */
@@ -28,11 +28,11 @@ const databases: { name: string; seed: (data: ShopData, dir: string) => Promise<
     name: 'PostgreSQL',
     async seed(data) {
       const schema = `shop_${randomBytes(4).toString('hex')}`;
-      await seedPostgres(PG_URL, schema, data);
+      await seedPostgres(TEST_PG_URL, schema, data);
       return {
-        url: `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+        url: `${TEST_PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
         async drop() {
-          const client = new pg.Client({ connectionString: PG_URL });
+          const client = new pg.Client({ connectionString: TEST_PG_URL });
           await client.connect();
           await client.query(`DROP SCHEMA ${schema} CASCADE`);
           await client.end();

@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GroupDefinition } from '../../src/catalog/index.js';
 import { compileNamedParameters, createSqlSource, toRfc3339 } from '../../src/sources/sql/index.js';
 import type { Source } from '../../src/sources/index.js';
+import { createPgSchema } from './pg-schema.js';
 
-const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const MYSQL_URL = 'mysql://root@127.0.0.1:3306';
 
 describe('named parameters', () => {
@@ -63,23 +62,12 @@ const databases: { name: string; create: (dir: string) => Promise<{ url: string;
   {
     name: 'PostgreSQL',
     async create() {
-      const schema = `vals_${randomBytes(4).toString('hex')}`;
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema};
-        CREATE TABLE v (id BIGINT, n INTEGER, at TIMESTAMPTZ, price NUMERIC(10,2), raw BYTEA, doc JSONB, flag BOOLEAN, note TEXT);
+      return createPgSchema(
+        'vals',
+        `CREATE TABLE v (id BIGINT, n INTEGER, at TIMESTAMPTZ, price NUMERIC(10,2), raw BYTEA, doc JSONB, flag BOOLEAN, note TEXT);
         INSERT INTO v VALUES (9223372036854775807, 42, '2024-05-01 10:00:00.123456+00', 12.50, '\\x00ff10', '{"a":[1,2]}', true, 'u1');
-        INSERT INTO v VALUES (-1, NULL, NULL, NULL, NULL, NULL, false, 'u1');`);
-      await c.end();
-      return {
-        url: `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-        async drop() {
-          const d = new pg.Client({ connectionString: PG_URL });
-          await d.connect();
-          await d.query(`DROP SCHEMA ${schema} CASCADE`);
-          await d.end();
-        },
-      };
+        INSERT INTO v VALUES (-1, NULL, NULL, NULL, NULL, NULL, false, 'u1');`,
+      );
     },
   },
   {
