@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface SignedParams {
@@ -53,11 +53,31 @@ export function loadOrCreateSigningKey(dataDir: string): Buffer {
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(MIN_SIGNING_KEY_BYTES);
+  // Written whole under a name of this process's own, then linked into place: a link fails if the name exists
+  // and is never seen half-written. Created in place ('wx' then write), a command started at the same moment
+  // could read the file between the two, empty, and refuse it as too short (test/cli/new-data-folder.test.ts).
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(draft, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(draft, file);
+    return key;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Another process (the CLI, a second server) created it first: use theirs.
+    if (code === 'EEXIST') return checked(file, readFileSync(file, 'utf8'));
+    // A file system without hard links: created in place, as before.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') return createInPlace(file, key);
+    throw error;
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
+function createInPlace(file: string, key: Buffer): Buffer {
   try {
     writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
     return key;
   } catch (error) {
-    // Another process (the CLI, a second server) created it first: use theirs.
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return checked(file, readFileSync(file, 'utf8'));
     throw error;
   }
