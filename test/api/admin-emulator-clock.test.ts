@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOperatorService } from '../../src/auth/index.js';
-import { AdminHttp } from '../helpers/admin-http.js';
+import { AdminHttp, signedInOperator } from '../helpers/admin-http.js';
 import { startDataport, type TestDataport } from '../helpers/dataport.js';
 
 // The console's emulator clock form over HTTP: what an operator types is a duration or is refused, and a
@@ -10,9 +9,7 @@ let admin: AdminHttp;
 
 beforeAll(async () => {
   dp = await startDataport({ DATAPORT_DEMO_RECORDS: '2' });
-  await createOperatorService({ db: dp.dataport.db, now: dp.clock.now }).addOperator('ops', 'a long operator passphrase');
-  admin = new AdminHttp(dp.url);
-  expect(await admin.signIn('ops', 'a long operator passphrase')).toBe(303);
+  admin = await signedInOperator(dp);
 }, 60_000);
 
 afterAll(async () => {

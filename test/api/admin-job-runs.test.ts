@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOperatorService } from '../../src/auth/index.js';
 import { jobRunsSql } from '../../src/store/index.js';
-import { AdminHttp, runsOnJobPage, trailActions } from '../helpers/admin-http.js';
+import { AdminHttp, runsOnJobPage, signedInOperator, trailActions } from '../helpers/admin-http.js';
 import { startDataport, waitForState, type TestDataport } from '../helpers/dataport.js';
 
 // The console's job page over HTTP: every run of a job (a transient failure, then the run that published),
@@ -11,9 +10,7 @@ let admin: AdminHttp;
 
 beforeAll(async () => {
   dp = await startDataport({ DATAPORT_DEMO_RECORDS: '4', DATAPORT_DEMO_FAULTS: 'chrome.history=flaky:1,maps.reviews=fail:1' });
-  await createOperatorService({ db: dp.dataport.db, now: dp.clock.now }).addOperator('ops', 'a long operator passphrase');
-  admin = new AdminHttp(dp.url);
-  expect(await admin.signIn('ops', 'a long operator passphrase')).toBe(303);
+  admin = await signedInOperator(dp);
 }, 60_000);
 
 afterAll(async () => {

@@ -1,3 +1,6 @@
+import { createOperatorService } from '../../src/auth/index.js';
+import type { TestDataport } from './dataport.js';
+
 /**
  * The operator console over plain HTTP, as a browser without scripts uses it: a cookie jar, the sign-in
  * form's CSRF token, and each page's token for its POSTs.
@@ -51,6 +54,16 @@ export class AdminHttp {
     const page = await this.request(pagePath);
     return this.request(action, { form: { csrf: AdminHttp.csrf(page.html) } });
   }
+}
+
+/** An operator `ops` added to the server's database, signed in through the console's own form. */
+export async function signedInOperator(dp: TestDataport): Promise<AdminHttp> {
+  const passphrase = 'a long operator passphrase';
+  await createOperatorService({ db: dp.dataport.db, now: dp.clock.now }).addOperator('ops', passphrase);
+  const admin = new AdminHttp(dp.url);
+  const status = await admin.signIn('ops', passphrase);
+  if (status !== 303) throw new Error(`operator sign-in answered ${status}, not 303`);
+  return admin;
 }
 
 const text = (markup: string) => markup.replace(/<[^>]+>/g, '').trim();
