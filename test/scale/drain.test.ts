@@ -1,14 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTokenService } from '../../src/auth/index.js';
-import { googleCatalog } from '../../src/catalog/index.js';
-import { createS3BlobStore, jobRunsSql, jobsSql, openDatabase } from '../../src/store/index.js';
+import { createS3BlobStore, jobRunsSql, jobsSql } from '../../src/store/index.js';
 import { googleClient, waitForState } from '../helpers/dataport.js';
 import { startServerProcess, startWorkerProcess } from '../helpers/process.js';
-import { createTestBucket, createTestDatabase, scaledStackUnavailable } from '../helpers/scaled-stack.js';
+import { createTestDeployment } from '../helpers/scaled-deployment.js';
+import { scaledStackUnavailable } from '../helpers/scaled-stack.js';
 
 describe.skipIf(scaledStackUnavailable !== undefined)(`SIGTERM drains a worker${scaledStackUnavailable ? ` (skipped: ${scaledStackUnavailable})` : ''}`, () => {
   const children: ChildProcess[] = [];
@@ -19,19 +15,10 @@ describe.skipIf(scaledStackUnavailable !== undefined)(`SIGTERM drains a worker${
   });
 
   it('an export still running at the drain deadline is handed back at once (no lease wait), the worker exits 0, and another worker completes it', async () => {
-    const database = await createTestDatabase();
-    cleanups.push(database.drop);
-    const bucket = await createTestBucket();
-    cleanups.push(bucket.drop);
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-drain-'));
-    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-    const store = openDatabase({ databaseUrl: database.url, dataDir, poolSize: 1 });
-    cleanups.push(() => store.close());
+    const { env: deployment, bucket, store, tokenFor, claimedBy } = await createTestDeployment(cleanups, 'drain');
     // A lease far longer than the test: only a hand-back (not a lapse) lets the second worker in quickly.
     const env = {
-      DATAPORT_DATABASE_URL: database.url,
-      ...bucket.env,
-      DATAPORT_DATA_DIR: dataDir,
+      ...deployment,
       DATAPORT_DEMO_RECORDS: '20',
       DATAPORT_JOB_LEASE: '10m',
       DATAPORT_LOG_LEVEL: 'warn',
@@ -47,16 +34,10 @@ describe.skipIf(scaledStackUnavailable !== undefined)(`SIGTERM drains a worker${
     });
     children.push(slow.child);
 
-    const tokens = createTokenService({ db: store.db, catalog: googleCatalog(), now: Date.now, tokenLifetimeMs: 3_600_000 });
-    const { accessToken } = await tokens.grantAndIssueToken({ userId: 'drainer', clientId: 'c', resources: ['chrome.history'], access: 'once' });
-    const api = googleClient(server.url, accessToken);
+    const api = googleClient(server.url, await tokenFor('drainer', ['chrome.history']));
     const { data } = await api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } });
     const jobId = data.archiveJobId!;
-    const deadline = Date.now() + 30_000;
-    while (!(await jobsSql.findJob(store.db, jobId))?.lease_owner?.includes(`:${slow.child.pid}:`)) {
-      if (Date.now() > deadline) throw new Error(`the worker never claimed the job:\n${slow.logs()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await claimedBy(jobId, slow);
 
     const exited = new Promise<number | null>((r) => slow.child.once('exit', (code) => r(code)));
     slow.child.kill('SIGTERM');

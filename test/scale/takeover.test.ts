@@ -1,14 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTokenService } from '../../src/auth/index.js';
-import { googleCatalog } from '../../src/catalog/index.js';
-import { jobRunsSql, jobsSql, openDatabase } from '../../src/store/index.js';
+import { jobRunsSql, jobsSql } from '../../src/store/index.js';
 import { googleClient, waitForState } from '../helpers/dataport.js';
 import { startServerProcess, startWorkerProcess } from '../helpers/process.js';
-import { createTestBucket, createTestDatabase, scaledStackUnavailable } from '../helpers/scaled-stack.js';
+import { createTestDeployment } from '../helpers/scaled-deployment.js';
+import { scaledStackUnavailable } from '../helpers/scaled-stack.js';
 
 describe.skipIf(scaledStackUnavailable !== undefined)(
   `a killed worker's job is taken over${scaledStackUnavailable ? ` (skipped: ${scaledStackUnavailable})` : ''}`,
@@ -21,18 +17,9 @@ describe.skipIf(scaledStackUnavailable !== undefined)(
     });
 
     it('ahead of the jobs queued after it: the next worker runs it after at most the one job it had already taken', async () => {
-      const database = await createTestDatabase();
-      cleanups.push(database.drop);
-      const bucket = await createTestBucket();
-      cleanups.push(bucket.drop);
-      const dataDir = mkdtempSync(path.join(tmpdir(), 'dataport-takeover-'));
-      cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-      const store = openDatabase({ databaseUrl: database.url, dataDir, poolSize: 1 });
-      cleanups.push(() => store.close());
+      const { env: deployment, store, tokenFor, claimedBy } = await createTestDeployment(cleanups, 'takeover');
       const env = {
-        DATAPORT_DATABASE_URL: database.url,
-        ...bucket.env,
-        DATAPORT_DATA_DIR: dataDir,
+        ...deployment,
         DATAPORT_JOB_LEASE: '2s',
         DATAPORT_DEMO_RECORDS: '20',
         DATAPORT_WORKER_CONCURRENCY: '1',
@@ -41,10 +28,8 @@ describe.skipIf(scaledStackUnavailable !== undefined)(
       };
       const server = await startServerProcess(env, 'serve');
       children.push(server.child);
-      const tokens = createTokenService({ db: store.db, catalog: googleCatalog(), now: Date.now, tokenLifetimeMs: 3_600_000 });
       const initiate = async (userId: string) => {
-        const { accessToken } = await tokens.grantAndIssueToken({ userId, clientId: 'c', resources: ['chrome.history'], access: 'once' });
-        const api = googleClient(server.url, accessToken);
+        const api = googleClient(server.url, await tokenFor(userId, ['chrome.history']));
         const { data } = await api.portabilityArchive.initiate({ requestBody: { resources: ['chrome.history'] } });
         return { api, jobId: data.archiveJobId! };
       };
@@ -53,11 +38,7 @@ describe.skipIf(scaledStackUnavailable !== undefined)(
       const victim = await startWorkerProcess({ ...env, DATAPORT_DEMO_FAULTS: 'chrome.history=slow:600000' });
       children.push(victim.child);
       const lost = await initiate('lost');
-      const claimed = Date.now() + 30_000;
-      while (!(await jobsSql.findJob(store.db, lost.jobId))?.lease_owner?.includes(`:${victim.child.pid}:`)) {
-        if (Date.now() > claimed) throw new Error(`the worker never claimed the job:\n${victim.logs()}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await claimedBy(lost.jobId, victim);
       victim.child.kill('SIGKILL');
       await new Promise((r) => victim.child.once('exit', r));
 
