@@ -1,0 +1,109 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDataport, type TestDataport } from '../helpers/dataport.js';
+import { exportThroughApi } from './export-archive.js';
+
+/**
+ * More of what sql-bytes.test.ts checks for SQLite: every column kind (declared BIGINT, DATETIME, BOOLEAN, JSON,
+ * none at all) holding every storage class in turn (SQLite types values, not columns), integers at and past
+ * 2^53, REALs JavaScript writes in exponent form, infinities and -0, every control character, U+2028/9, text
+ * that is not valid UTF-8, JSON text with duplicate and numeric keys, `__proto__`, odd spacing and numbers JSON
+ * rewrites, `jsonColumns`, and column names that are duplicated, numeric, empty, `__proto__` or need escaping.
+ * The fixtures under fixtures/sql-bytes/sqlite-edges were written by the code before SQLite rows were
+ * serialized straight from arrays; `DATAPORT_WRITE_FIXTURES=1` rewrites them (only when a change of output is intended).
+ */
+const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/sql-bytes/sqlite-edges');
+
+const SEED = `
+CREATE TABLE e (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, at DATETIME, stamp TIMESTAMP, big BIGINT, int8 INT8, flag BOOLEAN, doc JSON,
+  docb JSONB, json_text TEXT, anything, r REAL, n NUMERIC, note TEXT);
+INSERT INTO e (id, owner, at, stamp, big, int8, flag, doc, docb, json_text, anything, r, n, note) VALUES
+  (1, 'u1', '2024-05-01 10:00:00', '2024-05-01 10:00:00.5+05:30', 9007199254740993, -9223372036854775808, 1, '{"b": 1, "1": 2, "a": {"z": [1.0, 1e2, -0, 12345678901234567890]}}',
+   '{"k": 1, "k": 2, "__proto__": {"x": 1}, "s": "tab\\there \\u0001 \\u2028 \\ud83d\\ude00"}', '{"t": "x"}', 9007199254740991, 0.1, 12.5,
+   (WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 31) SELECT group_concat(char(i), '') FROM c) || char(127) || ' "q" \\ '),
+  (2, 'u1', 1714557600, 1.5, 1.5, 'text', 0, '[]', '  [ 1 , "two" ]  ', '"s"', 9007199254740992, -0.0, '12.50',
+   'U+2028 ' || char(8232) || ' U+2029 ' || char(8233) || ' é 中文 😀 nul:' || char(0) || ':'),
+  (3, 'u1', 'infinity', '2024-05-01T10:00', '12', x'00ff', 2, 'null', '"text"', 'true', -9007199254740993, 1e999, 'NaN', CAST(x'eda080' AS TEXT)),
+  (4, 'u1', x'0102', ' 2024-05-01 10:00:00 ', -1, 3.5, 0.0, '1.5e-3', '{}', '[1, {"1": 1, "0": 0}]', 1e21, -1e999, 1e-7, CAST(x'61ff62' AS TEXT)),
+  (5, 'u1', 0.5, '2024-05-01 10:00:00.123456789', x'', -5, 'true', 2.5, '-0.5', '{"a": 1.10}', 5e-324, 0.30000000000000004, 1e300, ''),
+  (6, 'u1', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  (7, 'u1', '2024-02-29 23:59:59.999', '0044-03-15', 0, 0, -1, '{"nested": {"deep": [[], {}]}}', '"\\u0000"', '0', x'5c22', 123456789.125, 100.0, 'plain'),
+  (8, 'someone else', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'not exported');
+INSERT INTO e (id, owner, at, big, flag, doc, anything, r, n, note)
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
+SELECT 100 + i, 'u1', datetime(1614834367 + i * 3601, 'unixepoch'), i * 7919 * 1000000007, i % 2, json_object('i', i), CASE i % 3 WHEN 0 THEN i WHEN 1 THEN i / 7.0 ELSE 'x' || i END,
+  i / 3.0, i * 1.01, CASE i % 2 WHEN 0 THEN 'with "quotes", commas' ELSE 'line' || char(10) || 'break' END FROM n;`;
+
+const COLUMNS = 'id, at, stamp, big, int8, flag, doc, docb, json_text, anything, r, n, note, id + 0 AS expr, upper(note) AS shout, typeof(anything) AS t';
+const WHERE = `owner = :user_id AND id < :end_time`; // every id is below the bound text ('2…' > any number in SQLite's order)
+const NAMES = `id AS "dup", note AS "dup", id AS "1", r AS "0", note AS "__proto__", n AS "toJSON", id AS "", note AS "quo""te\\ back", r AS "é 中", doc AS "constructor"`;
+const FILES = [
+  { path: 'Edges/All.json', format: 'json-array', query: `SELECT ${COLUMNS} FROM e WHERE ${WHERE} ORDER BY id`, jsonColumns: ['json_text'] },
+  { path: 'Edges/All.ndjson', format: 'ndjson', query: `SELECT ${COLUMNS} FROM e WHERE ${WHERE} ORDER BY id;`, jsonColumns: ['json_text'] },
+  { path: 'Edges/All.csv', format: 'csv', query: `SELECT ${COLUMNS} FROM e WHERE ${WHERE} ORDER BY id -- a comment`, jsonColumns: ['json_text'] },
+  { path: 'Edges/One.json', format: 'json-object', query: `SELECT ${COLUMNS} FROM e WHERE ${WHERE} AND id = 1`, jsonColumns: ['json_text'] },
+  { path: 'Edges/Names.json', format: 'json-array', query: `SELECT ${NAMES} FROM e WHERE ${WHERE} ORDER BY id` },
+  { path: 'Edges/Names.ndjson', format: 'ndjson', query: `SELECT ${NAMES} FROM e WHERE ${WHERE} ORDER BY id` },
+  { path: 'Edges/Quoted.json', format: 'json-array', query: `SELECT note AS "quo""te\\ back", r AS "é 中", doc AS "constructor", n AS "toJSON" FROM e WHERE ${WHERE} ORDER BY id` },
+  { path: 'Edges/None.json', format: 'json-array', query: `SELECT id FROM e WHERE ${WHERE} AND 0` },
+  { path: 'Edges/None.ndjson', format: 'ndjson', query: `SELECT id FROM e WHERE ${WHERE} AND 0` },
+];
+
+describe('SQLite sql export: the archive bytes for every storage class in every column kind, and odd column names', () => {
+  let dp: TestDataport;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'dataport-sql-sqlite-edges-'));
+    const file = path.join(dir, 'edges.db');
+    const db = new Database(file);
+    db.exec(SEED);
+    db.close();
+    const catalog = path.join(dir, 'catalog.yaml');
+    writeFileSync(catalog, catalogYaml());
+    dp = await startDataport({ DATAPORT_CATALOG: catalog, EDGES_DATABASE_URL: `sqlite:${file}` });
+  });
+  afterAll(async () => {
+    await dp?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('every file is byte for byte what the checked-in expectation holds', async () => {
+    const archive = await exportThroughApi(dp, 'u1', ['edges.all']);
+    expect(archive.state).toBe('COMPLETE');
+    for (const file of FILES) {
+      const expected = path.join(FIXTURES, file.path.replace('/', '-'));
+      const written = archive.files.get(file.path);
+      if (process.env.DATAPORT_WRITE_FIXTURES === '1') {
+        mkdirSync(path.dirname(expected), { recursive: true });
+        if (written) writeFileSync(expected, written);
+      }
+      expect(written, file.path).toBeDefined();
+      expect(written!.toString('utf8'), file.path).toBe(readFileSync(expected, 'utf8'));
+      expect(written!.equals(readFileSync(expected)), file.path).toBe(true);
+    }
+  });
+});
+
+function catalogYaml(): string {
+  return `sources:
+  db:
+    type: sql
+    url: \${EDGES_DATABASE_URL}
+    fetchRows: 3
+resourceGroups:
+  - name: edges.all
+    scope: https://edges.example/auth/edges.all
+    description: Edge values
+    timeFilter: true
+    source: db
+    files:
+${FILES.map(
+  (f) => `      - path: ${f.path}
+        format: ${f.format}
+        query: ${JSON.stringify(f.query)}
+${f.jsonColumns ? `        jsonColumns: [${f.jsonColumns.join(', ')}]\n` : ''}`,
+).join('')}`;
+}
