@@ -47,7 +47,11 @@ const FILES = [
   { path: 'Edges/One.json', format: 'json-object', query: `SELECT ${COLUMNS} FROM e WHERE ${WHERE} AND id = 1`, jsonColumns: ['json_text'] },
   { path: 'Edges/Names.json', format: 'json-array', query: `SELECT ${NAMES} FROM e WHERE ${WHERE} ORDER BY id` },
   { path: 'Edges/Names.ndjson', format: 'ndjson', query: `SELECT ${NAMES} FROM e WHERE ${WHERE} ORDER BY id` },
-  { path: 'Edges/Quoted.json', format: 'json-array', query: `SELECT note AS "quo""te\\ back", r AS "é 中", doc AS "constructor", n AS "toJSON" FROM e WHERE ${WHERE} ORDER BY id` },
+  {
+    path: 'Edges/Quoted.json',
+    format: 'json-array',
+    query: `SELECT note AS "quo""te\\ back", r AS "é 中", doc AS "constructor", n AS "toJSON" FROM e WHERE ${WHERE} ORDER BY id`,
+  },
   { path: 'Edges/None.json', format: 'json-array', query: `SELECT id FROM e WHERE ${WHERE} AND 0` },
   { path: 'Edges/None.ndjson', format: 'ndjson', query: `SELECT id FROM e WHERE ${WHERE} AND 0` },
 ];

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { parseJsonColumn, type SqlCursor, type SqlDriver, type SqlDriverOptions } from './driver.js';
+import { isCanonicalJson } from './canonical-json.js';
+import { jsonValueText, rowJsonWriter } from './row-json.js';
 import { toJsonValue, toRfc3339, toSqliteDatetime } from './values.js';
 
 /** SQLite has no column types, only declared names; these decide how a column's values are written. */
@@ -22,7 +24,8 @@ const BUSY_TIMEOUT_MS = 5000;
 /**
  * SQLite through better-sqlite3: each cursor opens its own read-only connection (a statement being iterated
  * keeps its connection busy) and iterates rows one at a time, giving the event loop a turn every
- * `fetchRows` rows so the API and lease heartbeats are not starved.
+ * `fetchRows` rows so the API and lease heartbeats are not starved. Rows are read as objects, or, for a file
+ * written as JSON, as arrays written straight to JSON text (`jsonBatches`).
  */
 export function createSqliteDriver(options: SqlDriverOptions): SqlDriver {
   const file = path.resolve(options.baseDir, options.url.replace(/^sqlite:(\/\/)?/, ''));
@@ -37,30 +40,31 @@ export function createSqliteDriver(options: SqlDriverOptions): SqlDriver {
         open = false;
         db.close();
       };
-      let iterator: IterableIterator<unknown>;
+      let statement: Database.Statement;
       let columns: { name: string; kind: ColumnKind }[];
       try {
-        const statement = db.prepare(query.text);
+        statement = db.prepare(query.text);
         if (!statement.reader) throw new Error('the query returns no rows (a catalog query must be a SELECT)');
         statement.safeIntegers(true);
         columns = statement.columns().map((c) => ({ name: c.name, kind: query.jsonColumns.has(c.name) ? 'json' : kindOf(c.type) }));
-        iterator = statement.iterate(...query.values);
+        // Bound here, so a wrong parameter fails the opening (and its retries); the rows are read as objects or
+        // as arrays, whichever the caller iterates, so iteration starts at the first pull.
+        statement.bind(...query.values);
       } catch (error) {
         await close();
         throw error;
       }
       // `fetchRows` rows a batch (no promise per row), and a turn of the event loop between batches: the
       // query runs on this thread, and requests must not wait for the whole result.
-      async function* batches(): AsyncGenerator<Record<string, unknown>[]> {
+      async function* batchesOf<T>(raw: boolean, make: (row: never) => T): AsyncGenerator<T[]> {
+        const iterator = statement.raw(raw).iterate() as IterableIterator<never>;
         try {
           for (;;) {
-            const batch: Record<string, unknown>[] = [];
+            const batch: T[] = [];
             while (batch.length < options.fetchRows) {
-              const next = (iterator as IterableIterator<Record<string, unknown>>).next();
+              const next = iterator.next();
               if (next.done) break;
-              const raw = next.value;
-              for (const { name, kind } of columns) raw[name] = convert(name, kind, raw[name]);
-              batch.push(raw);
+              batch.push(make(next.value));
             }
             if (batch.length > 0) yield batch;
             if (batch.length < options.fetchRows) break;
@@ -71,11 +75,22 @@ export function createSqliteDriver(options: SqlDriverOptions): SqlDriver {
           await close();
         }
       }
-      const batched = batches();
+      const batched = batchesOf(false, (row: Record<string, unknown>) => {
+        for (const { name, kind } of columns) row[name] = convert(name, kind, row[name]);
+        return row;
+      });
       async function* rows(): AsyncGenerator<Record<string, unknown>> {
         for await (const batch of batched) yield* batch;
       }
-      return { columns: columns.map((c) => c.name), rows: rows(), batches: batched, close };
+      // Each row's JSON text straight from SQLite's array of values: no row object, no JSON.stringify of it.
+      const toJson = rowJsonWriter(columns.map((c) => c.name));
+      const jsonBatches =
+        toJson &&
+        batchesOf(true, (values: unknown[]) => {
+          for (let i = 0; i < columns.length; i++) values[i] = jsonTextOf(columns[i]!.name, columns[i]!.kind, values[i]);
+          return toJson(values as string[]);
+        });
+      return { columns: columns.map((c) => c.name), rows: rows(), batches: batched, ...(jsonBatches ? { jsonBatches } : {}), close };
     },
     isTransient(error) {
       const code = (error as { code?: unknown })?.code;
@@ -106,4 +121,10 @@ function convert(name: string, kind: ColumnKind, value: unknown): unknown {
       if (typeof value === 'bigint') return value >= MIN_SAFE_BIGINT && value <= MAX_SAFE_BIGINT ? Number(value) : value.toString();
       return toJsonValue(value);
   }
+}
+
+/** A value's JSON text in a row: a JSON column's own text when JSON.stringify would write it back unchanged. */
+function jsonTextOf(name: string, kind: ColumnKind, value: unknown): string {
+  if (kind === 'json' && typeof value === 'string' && isCanonicalJson(value)) return value;
+  return jsonValueText(convert(name, kind, value));
 }
