@@ -1,22 +1,11 @@
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { parseJsonColumn, type SqlCursor, type SqlDriver, type SqlDriverOptions } from './driver.js';
-import { isCanonicalJson } from './canonical-json.js';
-import { jsonValueText, rowJsonWriter } from './row-json.js';
-import { toJsonValue, toRfc3339, toSqliteDatetime } from './values.js';
-
-/** SQLite has no column types, only declared names; these decide how a column's values are written. */
-type ColumnKind = 'int64' | 'datetime' | 'json' | 'boolean' | 'plain';
-
-function kindOf(declared: string | null): ColumnKind {
-  const t = (declared ?? '').toUpperCase();
-  if (t.includes('BIGINT') || t.includes('INT8')) return 'int64';
-  if (t.includes('TIMESTAMP') || t.includes('DATETIME')) return 'datetime';
-  if (t === 'JSON' || t === 'JSONB') return 'json';
-  if (t.startsWith('BOOL')) return 'boolean';
-  return 'plain';
-}
+import type { SqlCursor, SqlDriver, SqlDriverOptions } from './driver.js';
+import { rowJsonWriter } from './row-json.js';
+import { readInThread } from './sqlite-reader.js';
+import { convert, kindOf, type SqliteColumn } from './sqlite-values.js';
+import { toSqliteDatetime } from './values.js';
 
 /** How long a read waits for a writer's lock before SQLITE_BUSY (then retried as transient). */
 const BUSY_TIMEOUT_MS = 5000;
@@ -24,8 +13,8 @@ const BUSY_TIMEOUT_MS = 5000;
 /**
  * SQLite through better-sqlite3: each cursor opens its own read-only connection (a statement being iterated
  * keeps its connection busy) and iterates rows one at a time, giving the event loop a turn every
- * `fetchRows` rows so the API and lease heartbeats are not starved. Rows are read as objects, or, for a file
- * written as JSON, as arrays written straight to JSON text (`jsonBatches`).
+ * `fetchRows` rows so the API and lease heartbeats are not starved. Rows are read here as objects, or, for a
+ * file written as JSON, as JSON text by a thread of its own (`jsonBatches`, sqlite-reader.ts).
  */
 export function createSqliteDriver(options: SqlDriverOptions): SqlDriver {
   const file = path.resolve(options.baseDir, options.url.replace(/^sqlite:(\/\/)?/, ''));
@@ -41,14 +30,14 @@ export function createSqliteDriver(options: SqlDriverOptions): SqlDriver {
         db.close();
       };
       let statement: Database.Statement;
-      let columns: { name: string; kind: ColumnKind }[];
+      let columns: SqliteColumn[];
       try {
         statement = db.prepare(query.text);
         if (!statement.reader) throw new Error('the query returns no rows (a catalog query must be a SELECT)');
         statement.safeIntegers(true);
         columns = statement.columns().map((c) => ({ name: c.name, kind: query.jsonColumns.has(c.name) ? 'json' : kindOf(c.type) }));
-        // Bound here, so a wrong parameter fails the opening (and its retries); the rows are read as objects or
-        // as arrays, whichever the caller iterates, so iteration starts at the first pull.
+        // Bound here, so a wrong parameter fails the opening (and its retries); the rows are read here or in
+        // the reader thread, whichever the caller iterates, so reading starts at the first pull.
         statement.bind(...query.values);
       } catch (error) {
         await close();
@@ -56,15 +45,17 @@ export function createSqliteDriver(options: SqlDriverOptions): SqlDriver {
       }
       // `fetchRows` rows a batch (no promise per row), and a turn of the event loop between batches: the
       // query runs on this thread, and requests must not wait for the whole result.
-      async function* batchesOf<T>(raw: boolean, make: (row: never) => T): AsyncGenerator<T[]> {
-        const iterator = statement.raw(raw).iterate() as IterableIterator<never>;
+      async function* objectBatches(): AsyncGenerator<Record<string, unknown>[]> {
+        const iterator = statement.iterate() as IterableIterator<Record<string, unknown>>;
         try {
           for (;;) {
-            const batch: T[] = [];
+            const batch: Record<string, unknown>[] = [];
             while (batch.length < options.fetchRows) {
               const next = iterator.next();
               if (next.done) break;
-              batch.push(make(next.value));
+              const row = next.value;
+              for (const { name, kind } of columns) row[name] = convert(name, kind, row[name]);
+              batch.push(row);
             }
             if (batch.length > 0) yield batch;
             if (batch.length < options.fetchRows) break;
@@ -75,22 +66,21 @@ export function createSqliteDriver(options: SqlDriverOptions): SqlDriver {
           await close();
         }
       }
-      const batched = batchesOf(false, (row: Record<string, unknown>) => {
-        for (const { name, kind } of columns) row[name] = convert(name, kind, row[name]);
-        return row;
-      });
+      const batched = objectBatches();
       async function* rows(): AsyncGenerator<Record<string, unknown>> {
         for await (const batch of batched) yield* batch;
       }
-      // Each row's JSON text straight from SQLite's array of values: no row object, no JSON.stringify of it.
-      const toJson = rowJsonWriter(columns.map((c) => c.name));
-      const jsonBatches =
-        toJson &&
-        batchesOf(true, (values: unknown[]) => {
-          for (let i = 0; i < columns.length; i++) values[i] = jsonTextOf(columns[i]!.name, columns[i]!.kind, values[i]);
-          return toJson(values as string[]);
-        });
-      return { columns: columns.map((c) => c.name), rows: rows(), batches: batched, ...(jsonBatches ? { jsonBatches } : {}), close };
+      // For a JSON file, the rows' JSON text made in a thread of its own (sqlite-reader.ts), when the column
+      // names allow it (row-json.ts).
+      const reader = rowJsonWriter(columns.map((c) => c.name))
+        ? readInThread({ file, text: query.text, values: query.values, columns, fetchRows: options.fetchRows, busyTimeoutMs: BUSY_TIMEOUT_MS })
+        : undefined;
+      const jsonBatches = reader?.batches;
+      const closeAll = async () => {
+        await reader?.close();
+        await close();
+      };
+      return { columns: columns.map((c) => c.name), rows: rows(), batches: batched, ...(jsonBatches ? { jsonBatches } : {}), close: closeAll };
     },
     isTransient(error) {
       const code = (error as { code?: unknown })?.code;
@@ -98,33 +88,4 @@ export function createSqliteDriver(options: SqlDriverOptions): SqlDriver {
     },
     async close() {},
   };
-}
-
-// Made once: converting the bounds on every call cost ~4x the comparison itself (2,000,000 values: 94-291 ms
-// against 23-55 ms).
-const MIN_SAFE_BIGINT = BigInt(Number.MIN_SAFE_INTEGER);
-const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
-
-function convert(name: string, kind: ColumnKind, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  switch (kind) {
-    case 'int64':
-      return typeof value === 'bigint' ? value.toString() : toJsonValue(value);
-    case 'datetime':
-      return typeof value === 'string' ? toRfc3339(value) : toJsonValue(value);
-    case 'json':
-      return parseJsonColumn(name, value);
-    case 'boolean':
-      return typeof value === 'bigint' ? value !== 0n : toJsonValue(value);
-    case 'plain':
-      // INTEGER is 64-bit in SQLite: a number while exact, a string past 2^53 rather than a wrong number.
-      if (typeof value === 'bigint') return value >= MIN_SAFE_BIGINT && value <= MAX_SAFE_BIGINT ? Number(value) : value.toString();
-      return toJsonValue(value);
-  }
-}
-
-/** A value's JSON text in a row: a JSON column's own text when JSON.stringify would write it back unchanged. */
-function jsonTextOf(name: string, kind: ColumnKind, value: unknown): string {
-  if (kind === 'json' && typeof value === 'string' && isCanonicalJson(value)) return value;
-  return jsonValueText(convert(name, kind, value));
 }

@@ -50,11 +50,16 @@ export function jsonValueText(value: unknown): string {
   }
 }
 
-/** What JSON.stringify escapes in a string: quote, backslash, control characters, and (lone) surrogates. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/** `JSON.stringify(text)`, without its cost for the common string that needs no escaping (as export/json-record.ts). */
+/**
+ * `JSON.stringify(text)`, without its cost for the common string that needs no escaping (as
+ * export/json-record.ts). A loop over the string's units: for the short text of a database column, about
+ * half the time of a regular expression's test. Escaped by JSON.stringify: quote, backslash, control
+ * characters and (lone) surrogates; any surrogate goes to JSON.stringify, which keeps pairs as they are.
+ */
 function quote(text: string): string {
-  return NEEDS_ESCAPING.test(text) ? JSON.stringify(text) : `"${text}"`;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
+  }
+  return `"${text}"`;
 }

@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobsSql } from '../../src/store/index.js';
+import { startDataport, type TestDataport } from '../helpers/dataport.js';
+import { exportThroughApi, json } from './export-archive.js';
+
+/**
+ * A SQLite query that fails after rows were written, in a JSON file and in a CSV file (read on different
+ * paths): the job FAILS, permanently, with the database's or the catalog's reason as it was, and the same
+ * source then exports again.
+ */
+const SEED = `
+CREATE TABLE t (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, doc TEXT);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)
+INSERT INTO t SELECT i, 'u1', CASE i WHEN 40 THEN 'not json' ELSE json_object('i', i) END FROM n;
+INSERT INTO t SELECT 100 + id, 'u2', json_object('i', id) FROM t;`;
+
+const GROUPS = [
+  { name: 'bad.text', path: 'Bad/Text.json', format: 'json-array', query: 'SELECT id, doc FROM t WHERE owner = :user_id ORDER BY id', jsonColumns: ['doc'] },
+  { name: 'bad.text.csv', path: 'Bad/Text.csv', format: 'csv', query: 'SELECT id, doc FROM t WHERE owner = :user_id ORDER BY id', jsonColumns: ['doc'] },
+  { name: 'bad.sql', path: 'Bad/Sql.ndjson', format: 'ndjson', query: "SELECT id, json_extract(doc, '$.i') AS i FROM t WHERE owner = :user_id ORDER BY id" },
+  { name: 'bad.sql.csv', path: 'Bad/Sql.csv', format: 'csv', query: "SELECT id, json_extract(doc, '$.i') AS i FROM t WHERE owner = :user_id ORDER BY id" },
+];
+
+describe('SQLite sql export: a query failing mid-result', () => {
+  let dp: TestDataport;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'dataport-sql-sqlite-failures-'));
+    const file = path.join(dir, 'failures.db');
+    const db = new Database(file);
+    db.exec(SEED);
+    db.close();
+    const catalog = path.join(dir, 'catalog.yaml');
+    writeFileSync(catalog, catalogYaml());
+    dp = await startDataport({ DATAPORT_CATALOG: catalog, FAILURES_DATABASE_URL: `sqlite:${file}` });
+  });
+  afterAll(async () => {
+    await dp?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const reasons: Record<string, string> = {
+    'bad.text': 'PermanentSourceError: db: query for bad.text → Bad/Text.json: column "doc" is listed in jsonColumns but holds text that is not JSON: not json',
+    'bad.text.csv':
+      'PermanentSourceError: db: query for bad.text.csv → Bad/Text.csv: column "doc" is listed in jsonColumns but holds text that is not JSON: not json',
+    'bad.sql': 'PermanentSourceError: db: query for bad.sql → Bad/Sql.ndjson: malformed JSON',
+    'bad.sql.csv': 'PermanentSourceError: db: query for bad.sql.csv → Bad/Sql.csv: malformed JSON',
+  };
+  for (const [group, reason] of Object.entries(reasons)) {
+    it(`${group}: FAILED at once with the reason kept for the operator; the source exports again afterwards`, async () => {
+      const archive = await exportThroughApi(dp, 'u1', [group]);
+      expect(archive.state).toBe('FAILED');
+      const job = await jobsSql.findJob(dp.dataport.db, archive.jobId);
+      expect(job!.failure_reason).toBe(reason);
+      expect(job!.transient_failures).toBe(0);
+
+      const again = await exportThroughApi(dp, 'u2', [group]);
+      expect(again.state).toBe('COMPLETE');
+      if (group === 'bad.text') expect(json(again.files, 'Bad/Text.json')).toEqual(Array.from({ length: 50 }, (_, i) => ({ id: 101 + i, doc: { i: 1 + i } })));
+    });
+  }
+});
+
+function catalogYaml(): string {
+  return `sources:
+  db:
+    type: sql
+    url: \${FAILURES_DATABASE_URL}
+    fetchRows: 7
+resourceGroups:
+${GROUPS.map(
+  (g) => `  - name: ${g.name}
+    scope: https://failures.example/auth/${g.name}
+    description: A query that fails
+    source: db
+    files:
+      - path: ${g.path}
+        format: ${g.format}
+        query: ${JSON.stringify(g.query)}
+${g.jsonColumns ? `        jsonColumns: [${g.jsonColumns.join(', ')}]\n` : ''}`,
+).join('')}`;
+}
