@@ -56,6 +56,10 @@ const FILES = [
   { path: 'Edges/None.ndjson', format: 'ndjson', query: `SELECT id FROM e WHERE ${WHERE} AND 0` },
 ];
 
+// A JSON column has NUMERIC affinity: JSON text that is a number is stored as one, an integer too.
+const NUMBERS = `SELECT id, doc, docb, doc AS j FROM e WHERE ${WHERE} AND id BETWEEN 900 AND 999 ORDER BY id`;
+const NUMBERS_SEED = `INSERT INTO e (id, owner, doc, docb) VALUES (900, 'u9', '1.5e3', '-0'), (901, 'u9', 9007199254740993, '12'), (902, 'u9', '[1]', 2.5);`;
+
 describe('SQLite sql export: the archive bytes for every storage class in every column kind, and odd column names', () => {
   let dp: TestDataport;
   let dir: string;
@@ -64,6 +68,7 @@ describe('SQLite sql export: the archive bytes for every storage class in every 
     const file = path.join(dir, 'edges.db');
     const db = new Database(file);
     db.exec(SEED);
+    db.exec(NUMBERS_SEED);
     db.close();
     const catalog = path.join(dir, 'catalog.yaml');
     writeFileSync(catalog, catalogYaml());
@@ -89,6 +94,21 @@ describe('SQLite sql export: the archive bytes for every storage class in every 
       expect(written!.equals(readFileSync(expected)), file.path).toBe(true);
     }
   });
+
+  it('a JSON column holding an integer writes the number JSON.parse would give for its digits', async () => {
+    const archive = await exportThroughApi(dp, 'u9', ['edges.numbers']);
+    expect(archive.state).toBe('COMPLETE');
+    const rows = [
+      '{"id":900,"doc":1500,"docb":0,"j":1500}',
+      '{"id":901,"doc":9007199254740992,"docb":12,"j":9007199254740992}',
+      '{"id":902,"doc":[1],"docb":2.5,"j":[1]}',
+    ];
+    expect(archive.files.get('Edges/Numbers.json')?.toString('utf8')).toBe(`[\n${rows.join(',\n')}]`);
+    expect(archive.files.get('Edges/Numbers.ndjson')?.toString('utf8')).toBe(rows.map((r) => `${r}\n`).join(''));
+    expect(archive.files.get('Edges/Numbers.csv')?.toString('utf8')).toBe(
+      'id,doc,docb,j\r\n900,1500,0,1500\r\n901,9007199254740992,12,9007199254740992\r\n902,[1],2.5,[1]\r\n',
+    );
+  });
 });
 
 function catalogYaml(): string {
@@ -109,5 +129,18 @@ ${FILES.map(
         format: ${f.format}
         query: ${JSON.stringify(f.query)}
 ${f.jsonColumns ? `        jsonColumns: [${f.jsonColumns.join(', ')}]\n` : ''}`,
-).join('')}`;
+).join('')}  - name: edges.numbers
+    scope: https://edges.example/auth/edges.numbers
+    description: JSON columns holding numbers
+    source: db
+    files:
+${['json-array', 'ndjson', 'csv']
+  .map(
+    (format) => `      - path: Edges/Numbers.${format === 'json-array' ? 'json' : format}
+        format: ${format}
+        query: ${JSON.stringify(NUMBERS)}
+        jsonColumns: [j]
+`,
+  )
+  .join('')}`;
 }

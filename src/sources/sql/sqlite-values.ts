@@ -38,7 +38,9 @@ export function convert(name: string, kind: ColumnKind, value: unknown): unknown
     case 'datetime':
       return typeof value === 'string' ? toRfc3339(value) : toJsonValue(value);
     case 'json':
-      return parseJsonColumn(name, value);
+      // A JSON column has NUMERIC affinity: JSON text that is an integer is stored as one. Its value is the
+      // number JSON.parse gives for those digits (JSON.stringify of a bigint failed the export).
+      return typeof value === 'bigint' ? Number(value) : parseJsonColumn(name, value);
     case 'boolean':
       return typeof value === 'bigint' ? value !== 0n : toJsonValue(value);
     case 'plain':
