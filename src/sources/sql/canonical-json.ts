@@ -113,6 +113,13 @@ class Scanner {
     }
   }
 
+  /**
+   * Where each key of the objects being scanned starts and ends in the text (quotes excluded), the
+   * innermost object's last: keys are compared as written, without copying them out.
+   */
+  private readonly keyStarts: number[] = [];
+  private readonly keyEnds: number[] = [];
+
   private object(depth: number): boolean {
     const text = this.text;
     this.at++; // {
@@ -120,23 +127,48 @@ class Scanner {
       this.at++;
       return true;
     }
-    const keys: string[] = [];
-    for (;;) {
-      if (text.charCodeAt(this.at) !== 0x22) return false;
-      const start = this.string();
-      if (start < 0) return false;
-      // The key's text as written: with canonical escapes only, equal text is an equal key.
-      const key = text.slice(start, this.at - 1);
-      if (keys.length === MAX_KEYS || keys.includes(key) || key === '__proto__' || ALL_DIGITS.test(key)) return false;
-      keys.push(key);
-      if (text.charCodeAt(this.at++) !== 0x3a /* : */) return false;
-      if (!this.value(depth)) return false;
-      const c = text.charCodeAt(this.at++);
-      if (c === 0x7d) return true;
-      if (c !== 0x2c) return false;
+    const first = this.keyStarts.length; // this object's keys start here
+    try {
+      for (;;) {
+        if (text.charCodeAt(this.at) !== 0x22) return false;
+        const start = this.string();
+        if (start < 0) return false;
+        const end = this.at - 1;
+        if (this.keyStarts.length - first === MAX_KEYS || !this.plainKey(start, end, first)) return false;
+        this.keyStarts.push(start);
+        this.keyEnds.push(end);
+        if (text.charCodeAt(this.at++) !== 0x3a /* : */) return false;
+        if (!this.value(depth)) return false;
+        const c = text.charCodeAt(this.at++);
+        if (c === 0x7d) return true;
+        if (c !== 0x2c) return false;
+      }
+    } finally {
+      this.keyStarts.length = first;
+      this.keyEnds.length = first;
     }
   }
-}
 
-/** Keys JSON.parse may move to the front (array indices), and conservatively every other all-digit key. */
-const ALL_DIGITS = /^[0-9]+$/;
+  /**
+   * A key JSON.parse keeps in place and once: not all digits (array indices go first; other digit strings
+   * conservatively too), not `__proto__`, and not one of this object's earlier keys (with canonical escapes
+   * only, equal text is an equal key).
+   */
+  private plainKey(start: number, end: number, first: number): boolean {
+    const text = this.text;
+    let digits = true;
+    for (let i = start; i < end && digits; i++) {
+      const c = text.charCodeAt(i);
+      digits = c >= 0x30 && c <= 0x39;
+    }
+    if (digits || (end - start === 9 && text.startsWith('__proto__', start))) return false;
+    for (let k = first; k < this.keyStarts.length; k++) {
+      const s = this.keyStarts[k]!;
+      if (this.keyEnds[k]! - s !== end - start) continue;
+      let same = true;
+      for (let i = 0; i < end - start && same; i++) same = text.charCodeAt(s + i) === text.charCodeAt(start + i);
+      if (same) return false;
+    }
+    return true;
+  }
+}

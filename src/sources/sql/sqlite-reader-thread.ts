@@ -1,13 +1,14 @@
 /**
- * A SQLite reader thread (see sqlite-reader.ts): runs one query on its own read-only connection and posts its
- * rows as JSON text, `fetchRows` a message, while the main thread writes the ones before into the archive.
+ * A SQLite reader thread (see sqlite-reader.ts): runs one query at a time on its own read-only connection and
+ * posts its rows as JSON text, `fetchRows` a message, while the main thread writes the ones before into the
+ * archive. It stays for the next query: starting a thread costs ~50 ms.
  */
 import { getPriority, setPriority } from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { rowJsonWriter } from './row-json.js';
 import { jsonTextOf } from './sqlite-values.js';
-import type { ReaderMessage, ReaderTask } from './sqlite-reader.js';
+import type { ReaderMessage, ReaderRequest, ReaderTask } from './sqlite-reader.js';
 
 /**
  * An export is background work beside the requests the same machine answers: as the export threads
@@ -17,26 +18,33 @@ import type { ReaderMessage, ReaderTask } from './sqlite-reader.js';
 const READER_NICENESS = 10;
 if (process.platform === 'linux') setPriority(Math.max(READER_NICENESS, getPriority()));
 
-const task = workerData as ReaderTask;
 const port = parentPort!;
-/** Batches this thread may post before the main thread has taken them: it credits one back per batch taken. */
-let credit = task.ahead;
+/** Batches this thread may still post before the main thread has taken them: it credits one back per batch taken. */
+let credit = 0;
 let wake: (() => void) | undefined;
-port.on('message', () => {
+port.on('message', (request: ReaderRequest) => {
+  if ('task' in request) {
+    credit = request.task.ahead;
+    void read(request.task).then(
+      () => post({ done: true }),
+      (error: unknown) => post({ error: errorMessage(error) }),
+    );
+    return;
+  }
   credit++;
   wake?.();
 });
 
-function read(): Promise<void> | void {
+async function read(task: ReaderTask): Promise<void> {
   const db = new Database(task.file, { readonly: true, fileMustExist: true, timeout: task.busyTimeoutMs });
-  const { columns, fetchRows } = task;
-  const toJson = rowJsonWriter(columns.map((c) => c.name))!;
-  const iterator = db
-    .prepare(task.text)
-    .raw(true)
-    .safeIntegers(true)
-    .iterate(...task.values) as IterableIterator<unknown[]>;
-  const next = async (): Promise<void> => {
+  try {
+    const { columns, fetchRows } = task;
+    const toJson = rowJsonWriter(columns.map((c) => c.name))!;
+    const iterator = db
+      .prepare(task.text)
+      .raw(true)
+      .safeIntegers(true)
+      .iterate(...task.values) as IterableIterator<unknown[]>;
     try {
       for (;;) {
         // Memory stays bounded: no reading ahead of what the archive writer has taken.
@@ -52,32 +60,26 @@ function read(): Promise<void> | void {
         credit--;
         // One string a batch: posting a thousand strings cost this thread ~20 % more than joining them.
         if (rows.length > 0) post({ rows: rows.join('\n') });
-        if (rows.length < fetchRows) break;
+        if (rows.length < fetchRows) return;
       }
-      post({ done: true });
     } finally {
       iterator.return?.();
-      db.close();
     }
-  };
-  return next();
+  } finally {
+    db.close();
+  }
 }
 
 function post(message: ReaderMessage): void {
   port.postMessage(message);
 }
 
-Promise.resolve()
-  .then(read)
-  .catch((error: unknown) => {
-    const e = error as { name?: string; message?: string; stack?: string; code?: unknown };
-    post({
-      error: {
-        name: e.name ?? 'Error',
-        message: e.message ?? String(error),
-        ...(e.stack ? { stack: e.stack } : {}),
-        ...(typeof e.code === 'string' ? { code: e.code } : {}),
-      },
-    });
-  })
-  .finally(() => port.close());
+function errorMessage(error: unknown): Extract<ReaderMessage, { error: unknown }>['error'] {
+  const e = error as { name?: string; message?: string; stack?: string; code?: unknown };
+  return {
+    name: e.name ?? 'Error',
+    message: e.message ?? String(error),
+    ...(e.stack ? { stack: e.stack } : {}),
+    ...(typeof e.code === 'string' ? { code: e.code } : {}),
+  };
+}
