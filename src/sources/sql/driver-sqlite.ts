@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { SqlCursor, SqlDriver, SqlDriverOptions } from './driver.js';
 import { rowJsonWriter } from './row-json.js';
 import { readInThread } from './sqlite-reader.js';
-import { convert, kindOf, type SqliteColumn } from './sqlite-values.js';
+import { convert, jsonTextOf, kindOf, type SqliteColumn } from './sqlite-values.js';
 import { toSqliteDatetime } from './values.js';
 
 /** How long a read waits for a writer's lock before SQLITE_BUSY (then retried as transient). */
@@ -14,7 +14,7 @@ const BUSY_TIMEOUT_MS = 5000;
  * SQLite through better-sqlite3: each cursor opens its own read-only connection (a statement being iterated
  * keeps its connection busy) and iterates rows one at a time, giving the event loop a turn every
  * `fetchRows` rows so the API and lease heartbeats are not starved. Rows are read here as objects, or, for a
- * file written as JSON, as JSON text by a thread of its own (`jsonBatches`, sqlite-reader.ts).
+ * file written as JSON, by a thread of its own and written here as JSON text (`jsonBatches`, sqlite-reader.ts).
  */
 export function createSqliteDriver(options: SqlDriverOptions): SqlDriver {
   const file = path.resolve(options.baseDir, options.url.replace(/^sqlite:(\/\/)?/, ''));
@@ -70,17 +70,35 @@ export function createSqliteDriver(options: SqlDriverOptions): SqlDriver {
       async function* rows(): AsyncGenerator<Record<string, unknown>> {
         for await (const batch of batched) yield* batch;
       }
-      // For a JSON file, the rows' JSON text made in a thread of its own (sqlite-reader.ts), when the column
-      // names allow it (row-json.ts).
-      const reader = rowJsonWriter(columns.map((c) => c.name))
-        ? readInThread({ file, text: query.text, values: query.values, columns, fetchRows: options.fetchRows, busyTimeoutMs: BUSY_TIMEOUT_MS })
+      // For a JSON file (when the column names allow it, row-json.ts), SQLite is stepped in a thread of its
+      // own (sqlite-reader.ts) and each row's JSON text is written here from its values, no row object made.
+      const toJson = rowJsonWriter(columns.map((c) => c.name));
+      const reader = toJson
+        ? readInThread({ file, text: query.text, values: query.values, fetchRows: options.fetchRows, busyTimeoutMs: BUSY_TIMEOUT_MS })
         : undefined;
-      const jsonBatches = reader?.batches;
+      async function* jsonBatches(batches: AsyncIterable<unknown[]>, write: (texts: readonly string[]) => string): AsyncGenerator<string[]> {
+        const width = columns.length;
+        const texts: string[] = new Array<string>(width);
+        for await (const values of batches) {
+          const rows: string[] = [];
+          for (let at = 0; at < values.length; at += width) {
+            for (let i = 0; i < width; i++) texts[i] = jsonTextOf(columns[i]!.name, columns[i]!.kind, fromThread(values[at + i]));
+            rows.push(write(texts));
+          }
+          yield rows;
+        }
+      }
       const closeAll = async () => {
         await reader?.close();
         await close();
       };
-      return { columns: columns.map((c) => c.name), rows: rows(), batches: batched, ...(jsonBatches ? { jsonBatches } : {}), close: closeAll };
+      return {
+        columns: columns.map((c) => c.name),
+        rows: rows(),
+        batches: batched,
+        ...(reader && toJson ? { jsonBatches: jsonBatches(reader.batches, toJson) } : {}),
+        close: closeAll,
+      };
     },
     isTransient(error) {
       const code = (error as { code?: unknown })?.code;
@@ -88,4 +106,9 @@ export function createSqliteDriver(options: SqlDriverOptions): SqlDriver {
     },
     async close() {},
   };
+}
+
+/** A value as the reader thread posted it: a BLOB is a Buffer again (a Buffer crosses threads as a plain Uint8Array). */
+function fromThread(value: unknown): unknown {
+  return value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value;
 }

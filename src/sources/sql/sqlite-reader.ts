@@ -1,13 +1,11 @@
 import v8 from 'node:v8';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import type { SqliteColumn } from './sqlite-values.js';
 
-/** What a reader thread is given: the query, already checked and bound on the main thread, and its columns. */
+/** What a reader thread is given: the query, already checked and bound on the main thread. */
 export interface ReaderTask {
   readonly file: string;
   readonly text: string;
   readonly values: readonly unknown[];
-  readonly columns: readonly SqliteColumn[];
   readonly fetchRows: number;
   readonly busyTimeoutMs: number;
   /** Batches the thread may have posted and not yet seen taken. */
@@ -18,44 +16,43 @@ export interface ReaderTask {
 export type ReaderRequest = { task: ReaderTask } | { taken: true };
 
 /**
- * What a reader thread posts: a batch of rows' JSON text, one a line (JSON.stringify never writes a line
- * break), the end, or the failure that ended it.
+ * What a reader thread posts: a batch's values, row after row as SQLite gives them (`raw`, `safeIntegers`;
+ * a BLOB arrives as a Uint8Array, no longer a Buffer), the end, or the failure that ended it.
  */
-export type ReaderMessage = { rows: string } | { done: true } | { error: { name: string; message: string; stack?: string; code?: string } };
+export type ReaderMessage = { values: unknown[] } | { done: true } | { error: { name: string; message: string; stack?: string; code?: string } };
 
 /**
- * Batches posted and not yet taken: the one the writer is on while the thread reads the next. Two keep the
- * thread busy (a batch is ~1 ms of writing) and memory at a few batches of text.
+ * Batches posted and not yet taken: the one being converted and written while the thread reads the next. Two
+ * keep the thread busy and memory at a few batches of values.
  */
 const AHEAD = 2;
 /**
- * The thread's young generation. It makes short-lived strings, but a batch's survive until posted: with the
- * export threads' 4 MiB they were promoted, and 2,000,000 rows cost the collector's helpers 2.1-2.3 s and
- * this thread 7.0-7.3 s; with 8 MiB 0.6-0.8 s and 6.6-7.3 s; with 16 MiB 0.5-0.7 s and 5.1-6.7 s, for
- * ~15 MiB more peak RSS (bench/README.md, round 7).
+ * The thread's young generation, as the export threads' (export/shard-pool.ts): it only steps SQLite and
+ * clones values. Measured on 2,000,000 rows: 4, 8 and 16 MiB cost this thread the same CPU (2.8-3.3 s); the
+ * export's peak RSS was 222-239, 226-248 and 234-267 MiB.
  */
-const THREAD_LIMITS = { maxYoungGenerationSizeMb: 16 };
+const THREAD_LIMITS = { maxYoungGenerationSizeMb: 4 };
 
 /** Threads kept for the next query once theirs is read; more are started when queries overlap. */
 const MAX_IDLE_THREADS = 2;
 const idle: Worker[] = [];
 
 /**
- * Reads a SQLite query's rows as JSON text in a thread of its own, a batch at a time, so the main thread only
- * writes them: stepping SQLite and writing each row's JSON was ~2/3 of a SQLite export's main thread
- * (bench/README.md, round 7), and the two now run side by side. A thread is taken (or started) at the first
- * pull and given back after the last row or a failure; a caller that stops early (`return`, `close`) ends
- * it instead, as it may be in the middle of the query. A failure in the thread ends the iteration with an
- * error of the same name, message and `code` (SQLITE_BUSY is retried as it was).
+ * Reads a SQLite query's rows in a thread of its own, a batch of values at a time: stepping SQLite and
+ * making its values was ~40 % of a SQLite export's main thread (bench/README.md, round 7), and now runs
+ * beside the conversion and writing of the rows before. A thread is taken (or started) at the first pull and
+ * given back after the last row or a failure; a caller that stops early (`return`, `close`) ends it instead,
+ * as it may be in the middle of the query. A failure in the thread ends the iteration with an error of the
+ * same name, message and `code` (SQLITE_BUSY is retried as it was).
  */
-export function readInThread(task: Omit<ReaderTask, 'ahead'>): { batches: AsyncGenerator<string[]>; close(): Promise<void> } {
+export function readInThread(task: Omit<ReaderTask, 'ahead'>): { batches: AsyncGenerator<unknown[]>; close(): Promise<void> } {
   let busy: Worker | undefined;
   const close = async () => {
     const w = busy;
     busy = undefined;
     await w?.terminate();
   };
-  async function* batches(): AsyncGenerator<string[]> {
+  async function* batches(): AsyncGenerator<unknown[]> {
     const messages: ReaderMessage[] = [];
     let failure: Error | undefined;
     let notify: (() => void) | undefined;
@@ -86,7 +83,7 @@ export function readInThread(task: Omit<ReaderTask, 'ahead'>): { batches: AsyncG
           return;
         }
         w.postMessage({ taken: true } satisfies ReaderRequest); // the thread may read one batch more
-        yield message.rows.split('\n');
+        yield message.values;
       }
     } finally {
       w.off('message', onMessage).off('error', onError).off('exit', onExit);

@@ -4,8 +4,7 @@ import { jsonValueText } from './row-json.js';
 import { toJsonValue, toRfc3339, utcRfc3339 } from './values.js';
 
 /**
- * How SQLite's values become JSON (docs/own-data.md, `sql`), for row objects on the main thread and JSON text
- * in the reader thread alike. SQLite has no column types, only declared names; these decide how a column's
+ * How SQLite's values become JSON (docs/own-data.md, `sql`), for row objects and rows' JSON text alike. SQLite has no column types, only declared names; these decide how a column's
  * values are written.
  */
 export type ColumnKind = 'int64' | 'datetime' | 'json' | 'boolean' | 'plain';
