@@ -13,6 +13,9 @@ import { createPgSchema } from './pg-schema.js';
  * written into the query as literals, a closing semicolon and comment, duplicate column names, json-object
  * and empty files. The fixtures under fixtures/sql-bytes/postgres-edges were written by the cursor path (the
  * code before COPY); `DATAPORT_WRITE_FIXTURES=1` rewrites them (only when a change of output is intended).
+ * Rewritten once since, on purpose (round 7): arrays of numeric, timestamptz, date and bytea now follow the
+ * scalar rules of docs/own-data.md (`"1.50"`, microseconds, `2024-02-29`, base64), where node-pg's array
+ * parsers had made floats, Dates and `{"type":"Buffer"}` objects of their elements.
  */
 const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/sql-bytes/postgres-edges');
 // A user id that must be quoted and escaped when it is written into the query.

@@ -21,6 +21,14 @@ INSERT INTO t SELECT 100 + id, 'u2', json_object('i', id) FROM t;`;
 const GROUPS = [
   { name: 'bad.text', path: 'Bad/Text.json', format: 'json-array', query: 'SELECT id, doc FROM t WHERE owner = :user_id ORDER BY id', jsonColumns: ['doc'] },
   { name: 'bad.text.csv', path: 'Bad/Text.csv', format: 'csv', query: 'SELECT id, doc FROM t WHERE owner = :user_id ORDER BY id', jsonColumns: ['doc'] },
+  // JSON text in a BLOB is parsed as the UTF-8 it is; bytes that are not UTF-8 (SQLite's binary JSONB) fail.
+  {
+    name: 'bad.bytes',
+    path: 'Bad/Bytes.json',
+    format: 'json-array',
+    query: "SELECT id, CASE id WHEN 40 THEN x'ff00' ELSE CAST(doc AS BLOB) END AS doc FROM t WHERE owner = :user_id ORDER BY id",
+    jsonColumns: ['doc'],
+  },
   { name: 'bad.sql', path: 'Bad/Sql.ndjson', format: 'ndjson', query: "SELECT id, json_extract(doc, '$.i') AS i FROM t WHERE owner = :user_id ORDER BY id" },
   { name: 'bad.sql.csv', path: 'Bad/Sql.csv', format: 'csv', query: "SELECT id, json_extract(doc, '$.i') AS i FROM t WHERE owner = :user_id ORDER BY id" },
 ];
@@ -47,6 +55,8 @@ describe('SQLite sql export: a query failing mid-result', () => {
     'bad.text': 'PermanentSourceError: db: query for bad.text → Bad/Text.json: column "doc" is listed in jsonColumns but holds text that is not JSON: not json',
     'bad.text.csv':
       'PermanentSourceError: db: query for bad.text.csv → Bad/Text.csv: column "doc" is listed in jsonColumns but holds text that is not JSON: not json',
+    'bad.bytes':
+      'PermanentSourceError: db: query for bad.bytes → Bad/Bytes.json: column "doc" is a JSON column but holds bytes that are not UTF-8 text (SQLite\'s JSONB: select json(doc))',
     'bad.sql': 'PermanentSourceError: db: query for bad.sql → Bad/Sql.ndjson: malformed JSON',
     'bad.sql.csv': 'PermanentSourceError: db: query for bad.sql.csv → Bad/Sql.csv: malformed JSON',
   };
@@ -60,7 +70,9 @@ describe('SQLite sql export: a query failing mid-result', () => {
 
       const again = await exportThroughApi(dp, 'u2', [group]);
       expect(again.state).toBe('COMPLETE');
-      if (group === 'bad.text') expect(json(again.files, 'Bad/Text.json')).toEqual(Array.from({ length: 50 }, (_, i) => ({ id: 101 + i, doc: { i: 1 + i } })));
+      const parsed = Array.from({ length: 50 }, (_, i) => ({ id: 101 + i, doc: { i: 1 + i } }));
+      if (group === 'bad.text') expect(json(again.files, 'Bad/Text.json')).toEqual(parsed);
+      if (group === 'bad.bytes') expect(json(again.files, 'Bad/Bytes.json')).toEqual(parsed);
     });
   }
 });

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import pgUtils from 'pg/lib/utils.js';
+import { parse as parseArray } from 'postgres-array';
 import { to as copyTo } from 'pg-copy-streams';
 import { TRANSIENT_NETWORK_CODES } from '../retry.js';
 import { CopyTextReader, type CopyColumn } from './copy-text.js';
@@ -12,6 +13,15 @@ const TIMESTAMPTZ = 1184;
 const DATE = 1082;
 const INTERVAL = 1186;
 const INT8 = 20;
+const BYTEA = 17;
+// Their arrays: node-pg would make Dates, Buffers, floats and interval objects of the elements.
+const TIMESTAMP_ARRAY = 1115;
+const TIMESTAMPTZ_ARRAY = 1185;
+const DATE_ARRAY = 1182;
+const INTERVAL_ARRAY = 1187;
+const INT8_ARRAY = 1016;
+const NUMERIC_ARRAY = 1231;
+const BYTEA_ARRAY = 1001;
 const identity = (text: string) => text;
 /** What node-pg does with a type it has no parser for (text, varchar, uuid, numeric…): the text itself. */
 const asText = pg.types.getTypeParser(25, 'text');
@@ -19,11 +29,19 @@ const asText = pg.types.getTypeParser(25, 'text');
 /**
  * The text of a value → its JavaScript value: node-pg's parsers, except that text stays text where Date would
  * drop microseconds or shift a calendar date by the local zone, and int8 stays a string (the pg default,
- * spelled out because it matters).
+ * spelled out because it matters). Arrays of those, and of numeric and bytea, follow the same rules element by
+ * element (docs/own-data.md): node-pg made Dates, floats that round a numeric, and Buffers written as
+ * `{"type":"Buffer"}` of their elements.
  */
 function typeParser(oid: number): (text: string) => unknown {
   if (oid === TIMESTAMP || oid === TIMESTAMPTZ) return toRfc3339;
   if (oid === DATE || oid === INTERVAL || oid === INT8) return identity;
+  if (oid === TIMESTAMP_ARRAY || oid === TIMESTAMPTZ_ARRAY) return (text) => parseArray(text, toRfc3339);
+  if (oid === DATE_ARRAY || oid === INTERVAL_ARRAY || oid === INT8_ARRAY || oid === NUMERIC_ARRAY) return (text) => parseArray(text);
+  if (oid === BYTEA_ARRAY) {
+    const bytea = pg.types.getTypeParser(BYTEA, 'text');
+    return (text) => parseArray(text, (element) => toJsonValue(bytea(element)));
+  }
   return pg.types.getTypeParser(oid, 'text');
 }
 

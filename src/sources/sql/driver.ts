@@ -46,15 +46,30 @@ export interface SqlDriverOptions {
   readonly baseDir: string;
 }
 
-/** Parses a JSON text column; a value that is not JSON is a mistake in the catalog or the data, not a blip. */
+/**
+ * Parses a JSON column's value; a value that is not JSON is a mistake in the catalog or the data, not a blip.
+ * Bytes (a BLOB or bytea listed in `jsonColumns`, or a BLOB in a SQLite column declared JSON) are JSON text
+ * in UTF-8, as the operator said: they were written as Node's `{"type":"Buffer"}` object before.
+ */
 export function parseJsonColumn(column: string, value: unknown): unknown {
-  if (typeof value !== 'string') return value;
+  let text = value;
+  if (value instanceof Uint8Array) {
+    try {
+      text = UTF8.decode(value);
+    } catch {
+      // SQLite's binary JSONB is stored as a BLOB: json(column) in the query turns it into text.
+      throw new Error(`column "${column}" is a JSON column but holds bytes that are not UTF-8 text (SQLite's JSONB: select json(${column}))`);
+    }
+  }
+  if (typeof text !== 'string') return value;
   try {
-    return JSON.parse(value);
+    return JSON.parse(text);
   } catch {
-    throw new Error(`column "${column}" is listed in jsonColumns but holds text that is not JSON: ${value.slice(0, 40)}`);
+    throw new Error(`column "${column}" is listed in jsonColumns but holds text that is not JSON: ${text.slice(0, 40)}`);
   }
 }
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Converts a row in place: `jsonColumns` parsed, every other value made JSON-safe (toJsonValue). */
 export function convertRow(row: Record<string, unknown>, jsonColumns: ReadonlySet<string>): Record<string, unknown> {
