@@ -1,3 +1,5 @@
+import { jsonQuote } from '../json-text.js';
+
 /**
  * `JSON.stringify(record)`, byte for byte, faster for records that share immutable parts.
  *
@@ -45,7 +47,7 @@ export function createJsonRecordSerializer(): (record: unknown, prefix?: string)
       let text: string | undefined;
       switch (typeof value) {
         case 'string':
-          text = quote(value);
+          text = jsonQuote(value);
           break;
         case 'number':
           text = JSON.stringify(value);
@@ -77,19 +79,6 @@ export function createJsonRecordSerializer(): (record: unknown, prefix?: string)
     }
     return `${out}}`;
   };
-}
-
-/** What JSON.stringify escapes in a string: quote, backslash, control characters, and (lone) surrogates. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/**
- * `JSON.stringify(text)`, without its cost for the common string that needs no escaping (about half the
- * time, measured on the demo's strings). Any surrogate goes to JSON.stringify, which keeps pairs and escapes
- * lone ones.
- */
-function quote(text: string): string {
-  return NEEDS_ESCAPING.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 /** Whether one of the record's own values is a frozen object (whose text may be cached). */

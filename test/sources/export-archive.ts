@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'vitest';
 import { download, readZip } from '../helpers/archive.js';
 import { waitForState, type TestDataport } from '../helpers/dataport.js';
@@ -32,6 +34,25 @@ export async function exportThroughApi(
     }
   }
   return { state: state.state!, files, jobId };
+}
+
+/**
+ * Each of `paths` in the archive is byte for byte its checked-in expectation under `fixtures` (named by its
+ * path, `/` as `-`); with DATAPORT_WRITE_FIXTURES=1 the expectations are rewritten first (only when a change of
+ * output is intended). Compared as text first for a readable diff, then as bytes.
+ */
+export function expectSameAsFixtures(archive: ExportedArchive, paths: readonly string[], fixtures: string): void {
+  for (const name of paths) {
+    const written = archive.files.get(name);
+    expect(written, name).toBeDefined();
+    const expected = path.join(fixtures, name.replace('/', '-'));
+    if (process.env.DATAPORT_WRITE_FIXTURES === '1') {
+      mkdirSync(path.dirname(expected), { recursive: true });
+      writeFileSync(expected, written!);
+    }
+    expect(written!.toString('utf8'), name).toBe(readFileSync(expected, 'utf8'));
+    expect(written!.equals(readFileSync(expected)), name).toBe(true);
+  }
 }
 
 export const json = (files: Map<string, Buffer>, name: string): any => {

@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataport, type TestDataport } from '../helpers/dataport.js';
-import { exportThroughApi } from './export-archive.js';
+import { expectSameAsFixtures, exportThroughApi } from './export-archive.js';
+import { sqlCatalogYaml } from './sql-catalog.js';
 
 /**
  * More of what sql-bytes.test.ts checks for SQLite: every column kind (declared BIGINT, DATETIME, BOOLEAN, JSON,
@@ -82,17 +83,11 @@ describe('SQLite sql export: the archive bytes for every storage class in every 
   it('every file is byte for byte what the checked-in expectation holds', async () => {
     const archive = await exportThroughApi(dp, 'u1', ['edges.all']);
     expect(archive.state).toBe('COMPLETE');
-    for (const file of FILES) {
-      const expected = path.join(FIXTURES, file.path.replace('/', '-'));
-      const written = archive.files.get(file.path);
-      if (process.env.DATAPORT_WRITE_FIXTURES === '1') {
-        mkdirSync(path.dirname(expected), { recursive: true });
-        if (written) writeFileSync(expected, written);
-      }
-      expect(written, file.path).toBeDefined();
-      expect(written!.toString('utf8'), file.path).toBe(readFileSync(expected, 'utf8'));
-      expect(written!.equals(readFileSync(expected)), file.path).toBe(true);
-    }
+    expectSameAsFixtures(
+      archive,
+      FILES.map((f) => f.path),
+      FIXTURES,
+    );
   });
 
   it('a JSON column holding an integer writes the number JSON.parse would give for its digits, and one holding a BLOB the JSON its UTF-8 text holds', async () => {
@@ -114,35 +109,14 @@ describe('SQLite sql export: the archive bytes for every storage class in every 
 });
 
 function catalogYaml(): string {
-  return `sources:
-  db:
-    type: sql
-    url: \${EDGES_DATABASE_URL}
-    fetchRows: 3
-resourceGroups:
-  - name: edges.all
-    scope: https://edges.example/auth/edges.all
-    description: Edge values
-    timeFilter: true
-    source: db
-    files:
-${FILES.map(
-  (f) => `      - path: ${f.path}
-        format: ${f.format}
-        query: ${JSON.stringify(f.query)}
-${f.jsonColumns ? `        jsonColumns: [${f.jsonColumns.join(', ')}]\n` : ''}`,
-).join('')}  - name: edges.numbers
-    scope: https://edges.example/auth/edges.numbers
-    description: JSON columns holding numbers
-    source: db
-    files:
-${['json-array', 'ndjson', 'csv']
-  .map(
-    (format) => `      - path: Edges/Numbers.${format === 'json-array' ? 'json' : format}
-        format: ${format}
-        query: ${JSON.stringify(NUMBERS)}
-        jsonColumns: [j]
-`,
-  )
-  .join('')}`;
+  const numbers = ['json-array', 'ndjson', 'csv'].map((format) => ({
+    path: `Edges/Numbers.${format === 'json-array' ? 'json' : format}`,
+    format,
+    query: NUMBERS,
+    jsonColumns: ['j'],
+  }));
+  return sqlCatalogYaml('EDGES_DATABASE_URL', 3, [
+    { name: 'edges.all', description: 'Edge values', timeFilter: true, files: FILES },
+    { name: 'edges.numbers', description: 'JSON columns holding numbers', files: numbers },
+  ]);
 }

@@ -1,11 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataport, type TestDataport } from '../helpers/dataport.js';
-import { exportThroughApi } from './export-archive.js';
+import { expectSameAsFixtures, exportThroughApi } from './export-archive.js';
 import { createPgSchema } from './pg-schema.js';
+import { sqlCatalogYaml } from './sql-catalog.js';
 
 /**
  * The exact bytes a PostgreSQL (and a SQLite) `sql` export writes, for every value type docs/own-data.md documents, in each
@@ -105,38 +106,16 @@ describe('SQLite sql export: the archive bytes for every documented type', () =>
 });
 
 function catalogFor(columns: string): string {
-  return `sources:
-  db:
-    type: sql
-    url: \${VALUES_DATABASE_URL}
-    fetchRows: 7
-resourceGroups:
-  - name: values.all
-    scope: https://values.example/auth/values.all
-    description: Every value type
-    source: db
-    files:
-${FILES.map(
-  (f) => `      - path: ${f.path}
-        format: ${f.format}
-        query: SELECT ${columns} FROM v WHERE owner = :user_id ORDER BY id
-`,
-).join('')}`;
+  const files = FILES.map((f) => ({ path: f.path, format: f.format, query: `SELECT ${columns} FROM v WHERE owner = :user_id ORDER BY id` }));
+  return sqlCatalogYaml('VALUES_DATABASE_URL', 7, [{ name: 'values.all', description: 'Every value type', files }]);
 }
 
 async function expectSameBytes(dp: TestDataport, dialect: string): Promise<void> {
   const archive = await exportThroughApi(dp, 'u1', ['values.all']);
   expect(archive.state).toBe('COMPLETE');
-  for (const file of FILES) {
-    const written = archive.files.get(file.path);
-    expect(written, file.path).toBeDefined();
-    const expected = path.join(FIXTURES, dialect, file.path.replace('/', '-'));
-    if (process.env.DATAPORT_WRITE_FIXTURES === '1') {
-      mkdirSync(path.dirname(expected), { recursive: true });
-      writeFileSync(expected, written!);
-    }
-    // Compared as text first for a readable diff, then as bytes.
-    expect(written!.toString('utf8'), file.path).toBe(readFileSync(expected, 'utf8'));
-    expect(written!.equals(readFileSync(expected)), file.path).toBe(true);
-  }
+  expectSameAsFixtures(
+    archive,
+    FILES.map((f) => f.path),
+    path.join(FIXTURES, dialect),
+  );
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobsSql } from '../../src/store/index.js';
 import { startDataport, type TestDataport } from '../helpers/dataport.js';
 import { exportThroughApi, json } from './export-archive.js';
+import { sqlCatalogYaml } from './sql-catalog.js';
 
 /**
  * A SQLite query that fails after rows were written, in a JSON file and in a CSV file (read on different
@@ -78,21 +79,13 @@ describe('SQLite sql export: a query failing mid-result', () => {
 });
 
 function catalogYaml(): string {
-  return `sources:
-  db:
-    type: sql
-    url: \${FAILURES_DATABASE_URL}
-    fetchRows: 7
-resourceGroups:
-${GROUPS.map(
-  (g) => `  - name: ${g.name}
-    scope: https://failures.example/auth/${g.name}
-    description: A query that fails
-    source: db
-    files:
-      - path: ${g.path}
-        format: ${g.format}
-        query: ${JSON.stringify(g.query)}
-${g.jsonColumns ? `        jsonColumns: [${g.jsonColumns.join(', ')}]\n` : ''}`,
-).join('')}`;
+  return sqlCatalogYaml(
+    'FAILURES_DATABASE_URL',
+    7,
+    GROUPS.map(({ name, path, format, query, jsonColumns }) => ({
+      name,
+      description: 'A query that fails',
+      files: [{ path, format, query, ...(jsonColumns ? { jsonColumns } : {}) }],
+    })),
+  );
 }

@@ -1,3 +1,5 @@
+import { jsonQuote } from '../../json-text.js';
+
 /**
  * A database row's JSON text written straight from its values in column order, without the row object:
  * `JSON.stringify` of the object a driver would have built, byte for byte. Building that object and
@@ -34,7 +36,7 @@ const INDEX_LIKE = /^[0-9]+$/;
 export function jsonValueText(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      return quote(value);
+      return jsonQuote(value);
     case 'number':
       // JSON has no infinities or NaN; String() of any finite number is what JSON.stringify writes (-0 too).
       return Number.isFinite(value) ? String(value) : 'null';
@@ -48,18 +50,4 @@ export function jsonValueText(value: unknown): string {
     default:
       throw new TypeError(`a row value JSON has no text for: ${typeof value}`);
   }
-}
-
-/**
- * `JSON.stringify(text)`, without its cost for the common string that needs no escaping (as
- * export/json-record.ts). A loop over the string's units: for the short text of a database column, about
- * half the time of a regular expression's test. Escaped by JSON.stringify: quote, backslash, control
- * characters and (lone) surrogates; any surrogate goes to JSON.stringify, which keeps pairs as they are.
- */
-function quote(text: string): string {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
-  }
-  return `"${text}"`;
 }
