@@ -35,8 +35,12 @@ import {
  *
  * Each (export, script) pair runs one after the other, every export on a fresh server; with several pairs the
  * one with the median ratio is reported and every pair is listed (the peak RSS target is checked on all).
+ * `--concurrent N`: N exports of the same rows at once (N groups with the same query, one job each, as two
+ * users' exports would run side by side on the server's workers) beside N scripts at once; the wall times are
+ * those of the last to finish. For the memory target: every export thread, SQLite reader and batch in flight
+ * at the same time.
  *
- *   npx tsx bench/sql-export.ts [--rows 2000000] [--dialect sqlite|postgres|mysql] [--pairs 1] [--profile dir]
+ *   npx tsx bench/sql-export.ts [--rows 2000000] [--dialect sqlite|postgres|mysql] [--pairs 1] [--concurrent 1] [--profile dir]
  *     [--node-args='--flag …']
  */
 export type BenchDialect = 'sqlite' | 'postgres' | 'mysql';
@@ -48,6 +52,8 @@ export interface SqlExportOptions {
   pgUrl?: string;
   /** mysql://user@host:port (no database: the benchmark creates its own). */
   mysqlUrl?: string;
+  /** Exports (and scripts) at once, each of all the rows; 1 unless said. */
+  concurrent?: number;
   /** Extra `node` flags for the server (e.g. --cpu-prof). */
   nodeArgs?: string[];
 }
@@ -170,6 +176,7 @@ export async function sqlExport(options: SqlExportOptions) {
     return {
       dialect: options.dialect,
       rows: options.rows,
+      concurrent: options.concurrent ?? 1,
       seedMs: Math.round(seedMs),
       ...median,
       targets: {
@@ -201,6 +208,8 @@ async function onePair(options: SqlExportOptions, database: SeededDatabase, work
   const dataDir = path.join(work, 'data');
   mkdirSync(dataDir, { recursive: true });
   const catalog = path.join(work, 'catalog.yaml');
+  // One group per concurrent export, all with the same query: a one-time grant allows one export per group.
+  const groups = Array.from({ length: options.concurrent ?? 1 }, (_, i) => (i === 0 ? 'app.events' : `app.events-${i + 1}`));
   writeFileSync(
     catalog,
     `sources:
@@ -208,15 +217,19 @@ async function onePair(options: SqlExportOptions, database: SeededDatabase, work
     type: sql
     url: \${BENCH_DB_URL}
 resourceGroups:
-  - name: app.events
-    scope: https://bench.example/auth/app.events
+${groups
+  .map(
+    (group, i) => `  - name: ${group}
+    scope: https://bench.example/auth/${group}
     description: Every event
     timeFilter: true
     source: app
     files:
-      - path: App/Events.json
+      - path: App/Events${i === 0 ? '' : `-${i + 1}`}.json
         query: SELECT ${COLUMNS} FROM events WHERE user_id = :user_id AND at BETWEEN :start_time AND :end_time ORDER BY at
 ${database.jsonColumns.length > 0 ? `        jsonColumns: [${database.jsonColumns.join(', ')}]\n` : ''}`,
+  )
+  .join('')}`,
   );
   const env = {
     DATAPORT_CATALOG: catalog,
@@ -225,7 +238,7 @@ ${database.jsonColumns.length > 0 ? `        jsonColumns: [${database.jsonColumn
     DATAPORT_LOG_LEVEL: 'warn',
     DATAPORT_DEFLATE_LEVEL: String(DEFLATE_LEVEL),
   };
-  const token = await mintToken(env);
+  const token = await mintToken(env, groups);
   const server = await startDataportProcess(dataDir, env, options.nodeArgs);
   let dataport;
   try {
@@ -235,29 +248,31 @@ ${database.jsonColumns.length > 0 ? `        jsonColumns: [${database.jsonColumn
     const cpuBefore = cpuTimeOf(server.pid);
     const threadsBefore = threadCpuOf(server.pid);
     const started = performance.now();
-    const jobId = await initiate(server.url, token, ['app.events']);
-    const state = await waitComplete(server.url, token, jobId, 20, 30 * 60_000);
+    const jobIds = await Promise.all(groups.map((group) => initiate(server.url, token, [group])));
+    const states = await Promise.all(jobIds.map((jobId) => waitComplete(server.url, token, jobId, 20, 30 * 60_000)));
     const wallMs = performance.now() - started;
     const serverCpuMs = cpuTimeOf(server.pid) - cpuBefore;
     const serverThreadCpuMs = threadCpuSince(threadsBefore, threadCpuOf(server.pid));
     const memory = rss.stop();
     let archiveBytes = 0;
-    let records = 0;
-    for (const [i, signed] of (state.urls ?? []).entries()) {
-      const file = path.join(work, `part-${i}.zip`);
-      await download(signed, file);
-      archiveBytes += statSync(file).size;
-      if (i === state.urls!.length - 1) records = (await readIndex(file)).totals.records;
-      rmSync(file);
+    for (const state of states) {
+      let records = 0;
+      for (const [i, signed] of (state.urls ?? []).entries()) {
+        const file = path.join(work, `part-${i}.zip`);
+        await download(signed, file);
+        archiveBytes += statSync(file).size;
+        if (i === state.urls!.length - 1) records = (await readIndex(file)).totals.records;
+        rmSync(file);
+      }
+      if (records !== options.rows) throw new Error(`an archive holds ${records} records, expected ${options.rows}`);
     }
-    if (records !== options.rows) throw new Error(`the archive holds ${records} records, expected ${options.rows}`);
     dataport = {
       wallMs: round(wallMs),
       serverCpuMs: round(serverCpuMs),
       // The same by thread: the main thread (driver, conversion, serialization), deflate, the collector.
       serverThreadCpuMs,
       rowsPerSecond: Math.round(options.rows / (wallMs / 1000)),
-      parts: state.urls?.length ?? 0,
+      parts: states.reduce((n, state) => n + (state.urls?.length ?? 0), 0),
       archiveBytes,
       serverIdleRssMiB: idle ? round(idle.rssBytes / 1024 ** 2) : null,
       serverPeakRssBytes: memory.peakRssBytes,
@@ -269,8 +284,14 @@ ${database.jsonColumns.length > 0 ? `        jsonColumns: [${database.jsonColumn
   }
 
   log(`sql-export (${options.dialect}): the script on the same rows, pigz -${DEFLATE_LEVEL} -p ${cores}`);
-  const out = path.join(work, 'reference.json.gz');
-  const command = `set -o pipefail; ${database.script} | pigz -${DEFLATE_LEVEL} -p ${cores} > ${out}`;
+  const outs = groups.map((_, i) => path.join(work, `reference-${i + 1}.json.gz`));
+  // N pipelines at once, as N people running the script side by side.
+  const pipelines = outs.map((out) => `(${database.script} | pigz -${DEFLATE_LEVEL} -p ${cores} > ${out})`);
+  // Each waited for by its own id, so one that fails fails the benchmark (a bare `wait` would answer 0).
+  const command =
+    pipelines.length === 1
+      ? `set -o pipefail; ${pipelines[0]}`
+      : `set -o pipefail; ${pipelines.map((p) => `${p} &`).join(' ')} for p in $(jobs -p); do wait $p || exit 1; done`;
   const started = performance.now();
   // `times` prints the CPU the pipeline's processes used (the client and pigz; the database server's is on
   // neither side), comparable with the Dataport server's CPU time.
@@ -279,12 +300,12 @@ ${database.jsonColumns.length > 0 ? `        jsonColumns: [${database.jsonColumn
   const [user, system] = [...(times.trim().split('\n').at(-1) ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map((m) => (Number(m[1]) * 60 + Number(m[2])) * 1000);
   const script = {
     command: command
-      .replace(out, 'out.json.gz')
-      .replace(work.replace(/pair-\d+$/, ''), '')
+      .replaceAll(work, '.')
+      .replaceAll(work.replace(/pair-\d+$/, ''), '')
       .replace(/^set -o pipefail; /, ''),
     wallMs: round(scriptMs),
     cpuMs: round((user ?? NaN) + (system ?? NaN)),
-    compressedBytes: statSync(out).size,
+    compressedBytes: outs.reduce((n, out) => n + statSync(out).size, 0),
   };
   return {
     dataport,
@@ -296,8 +317,8 @@ ${database.jsonColumns.length > 0 ? `        jsonColumns: [${database.jsonColumn
 }
 
 /** `dataport token` with the benchmark's catalog, so the grant names its group. */
-async function mintToken(env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, [DATAPORT_BIN, 'token', '--user', USER, '--resources', 'app.events'], {
+async function mintToken(env: Record<string, string>, groups: string[]): Promise<string> {
+  const child = spawn(process.execPath, [DATAPORT_BIN, 'token', '--user', USER, '--resources', groups.join(',')], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -336,6 +357,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
       rows: { type: 'string', default: '2000000' },
       dialect: { type: 'string', default: 'postgres' },
       pairs: { type: 'string', default: '1' },
+      concurrent: { type: 'string', default: '1' },
       'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
       'mysql-url': { type: 'string', default: 'mysql://root@127.0.0.1:3306' },
       profile: { type: 'string' },
@@ -349,6 +371,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     dialect: args.dialect as BenchDialect,
     rows: Number(args.rows),
     pairs: Number(args.pairs),
+    concurrent: Number(args.concurrent),
     pgUrl: args['pg-url'],
     mysqlUrl: args['mysql-url'],
     nodeArgs: [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), ...args['node-args'].split(' ').filter(Boolean)],

@@ -1,6 +1,6 @@
 /**
  * `JSON.stringify(text)` for a string, without its cost for the common string that needs no escaping: the
- * records of every export go through it (export/json-record.ts, sources/sql/row-json.ts). JSON.stringify
+ * records of every export go through it (export/json-record.ts). JSON.stringify
  * escapes the quote, the backslash, control characters and lone surrogates; any surrogate is handed to it,
  * so pairs are kept and lone ones escaped exactly as it does. A loop over the units and a regular expression
  * measured the same on the demo's and a database's strings (round 7, within noise).

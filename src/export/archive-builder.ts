@@ -1,6 +1,6 @@
 import type { BlobStore } from '../store/index.js';
 import type { ArchiveFile, RecordFormat, RecordShards } from '../sources/index.js';
-import { jsonTextBatchesOf, recordBatchesOf } from '../sources/record-batches.js';
+import { recordBatchesOf } from '../sources/record-batches.js';
 import { deflatedText, ZipWriter, type DeflatedRange, type ZipEntryWriter } from './zip-writer.js';
 import { continuationPath, serializerFor, type RecordSerializer } from './serialize.js';
 import type { ArchiveIndex, IndexedFile } from './archive-index.js';
@@ -189,28 +189,17 @@ class PartSink {
       }
     };
 
-    /** Writes one record's text; a promise only when a full block was handed to deflate (then wait for it). */
-    const writeText = (text: string): Promise<void> | undefined => {
-      const handedOff = out.entry.writeText(text);
+    /** Writes one record; a promise only when a full block was handed to deflate (then wait for it). */
+    const writeRecord = (value: unknown): Promise<void> | undefined => {
+      const handedOff = out.entry.writeText(serializer.record(value, first));
       first = false;
       out.records++;
       return handedOff?.then(afterBlock);
     };
-    const writeRecord = (value: unknown): Promise<void> | undefined => writeText(serializer.record(value, first));
     // Sources that yield plainly (arrays, generators) are iterated without a promise per record.
     const source = file.records;
-    const recordText = serializer.recordText;
-    const texts = recordText && jsonTextBatchesOf(source);
     const batches = recordBatchesOf(source);
-    if (texts) {
-      // Records the source wrote as JSON already (a database's rows): only the format's separators are added.
-      for await (const batch of texts) {
-        for (const json of batch) {
-          const handedOff = writeText(recordText(json, first));
-          if (handedOff) await handedOff;
-        }
-      }
-    } else if (batches) {
+    if (batches) {
       for await (const batch of batches) {
         for (const value of batch) {
           const handedOff = writeRecord(value);

@@ -14,11 +14,6 @@ export interface RecordSerializer {
    * serialized apart, each as if it opened the list (see shard-worker.ts).
    */
   readonly separator: string;
-  /**
-   * For the JSON formats: `record(v, first)` from the text `JSON.stringify(v)` already made by the source
-   * (record-batches.ts, `jsonTextRecords`).
-   */
-  readonly recordText?: (json: string, first: boolean) => string;
 }
 
 export function serializerFor(format: RecordFormat): RecordSerializer {
@@ -39,12 +34,11 @@ export function serializerFor(format: RecordFormat): RecordSerializer {
         splittable: true,
         separator: ',',
         record: (value, first) => json(value, first ? '\n' : ',\n'),
-        recordText: (text, first) => (first ? '\n' : ',\n') + text,
       };
     }
     case 'ndjson': {
       const json = createJsonRecordSerializer();
-      return { header: '', footer: '', splittable: true, separator: '', record: (value) => `${json(value)}\n`, recordText: (text) => `${text}\n` };
+      return { header: '', footer: '', splittable: true, separator: '', record: (value) => `${json(value)}\n` };
     }
     case 'csv': {
       const columns = format.columns;

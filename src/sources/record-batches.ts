@@ -6,14 +6,9 @@
  * the same rows in the same order.
  */
 const BATCHES = Symbol('dataport.recordBatches');
-const JSON_TEXT_BATCHES = Symbol('dataport.jsonTextBatches');
 
 interface BatchedRecords extends AsyncIterable<unknown> {
   [BATCHES](): AsyncIterable<readonly unknown[]>;
-}
-
-interface JsonTextRecords extends AsyncIterable<unknown> {
-  [JSON_TEXT_BATCHES](): AsyncIterable<readonly string[]>;
 }
 
 /** Records made of batches; iterate them once, either way. */
@@ -30,25 +25,4 @@ export function batchedRecords(batches: AsyncIterable<readonly unknown[]>): Asyn
 /** The batches behind records made by `batchedRecords`, or undefined for any other iterable. */
 export function recordBatchesOf(records: AsyncIterable<unknown> | Iterable<unknown>): AsyncIterable<readonly unknown[]> | undefined {
   return BATCHES in records ? (records as BatchedRecords)[BATCHES]() : undefined;
-}
-
-/**
- * Records a source already wrote as JSON text, each exactly what `JSON.stringify` of the record would write:
- * a writer of a JSON format takes the text as it is (`jsonTextBatchesOf`), without the record object ever being
- * made. Anything else iterating them, one by one, gets the records back (`JSON.parse` of the text), whose
- * `JSON.stringify` is the same text again.
- */
-export function jsonTextRecords(batches: AsyncIterable<readonly string[]>): AsyncIterable<unknown> {
-  const records: JsonTextRecords = {
-    [JSON_TEXT_BATCHES]: () => batches,
-    async *[Symbol.asyncIterator]() {
-      for await (const batch of batches) for (const text of batch) yield JSON.parse(text);
-    },
-  };
-  return records;
-}
-
-/** The JSON text behind records made by `jsonTextRecords`, a batch at a time, or undefined for any other iterable. */
-export function jsonTextBatchesOf(records: AsyncIterable<unknown> | Iterable<unknown>): AsyncIterable<readonly string[]> | undefined {
-  return JSON_TEXT_BATCHES in records ? (records as JsonTextRecords)[JSON_TEXT_BATCHES]() : undefined;
 }

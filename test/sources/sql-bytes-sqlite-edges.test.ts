@@ -13,8 +13,9 @@ import { sqlCatalogYaml } from './sql-catalog.js';
  * 2^53, REALs JavaScript writes in exponent form, infinities and -0, every control character, U+2028/9, text
  * that is not valid UTF-8, JSON text with duplicate and numeric keys, `__proto__`, odd spacing and numbers JSON
  * rewrites, `jsonColumns`, and column names that are duplicated, numeric, empty, `__proto__` or need escaping.
- * The fixtures under fixtures/sql-bytes/sqlite-edges were written by the code before SQLite rows were
- * serialized straight from arrays; `DATAPORT_WRITE_FIXTURES=1` rewrites them (only when a change of output is intended).
+ * The fixtures under fixtures/sql-bytes/sqlite-edges were written by the row-object path, and held a faster
+ * path that wrote rows straight from SQLite's arrays to the same bytes (round 7, reverted for its memory);
+ * `DATAPORT_WRITE_FIXTURES=1` rewrites them (only when a change of output is intended).
  */
 const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/sql-bytes/sqlite-edges');
 

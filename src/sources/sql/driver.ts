@@ -4,15 +4,10 @@ import { toJsonValue } from './values.js';
 /** One streamed result: its column names (known before the first row) and its rows, converted to JSON values. */
 export interface SqlCursor {
   readonly columns: readonly string[];
-  /** Pulled one round trip of `fetchRows` at a time; iterate once, this, `batches` or `jsonBatches`. */
+  /** Pulled one round trip of `fetchRows` at a time; iterate once, this or `batches`. */
   readonly rows: AsyncIterable<Record<string, unknown>>;
   /** The same rows a round trip at a time, when the driver has them so (no promise per row). */
   readonly batches?: AsyncIterable<readonly Record<string, unknown>[]>;
-  /**
-   * The same rows as JSON text a round trip at a time, each exactly `JSON.stringify` of the row `rows` would
-   * give, when the driver writes them without the row objects (and the column names allow it: row-json.ts).
-   */
-  readonly jsonBatches?: AsyncIterable<readonly string[]>;
   /** Ends the query and gives back the connection; safe to call twice, and after the rows ran out. */
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { CatalogError, type CatalogPath, type GroupDefinition, type SqlFileDefinition, type SqlSourceDefinition } from '../../catalog/index.js';
-import { batchedRecords, jsonTextRecords } from '../record-batches.js';
+import { batchedRecords } from '../record-batches.js';
 import { streamFailure, withRetries } from '../retry.js';
 import { PermanentSourceError, type ArchiveFile, type ExportRequest, type RecordFormat, type Source } from '../types.js';
 import type { SqlCursor, SqlDriver, SqlDriverOptions } from './driver.js';
@@ -114,15 +114,8 @@ async function toArchiveFile(
     return rows.length === 0 ? undefined : { kind: 'records', path: file.path, format: { type: 'json-object' }, records: rows };
   }
   const format: RecordFormat = file.format === 'csv' ? { type: 'csv', columns: cursor.columns } : { type: file.format };
-  return { kind: 'records', path: file.path, format, records: recordsOf(cursor, format, what, driver, signal) };
-}
-
-/** The rows as the writer takes them fastest: JSON text for a JSON format when the driver writes it, else batches of rows. */
-function recordsOf(cursor: SqlCursor, format: RecordFormat, what: string, driver: SqlDriver, signal: AbortSignal): AsyncIterable<unknown> {
-  if (cursor.jsonBatches && (format.type === 'json-array' || format.type === 'ndjson')) {
-    return jsonTextRecords(guardBatches(cursor.jsonBatches, what, driver, signal));
-  }
-  return cursor.batches ? batchedRecords(guardBatches(cursor.batches, what, driver, signal)) : guard(cursor.rows, what, driver, signal);
+  const records = cursor.batches ? batchedRecords(guardBatches(cursor.batches, what, driver, signal)) : guard(cursor.rows, what, driver, signal);
+  return { kind: 'records', path: file.path, format, records };
 }
 
 /** `guard` a batch at a time: cancellation is seen between round trips. */

@@ -24,10 +24,9 @@ export function toRfc3339(text: string): string {
 /**
  * The common case without the regular expression (less than half the time): a four-digit year, seconds, an
  * optional fraction and either no offset or `+00`, which is what PostgreSQL writes in a UTC session and
- * SQLite's datetime() writes. Anything else is left to the general rule (undefined). What it returns is
- * digits, `-`, `:`, `.`, `T` and `Z` only: nothing JSON would escape.
+ * SQLite's datetime() writes. Anything else is left to the general rule (undefined).
  */
-export function utcRfc3339(text: string): string | undefined {
+function utcRfc3339(text: string): string | undefined {
   let end = text.length;
   if (end < 19) return undefined;
   if (text.charCodeAt(end - 3) === 43 /* + */ && text.charCodeAt(end - 2) === 48 && text.charCodeAt(end - 1) === 48) end -= 3;

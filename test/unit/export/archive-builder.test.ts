@@ -3,7 +3,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildArchive, type ArchiveGroup } from '../../../src/export/index.js';
 import type { ArchiveFile } from '../../../src/sources/index.js';
-import { jsonTextRecords } from '../../../src/sources/record-batches.js';
 import { readZip, tempBlobStores } from '../../helpers/archive.js';
 
 const store = tempBlobStores('dataport-blobs-');
@@ -53,41 +52,6 @@ describe('archive builder', () => {
     // The index goes into the last part only.
     const last = await readZip(readFileSync(path.join(root, parts.at(-1)!.blobKey)));
     expect(last.some((e) => e.name === 'Portability/archive_browser.json')).toBe(true);
-  });
-
-  it('writes records handed over as JSON text exactly as the same records as objects, continuation files included', async () => {
-    const records = Array.from({ length: 6_000 }, (_, i) => ({ i, text: `record ${i} "q" ${'x'.repeat(i % 97)}`, r: Math.sin(i), n: i % 5 ? null : [i] }));
-    async function* texts() {
-      for (let i = 0; i < records.length; i += 1000) yield records.slice(i, i + 1000).map((r) => JSON.stringify(r));
-    }
-    const formats = [{ type: 'json-array' }, { type: 'ndjson' }, { type: 'csv', columns: ['i', 'text', 'r', 'n'] }] as const;
-    const build = async (asText: boolean) => {
-      const { root, blobs } = store();
-      const files: ArchiveFile[] = formats.map((format) => ({
-        kind: 'records',
-        path: `One/Data.${format.type}`,
-        format,
-        records: asText ? jsonTextRecords(texts()) : records,
-      }));
-      const { parts } = await buildArchive({
-        groups: [group('g.one', files)],
-        blobs,
-        partKey: (i) => `p/${i}.zip`,
-        partSizeBytes: 64 * 1024,
-        compressionLevel: 6,
-        mtime: new Date(0),
-        signal: new AbortController().signal,
-        describe: describeJob,
-      });
-      const entries = new Map<string, Buffer>();
-      for (const part of parts) for (const e of await readZip(readFileSync(path.join(root, part.blobKey)))) entries.set(e.name, e.content);
-      return entries;
-    };
-    const fromObjects = await build(false);
-    const fromText = await build(true);
-    expect([...fromText.keys()]).toEqual([...fromObjects.keys()]);
-    expect([...fromObjects.keys()].filter((name) => name.includes('Data-')).length).toBeGreaterThan(2);
-    for (const [name, content] of fromObjects) expect(fromText.get(name)!.equals(content), name).toBe(true);
   });
 
   it('stops on abort and leaves no object behind', async () => {
