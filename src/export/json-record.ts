@@ -1,5 +1,3 @@
-import { jsonQuote } from '../json-text.js';
-
 /**
  * `JSON.stringify(record)`, byte for byte, faster for records that share immutable parts.
  *
@@ -47,7 +45,7 @@ export function createJsonRecordSerializer(): (record: unknown, prefix?: string)
       let text: string | undefined;
       switch (typeof value) {
         case 'string':
-          text = jsonQuote(value);
+          text = quote(value);
           break;
         case 'number':
           text = JSON.stringify(value);
@@ -79,6 +77,19 @@ export function createJsonRecordSerializer(): (record: unknown, prefix?: string)
     }
     return `${out}}`;
   };
+}
+
+/**
+ * `JSON.stringify(text)`, without its cost for the common string that needs no escaping. JSON.stringify
+ * escapes the quote, the backslash, control characters and lone surrogates; any surrogate is handed to it, so
+ * pairs are kept and lone ones escaped exactly as it does.
+ */
+function quote(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
+  }
+  return `"${text}"`;
 }
 
 /** Whether one of the record's own values is a frozen object (whose text may be cached). */

@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDataport, type TestDataport } from '../helpers/dataport.js';
+import type { TestDataport } from '../helpers/dataport.js';
 import { expectSameAsFixtures, exportThroughApi } from './export-archive.js';
-import { sqlCatalogYaml } from './sql-catalog.js';
+import { sqlCatalogYaml, startOnSqlite } from './sql-catalog.js';
 
 /**
  * More of what sql-bytes.test.ts checks for SQLite: every column kind (declared BIGINT, DATETIME, BOOLEAN, JSON,
@@ -63,23 +60,13 @@ const NUMBERS = `SELECT id, doc, docb, doc AS j FROM e WHERE ${WHERE} AND id BET
 const NUMBERS_SEED = `INSERT INTO e (id, owner, doc, docb) VALUES (900, 'u9', '1.5e3', '-0'), (901, 'u9', 9007199254740993, '12'), (902, 'u9', '[1]', 2.5), (903, 'u9', CAST('{"b":[1,2]}' AS BLOB), NULL);`;
 
 describe('SQLite sql export: the archive bytes for every storage class in every column kind, and odd column names', () => {
+  let sqlite: Awaited<ReturnType<typeof startOnSqlite>>;
   let dp: TestDataport;
-  let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'dataport-sql-sqlite-edges-'));
-    const file = path.join(dir, 'edges.db');
-    const db = new Database(file);
-    db.exec(SEED);
-    db.exec(NUMBERS_SEED);
-    db.close();
-    const catalog = path.join(dir, 'catalog.yaml');
-    writeFileSync(catalog, catalogYaml());
-    dp = await startDataport({ DATAPORT_CATALOG: catalog, EDGES_DATABASE_URL: `sqlite:${file}` });
+    sqlite = await startOnSqlite('sql-sqlite-edges', `${SEED}\n${NUMBERS_SEED}`, 'EDGES_DATABASE_URL', catalogYaml());
+    dp = sqlite.dp;
   });
-  afterAll(async () => {
-    await dp?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => sqlite?.close());
 
   it('every file is byte for byte what the checked-in expectation holds', async () => {
     const archive = await exportThroughApi(dp, 'u1', ['edges.all']);

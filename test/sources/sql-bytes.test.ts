@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataport, type TestDataport } from '../helpers/dataport.js';
 import { expectSameAsFixtures, exportThroughApi } from './export-archive.js';
 import { createPgSchema } from './pg-schema.js';
-import { sqlCatalogYaml } from './sql-catalog.js';
+import { sqlCatalogYaml, startOnSqlite } from './sql-catalog.js';
 
 /**
  * The exact bytes a PostgreSQL (and a SQLite) `sql` export writes, for every value type docs/own-data.md documents, in each
@@ -83,22 +82,13 @@ INSERT INTO v SELECT 100 + i, 'u1', i * 7919 * 1000000007, i, i * 1.01, i / 7.0,
   CASE i % 4 WHEN 0 THEN 'plain' WHEN 1 THEN 'with "quotes", commas' WHEN 2 THEN 'line' || char(10) || 'break' ELSE 'ünïcødé ✓' END FROM n;`;
 
 describe('SQLite sql export: the archive bytes for every documented type', () => {
+  let sqlite: Awaited<ReturnType<typeof startOnSqlite>>;
   let dp: TestDataport;
-  let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'dataport-sql-bytes-sqlite-'));
-    const file = path.join(dir, 'values.db');
-    const db = new Database(file);
-    db.exec(SQLITE_SEED);
-    db.close();
-    const catalog = path.join(dir, 'catalog.yaml');
-    writeFileSync(catalog, catalogFor(SQLITE_COLUMNS));
-    dp = await startDataport({ DATAPORT_CATALOG: catalog, VALUES_DATABASE_URL: `sqlite:${file}` });
+    sqlite = await startOnSqlite('sql-bytes-sqlite', SQLITE_SEED, 'VALUES_DATABASE_URL', catalogFor(SQLITE_COLUMNS));
+    dp = sqlite.dp;
   });
-  afterAll(async () => {
-    await dp?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => sqlite?.close());
 
   it('json-array, ndjson and csv files are byte for byte what the checked-in expectation holds', async () => {
     await expectSameBytes(dp, 'sqlite');

@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { stringify } from 'yaml';
+import { startDataport, type TestDataport } from '../helpers/dataport.js';
 
 export interface SqlTestFile {
   readonly path: string;
@@ -30,4 +35,38 @@ export function sqlCatalogYaml(urlVariable: string, fetchRows: number, groups: r
       files,
     })),
   });
+}
+
+/**
+ * A SQLite database of the test's own, seeded with `seedSql`, and a Dataport whose `catalog` (a YAML text)
+ * reads it through the environment variable `urlVariable`. `close()` stops Dataport and removes both.
+ */
+export async function startOnSqlite(
+  name: string,
+  seedSql: string,
+  urlVariable: string,
+  catalog: string,
+): Promise<{ dp: TestDataport; file: string; close(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), `dataport-${name}-`));
+  const file = path.join(dir, `${name}.db`);
+  const db = new Database(file);
+  db.exec(seedSql);
+  db.close();
+  const catalogFile = path.join(dir, 'catalog.yaml');
+  writeFileSync(catalogFile, catalog);
+  let dp: TestDataport;
+  try {
+    dp = await startDataport({ DATAPORT_CATALOG: catalogFile, [urlVariable]: `sqlite:${file}` });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    dp,
+    file,
+    async close() {
+      await dp.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobsSql } from '../../src/store/index.js';
-import { startDataport, type TestDataport } from '../helpers/dataport.js';
+import type { TestDataport } from '../helpers/dataport.js';
 import { exportThroughApi, json } from './export-archive.js';
-import { sqlCatalogYaml } from './sql-catalog.js';
+import { sqlCatalogYaml, startOnSqlite } from './sql-catalog.js';
 
 /**
  * A SQLite query that fails after rows were written, in a JSON file and in a CSV file (read on different
@@ -35,22 +31,13 @@ const GROUPS = [
 ];
 
 describe('SQLite sql export: a query failing mid-result', () => {
+  let sqlite: Awaited<ReturnType<typeof startOnSqlite>>;
   let dp: TestDataport;
-  let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'dataport-sql-sqlite-failures-'));
-    const file = path.join(dir, 'failures.db');
-    const db = new Database(file);
-    db.exec(SEED);
-    db.close();
-    const catalog = path.join(dir, 'catalog.yaml');
-    writeFileSync(catalog, catalogYaml());
-    dp = await startDataport({ DATAPORT_CATALOG: catalog, FAILURES_DATABASE_URL: `sqlite:${file}` });
+    sqlite = await startOnSqlite('sql-sqlite-failures', SEED, 'FAILURES_DATABASE_URL', catalogYaml());
+    dp = sqlite.dp;
   });
-  afterAll(async () => {
-    await dp?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => sqlite?.close());
 
   const reasons: Record<string, string> = {
     'bad.text': 'PermanentSourceError: db: query for bad.text → Bad/Text.json: column "doc" is listed in jsonColumns but holds text that is not JSON: not json',
