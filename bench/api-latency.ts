@@ -21,6 +21,8 @@ export interface ApiBenchOptions {
   firstByteSamples: number;
   /** Only the polling figure (`--only poll`): no initiate load, no first-byte samples. */
   pollOnly?: boolean;
+  /** Only the steady initiate load (`--only initiate`): no polling slices, no first-byte samples. */
+  initiateOnly?: boolean;
 }
 
 /**
@@ -51,6 +53,14 @@ export async function apiBenchmarks(options: ApiBenchOptions, nodeArgs: string[]
     }
     const server = await startDataportProcess(dataDir, { DATAPORT_DEMO_RECORDS: '20' }, nodeArgs);
     try {
+      if (options.initiateOnly) {
+        const bare = await startTsxServer(BARE, []);
+        try {
+          return { initiate: await steadyInitiate(server.url, bare.url, tokens, groups, work, options, initiateCount) };
+        } finally {
+          await bare.stop();
+        }
+      }
       const polled = await completedJob(server.url, pollToken, work);
       // One bare server for both references: its state route answers the polled job's very bytes.
       const bare = await startTsxServer(BARE, [polled.bodyFile]);

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 
-const body = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as object;
+// Without a file (`--only initiate`) only the initiate route is measured; the state route answers `{}`.
+const body = process.argv[2] ? (JSON.parse(readFileSync(process.argv[2], 'utf8')) as object) : {};
 const app = Fastify({ logger: false });
 app.get('/v1/archiveJobs/:job/portabilityArchiveState', async (_request, reply) =>
   // Dataport answers pretty-printed (Google's prettyPrint defaults to true): send the same bytes.

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only export|api|poll|sql|many-users]`: runs Dataport's benchmarks against the real server
+ * `npm run bench [-- --quick] [-- --only export|api|poll|initiate|sql|many-users]`: runs Dataport's benchmarks against the real server
  * (child processes over HTTP, load from a separate process: autocannon, or lib/steady-load.ts for a steady
  * rate; Info-ZIP `zip` as the compression
  * reference) and prints ONE JSON document on stdout. Progress goes to stderr.
@@ -64,13 +64,14 @@ if (!only || only === 'export') {
     nodeArgs: profileArgs('export'),
   });
 }
-if (!only || only === 'api' || only === 'poll') {
+if (!only || only === 'api' || only === 'poll' || only === 'initiate') {
   report.api = await apiBenchmarks(
     {
       ...(quick
         ? { pollSeconds: 3, pollConnections: 10, initiateRate: 200, initiateSeconds: 3, firstByteSamples: 10 }
         : { pollSeconds: 10, pollConnections: 10, initiateRate: 200, initiateSeconds: 10, firstByteSamples: 30 }),
       pollOnly: only === 'poll',
+      initiateOnly: only === 'initiate',
     },
     profileArgs('api'),
   );

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -37,9 +37,16 @@ export interface RunningServer {
  */
 const SERVER_NODE_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=1024'];
 
+/**
+ * For looking inside a run: BENCH_SERVER_NODE_ARGS adds node flags to every `dataport start` (`--trace-gc`,
+ * `--require` of a probe), and BENCH_SERVER_LOG appends what the servers print to that file.
+ */
+const EXTRA_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const SERVER_LOG = process.env.BENCH_SERVER_LOG;
+
 /** Starts `dataport start` (compiled) (API + workers in one process), as `npm start` does, and waits until it listens. */
 export async function startDataportProcess(dataDir: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningServer> {
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, DATAPORT_BIN, 'start'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, ...EXTRA_NODE_ARGS, DATAPORT_BIN, 'start'], {
     // The limits are off: one client polls thousands of times a second, and each bench user queues many jobs at
     // once (docs/configuration.md, "Limits"). A run may turn them on through `env`.
     env: {
@@ -57,6 +64,7 @@ export async function startDataportProcess(dataDir: string, env: Record<string, 
   let logs = '';
   child.stdout.on('data', (d) => (logs += d));
   child.stderr.on('data', (d) => (logs += d));
+  if (SERVER_LOG) for (const stream of [child.stdout, child.stderr]) stream.on('data', (d: Buffer) => appendFileSync(SERVER_LOG, d));
   const url = await waitForLine(child, () => logs, /Dataport is running at (\S+)/, 60_000);
   return {
     child,

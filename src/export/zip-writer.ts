@@ -30,6 +30,15 @@ const MAX_BLOCKS_IN_FLIGHT = 3;
 const MAX_BLOCK_BYTES = 1024 * 1024;
 const MIN_BLOCK_BYTES = 64 * 1024;
 
+/**
+ * First blocks of finished entries, kept for the next entries to fill. Every file of a small export took a
+ * fresh 64 KiB block (and another 128 KiB one when it ended): under 200 initiates/s that was ~300 KB of
+ * buffers a job, memory outside V8's heap that is freed only by a collection, and it set off a full
+ * collection every ~250 ms (bench/README.md, round 8).
+ */
+const idleFirstBlocks: Buffer[] = [];
+const MAX_IDLE_FIRST_BLOCKS = 8;
+
 export interface ZipWriterOptions {
   compressionLevel: number;
   /**
@@ -135,7 +144,7 @@ export interface DeflatedRange {
 export function deflatedText(text: string, level: number): DeflatedRange {
   const bytes = Buffer.from(text, 'utf8');
   return {
-    deflated: zlib.deflateRawSync(bytes, { level, memLevel: DEFLATE_MEM_LEVEL, finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+    deflated: deflateRawSmall(bytes, { level, memLevel: DEFLATE_MEM_LEVEL, finishFlush: zlib.constants.Z_SYNC_FLUSH }),
     crc32: crc32(bytes),
     uncompressedBytes: bytes.length,
   };
@@ -164,8 +173,9 @@ export class ZipEntryWriter {
     private readonly emit: (bytes: Buffer) => Promise<void> | undefined,
     private readonly onEnd: () => void,
   ) {
-    // Small files are the common case: start with a small block and double up to the full size.
-    this.block = Buffer.allocUnsafe(Math.min(blockBytes, MIN_BLOCK_BYTES));
+    // Small files are the common case: start with a small block (a finished entry's, when one is idle) and
+    // double up to the full size.
+    this.block = (blockBytes >= MIN_BLOCK_BYTES && idleFirstBlocks.pop()) || Buffer.allocUnsafe(Math.min(blockBytes, MIN_BLOCK_BYTES));
   }
 
   get name(): string {
@@ -220,6 +230,8 @@ export class ZipEntryWriter {
     this.ended = true;
     await this.submit(true);
     while (this.inFlight.length > 0) await this.drainOne();
+    // Deflate is done with the last block (drained above): a first-size one serves the next entry.
+    if (this.block.length === MIN_BLOCK_BYTES && idleFirstBlocks.length < MAX_IDLE_FIRST_BLOCKS) idleFirstBlocks.push(this.block);
     const r = this.record;
     r.crc32 = this.crc;
     r.uncompressedSize = this.size;
@@ -263,6 +275,11 @@ export class ZipEntryWriter {
     // Awaited in order below; this only keeps a failure seen before then from counting as unhandled.
     compressing.catch(() => {});
     this.inFlight.push({ input: this.block, output: compressing });
+    if (last) {
+      // Nothing follows: no tail to keep and no next block to fill (end() recycles this one once drained).
+      this.filled = 0;
+      return;
+    }
     // The block now belongs to deflate (zlib copied the dictionary when it started): its last 32 KiB prime
     // the next block, which is filled in a spare buffer.
     this.previousTail = data.length >= DICTIONARY_BYTES ? data.subarray(data.length - DICTIONARY_BYTES) : tailOf(this.previousTail, data);
@@ -301,12 +318,21 @@ const DEFLATE_HERE_BELOW = 16 * 1024;
 function deflateRaw(data: Buffer, options: zlib.ZlibOptions): Promise<Buffer> {
   if (data.length < DEFLATE_HERE_BELOW) {
     try {
-      return Promise.resolve(zlib.deflateRawSync(data, options));
+      return Promise.resolve(deflateRawSmall(data, options));
     } catch (error) {
       return Promise.reject(error);
     }
   }
   return new Promise((resolve, reject) => zlib.deflateRaw(data, options, (error, result) => (error ? reject(error) : resolve(result))));
+}
+
+/**
+ * deflateRawSync with an output buffer sized to the input: zlib's own is `chunkSize` (64 KiB here, 16 KiB by
+ * default) however small the input, a fresh buffer per call. Deflate grows incompressible input by ~5 bytes
+ * per 16 KiB and ends on a few bytes of flush; should the output still not fit, zlib adds a chunk.
+ */
+function deflateRawSmall(data: Buffer, options: zlib.ZlibOptions): Buffer {
+  return zlib.deflateRawSync(data, { ...options, chunkSize: Math.max(zlib.constants.Z_MIN_CHUNK, data.length + (data.length >> 8) + 64) });
 }
 
 /** A Readable the writer pushes into; `write` resolves once the consumer has room again. */

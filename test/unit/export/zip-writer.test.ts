@@ -95,4 +95,36 @@ describe('zip writer', () => {
     const end = archive.indexOf(Buffer.from([0x50, 0x4b, 0x07, 0x08]), start);
     expect(inflateRawSync(archive.subarray(start, end)).toString()).toBe(text);
   });
+
+  it('entries of two archives written in turns read back byte for byte, at every size around the block edges', async () => {
+    // A finished entry's first block is filled by the next entry of any archive: an entry must never see
+    // another's bytes, nor lose its block while deflate still reads it (16 KiB and up is deflated off-thread).
+    const sizes = [0, 1, 100, 16 * 1024 - 1, 16 * 1024, 20_000, 32 * 1024, 40_000, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 200_000];
+    for (const level of [6, 0]) {
+      const zips = [new ZipWriter({ compressionLevel: level }), new ZipWriter({ compressionLevel: level })];
+      const done = zips.map(collect);
+      // Made beforehand, so that nothing slow runs between one entry's end and the next one's writes.
+      const written = [0, 1].map((z) => sizes.map((size) => sampleText(size + z * 7919).slice(z * 13, z * 13 + size)));
+      const write = async (z: number, i: number) => {
+        const entry = await zips[z]!.openEntry(`e${i}.txt`, new Date());
+        const text = written[z]![i]!;
+        for (let at = 0; at < text.length; at += 5000) await entry.writeText(text.slice(at, at + 5000));
+        return entry;
+      };
+      for (const i of sizes.keys()) {
+        // The first archive's entry is still ending (its last block may be compressing) while the second
+        // archive opens an entry and fills its first block.
+        const ending = (await write(0, i)).end();
+        const second = await write(1, i);
+        await ending;
+        await second.end();
+      }
+      await Promise.all(zips.map((z) => z.end()));
+      const archives = await Promise.all(done);
+      for (const [z, archive] of archives.entries()) {
+        const entries = await readZip(archive);
+        expect(entries.map((e) => e.content.toString('utf8'))).toEqual(written[z]);
+      }
+    }
+  });
 });
