@@ -12,6 +12,7 @@ import * as m0015 from './0015-audit-log.js';
 import * as m0017 from './0017-job-request-trace.js';
 import * as m0018 from './0018-operators.js';
 import * as m0019 from './0019-job-runs.js';
+import * as m0020 from './0020-jobs-owner-state.js';
 
 /** Ordered list of migrations; append only, never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0017-job-request-trace': m0017,
   '0018-operators': m0018,
   '0019-job-runs': m0019,
+  '0020-jobs-owner-state': m0020,
 };
 
 export const migrationProvider: MigrationProvider = {
