@@ -13,7 +13,9 @@ const SEED = `
 CREATE TABLE t (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, doc TEXT);
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)
 INSERT INTO t SELECT i, 'u1', CASE i WHEN 40 THEN 'not json' ELSE json_object('i', i) END FROM n;
-INSERT INTO t SELECT 100 + id, 'u2', json_object('i', id) FROM t;`;
+INSERT INTO t SELECT 100 + id, 'u2', json_object('i', id) FROM t;
+CREATE TABLE declared (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, doc JSON);
+INSERT INTO declared SELECT id, owner, doc FROM t;`;
 
 const GROUPS = [
   { name: 'bad.text', path: 'Bad/Text.json', format: 'json-array', query: 'SELECT id, doc FROM t WHERE owner = :user_id ORDER BY id', jsonColumns: ['doc'] },
@@ -26,6 +28,8 @@ const GROUPS = [
     query: "SELECT id, CASE id WHEN 40 THEN x'ff00' ELSE CAST(doc AS BLOB) END AS doc FROM t WHERE owner = :user_id ORDER BY id",
     jsonColumns: ['doc'],
   },
+  // A column declared JSON is parsed without being listed, and its error says so.
+  { name: 'bad.declared', path: 'Bad/Declared.json', format: 'json-array', query: 'SELECT id, doc FROM declared WHERE owner = :user_id ORDER BY id' },
   { name: 'bad.sql', path: 'Bad/Sql.ndjson', format: 'ndjson', query: "SELECT id, json_extract(doc, '$.i') AS i FROM t WHERE owner = :user_id ORDER BY id" },
   { name: 'bad.sql.csv', path: 'Bad/Sql.csv', format: 'csv', query: "SELECT id, json_extract(doc, '$.i') AS i FROM t WHERE owner = :user_id ORDER BY id" },
 ];
@@ -45,6 +49,8 @@ describe('SQLite sql export: a query failing mid-result', () => {
       'PermanentSourceError: db: query for bad.text.csv → Bad/Text.csv: column "doc" is listed in jsonColumns but holds text that is not JSON: not json',
     'bad.bytes':
       'PermanentSourceError: db: query for bad.bytes → Bad/Bytes.json: column "doc" is a JSON column but holds bytes that are not UTF-8 text (SQLite\'s JSONB: select json(doc))',
+    'bad.declared':
+      'PermanentSourceError: db: query for bad.declared → Bad/Declared.json: column "doc" is declared JSON but holds text that is not JSON: not json',
     'bad.sql': 'PermanentSourceError: db: query for bad.sql → Bad/Sql.ndjson: malformed JSON',
     'bad.sql.csv': 'PermanentSourceError: db: query for bad.sql.csv → Bad/Sql.csv: malformed JSON',
   };

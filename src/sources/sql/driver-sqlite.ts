@@ -5,13 +5,13 @@ import { parseJsonColumn, type SqlCursor, type SqlDriver, type SqlDriverOptions 
 import { toJsonValue, toRfc3339, toSqliteDatetime } from './values.js';
 
 /** SQLite has no column types, only declared names; these decide how a column's values are written. */
-type ColumnKind = 'int64' | 'datetime' | 'json' | 'boolean' | 'plain';
+type ColumnKind = 'int64' | 'datetime' | 'json' | 'declared-json' | 'boolean' | 'plain';
 
 function kindOf(declared: string | null): ColumnKind {
   const t = (declared ?? '').toUpperCase();
   if (t.includes('BIGINT') || t.includes('INT8')) return 'int64';
   if (t.includes('TIMESTAMP') || t.includes('DATETIME')) return 'datetime';
-  if (t === 'JSON' || t === 'JSONB') return 'json';
+  if (t === 'JSON' || t === 'JSONB') return 'declared-json';
   if (t.startsWith('BOOL')) return 'boolean';
   return 'plain';
 }
@@ -98,9 +98,11 @@ function convert(name: string, kind: ColumnKind, value: unknown): unknown {
     case 'datetime':
       return typeof value === 'string' ? toRfc3339(value) : toJsonValue(value);
     case 'json':
+    case 'declared-json':
       // A JSON column has NUMERIC affinity: JSON text that is an integer is stored as one. Its value is the
       // number JSON.parse gives for those digits (JSON.stringify of a bigint failed the export).
-      return typeof value === 'bigint' ? Number(value) : parseJsonColumn(name, value);
+      if (typeof value === 'bigint') return Number(value);
+      return parseJsonColumn(name, value, kind === 'json' ? 'listed in jsonColumns' : 'declared JSON');
     case 'boolean':
       return typeof value === 'bigint' ? value !== 0n : toJsonValue(value);
     case 'plain':

@@ -46,7 +46,7 @@ export interface SqlDriverOptions {
  * Bytes (a BLOB or bytea listed in `jsonColumns`, or a BLOB in a SQLite column declared JSON) are JSON text
  * in UTF-8, as the operator said: they were written as Node's `{"type":"Buffer"}` object before.
  */
-export function parseJsonColumn(column: string, value: unknown): unknown {
+export function parseJsonColumn(column: string, value: unknown, why: 'listed in jsonColumns' | 'declared JSON' = 'listed in jsonColumns'): unknown {
   let text = value;
   if (value instanceof Uint8Array) {
     try {
@@ -60,7 +60,7 @@ export function parseJsonColumn(column: string, value: unknown): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new Error(`column "${column}" is listed in jsonColumns but holds text that is not JSON: ${text.slice(0, 40)}`);
+    throw new Error(`column "${column}" is ${why} but holds text that is not JSON: ${text.slice(0, 40)}`);
   }
 }
 
