@@ -84,7 +84,8 @@ export function createExportRunner(deps: ExportRunnerDeps): ExportRunner {
     const prefix = `archives/${job.id}/`;
     const attemptPrefix = `${prefix}${job.attempt}/`;
     // Leftovers of earlier runs that died before cleaning up: they can never be published (fenced by attempt).
-    await deps.blobs.deletePrefix(prefix).catch((e: unknown) => log.warn({ err: e }, 'could not delete old attempts'));
+    // A first attempt has no earlier run, and looking costs two trips to the thread pool per job.
+    if (job.attempt > 1) await deps.blobs.deletePrefix(prefix).catch((e: unknown) => log.warn({ err: e }, 'could not delete old attempts'));
 
     const recordRunEnd = runEndRecorder(db, job, now, log);
     const controller = new AbortController();

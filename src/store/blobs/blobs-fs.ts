@@ -17,9 +17,9 @@ export interface FsBlobStoreOptions {
   now?: () => number;
 }
 
-/** Flushes a file's or a folder's data and metadata to the disk (Linux: a folder is opened read-only to fsync it). */
-async function fsync(file: string): Promise<void> {
-  const handle = await open(file, 'r');
+/** Flushes a folder's entries to the disk (Linux: a folder is opened read-only to fsync it). */
+async function fsyncFolder(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
   try {
     await handle.sync();
   } finally {
@@ -74,14 +74,15 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
         sizeBytes += chunk.length;
       });
       try {
-        await pipeline(body, createWriteStream(tmp, { mode: 0o600 }));
         // Durable before it is published: the job that points at this file is committed only after put()
         // returns, so a power loss must not leave it pointing at a missing or truncated file. The file's
-        // bytes reach the disk before the rename makes it visible, and the folder (with any folder mkdir
-        // just made, up to the one that already existed) after it, so the new name survives too.
-        await fsync(tmp);
+        // bytes reach the disk before the rename makes it visible (`flush`: the stream fsyncs its own
+        // descriptor before closing it, and a failed fsync fails the pipeline; reopening the file to fsync it
+        // cost two more trips to the thread pool per archive), and the folder (with any folder mkdir just
+        // made, up to the one that already existed) after it, so the new name survives too.
+        await pipeline(body, createWriteStream(tmp, { mode: 0o600, flush: true }));
         await rename(tmp, file);
-        for (const dir of foldersToSync(path.dirname(file), created)) await fsync(dir);
+        for (const dir of foldersToSync(path.dirname(file), created)) await fsyncFolder(dir);
       } catch (error) {
         await rm(tmp, { force: true });
         throw error;

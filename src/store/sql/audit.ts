@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../database.js';
 import { dialectOf } from '../dialect.js';
 import type { AuditLogTable } from '../schema.js';
+import { preparedQuery, type Slots } from './prepared-query.js';
 
 export type AuditRow = AuditLogTable;
 
@@ -87,10 +88,7 @@ export async function appendAudit(db: Db, ...entries: AuditEntry[]): Promise<voi
     await db.transaction().execute((trx) => appendAudit(trx, ...entries));
     return;
   }
-  const forUpdate = dialectOf(db) === 'postgres' ? sql` for update` : sql``;
-  const {
-    rows: [head],
-  } = await sql<{ last_seq: number; last_hash: string }>`select last_seq, last_hash from audit_chain where id = 1${forUpdate}`.execute(db);
+  const [head] = await selectChainHead(db, {});
   if (!head) throw new Error('audit_chain has no head row (migration 0015 not applied?)');
   let seq = Number(head.last_seq);
   let prev = head.last_hash;
@@ -109,14 +107,38 @@ export async function appendAudit(db: Db, ...entries: AuditEntry[]): Promise<voi
       ip: e.ip ?? null,
     };
     const hash = entryHash(prev, row);
-    await db
-      .insertInto('audit_log')
-      .values({ ...row, prev_hash: prev, hash })
-      .execute();
+    await insertEntry(db, { ...row, prev_hash: prev, hash });
     prev = hash;
   }
-  await db.updateTable('audit_chain').set({ last_seq: seq, last_hash: prev }).where('id', '=', 1).execute();
+  await updateChainHead(db, { seq, hash: prev });
 }
+
+// Prepared: every initiate and every publish appends an entry, inside its transaction on the API's thread.
+const selectChainHead = preparedQuery((db, _p: Slots<Record<string, never>>) => {
+  const head = db.selectFrom('audit_chain').select(['last_seq', 'last_hash']).where('id', '=', 1);
+  return dialectOf(db) === 'postgres' ? head.forUpdate() : head;
+});
+
+const insertEntry = preparedQuery((db, p: Slots<AuditRow>) =>
+  db.insertInto('audit_log').values({
+    seq: p.seq,
+    at: p.at,
+    action: p.action,
+    actor: p.actor,
+    user_id: p.user_id,
+    client_id: p.client_id,
+    operator: p.operator,
+    job_id: p.job_id,
+    detail: p.detail,
+    ip: p.ip,
+    prev_hash: p.prev_hash,
+    hash: p.hash,
+  }),
+);
+
+const updateChainHead = preparedQuery((db, p: Slots<{ seq: number; hash: string }>) =>
+  db.updateTable('audit_chain').set({ last_seq: p.seq, last_hash: p.hash }).where('id', '=', 1),
+);
 
 export interface AuditFilter {
   userId?: string | undefined;
