@@ -115,6 +115,25 @@ describe('the poll cache', () => {
     expect(await callerOf('t1')).not.toBe(caller);
   });
 
+  it("sees another connection's commit after this connection's own writes and after the other restarted the WAL", async () => {
+    // This connection's own commits leave data_version as it was (its triggers report them row by row); a
+    // checkpoint that restarts the WAL, made by another connection, does not hide that connection's next commit.
+    const caller = await callerOf('t1');
+    await answerOf(caller, 'job-a');
+    db.prepare("update jobs set state = 'COMPLETE' where id = 'job-b'").run();
+    expect(cache.answer(caller, 'job-a', true, {}, readState('job-a'))).toBe('IN_PROGRESS');
+    inAnotherConnection('pragma wal_checkpoint(truncate)');
+    // SQLite's data_version counts the other connection's checkpoint as a change: asked again, it is read again.
+    await answerOf(caller, 'job-a');
+    inAnotherConnection("update jobs set state = 'CANCELLED' where id = 'job-a'");
+    expect(await answerOf(caller, 'job-a')).toBe('CANCELLED');
+    for (let i = 0; i < 3; i++) {
+      db.prepare("update jobs set state = ? where id = 'job-b'").run(`S${i}`);
+      inAnotherConnection(`update jobs set state = 'S${i}' where id = 'job-a'`);
+      expect(await answerOf(caller, 'job-a')).toBe(`S${i}`);
+    }
+  });
+
   it('keeps nothing from a read that a watched write overtook while it was in flight', async () => {
     const caller = await callerOf('t1');
     const stale = await cache.answer(caller, 'job-a', true, {}, async () => {
