@@ -175,7 +175,7 @@ export class ZipEntryWriter {
   ) {
     // Small files are the common case: start with a small block (a finished entry's, when one is idle) and
     // double up to the full size.
-    this.block = (blockBytes >= MIN_BLOCK_BYTES && idleFirstBlocks.pop()) || Buffer.allocUnsafe(Math.min(blockBytes, MIN_BLOCK_BYTES));
+    this.block = idleFirstBlocks.pop() ?? Buffer.allocUnsafe(Math.min(blockBytes, MIN_BLOCK_BYTES));
   }
 
   get name(): string {
@@ -189,6 +189,7 @@ export class ZipEntryWriter {
 
   /** Appends UTF-8 text, encoding it straight into the current block. */
   writeText(text: string): Promise<void> | undefined {
+    this.assertOpen();
     // A UTF-16 unit encodes to at most 3 bytes: when it surely fits, encode in place.
     if (text.length * 3 <= this.block.length - this.filled) {
       this.filled += this.block.write(text, this.filled);
@@ -198,6 +199,7 @@ export class ZipEntryWriter {
   }
 
   write(bytes: Uint8Array): Promise<void> | undefined {
+    this.assertOpen();
     if (bytes.length <= this.block.length - this.filled) {
       this.block.set(bytes, this.filled);
       this.filled += bytes.length;
@@ -212,6 +214,7 @@ export class ZipEntryWriter {
    * Whatever text is pending is compressed first, so the entry's bytes stay in order.
    */
   async writeDeflated(range: DeflatedRange): Promise<void> {
+    this.assertOpen();
     if (this.level === 0) throw new Error('zip: deflated ranges need a compression level above 0');
     if (this.filled > 0) await this.submit(false);
     while (this.inFlight.length > 0) await this.drainOne();
@@ -238,6 +241,14 @@ export class ZipEntryWriter {
     r.compressedSize = this.compressed;
     await this.emit(dataDescriptor(r));
     this.onEnd();
+  }
+
+  /**
+   * An ended entry's first block serves the next entry, of this archive or another's: a write after end()
+   * would land in someone else's file, so it fails instead.
+   */
+  private assertOpen(): void {
+    if (this.ended) throw new Error(`zip: entry ${this.record.name} written after it ended`);
   }
 
   private async writeSlowly(bytes: Uint8Array): Promise<void> {

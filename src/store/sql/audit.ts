@@ -229,8 +229,7 @@ export async function verifyAudit(db: Db): Promise<AuditVerification> {
  */
 export async function pruneAudit(db: Db, before: number): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const forUpdate = dialectOf(trx) === 'postgres' ? sql` for update` : sql``;
-    await sql`select last_seq from audit_chain where id = 1${forUpdate}`.execute(trx);
+    await selectChainHead(trx, {});
     // Only a prefix of the chain: entries are appended in time order, but a clock set back must not leave a hole.
     const last = await trx
       .selectFrom('audit_log')

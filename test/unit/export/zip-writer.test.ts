@@ -127,4 +127,20 @@ describe('zip writer', () => {
       }
     }
   });
+
+  it('a write to an ended entry fails, leaving the block the next entry fills untouched', async () => {
+    const zip = new ZipWriter({ compressionLevel: 6 });
+    const done = collect(zip);
+    const first = await zip.openEntry('a.txt', new Date());
+    await first.writeText('first');
+    await first.end();
+    const next = await zip.openEntry('b.txt', new Date());
+    await next.writeText('second');
+    expect(() => first.writeText('late')).toThrow('zip: entry a.txt written after it ended');
+    expect(() => first.write(Buffer.from('late'))).toThrow('written after it ended');
+    await expect(first.writeDeflated({ deflated: Buffer.alloc(0), crc32: 0, uncompressedBytes: 0 })).rejects.toThrow('written after it ended');
+    await next.end();
+    await zip.end();
+    expect((await readZip(await done)).map((e) => e.content.toString())).toEqual(['first', 'second']);
+  });
 });
